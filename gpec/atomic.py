@@ -1,0 +1,47 @@
+"""Atomic file output: a reader never sees a half-written file, and a failed run never clobbers a good one."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+
+def write_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
+    """Call ``writer(tmp_path)`` then rename the temporary file onto ``path`` (same folder, atomic on POSIX)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        writer(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_csv(path: Path | str, table: pd.DataFrame) -> Path:
+    return write_atomic(path, lambda p: table.to_csv(p, index=False, float_format="%.6g"))
+
+
+def write_json(path: Path | str, data: Any) -> Path:
+    def _write(p: Path) -> None:
+        p.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8")
+
+    return write_atomic(path, _write)
+
+
+def write_text(path: Path | str, text: str) -> Path:
+    return write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

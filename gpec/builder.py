@@ -1,0 +1,340 @@
+"""Build an instance folder from the public files in ``data/raw`` (``gpec instance build``).
+
+What is derived, and how (every figure's source is written next to it in the instance files):
+
+* **Bassins**: the BV2022 bassins de vie that contain communes of the department. A border bassin counts
+  its communes of the department only (population, 75+, 85+ from RP 2023), located at the
+  population-weighted centre of those communes, so department totals match the source file.
+* **Structures**: the department's EHPAD (FINESS category 500) with their permanent places.
+* **Observed staff 2023** per bassin x métier x setting = capacity x observed staffing ratio:
+  EHPAD places (FINESS); SSIAD places = regional rate per 1,000 people 75+ x the bassin's 75+; home care
+  aides = national aides per 1,000 people 75+ x the bassin's 75+, converted to FTE.
+* **Need** = observed staff / (1 - vacancy rate), grown with the 85+ (EHPAD) or 75+ (SSIAD, home)
+  population.
+* **Baseline** (the existing system, no lever): staff keep pace with need at the observed vacancy rate up
+  to the first model year, then grow at a stated trend per métier. Its inflows are what the existing
+  schools and ordinary hiring must supply for that path: inflow(t) = S(t) - (1 - retire - exit) S(t-1),
+  split into school output (a published graduates-per-stock rate where one exists) and ordinary hiring.
+* **Capacities**: extra training places per year at the training sites, the department's share of the
+  regional Ségur extra places; apprenticeship contracts per bassin x métier, a share of the baseline stock.
+* **Budgets**: the Département's roadmap envelope (S1) and the Région's envelope for extra training
+  places (department share of the regional State funding for the Ségur places, per school year).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from gpec.atomic import write_csv, write_text
+from gpec.errors import GpecError
+
+CSF = "data/raw/care_sector_figures.csv"
+BASE_YEAR = 2023
+FIRST_MODEL_YEAR = 2026
+LAST_YEAR = 2035
+ASSUMPTION = "assumption"
+
+METIERS = [
+    # metier, label, ROME, training route, source
+    ("as", "Aide-soignant", "J1501", "DEAS (IFAS)", "P12;data/raw/tension_metiers_soin_bassins_emploi_2021.csv"),
+    ("ide", "Infirmier", "J1506", "DEI (IFSI)", "P15;data/raw/tension_metiers_soin_bassins_emploi_2021.csv"),
+    ("aes", "Accompagnant éducatif et social", "K1301", "DEAES", "P13;data/raw/tension_metiers_soin_bassins_emploi_2021.csv"),
+    ("adv", "Aide à domicile / auxiliaire de vie", "K1302", "TP ADVF or DEAES",
+     "P13;data/raw/tension_metiers_soin_bassins_emploi_2021.csv"),
+    ("ash", "Agent de service hospitalier", "J1301", "none required",
+     "data/raw/tension_metiers_soin_bassins_emploi_2021.csv"),
+]
+
+# Training sites: no institute-level data is in data/raw (parameters.md gap 9). The Landes IFSI and IFAS
+# are run by the two hospital centres of Dax and Mont-de-Marsan: an assumption, editable in the instance.
+TRAINING_SITES = {"40": ["40088", "40192"]}
+# Department's Ségur extra places: NA extra places over the 3 school years 2021-2023 (rows 38-40).
+NA_EXTRA_PLACES_3Y = {"ide": (650, 38), "as": (715, 39), "aes": (450 / 2, 40), "adv": (450 / 2, 40)}
+NA_STATE_FUNDING_EUR = (28.4e6, 37)  # State funding for 1,828 NA extra places, 2021-22 (row 37)
+
+
+def _p(name, key, value, low, high, unit, confidence, source, note=""):
+    return dict(name=name, key=key, value=value, low=low, high=high, unit=unit, confidence=confidence,
+                source=source, note=note)
+
+
+def default_parameters(home_aides_per_1000_75p: float, metro_75p: int) -> list[dict]:
+    """The parameter records (value, range, unit, confidence, source) of ``../design/parameters.md``."""
+    rows = [
+        _p("vacancy_rate", "", 0.05, 0.03, 0.10, "share of need", "pub", f"{CSF}#row=59",
+           "unfilled posts in the autonomy sector, Dec 2021; assumed to hold until the first model year"),
+        _p("pop75_growth", "", 0.025, 0.01, 0.04, "1/yr", "ass", ASSUMPTION,
+           "no 75+ projection by bassin in data/raw; P30: 36.3 % of Landais 60+ in 2030"),
+        _p("pop85_growth", "", 0.025, 0.01, 0.04, "1/yr", "ass", ASSUMPTION, "no 85+ projection by bassin"),
+        _p("ssiad_places_per_1000_75p", "", 20.9, 20.3, 20.9, "places per 1,000 75+", "pub", f"{CSF}#row=72",
+           "Nouvelle-Aquitaine 2018; France 20.3 (row 84); split by bassin in proportion to 75+"),
+        _p("ratio_ehpad_as_aes", "", 0.245, 0.20, 0.30, "FTE per place", "pub", "P1",
+           "aides-soignants + AES/AMP per EHPAD place (DREES EHPA 2015)"),
+        _p("share_as_in_as_aes", "", 0.8, 0.6, 0.9, "share", "ass", ASSUMPTION,
+           "split of the combined EHPAD as+aes ratio (parameters.md §9.4)"),
+        _p("ratio_ehpad", "ide", 0.060, 0.05, 0.08, "FTE per place", "pub", "P1"),
+        _p("ratio_ehpad", "ash", 0.196, 0.15, 0.25, "FTE per place", "der", f"P2;{CSF}#row=56",
+           "ASH = 31.2 % of EHPAD staff (CNSA 2017) x 62.8 FTE per 100 places"),
+        _p("ratio_ssiad", "as", 0.17, 0.136, 0.204, "FTE per place", "der", "P3",
+           "24,300 FTE / 106,000 places, aides-soignants > 75 %"),
+        _p("ratio_ssiad", "ide", 0.034, 0.027, 0.041, "FTE per place", "der", "P3", "nurses 15 % of SSIAD FTE"),
+        _p("home_aides_per_1000_75p", "", round(home_aides_per_1000_75p, 2), 64.7,
+           round(home_aides_per_1000_75p, 2), "persons per 1,000 75+", "der",
+           f"{CSF}#row=25;data/raw/communes_bv2022.csv",
+           f"570,000 aides à domicile / {metro_75p:,} metropolitan 75+ (RP 2022); 64.7 with providers' "
+           "employees only (422,000)"),
+        _p("persons_per_fte_home", "", 1.35, 1.14, 1.6, "persons per FTE", "ass", ASSUMPTION,
+           "home-care aides work part time more often than EHPAD staff; the EHPAD figure 1.14 "
+           f"({CSF}#row=55: 430,000 persons / 377,000 FTE) is the lower bound (parameters.md §9.3)"),
+    ]
+    retire = {"as": (0.039, "der", "P5;P4"), "adv": (0.033, "der", f"P6;{CSF}#row=25"),
+              "ide": (0.022, "der", "P5;P4"), "aes": (0.035, "ass", ASSUMPTION), "ash": (0.035, "ass", ASSUMPTION)}
+    for m, (v, conf, src) in retire.items():
+        rows.append(_p("retire_rate", m, v, 0.02, 0.05, "1/yr", conf, src,
+                       "DARES Métiers 2030 departures 2019-30 / 11 yr / stock" if conf == "der" else ""))
+    exits = {"as": 0.06, "ide": 0.06, "adv": 0.10, "aes": 0.06, "ash": 0.08}
+    for m, v in exits.items():
+        rows.append(_p("exit_rate", m, v, 0.03, 0.15, "1/yr", "ass", ASSUMPTION,
+                       "exits from the métier in the territory, not employer turnover (P7; S2 note 19)"))
+    for m in exits:
+        rows.append(_p("stock_trend", m, 0.01, 0.0, 0.025, "1/yr", "ass", ASSUMPTION,
+                       "growth of staff in post without any lever, from the first model year (stated trend)"))
+    school = {"ide": (0.0409, "der", f"{CSF}#row=51;P4", "24,500 graduates a year / 598,900 nurses"),
+              "as": (0.0538, "der", "P31;P4", "22,800 graduates a year / 423,500 aides-soignants"),
+              "aes": (0.04, "ass", ASSUMPTION, ""), "adv": (0.02, "ass", ASSUMPTION, ""),
+              "ash": (0.0, "ass", ASSUMPTION, "no diploma required")}
+    for m, (v, conf, src, note) in school.items():
+        rows.append(_p("school_output_rate", m, v, 0.0, 0.08, "graduates per FTE in post per yr", conf, src,
+                       note + "; splits the baseline inflow into school output and ordinary hiring"))
+    rows += [
+        _p("training_years", "as", 1, 1, 1, "yr", "pub", "P12", "12 months, 1,540 h"),
+        _p("training_years", "ide", 3, 3, 3, "yr", "pub", "P15"),
+        _p("training_years", "aes", 1, 1, 2, "yr", "pub", "P13", "1,407 h over 12-18 months"),
+        _p("training_years", "adv", 1, 1, 1, "yr", "ass", ASSUMPTION, "TP ADVF or DEAES route"),
+        _p("training_years", "ash", 0, 0, 0, "yr", "ass", ASSUMPTION, "no diploma required: no training lever"),
+        _p("dropout", "ide", 0.14, 0.11, 0.22, "share of a cohort", "pub", f"{CSF}#row=47"),
+        _p("dropout", "as", 0.10, 0.10, 0.13, "share of a cohort", "pub", f"{CSF}#row=49"),
+        _p("dropout", "aes", 0.15, 0.08, 0.16, "share of a cohort", "pub", "P11"),
+        _p("dropout", "adv", 0.16, 0.08, 0.20, "share of a cohort", "pub", "P10", "DEAES home-care specialty"),
+        _p("cost_training_place", "ide", 7600, 6600, 8740, "EUR per student-year", "pub", "P16"),
+        _p("cost_training_place", "as", 6200, 6200, 8000, "EUR per student-year", "pub", "P12"),
+        _p("cost_training_place", "aes", 7000, 6000, 8000, "EUR per student-year", "ass", ASSUMPTION),
+        _p("cost_training_place", "adv", 7000, 6000, 8000, "EUR per student-year", "ass", ASSUMPTION,
+           "DEAES route, as aes"),
+    ]
+    for m in ("as", "ide", "aes"):
+        rows.append(_p("cost_apprentice", m, 8100, 2000, 10000, "EUR per contract-year", "der", "P17;P18;P19",
+                       "public employer (54 of 59 Landes EHPAD): 12 x 926 EUR pay - 3,000 EUR aid"))
+    rows.append(_p("cost_apprentice", "adv", 5100, 2000, 10000, "EUR per contract-year", "der",
+                   f"P17;P19;{CSF}#row=25", "home-care employers are mostly private (96 %): 12 x 926 - 6,000 EUR aid"))
+    rows += [
+        _p("apprentice_conversion", "", 0.7, 0.5, 0.95, "share", "ass", "P20",
+           "completed apprentices hired by their employer (anecdote: 'almost all' at AP-HM)"),
+        _p("apprentice_max_share", "", 0.02, 0.005, 0.05, "contracts per FTE in post per yr", "ass", ASSUMPTION,
+           "employers' tutoring capacity"),
+        _p("retain_local", "", 0.5, 0.25, 0.8, "share", "ass", "P29",
+           "graduates taking their first job in the bassin where they trained; the rest stay in the department"),
+        _p("decay_km", "", 30, 15, 60, "km", "ass", ASSUMPTION, "distance decay exp(-d/d0) for the other graduates"),
+    ]
+    for m in exits:
+        rows.append(_p("unmet_weight", m, 1.0, 0.5, 2.0, "weight per FTE-year", "ass", ASSUMPTION,
+                       "every FTE-year of unmet need counts the same"))
+    return rows
+
+
+def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Path:
+    """Build the instance of one or more departments from ``raw`` (the ``data/raw`` folder) into ``out``."""
+    deps = [dep] if isinstance(dep, str) else list(dep)
+    raw, out = Path(raw), Path(out)
+    if deps != ["40"]:
+        raise GpecError(f"instance build --dep {','.join(deps)}: only the Landes (40) has 75+/85+ by commune in "
+                        "data/raw (landes_pop_75_85_rp2023.csv)")
+    if not raw.is_dir():
+        raise GpecError(f"{raw}: raw data folder not found (run from the repository root or pass --raw)")
+    communes = pd.read_csv(raw / "communes_bv2022.csv", dtype={"code_commune": str, "dep": str, "bv2022": str, "epci": str,
+                                                               "reg": str})
+    ages = pd.read_csv(raw / "landes_pop_75_85_rp2023.csv", dtype={"code_commune": str, "bv2022": str})
+    bv = pd.read_csv(raw / "bassins_de_vie_2022.csv", dtype={"bv2022": str, "dep_pole": str})
+    ehpad = pd.read_csv(raw / "ehpad_finess_landes_pyrenees_atlantiques.csv",
+                        dtype={"dep": str, "finess_et": str, "bv2022": str})
+
+    bassins = _bassins(ages, communes, bv)
+    metro = communes[~communes["dep"].str.startswith("97")]
+    metro_75p = int(metro["pop_75p_rp2022"].sum())
+    params = pd.DataFrame(default_parameters(570_000 / metro_75p * 1000, metro_75p))
+    pv = {(r.name, r.key): r.value for r in params.itertuples()}
+
+    structures = _structures(ehpad, deps)
+    stock = _stock(bassins, structures, pv)
+    need = _need(stock, pv)
+    baseline = _baseline(need, pv)
+    dep_pop = communes.loc[communes["dep"].isin(deps), "pop_municipale_2022"].sum()
+    reg = communes.loc[communes["dep"].isin(deps), "reg"].iloc[0]
+    reg_pop = communes.loc[communes["reg"] == reg, "pop_municipale_2022"].sum()
+    share = dep_pop / reg_pop
+    training = _training_capacity(deps[0], share, dep_pop, reg_pop)
+    apprenticeship = _apprenticeship_capacity(baseline, pv)
+    budget = _budget(share, dep_pop, reg_pop)
+    levers = pd.DataFrame([
+        dict(lever="training", funder="region", source="P16;S1: training places are funded by the Région"),
+        dict(lever="apprenticeship", funder="departement", source="S1: apprenticeship contracts in ESMS"),
+    ])
+    metiers = pd.DataFrame(METIERS, columns=["metier", "label", "rome", "training_route", "source"])
+
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "name": "landes",
+        "description": "Landes (40): 29 bassins de vie (BV2022, Landes communes only), 5 métiers, 2023-2035",
+        "base_year": BASE_YEAR,
+        "horizon": [FIRST_MODEL_YEAR, LAST_YEAR],
+        "built_by": "gpec instance build --dep 40 (gpec/builder.py) from data/raw (see data/raw/SOURCES.md)",
+    }
+    write_text(out / "instance.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    for name, table in [("bassins.csv", bassins), ("metiers.csv", metiers), ("structures.csv", structures),
+                        ("parameters.csv", params), ("stock.csv", stock), ("need.csv", need),
+                        ("baseline.csv", baseline), ("training_capacity.csv", training),
+                        ("apprenticeship_capacity.csv", apprenticeship), ("budget.csv", budget),
+                        ("levers.csv", levers)]:
+        write_csv(out / name, table)
+    return out
+
+
+def _bassins(ages: pd.DataFrame, communes: pd.DataFrame, bv: pd.DataFrame) -> pd.DataFrame:
+    df = ages.merge(communes[["code_commune", "centroid_lon", "centroid_lat"]], on="code_commune", how="left")
+    if df["centroid_lon"].isna().any():
+        raise GpecError("communes_bv2022.csv lacks a centroid for some commune of the age file")
+    w = df["pop_rp2023"]
+    df["wlon"], df["wlat"] = df["centroid_lon"] * w, df["centroid_lat"] * w
+    g = df.groupby("bv2022").agg(population=("pop_rp2023", "sum"), pop75=("pop_75p_rp2023", "sum"),
+                                 pop85=("pop_85p_rp2023", "sum"), wlon=("wlon", "sum"), wlat=("wlat", "sum"))
+    g["lon"], g["lat"] = (g["wlon"] / g["population"]).round(5), (g["wlat"] / g["population"]).round(5)
+    g = g.reset_index().rename(columns={"bv2022": "bassin"})
+    g = g.merge(bv[["bv2022", "libelle_bv2022", "dep_pole"]].rename(columns={"bv2022": "bassin",
+                                                                              "libelle_bv2022": "name"}),
+                on="bassin", how="left")
+    g["source"] = ("data/raw/landes_pop_75_85_rp2023.csv (sum by bv2022, RP 2023); centre: data/raw/communes_bv2022.csv "
+                   "centroids weighted by population; name: data/raw/bassins_de_vie_2022.csv")
+    return g[["bassin", "name", "dep_pole", "population", "pop75", "pop85", "lon", "lat", "source"]]
+
+
+def _structures(ehpad: pd.DataFrame, deps: list[str]) -> pd.DataFrame:
+    e = ehpad.reset_index().rename(columns={"index": "i"})
+    e = e[e["dep"].isin(deps)]
+    return pd.DataFrame({
+        "structure": e["finess_et"], "name": e["raison_sociale"], "category": "ehpad", "statut": e["statut"],
+        "bassin": e["bv2022"], "lon": e["lon"], "lat": e["lat"],
+        "places": e["capacite_hebergement_permanent"].astype(int),
+        "source": [f"data/raw/ehpad_finess_landes_pyrenees_atlantiques.csv#row={i + 1}" for i in e["i"]],
+    })
+
+
+def _stock(bassins: pd.DataFrame, structures: pd.DataFrame, pv: dict) -> pd.DataFrame:
+    places = structures.groupby("bassin")["places"].sum().reindex(bassins["bassin"]).fillna(0).to_numpy()
+    pop75 = bassins["pop75"].to_numpy(float)
+    ssiad = pv[("ssiad_places_per_1000_75p", "")] * pop75 / 1000
+    as_aes = pv[("ratio_ehpad_as_aes", "")]
+    share_as = pv[("share_as_in_as_aes", "")]
+    home = pv[("home_aides_per_1000_75p", "")] * pop75 / 1000 / pv[("persons_per_fte_home", "")]
+    src_e = "EHPAD places (structures.csv) x {}"
+    parts = [
+        ("as", "ehpad", places * as_aes * share_as, src_e.format("ratio_ehpad_as_aes x share_as_in_as_aes")),
+        ("aes", "ehpad", places * as_aes * (1 - share_as), src_e.format("ratio_ehpad_as_aes x (1 - share_as_in_as_aes)")),
+        ("ide", "ehpad", places * pv[("ratio_ehpad", "ide")], src_e.format("ratio_ehpad[ide]")),
+        ("ash", "ehpad", places * pv[("ratio_ehpad", "ash")], src_e.format("ratio_ehpad[ash]")),
+        ("as", "ssiad", ssiad * pv[("ratio_ssiad", "as")], "pop75 x ssiad_places_per_1000_75p x ratio_ssiad[as]"),
+        ("ide", "ssiad", ssiad * pv[("ratio_ssiad", "ide")], "pop75 x ssiad_places_per_1000_75p x ratio_ssiad[ide]"),
+        ("adv", "home", home, "pop75 x home_aides_per_1000_75p / persons_per_fte_home"),
+    ]
+    rows = [pd.DataFrame({"bassin": bassins["bassin"], "metier": m, "setting": s, "stock_fte": v.round(3),
+                          "source": "derived (observed 2023): " + src}) for m, s, v, src in parts]
+    return pd.concat(rows, ignore_index=True)
+
+
+def _need(stock: pd.DataFrame, pv: dict) -> pd.DataFrame:
+    v = pv[("vacancy_rate", "")]
+    growth = {"ehpad": pv[("pop85_growth", "")], "ssiad": pv[("pop75_growth", "")], "home": pv[("pop75_growth", "")]}
+    years = np.arange(BASE_YEAR, LAST_YEAR + 1)
+    s = stock.copy()
+    s["g"] = s["setting"].map(growth)
+    frames = []
+    for y in years:
+        f = s[["bassin", "metier"]].copy()
+        f["year"] = y
+        f["need_fte"] = s["stock_fte"] / (1 - v) * (1 + s["g"]) ** (y - BASE_YEAR)
+        frames.append(f)
+    need = pd.concat(frames).groupby(["bassin", "metier", "year"], as_index=False)["need_fte"].sum()
+    need["need_fte"] = need["need_fte"].round(4)
+    need["source"] = ("derived: stock.csv / (1 - vacancy_rate), grown by pop85_growth (EHPAD) or pop75_growth "
+                      "(SSIAD, home care) from 2023")
+    return need
+
+
+def _baseline(need: pd.DataFrame, pv: dict) -> pd.DataFrame:
+    v = pv[("vacancy_rate", "")]
+    n = need.set_index(["bassin", "metier", "year"])["need_fte"].unstack("year")
+    metiers = n.index.get_level_values("metier")
+    trend = metiers.map(lambda m: pv[("stock_trend", m)]).to_numpy(float)
+    survive = metiers.map(lambda m: 1 - pv[("retire_rate", m)] - pv[("exit_rate", m)]).to_numpy(float)
+    school_rate = metiers.map(lambda m: pv[("school_output_rate", m)]).to_numpy(float)
+    stock = pd.DataFrame(index=n.index, columns=n.columns, dtype=float)
+    for y in n.columns:
+        if y <= FIRST_MODEL_YEAR:
+            stock[y] = n[y] * (1 - v)
+        else:
+            stock[y] = stock[y - 1] * (1 + trend)
+    frames = []
+    for y in n.columns[1:]:
+        inflow = stock[y] - survive * stock[y - 1]
+        school = np.minimum(inflow, school_rate * stock[y - 1])
+        frames.append(pd.DataFrame({"year": y, "stock_fte": stock[y].round(4), "school_output_fte": school.round(4),
+                                    "ordinary_hiring_fte": (inflow - school).round(4)}, index=n.index))
+    base = pd.concat(frames).reset_index()
+    base["source"] = (f"derived: staff keep pace with need at vacancy_rate until {FIRST_MODEL_YEAR}, then grow by "
+                      "stock_trend; inflow = S(t) - (1 - retire_rate - exit_rate) S(t-1), school part = "
+                      "school_output_rate x S(t-1)")
+    return base[["bassin", "metier", "year", "stock_fte", "school_output_fte", "ordinary_hiring_fte", "source"]]
+
+
+def _training_capacity(dep: str, share: float, dep_pop: int, reg_pop: int) -> pd.DataFrame:
+    sites = TRAINING_SITES[dep]
+    rows = []
+    for m, (places_3y, row) in NA_EXTRA_PLACES_3Y.items():
+        per_site = math.ceil(places_3y / 3 * share / len(sites))
+        for site in sites:
+            rows.append(dict(bassin=site, metier=m, max_places_per_year=per_site,
+                             source=f"der: {CSF}#row={row} ({places_3y:g} NA extra places over 3 school years) / 3 x "
+                                    f"department population share {dep_pop:,}/{reg_pop:,} "
+                                    f"(data/raw/communes_bv2022.csv), split evenly over the sites; sites: assumption "
+                                    "(IFSI/IFAS of the Dax and Mont-de-Marsan hospital centres)"))
+    return pd.DataFrame(rows)
+
+
+def _apprenticeship_capacity(baseline: pd.DataFrame, pv: dict) -> pd.DataFrame:
+    s = baseline[baseline["year"] == FIRST_MODEL_YEAR]
+    s = s[s["metier"].map(lambda m: pv[("training_years", m)] >= 1)]
+    cap = np.ceil(s["stock_fte"] * pv[("apprentice_max_share", "")]).astype(int)
+    return pd.DataFrame({"bassin": s["bassin"], "metier": s["metier"], "max_contracts_per_year": cap,
+                         "source": f"der: apprentice_max_share (assumption) x baseline stock {FIRST_MODEL_YEAR}"})
+
+
+def _budget(share: float, dep_pop: int, reg_pop: int) -> pd.DataFrame:
+    funding, row = NA_STATE_FUNDING_EUR
+    region = round(funding * share / 3)
+    rows = []
+    for y in range(BASE_YEAR, LAST_YEAR + 1):
+        dept, src = 500_000, "S1 (2023 roadmap envelope)"
+        if y == 2024:
+            dept, src = 1_200_000, "P21 (2024 budget, incl. 400 kEUR apprenticeship)"
+        elif y > 2024:
+            src = "S1 (2023 roadmap envelope, carried forward: assumption)"
+        rows.append(dict(funder="departement", year=y, eur=dept, source=src))
+        rows.append(dict(funder="region", year=y, eur=region,
+                         source=f"der: {CSF}#row={row} (28.4 MEUR State funding of NA extra places) x department "
+                                f"population share {dep_pop:,}/{reg_pop:,} / 3 school years (the period is unclear: "
+                                "assumption)"))
+    return pd.DataFrame(rows)

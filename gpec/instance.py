@@ -1,0 +1,250 @@
+"""Instance: the validated tables of one territory, loaded from an instance folder.
+
+An instance folder holds ``instance.yaml`` (name, base year, default horizon) and the CSV tables of
+:data:`gpec.schema.SCHEMAS`. All tables are tidy and keyed by codes: ``bassin`` (INSEE BV2022 code),
+``metier`` (short key, e.g. ``as``), ``year``, ``funder``, ``lever``. Every row carries a ``source``
+(a ``data/raw`` file and row, a publication id of ``data/raw/publications.csv``, a derivation) or the
+label ``assumption``; ``parameters.csv`` also has ``confidence`` (pub / der / ass) and a ``low``-``high``
+range for sweeps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from gpec.errors import GpecError, InputError
+from gpec.schema import CONFIDENCE_LEVELS, SCHEMAS, check_references, read_table
+
+#: Parameters the model reads, keyed by métier (``True``) or scalar (``False``).
+MODEL_PARAMETERS = {
+    "retire_rate": True,
+    "exit_rate": True,
+    "unmet_weight": True,
+    "training_years": True,
+    "dropout": True,
+    "cost_training_place": True,
+    "cost_apprentice": True,
+    "apprentice_conversion": False,
+    "retain_local": False,
+    "decay_km": False,
+}
+#: Parameters that are shares (must lie in [0, 1]).
+SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversion", "retain_local", "vacancy_rate"}
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Validated tables of one territory. Build with :func:`load_instance`."""
+
+    folder: Path
+    name: str
+    base_year: int
+    horizon: tuple[int, int]
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+    sha256: str = ""
+
+    # -- tables -------------------------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def bassins(self) -> pd.DataFrame:
+        return self.tables["bassins.csv"]
+
+    @property
+    def metiers(self) -> pd.DataFrame:
+        return self.tables["metiers.csv"]
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        return self.tables["parameters.csv"]
+
+    def need(self) -> pd.Series:
+        """Need in FTE, Series indexed by (bassin, metier, year)."""
+        return self.tables["need.csv"].set_index(["bassin", "metier", "year"])["need_fte"]
+
+    def baseline(self) -> pd.DataFrame:
+        """Baseline stock and inflows, indexed by (bassin, metier, year)."""
+        return self.tables["baseline.csv"].set_index(["bassin", "metier", "year"])
+
+    def budget(self) -> pd.Series:
+        """Yearly envelope in euros, Series indexed by (funder, year)."""
+        return self.tables["budget.csv"].set_index(["funder", "year"])["eur"]
+
+    def lever_funders(self) -> pd.DataFrame:
+        return self.tables["levers.csv"][["lever", "funder"]]
+
+    # -- parameters ---------------------------------------------------------------------------
+    def param(self, name: str, key: str = "") -> float:
+        p = self.parameters
+        hit = p[(p["name"] == name) & (p["key"] == key)]
+        if hit.empty:
+            raise GpecError(f"{self.folder / 'parameters.csv'}: parameter '{name}' (key '{key}') is missing")
+        return float(hit["value"].iloc[0])
+
+    def param_by_metier(self, name: str) -> pd.Series:
+        """Values of a métier-keyed parameter, Series indexed by métier (only the métiers listed)."""
+        p = self.parameters
+        rows = p[p["name"] == name]
+        return pd.Series(rows["value"].to_numpy(), index=pd.Index(rows["key"].to_numpy(), name="metier"), name=name)
+
+    def lever_metiers(self) -> list[str]:
+        """Métiers with a training route (training_years >= 1): the ones places and apprenticeships can feed."""
+        years = self.param_by_metier("training_years")
+        return [m for m in self.metiers["metier"] if years.get(m, 0) >= 1]
+
+    def with_parameters(self, overrides: dict[tuple[str, str], float]) -> "Instance":
+        """A copy with some parameter values replaced (scenario overrides); validated like a load."""
+        p = self.parameters.copy()
+        for (name, key), value in overrides.items():
+            mask = (p["name"] == name) & (p["key"] == key)
+            if not mask.any():
+                raise GpecError(f"unknown parameter '{name}' (key '{key}') in scenario overrides")
+            p.loc[mask, "value"] = float(value)
+        tables = dict(self.tables)
+        tables["parameters.csv"] = p
+        _check_parameters(self.folder, tables)
+        return replace(self, tables=tables)
+
+    def with_budget(self, budgets: dict[str, float]) -> "Instance":
+        """A copy where each named funder's yearly envelope is set to the given euros in every year."""
+        b = self.tables["budget.csv"].copy()
+        for funder, eur in budgets.items():
+            if not np.isfinite(eur) or eur < 0:
+                raise GpecError(f"budget for funder '{funder}' must be a non-negative number of euros, got {eur}")
+            mask = b["funder"] == funder
+            if not mask.any():
+                known = ", ".join(sorted(b["funder"].unique()))
+                raise GpecError(f"unknown funder '{funder}' (known: {known})")
+            b.loc[mask, "eur"] = float(eur)
+        tables = dict(self.tables)
+        tables["budget.csv"] = b
+        return replace(self, tables=tables)
+
+    def data_years(self) -> tuple[int, int]:
+        """First and last year for which both need and baseline are given."""
+        need_years = set(self.tables["need.csv"]["year"])
+        base_years = set(self.tables["baseline.csv"]["year"])
+        years = sorted(need_years & base_years)
+        return (years[0], years[-1]) if years else (0, -1)
+
+
+def load_instance(folder: str | Path) -> Instance:
+    """Load and validate an instance folder.
+
+    Raises
+    ------
+    InputError
+        On a missing file or column, an unknown code, a duplicate key, a negative, empty or non-numeric
+        value, or an inconsistent table; the message names file, row and column.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GpecError(f"{folder}: instance folder not found")
+    meta_path = folder / "instance.yaml"
+    if not meta_path.is_file():
+        raise InputError(str(meta_path), "file is missing")
+    try:
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        name = str(meta["name"])
+        base_year = int(meta["base_year"])
+        horizon = (int(meta["horizon"][0]), int(meta["horizon"][1]))
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as exc:
+        raise InputError(str(meta_path), f"needs name, base_year and horizon: [first, last] ({exc})") from None
+    tables = {file: read_table(folder, schema) for file, schema in SCHEMAS.items()}
+    check_references(folder, tables)
+    _check_parameters(folder, tables)
+    _check_complete_grid(folder, tables)
+    _check_levers(folder, tables)
+    inst = Instance(folder, name, base_year, horizon, tables, _sha256(folder))
+    check_horizon(inst, horizon)
+    return inst
+
+
+def check_horizon(instance: Instance, horizon: tuple[int, int]) -> None:
+    """The horizon must lie inside the years the instance gives need, baseline and budget for."""
+    first, last = horizon
+    lo, hi = instance.data_years()
+    if first > last:
+        raise GpecError(f"horizon {first}-{last}: first year after last year")
+    if first < lo or last > hi:
+        raise GpecError(f"horizon {first}-{last} is outside the instance data ({lo}-{hi}) in {instance.folder}")
+    for funder, rows in instance.tables["budget.csv"].groupby("funder"):
+        missing = [y for y in range(first, last + 1) if y not in set(rows["year"])]
+        if missing:
+            raise InputError(str(instance.folder / "budget.csv"), f"funder '{funder}' has no envelope for {missing[0]}",
+                             column="year")
+
+
+def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    p = tables["parameters.csv"]
+    path = str(folder / "parameters.csv")
+    metiers = set(tables["metiers.csv"]["metier"])
+    for i, row in enumerate(p.itertuples(index=False), start=1):
+        if row.confidence not in CONFIDENCE_LEVELS:
+            raise InputError(path, f"confidence must be one of {', '.join(CONFIDENCE_LEVELS)}", row=i,
+                             column="confidence")
+        if not row.low <= row.value <= row.high:
+            raise InputError(path, f"value {row.value} outside its range [{row.low}, {row.high}]", row=i,
+                             column="value")
+        if row.name in SHARE_PARAMETERS and not 0.0 <= row.value <= 1.0:
+            raise InputError(path, f"{row.name} is a share and must lie in [0, 1]", row=i, column="value")
+        if MODEL_PARAMETERS.get(row.name) and row.key not in metiers:
+            raise InputError(path, f"unknown metier code '{row.key}' for {row.name}", row=i, column="key")
+    for name, keyed in MODEL_PARAMETERS.items():
+        rows = p[p["name"] == name]
+        if rows.empty:
+            raise InputError(path, f"parameter '{name}' is missing", column="name")
+        if keyed:
+            absent = metiers - set(rows["key"])
+            if name in ("retire_rate", "exit_rate", "unmet_weight", "training_years") and absent:
+                raise InputError(path, f"parameter '{name}' has no value for metier '{sorted(absent)[0]}'",
+                                 column="key")
+    years = p[p["name"] == "training_years"].set_index("key")["value"]
+    for name in ("dropout", "cost_training_place", "cost_apprentice"):
+        have = set(p.loc[p["name"] == name, "key"])
+        for m, y in years.items():
+            if y >= 1 and m not in have:
+                raise InputError(path, f"parameter '{name}' has no value for metier '{m}' (it has a training route)",
+                                 column="key")
+    survival = p[p["name"].isin(["retire_rate", "exit_rate"])].groupby("key")["value"].sum()
+    if (survival > 1).any():
+        raise InputError(path, f"retire_rate + exit_rate exceeds 1 for metier '{survival.idxmax()}'", column="value")
+
+
+def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """need and baseline cover every bassin x metier for every year they list."""
+    bassins, metiers = tables["bassins.csv"]["bassin"], tables["metiers.csv"]["metier"]
+    for file in ("need.csv", "baseline.csv"):
+        t = tables[file]
+        years = sorted(t["year"].unique())
+        full = pd.MultiIndex.from_product([bassins, metiers, years], names=["bassin", "metier", "year"])
+        have = pd.MultiIndex.from_frame(t[["bassin", "metier", "year"]])
+        missing = full.difference(have)
+        if len(missing):
+            b, m, y = missing[0]
+            raise InputError(str(folder / file), f"no row for bassin {b}, metier {m}, year {y}", column="year")
+
+
+def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    funders = set(tables["budget.csv"]["funder"])
+    lev = tables["levers.csv"]
+    for i, row in enumerate(lev.itertuples(index=False), start=1):
+        if row.funder not in funders:
+            raise InputError(str(folder / "levers.csv"), f"unknown funder '{row.funder}' (not in budget.csv)", row=i,
+                             column="funder")
+
+
+def _sha256(folder: Path) -> str:
+    """Digest of the instance files (names and bytes), to tie a result to the data it came from."""
+    h = hashlib.sha256()
+    for path in sorted([folder / "instance.yaml", *(folder / f for f in SCHEMAS)]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,40 @@
+r"""Apprenticeship contracts in ESMS (Département-funded).
+
+Decision: :math:`A_{b,m,\tau} \in \mathbb{Z}_{\ge 0}` contracts started in bassin :math:`b` for métier
+:math:`m` in year :math:`\tau`, at most :math:`\bar A_{b,m}` a year (employers' tutoring capacity). An
+apprenticeship prepares the same diploma as the school route, so it lasts :math:`L_m` years; it then
+adds, in the same bassin,
+
+.. math::
+
+    A^{done}_{b,m,t} = (1-\rho_m)\,\kappa\, A_{b,m,t-L_m}
+
+FTE to the stock (completion :math:`1-\rho_m`, hiring by the employer :math:`\kappa`). Cost:
+:math:`c^A_m` per contract-year, in each of the :math:`L_m` years.
+
+Glossary: :math:`\kappa` ``apprentice_conversion``; :math:`c^A_m` ``cost_apprentice``;
+:math:`\bar A_{b,m}` ``apprenticeship_capacity.csv``; :math:`L_m, \rho_m` as in
+:mod:`gpec.models.training`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gpec.models.levers import LeverTerms, decision_grid, grid_index, yearly_costs
+from gpec.models.linear import LinearModel
+
+LEVER = "apprenticeship"
+
+
+def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int]) -> LeverTerms:
+    lag = instance.param_by_metier("training_years")
+    grid = decision_grid(instance.table("apprenticeship_capacity.csv"), "max_contracts_per_year", lag, horizon)
+    block = lp.add_variables("apprenticeships", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
+    lags = grid["lag"].to_numpy()
+    per_unit = (1 - grid["metier"].map(instance.param_by_metier("dropout"))) * instance.param("apprentice_conversion")
+    inflows = pd.DataFrame({"bassin": grid["bassin"], "metier": grid["metier"], "year": grid["year"] + lags,
+                            "col": block.positions, "fte": per_unit.to_numpy(float)})
+    unit = grid["metier"].map(instance.param_by_metier("cost_apprentice")).to_numpy(float)
+    costs = yearly_costs(block, grid["year"].to_numpy(), lags, unit)
+    return LeverTerms(LEVER, block, inflows, costs)

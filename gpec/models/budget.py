@@ -1,0 +1,59 @@
+r"""Budgets per funder and year, and which funder pays for which lever.
+
+Each lever declares the funders that may pay for it (``levers.csv``). Spending is split by the
+continuous columns :math:`P_{\ell,f,t} \ge 0` (euros of lever :math:`\ell` paid by funder :math:`f` in year
+:math:`t`):
+
+.. math::
+
+    \sum_f P_{\ell,f,t} &= \sum_j c_{\ell,j,t}\, x_j \quad \text{(lever\_cost)} \\
+    \sum_\ell P_{\ell,f,t} &\le B_{f,t} \quad \text{(budget)}
+
+where :math:`c_{\ell,j,t}` is the cost in year :math:`t` of one unit of decision :math:`x_j` of lever
+:math:`\ell` (a place or a contract is paid every year of its duration) and :math:`B_{f,t}` the yearly
+envelope (``budget.csv``, overridden by ``--budget FUNDER=EUR``). No carry-over between years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gpec.models.levers import LeverTerms
+from gpec.models.linear import Block, LinearModel
+
+
+@dataclass(frozen=True)
+class BudgetBlocks:
+    spend: Block
+    lever_cost: Block
+    budget: Block
+
+
+def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list[LeverTerms]) -> BudgetBlocks:
+    years = np.arange(horizon[0], horizon[1] + 1)
+    names = [lv.lever for lv in levers]
+    pairs = instance.lever_funders()
+    pairs = pairs[pairs["lever"].isin(names)]
+    spend_index = pd.MultiIndex.from_tuples(
+        [(lv, f, y) for lv, f in pairs.itertuples(index=False) for y in years], names=["lever", "funder", "year"])
+    spend = lp.add_variables("spend", spend_index, 0.0, np.inf)
+    lp.add_objective("cost", spend.positions, 1.0)
+
+    cost_index = pd.MultiIndex.from_product([names, years], names=["lever", "year"])
+    sl = spend_index.droplevel("funder")
+    terms = [(cost_index.get_indexer(sl), spend.positions, 1.0)]
+    for lv in levers:
+        c = lv.costs[lv.costs["year"].between(years[0], years[-1])]
+        rows = cost_index.get_indexer(pd.MultiIndex.from_arrays([np.full(len(c), lv.lever), c["year"].to_numpy()]))
+        terms.append((rows, c["col"].to_numpy(), -c["eur"].to_numpy()))
+    lever_cost = lp.add_constraints("lever_cost", cost_index, terms, 0.0, 0.0)
+
+    funders = sorted(instance.budget().index.get_level_values("funder").unique())
+    budget_index = pd.MultiIndex.from_product([funders, years], names=["funder", "year"])
+    envelope = instance.budget().reindex(budget_index).to_numpy()
+    rows = budget_index.get_indexer(spend_index.droplevel("lever"))
+    budget = lp.add_constraints("budget", budget_index, [(rows, spend.positions, 1.0)], upper=envelope)
+    return BudgetBlocks(spend, lever_cost, budget)

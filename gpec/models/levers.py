@@ -1,0 +1,72 @@
+"""What a lever module hands to the rest of the model: its decision block, deliveries and costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gpec.models.linear import Block
+
+
+@dataclass(frozen=True)
+class LeverTerms:
+    """A lever's integer decisions and how they enter the stock balance and the budget.
+
+    Attributes
+    ----------
+    lever : str
+        Lever name as in ``levers.csv`` (``training``, ``apprenticeship``).
+    block : Block
+        Decision columns, indexed by (bassin, metier, year) = where and when the units are bought.
+    inflows : DataFrame
+        ``bassin, metier, year, col, fte``: FTE entering the stock of (bassin, metier, year) per unit of
+        column ``col``.
+    costs : DataFrame
+        ``year, col, eur``: euros spent in ``year`` per unit of column ``col``.
+    """
+
+    lever: str
+    block: Block
+    inflows: pd.DataFrame
+    costs: pd.DataFrame
+
+
+def start_years(first: int, last: int, lag: int) -> np.ndarray:
+    """Years a lever of duration ``lag`` can start in so that it delivers within the horizon.
+
+    Decisions start from the first model year; units bought later than ``last - lag`` would deliver
+    after the horizon, so they are not modelled (no column that cannot matter).
+    """
+    return np.arange(first, last - lag + 1)
+
+
+def yearly_costs(block: Block, starts: np.ndarray, lags: np.ndarray, eur_per_year: np.ndarray) -> pd.DataFrame:
+    """Cost rows for units that are paid every year of their duration (``lag`` years from the start)."""
+    cols = block.positions
+    reps = lags.astype(int)
+    year = np.repeat(starts, reps) + np.concatenate([np.arange(k) for k in reps]) if reps.sum() else np.zeros(0, int)
+    return pd.DataFrame({"year": year, "col": np.repeat(cols, reps), "eur": np.repeat(eur_per_year, reps)})
+
+
+def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horizon: tuple[int, int]) -> pd.DataFrame:
+    """One row per (bassin, metier, start year) a lever can be bought in, with its yearly cap and lag.
+
+    Rows with no capacity or a métier without a training route (``lag`` < 1) get no column.
+    """
+    first, last = horizon
+    cap = capacity[(capacity[cap_column] > 0) & (capacity["metier"].map(lag).fillna(0) >= 1)]
+    frames = [
+        pd.DataFrame({"bassin": r.bassin, "metier": r.metier, "year": start_years(first, last, int(lag[r.metier])),
+                      "cap": float(getattr(r, cap_column)), "lag": int(lag[r.metier])})
+        for r in cap.itertuples(index=False)
+    ]
+    columns = {"bassin": object, "metier": object, "year": int, "cap": float, "lag": int}
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    return pd.concat(frames, ignore_index=True).astype(columns)
+
+
+def grid_index(grid: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(grid[["bassin", "metier", "year"]])

@@ -1,0 +1,161 @@
+"""A backend-neutral linear model in sparse standard form, built in labelled blocks.
+
+Model modules speak in domain terms (a block of variables indexed by ``(bassin, metier, year)``); this
+module owns the index arithmetic: each block of columns or rows has a name and a pandas index, so any
+column or row maps back to a label such as ``stock_balance[40088, as, 2030]``. The arrays are handed to a
+solver once (:meth:`LinearModel.to_arrays`), with no Python loop per variable.
+
+    minimise    c_k^T x          (one cost vector per named objective k, solved lexicographically)
+    subject to  row_lo <= A x <= row_hi,   col_lo <= x <= col_hi,   x_j integer for j in J
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+
+@dataclass(frozen=True)
+class Block:
+    """A named range of columns (variables) or rows (constraints) with its pandas index."""
+
+    name: str
+    index: pd.Index
+    start: int
+
+    @property
+    def size(self) -> int:
+        return len(self.index)
+
+    @property
+    def positions(self) -> np.ndarray:
+        return np.arange(self.start, self.start + self.size)
+
+    def locate(self, labels: pd.DataFrame | pd.Index) -> np.ndarray:
+        """Global positions of the given labels (a frame with the index's level names as columns).
+
+        Raises ``KeyError`` if a label is not in the block: a model-building bug, never user input.
+        """
+        if isinstance(labels, pd.DataFrame):
+            names = list(self.index.names)
+            labels = pd.MultiIndex.from_frame(labels[names]) if len(names) > 1 else pd.Index(labels[names[0]])
+        local = self.index.get_indexer(labels)
+        if (local < 0).any():
+            raise KeyError(f"{self.name}: label {labels[int(np.flatnonzero(local < 0)[0])]} not in block")
+        return local + self.start
+
+    def label(self, position: int) -> str:
+        key = self.index[position - self.start]
+        key = key if isinstance(key, tuple) else (key,)
+        return f"{self.name}[{', '.join(str(k) for k in key)}]"
+
+
+@dataclass
+class LinearModel:
+    """Columns, rows and named objectives of a (mixed-integer) linear program."""
+
+    columns: dict[str, Block] = field(default_factory=dict)
+    rows: dict[str, Block] = field(default_factory=dict)
+    _col_lo: list = field(default_factory=list)
+    _col_hi: list = field(default_factory=list)
+    _integer: list = field(default_factory=list)
+    _row_lo: list = field(default_factory=list)
+    _row_hi: list = field(default_factory=list)
+    _entries: list = field(default_factory=list)  # (rows, cols, vals)
+    _objective_parts: dict = field(default_factory=dict)
+    n_cols: int = 0
+    n_rows: int = 0
+
+    # -- building -----------------------------------------------------------------------------
+    def add_variables(self, name: str, index: pd.Index, lower=0.0, upper=np.inf, integer: bool = False) -> Block:
+        if name in self.columns:
+            raise ValueError(f"variable block {name} exists")
+        block = Block(name, index, self.n_cols)
+        n = len(index)
+        self._col_lo.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
+        self._col_hi.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
+        self._integer.append(np.full(n, integer))
+        self.columns[name] = block
+        self.n_cols += n
+        return block
+
+    def add_constraints(self, name: str, index: pd.Index, terms, lower=-np.inf, upper=np.inf) -> Block:
+        """Add one row per label of ``index``.
+
+        ``terms`` is an iterable of ``(row_local, col_global, coef)`` arrays: ``row_local`` counts from
+        0 within this block (e.g. from ``index.get_indexer``), ``col_global`` from :meth:`Block.locate`.
+        """
+        if name in self.rows:
+            raise ValueError(f"constraint block {name} exists")
+        block = Block(name, index, self.n_rows)
+        n = len(index)
+        for rows, cols, vals in terms:
+            rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+            vals = np.broadcast_to(np.asarray(vals, float), rows.shape)
+            if rows.size and (rows.min() < 0 or rows.max() >= n):
+                raise IndexError(f"{name}: row out of range")
+            self._entries.append((rows + block.start, cols, vals.copy()))
+        self._row_lo.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
+        self._row_hi.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
+        self.rows[name] = block
+        self.n_rows += n
+        return block
+
+    def add_objective(self, objective: str, cols, coefs) -> None:
+        """Add ``coefs`` to the cost of ``cols`` in the named objective (duplicates are summed)."""
+        cols = np.asarray(cols, np.int64)
+        self._objective_parts.setdefault(objective, []).append(
+            (cols, np.broadcast_to(np.asarray(coefs, float), cols.shape).copy()))
+
+    # -- reading ------------------------------------------------------------------------------
+    def objective_vector(self, objective: str) -> np.ndarray:
+        c = np.zeros(self.n_cols)
+        for cols, vals in self._objective_parts.get(objective, []):
+            np.add.at(c, cols, vals)
+        return c
+
+    def objective_names(self) -> list[str]:
+        return list(self._objective_parts)
+
+    def to_arrays(self) -> dict[str, np.ndarray | sp.csr_matrix]:
+        """Column bounds, integrality, the CSR matrix and row bounds."""
+        if self._entries:
+            r = np.concatenate([e[0] for e in self._entries])
+            c = np.concatenate([e[1] for e in self._entries])
+            v = np.concatenate([e[2] for e in self._entries])
+        else:
+            r = c = np.zeros(0, np.int64)
+            v = np.zeros(0)
+        matrix = sp.csr_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols))
+        matrix.sum_duplicates()
+        matrix.eliminate_zeros()
+        cat = lambda parts, dtype=float: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+        return {
+            "col_lower": cat(self._col_lo), "col_upper": cat(self._col_hi), "integer": cat(self._integer, bool),
+            "matrix": matrix, "row_lower": cat(self._row_lo), "row_upper": cat(self._row_hi),
+        }
+
+    @property
+    def n_integer(self) -> int:
+        return int(sum(i.sum() for i in self._integer))
+
+    def values(self, x: np.ndarray, name: str) -> pd.Series:
+        """Solution values of one variable block, indexed by its labels."""
+        block = self.columns[name]
+        return pd.Series(x[block.start:block.start + block.size], index=block.index, name=name)
+
+    def column_label(self, j: int) -> str:
+        return _label(self.columns, j)
+
+    def row_label(self, i: int) -> str:
+        return _label(self.rows, i)
+
+
+def _label(blocks: dict[str, Block], position: int) -> str:
+    for block in blocks.values():
+        if block.start <= position < block.start + block.size:
+            return block.label(position)
+    raise IndexError(position)

@@ -1,0 +1,49 @@
+r"""Extra training places (Région-funded school places: IFSI, IFAS, DEAES).
+
+Decision: :math:`X_{s,m,\tau} \in \mathbb{Z}_{\ge 0}` extra first-year places opened at training site
+:math:`s` for métier :math:`m` in year :math:`\tau`, bounded by the site's capacity
+:math:`\bar X_{s,m}`. Only sites with capacity and start years whose cohort graduates within the horizon
+(:math:`\tau + L_m \le T`) get a column.
+
+Graduates arrive :math:`L_m` years later, reduced by the cohort dropout :math:`\rho_m`, and settle in
+bassin :math:`b` with share :math:`\sigma_{s,b,m}` (see :mod:`gpec.geo.settlement`):
+
+.. math::
+
+    G_{b,m,t} = \sum_s (1-\rho_m)\,\sigma_{s,b,m}\, X_{s,m,t-L_m}
+
+Cost: :math:`c^{X}_m` per student-year, paid in each of the :math:`L_m` years of the course (the whole
+cohort is paid for; dropout is not refunded).
+
+Glossary: :math:`L_m` ``training_years``; :math:`\rho_m` ``dropout``; :math:`c^X_m`
+``cost_training_place``; :math:`\bar X_{s,m}` ``training_capacity.csv``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gpec.geo.settlement import graduate_destinations
+from gpec.models.levers import LeverTerms, decision_grid, grid_index, yearly_costs
+from gpec.models.linear import LinearModel
+
+LEVER = "training"
+
+
+def add_training(lp: LinearModel, instance, horizon: tuple[int, int]) -> LeverTerms:
+    lag = instance.param_by_metier("training_years")
+    grid = decision_grid(instance.table("training_capacity.csv"), "max_places_per_year", lag, horizon)
+    block = lp.add_variables("training_places", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
+    grid["col"] = block.positions
+
+    keep = 1 - instance.param_by_metier("dropout")
+    dest = graduate_destinations(instance).rename("share").reset_index()
+    flows = grid.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
+    inflows = pd.DataFrame({
+        "bassin": flows["bassin"], "metier": flows["metier"],
+        "year": flows["year"] + flows["lag"], "col": flows["col"],
+        "fte": flows["metier"].map(keep).to_numpy() * flows["share"].to_numpy(),
+    })
+    unit = grid["metier"].map(instance.param_by_metier("cost_training_place")).to_numpy(float)
+    costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit)
+    return LeverTerms(LEVER, block, inflows, costs)

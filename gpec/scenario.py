@@ -1,0 +1,82 @@
+"""Scenario: what-if overrides on an instance (budgets, horizon, levers, parameters) and solve options."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from gpec.errors import GpecError
+from gpec.instance import Instance, check_horizon
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Overrides applied to an :class:`~gpec.instance.Instance` before the model is built.
+
+    Attributes
+    ----------
+    horizon : (int, int) or None
+        First and last model year; ``None`` = the instance's default horizon.
+    budgets : dict
+        ``funder -> euros per year``, replacing that funder's envelope in every year.
+    levers : tuple of str or None
+        Levers switched on; ``None`` = all, ``()`` = the calibrated baseline alone.
+    parameters : dict
+        ``(name, key) -> value`` overrides of ``parameters.csv`` records.
+    time_limit : float
+        Seconds for the whole lexicographic solve (stage 2 gets what stage 1 leaves, at least 10 %).
+    mip_gap : float
+        Relative gap tolerance of each stage.
+    solver : str
+        Backend name (``highs``).
+    """
+
+    horizon: tuple[int, int] | None = None
+    budgets: dict[str, float] = field(default_factory=dict)
+    levers: tuple[str, ...] | None = None
+    parameters: dict[tuple[str, str], float] = field(default_factory=dict)
+    time_limit: float = 60.0
+    mip_gap: float = 1e-3
+    solver: str = "highs"
+
+    def __post_init__(self):
+        if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
+            raise GpecError(f"time limit must be a positive number of seconds, got {self.time_limit}")
+        if not 0 <= self.mip_gap < 1:
+            raise GpecError(f"gap must lie in [0, 1), got {self.mip_gap}")
+
+    def apply(self, instance: Instance) -> tuple[Instance, tuple[int, int]]:
+        """The instance with this scenario's overrides, and the horizon to model."""
+        horizon = self.horizon or instance.horizon
+        check_horizon(instance, horizon)
+        if self.parameters:
+            instance = instance.with_parameters(self.parameters)
+        if self.budgets:
+            instance = instance.with_budget(self.budgets)
+        return instance, horizon
+
+
+def parse_budget(text: str) -> tuple[str, float]:
+    """``'departement=600000'`` -> ``('departement', 600000.0)``; a clear error otherwise."""
+    m = re.fullmatch(r"\s*([A-Za-z_][\w-]*)\s*=\s*(\S+)\s*", text)
+    if not m:
+        raise GpecError(f"--budget '{text}': expected FUNDER=EUR, e.g. departement=600000")
+    try:
+        eur = float(m.group(2))
+    except ValueError:
+        raise GpecError(f"--budget '{text}': '{m.group(2)}' is not a number of euros") from None
+    if not math.isfinite(eur) or eur < 0:
+        raise GpecError(f"--budget '{text}': the envelope must be a non-negative number of euros")
+    return m.group(1), eur
+
+
+def parse_horizon(text: str) -> tuple[int, int]:
+    """``'2026-2035'`` -> ``(2026, 2035)``."""
+    m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", text)
+    if not m:
+        raise GpecError(f"--horizon '{text}': expected FIRST-LAST, e.g. 2026-2035")
+    first, last = int(m.group(1)), int(m.group(2))
+    if first > last:
+        raise GpecError(f"--horizon '{text}': first year after last year")
+    return first, last

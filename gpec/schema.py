@@ -1,0 +1,194 @@
+"""Table schemas and the validating CSV reader behind :func:`gpec.instance.load_instance`.
+
+Every problem is reported as an :class:`~gpec.errors.InputError` naming file, row and column.
+Rows are counted like parameters.md counts them: data row 1 is the first row below the header
+(file line 2); messages give both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gpec.errors import InputError
+
+CONFIDENCE_LEVELS = ("pub", "der", "ass")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: ``kind`` is ``code`` (identifier kept as text), ``text``, ``int`` or ``float``."""
+
+    name: str
+    kind: str = "float"
+    nonnegative: bool = True
+    maximum: float | None = None
+    allow_empty: bool = False
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    references: dict[str, str] = field(default_factory=dict)  # column -> referenced table file
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name, kind="float", **kw):
+    return Column(name, kind, **kw)
+
+
+SOURCE = _c("source", "text")
+SCHEMAS: dict[str, TableSchema] = {
+    s.file: s
+    for s in (
+        TableSchema(
+            "bassins.csv",
+            (_c("bassin", "code"), _c("name", "text"), _c("dep_pole", "code"), _c("population", "int"),
+             _c("pop75", "int"), _c("pop85", "int"), _c("lon", nonnegative=False), _c("lat", nonnegative=False),
+             SOURCE),
+            key=("bassin",),
+        ),
+        TableSchema(
+            "metiers.csv",
+            (_c("metier", "code"), _c("label", "text"), _c("rome", "code"), _c("training_route", "text"), SOURCE),
+            key=("metier",),
+        ),
+        TableSchema(
+            "structures.csv",
+            (_c("structure", "code"), _c("name", "text"), _c("category", "code"), _c("statut", "code"),
+             _c("bassin", "code"), _c("lon", nonnegative=False), _c("lat", nonnegative=False), _c("places", "int"),
+             SOURCE),
+            key=("structure",),
+            references={"bassin": "bassins.csv"},
+        ),
+        TableSchema(
+            "parameters.csv",
+            (_c("name", "code"), _c("key", "code", allow_empty=True), _c("value", nonnegative=False),
+             _c("low", nonnegative=False), _c("high", nonnegative=False), _c("unit", "text"),
+             _c("confidence", "code"), SOURCE, _c("note", "text", allow_empty=True)),
+            key=("name", "key"),
+        ),
+        TableSchema(
+            "stock.csv",
+            (_c("bassin", "code"), _c("metier", "code"), _c("setting", "code"), _c("stock_fte"), SOURCE),
+            key=("bassin", "metier", "setting"),
+            references={"bassin": "bassins.csv", "metier": "metiers.csv"},
+        ),
+        TableSchema(
+            "need.csv",
+            (_c("bassin", "code"), _c("metier", "code"), _c("year", "int"), _c("need_fte"), SOURCE),
+            key=("bassin", "metier", "year"),
+            references={"bassin": "bassins.csv", "metier": "metiers.csv"},
+        ),
+        TableSchema(
+            "baseline.csv",
+            (_c("bassin", "code"), _c("metier", "code"), _c("year", "int"), _c("stock_fte"),
+             _c("school_output_fte"), _c("ordinary_hiring_fte"), SOURCE),
+            key=("bassin", "metier", "year"),
+            references={"bassin": "bassins.csv", "metier": "metiers.csv"},
+        ),
+        TableSchema(
+            "training_capacity.csv",
+            (_c("bassin", "code"), _c("metier", "code"), _c("max_places_per_year", "int"), SOURCE),
+            key=("bassin", "metier"),
+            references={"bassin": "bassins.csv", "metier": "metiers.csv"},
+        ),
+        TableSchema(
+            "apprenticeship_capacity.csv",
+            (_c("bassin", "code"), _c("metier", "code"), _c("max_contracts_per_year", "int"), SOURCE),
+            key=("bassin", "metier"),
+            references={"bassin": "bassins.csv", "metier": "metiers.csv"},
+        ),
+        TableSchema(
+            "budget.csv",
+            (_c("funder", "code"), _c("year", "int"), _c("eur"), SOURCE),
+            key=("funder", "year"),
+        ),
+        TableSchema(
+            "levers.csv",
+            (_c("lever", "code"), _c("funder", "code"), SOURCE),
+            key=("lever", "funder"),
+        ),
+    )
+}
+
+
+def read_table(folder: Path, schema: TableSchema) -> pd.DataFrame:
+    """Read one CSV of an instance and check it against its schema (types, signs, emptiness, unique key)."""
+    path = folder / schema.file
+    if not path.is_file():
+        raise InputError(str(path), "file is missing")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(str(path), f"not a readable UTF-8 CSV ({str(exc).splitlines()[0]})") from None
+    missing = [c.name for c in schema.columns if c.name not in raw.columns]
+    if missing:
+        raise InputError(str(path), f"missing column(s) {', '.join(missing)}", column=missing[0])
+    table = pd.DataFrame(index=raw.index)
+    for col in schema.columns:
+        table[col.name] = _convert(path, raw[col.name], col)
+    if schema.key:
+        dup = table.duplicated(list(schema.key), keep="first")
+        if dup.any():
+            i = int(np.flatnonzero(dup.to_numpy())[0])
+            key = ", ".join(f"{k}={table.iloc[i][k]}" for k in schema.key)
+            raise InputError(str(path), f"duplicate key ({key})", row=i + 1, column=schema.key[-1])
+    return table
+
+
+def _convert(path: Path, values: pd.Series, col: Column) -> pd.Series:
+    text = values.astype(str).str.strip()
+    empty = text == ""
+    if empty.any() and not col.allow_empty:
+        _fail(path, empty.to_numpy(), col.name, "empty value")
+    if col.kind in ("code", "text"):
+        return text.astype(object)
+    numbers = pd.to_numeric(text.where(~empty), errors="coerce")
+    bad = numbers.isna().to_numpy() & ~empty.to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(path, bad, col.name, f"'{text.iloc[i]}' is not a number")
+    arr = numbers.to_numpy(dtype=float)
+    if col.nonnegative and (arr < 0).any():
+        _fail(path, arr < 0, col.name, "negative value")
+    if col.maximum is not None and (arr > col.maximum).any():
+        _fail(path, arr > col.maximum, col.name, f"value above {col.maximum}")
+    if not np.isfinite(arr[~empty.to_numpy()]).all():
+        _fail(path, ~np.isfinite(arr) & ~empty.to_numpy(), col.name, "value is not finite")
+    if col.kind == "int":
+        frac = np.abs(arr - np.round(arr)) > 1e-9
+        if frac.any():
+            _fail(path, frac, col.name, "value must be a whole number")
+        return pd.Series(np.round(arr).astype(np.int64), index=values.index)
+    return pd.Series(arr, index=values.index)
+
+
+def _fail(path: Path, mask: np.ndarray, column: str, message: str) -> None:
+    i = int(np.flatnonzero(mask)[0])
+    raise InputError(str(path), f"{message} (file line {i + 2})", row=i + 1, column=column)
+
+
+def check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Every code column that refers to another table holds known codes only."""
+    for file, schema in SCHEMAS.items():
+        for column, target in schema.references.items():
+            target_key = SCHEMAS[target].key[0]
+            known = set(tables[target][target_key])
+            unknown = ~tables[file][column].isin(known).to_numpy()
+            if unknown.any():
+                i = int(np.flatnonzero(unknown)[0])
+                value = tables[file][column].iloc[i]
+                raise InputError(
+                    str(folder / file),
+                    f"unknown {column} code '{value}' (not in {target}) (file line {i + 2})",
+                    row=i + 1,
+                    column=column,
+                )

@@ -1,0 +1,98 @@
+"""HiGHS through ``highspy``: the arrays of a LinearModel are passed once (``passModel``); later stages
+change the live model in place (a new row, new costs) and start from the previous solution."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import highspy
+import numpy as np
+
+from gpec.models.linear import LinearModel
+from gpec.solvers import Capability, StageOutcome
+
+
+class HighsBackend:
+    name = "highs"
+    capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
+                              Capability.IN_PLACE_CHANGES, Capability.LP_DUALS, Capability.IIS})
+
+    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
+        self.lp = lp
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", bool(verbose))
+        self.h.setOptionValue("random_seed", 0)
+        if threads:
+            self.h.setOptionValue("threads", int(threads))
+        arrays = lp.to_arrays()
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
+        model.col_cost_ = np.zeros(lp.n_cols)
+        model.col_lower_, model.col_upper_ = arrays["col_lower"], arrays["col_upper"]
+        model.row_lower_, model.row_upper_ = arrays["row_lower"], arrays["row_upper"]
+        csr = arrays["matrix"]
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.start_ = csr.indptr.astype(np.int32)
+        model.a_matrix_.index_ = csr.indices.astype(np.int32)
+        model.a_matrix_.value_ = csr.data
+        self.has_integers = bool(arrays["integer"].any())
+        if self.has_integers:
+            model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                                  for i in arrays["integer"]]
+        status = self.h.passModel(model)
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS rejected the model")
+
+    def set_objective(self, cost: np.ndarray) -> None:
+        idx = np.arange(self.lp.n_cols, dtype=np.int32)
+        self.h.changeColsCost(len(idx), idx, np.asarray(cost, float))
+
+    def add_objective_cap(self, cost: np.ndarray, cap: float) -> None:
+        """Add the row ``cost . x <= cap`` (lexicographic stage link)."""
+        nz = np.flatnonzero(cost)
+        self.h.addRow(-highspy.kHighsInf, float(cap), len(nz), nz.astype(np.int32), cost[nz].astype(float))
+
+    def set_start(self, x: np.ndarray) -> None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(map(float, x))
+        sol.value_valid = True
+        self.h.setSolution(sol)
+
+    def solve(self, time_limit: float, mip_gap: float) -> StageOutcome:
+        self.h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        self.h.setOptionValue("mip_rel_gap", float(mip_gap))
+        start = time.perf_counter()
+        run_status = self.h.run()
+        runtime = time.perf_counter() - start
+        model_status = self.h.getModelStatus()
+        info = self.h.getInfo()
+        has_x = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        x = np.asarray(self.h.getSolution().col_value, float) if has_x else None
+        status = _map_status(model_status, has_x, run_status)
+        objective = info.objective_function_value if has_x else math.nan
+        if self.has_integers:
+            bound = info.mip_dual_bound
+            gap = info.mip_gap if has_x else math.inf
+        else:
+            bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
+        if status == "optimal" and not math.isfinite(gap):
+            gap = 0.0
+        return StageOutcome(status, objective, bound, gap, runtime, x, self.h.modelStatusToString(model_status))
+
+
+def _map_status(model_status, has_x: bool, run_status) -> str:
+    ms = highspy.HighsModelStatus
+    if model_status == ms.kOptimal:
+        return "optimal"
+    if model_status == ms.kInfeasible:
+        return "infeasible"
+    if model_status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
+        return "unbounded"
+    limits = {ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt}
+    for name in ("kNodeLimit", "kObjectiveBound", "kObjectiveTarget"):
+        if hasattr(ms, name):
+            limits.add(getattr(ms, name))
+    if model_status in limits and has_x:
+        return "feasible"
+    return "error"
