@@ -3,7 +3,10 @@ change the live model in place (a new row, new costs) and start from the previou
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import time
 
 import highspy
@@ -20,7 +23,8 @@ class HighsBackend:
 
     def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
         self.lp = lp
-        self.h = highspy.Highs()
+        with _quiet_stdout():  # HiGHS prints a banner on stdout the first time a Highs object is made
+            self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", bool(verbose))
         self.h.setOptionValue("random_seed", 0)
         if threads:
@@ -96,3 +100,22 @@ def _map_status(model_status, has_x: bool, run_status) -> str:
     if model_status in limits and has_x:
         return "feasible"
     return "error"
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence the C-level stdout for the duration (file descriptor 1), e.g. the HiGHS banner."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (captured by a test runner)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)

@@ -1,0 +1,110 @@
+"""Command-line interface (typer + rich). Thin: parses options, calls the Python API, prints.
+
+Any :class:`~gpec.errors.GpecError` (bad input, bad option) ends the command with one line on stderr
+and exit code 2, and nothing already written is touched.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gpec.errors import GpecError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="gpec: workforce planning for the care sector, by bassin de vie.")
+instance_app = typer.Typer(no_args_is_help=True, help="Build instances from the raw public data.")
+app.add_typer(instance_app, name="instance")
+console = Console()
+
+
+@app.command("solve")
+def solve_command(
+    instance: Path = typer.Argument(..., help="Instance folder, e.g. instances/landes."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/<instance name>)."),
+    budget: list[str] = typer.Option([], "--budget", help="FUNDER=EUR per year, e.g. departement=600000 (repeatable)."),
+    horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years, e.g. 2026-2035."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve."),
+    gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance."),
+    no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
+    solver: str = typer.Option("highs", "--solver", help="Solver backend."),
+):
+    """Solve an instance and write decisions.csv, workforce.csv, unmet.csv, spend.csv, result.json, report.md."""
+    from gpec.instance import load_instance
+    from gpec.report import allocation_by_bassin, spend_by_year, unmet_by_year, write_report
+    from gpec.scenario import Scenario, parse_budget, parse_horizon
+    from gpec.solve import solve
+
+    budgets = dict(parse_budget(b) for b in budget)
+    scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None, budgets=budgets,
+                        levers=() if no_levers else None, time_limit=time_limit, mip_gap=gap, solver=solver)
+    inst = load_instance(instance)
+    result = solve(inst, scenario)
+    out = out or Path("out") / inst.name
+    result.write(out)
+    if result.has_solution:
+        write_report(result, inst, out / "report.md")
+
+    style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
+    console.print(f"[bold]{inst.name}[/] {result.horizon[0]}-{result.horizon[1]}: status "
+                  f"[{style}]{result.status}[/]  gap {result.gap:.2e}  "
+                  f"unmet {result.objective:,.1f} FTE-years (bound {result.bound:,.1f})  "
+                  f"cost {result.cost:,.0f} EUR  violations {result.violations}  ({result.runtime_s:.1f} s)")
+    console.print(f"[dim]{result.message}[/]")
+    if result.has_solution:
+        console.print(_table("Unmet need by year (FTE)", unmet_by_year(result, inst)))
+        console.print(_table("Spending by funder and year (EUR)", spend_by_year(result)))
+        if len(result.decisions):
+            console.print(_table("Top bassins by allocation", allocation_by_bassin(result, inst)))
+    console.print(f"written to {out}/")
+    if not result.has_solution:
+        raise typer.Exit(1)
+
+
+@instance_app.command("build")
+def build_command(
+    dep: str = typer.Option(..., "--dep", help="Department code(s), comma-separated, e.g. 40."),
+    out: Path = typer.Option(..., "--out", help="Instance folder to write."),
+    raw: Path = typer.Option(Path("data/raw"), "--raw", help="Folder of the raw public data."),
+):
+    """Rebuild an instance from data/raw (reproducible)."""
+    from gpec.builder import build_instance
+    from gpec.instance import load_instance
+
+    build_instance([d.strip() for d in dep.split(",") if d.strip()], raw, out)
+    inst = load_instance(out)
+    console.print(f"instance {inst.name} written to {out}/ ({len(inst.bassins)} bassins, "
+                  f"{len(inst.metiers)} métiers, sha256 {inst.sha256[:12]})")
+
+
+def _table(title: str, frame) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in frame.columns:
+        table.add_column(str(col), justify="right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[_fmt(v) for v in row])
+    return table
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
+    return str(value)
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line on stderr and exit code 2."""
+    try:
+        app()
+    except GpecError as exc:
+        print(f"gpec: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

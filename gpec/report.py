@@ -1,0 +1,96 @@
+"""Summaries of a Result as tables (what the CLI prints) and a markdown report (``report.md``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gpec.atomic import write_text
+
+
+def unmet_by_year(result, instance) -> pd.DataFrame:
+    """Need, unmet need with the plan and without any lever (the calibrated baseline), by year."""
+    w = result.workforce
+    base = instance.baseline()["stock_fte"]
+    need = instance.need()
+    idx = pd.MultiIndex.from_frame(w[["bassin", "metier", "year"]])
+    baseline_unmet = (need.reindex(idx) - base.reindex(idx)).clip(lower=0.0).to_numpy()
+    table = w.assign(baseline_unmet=baseline_unmet).groupby("year")[["need", "stock", "unmet", "baseline_unmet"]].sum()
+    table["unmet_share"] = table["unmet"] / table["need"]
+    table["avoided"] = table["baseline_unmet"] - table["unmet"]
+    return table.reset_index()
+
+
+def spend_by_year(result) -> pd.DataFrame:
+    """Spending per funder and year against the envelope."""
+    rows = []
+    spent = result.spend.groupby(["funder", "year"])["eur"].sum() if len(result.spend) else pd.Series(dtype=float)
+    for funder, years in result.budgets.items():
+        for year, envelope in years.items():
+            eur = float(spent.get((funder, year), 0.0))
+            rows.append(dict(funder=funder, year=year, spend_eur=eur, envelope_eur=envelope,
+                             used=eur / envelope if envelope > 0 else 0.0))
+    return pd.DataFrame(rows)
+
+
+def allocation_by_bassin(result, instance, top: int = 10) -> pd.DataFrame:
+    """Units and FTE bought per bassin (training places at their site), largest first."""
+    d = result.decisions
+    if d.empty:
+        return pd.DataFrame(columns=["bassin", "name", "training", "apprenticeship", "fte", "cost_eur"])
+    units = d.pivot_table(index="bassin", columns="lever", values="units", aggfunc="sum", fill_value=0)
+    for lever in ("training", "apprenticeship"):
+        if lever not in units:
+            units[lever] = 0
+    money = d.groupby("bassin")[["fte", "cost_eur"]].sum()
+    table = units[["training", "apprenticeship"]].join(money).sort_values("fte", ascending=False).head(top)
+    names = instance.bassins.set_index("bassin")["name"]
+    table.insert(0, "name", names.reindex(table.index).to_numpy())
+    return table.reset_index()
+
+
+def decisions_by_metier(result) -> pd.DataFrame:
+    d = result.decisions
+    if d.empty:
+        return pd.DataFrame(columns=["lever", "metier", "units", "fte", "cost_eur"])
+    return d.groupby(["lever", "metier"], as_index=False)[["units", "fte", "cost_eur"]].sum()
+
+
+def markdown(result, instance) -> str:
+    """A short markdown report of a result."""
+    lines = [
+        f"# gpec: {result.instance}, {result.horizon[0]}-{result.horizon[1]}",
+        "",
+        f"- status: **{result.status}** ({result.message})",
+        f"- weighted unmet need: {result.objective:,.1f} FTE-years (bound {result.bound:,.1f}, gap {result.gap:.2e})",
+        f"- total cost: {result.cost:,.0f} EUR",
+        f"- levers: {', '.join(result.levers) or 'none (calibrated baseline)'}",
+        f"- independent check (evaluate): {result.violations} violation(s)",
+        f"- model: {result.n_variables:,} variables ({result.n_integer:,} integer), {result.n_constraints:,} "
+        f"constraints; runtime {result.runtime_s:.2f} s",
+        f"- instance sha256: `{result.instance_sha256}`",
+        "",
+    ]
+    if result.has_solution:
+        for title, table in [("Unmet need by year (FTE)", unmet_by_year(result, instance)),
+                             ("Spending by funder and year (EUR)", spend_by_year(result)),
+                             ("Decisions by lever and métier", decisions_by_metier(result)),
+                             ("Bassins with the largest allocation", allocation_by_bassin(result, instance))]:
+            lines += [f"## {title}", "", _md_table(table), ""]
+    return "\n".join(lines)
+
+
+def write_report(result, instance, path) -> None:
+    write_text(path, markdown(result, instance))
+
+
+def _md_table(table: pd.DataFrame) -> str:
+    if table.empty:
+        return "(none)"
+    fmt = table.copy()
+    for col in fmt.columns:
+        if pd.api.types.is_float_dtype(fmt[col]):
+            fmt[col] = fmt[col].map(lambda v: f"{v:.3f}" if abs(v) < 1 else f"{v:,.1f}")
+    header = "| " + " | ".join(map(str, fmt.columns)) + " |"
+    sep = "|" + "---|" * len(fmt.columns)
+    body = ["| " + " | ".join(map(str, row)) + " |" for row in fmt.itertuples(index=False)]
+    return "\n".join([header, sep, *body])
