@@ -27,7 +27,7 @@ def write_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
 
 
 def write_csv(path: Path | str, table: pd.DataFrame) -> Path:
-    return write_atomic(path, lambda p: table.to_csv(p, index=False, float_format="%.6g"))
+    return write_atomic(path, lambda p: table.to_csv(p, index=False, float_format="%.10g"))
 
 
 def write_json(path: Path | str, data: Any) -> Path:

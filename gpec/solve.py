@@ -54,10 +54,16 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
 
     first = stages[0]
     status = _overall_status(stages, x)
+    objective, gap, cost = first.objective, first.gap, math.nan
+    if x is not None:
+        x = model.workforce.tighten(x)
+        objective = float(model.lp.objective_vector(model.stages[0]) @ x)
+        gap = _relative_gap(objective, first.bound)
+        if len(stages) == len(model.stages):
+            cost = float(model.lp.objective_vector(model.stages[-1]) @ x)
     tables = solution_tables(model, instance, x)
     result = Result(
-        status=status, objective=first.objective, bound=first.bound, gap=first.gap,
-        cost=stages[-1].objective if len(stages) == len(model.stages) and x is not None else math.nan,
+        status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
         runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
         instance=instance.name, instance_sha256=instance.sha256, horizon=horizon,
         levers=tuple(lv.lever for lv in model.levers),
@@ -70,6 +76,14 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         result.violations = len(report.violations)
         result.violation_details = report.violations.to_dict("records")
     return result
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    """HiGHS's convention: |objective - bound| / |objective| (0 when both are 0)."""
+    if not math.isfinite(bound):
+        return math.inf
+    diff = abs(objective - bound)
+    return 0.0 if diff <= 1e-9 else diff / max(abs(objective), 1e-9)
 
 
 def _overall_status(stages: list[StageReport], x: np.ndarray | None) -> str:

@@ -34,6 +34,19 @@ class WorkforceBlocks:
     unmet: Block
     balance: Block
     need: Block
+    need_fte: np.ndarray
+
+    def tighten(self, x: np.ndarray) -> np.ndarray:
+        """A copy of ``x`` with unmet need set to exactly max(0, need - stock).
+
+        Later lexicographic stages only cap the weighted sum of unmet need, so a solver may return
+        unmet columns above the shortfall; tightening keeps every row satisfied and makes the reported
+        unmet need (and stage-1 objective) that of the plan itself.
+        """
+        x = x.copy()
+        stock = x[self.stock.positions]
+        x[self.unmet.positions] = np.maximum(0.0, self.need_fte - stock)
+        return x
 
 
 def add_workforce(lp: LinearModel, instance, horizon: tuple[int, int], inflows: pd.DataFrame) -> WorkforceBlocks:
@@ -74,4 +87,4 @@ def add_workforce(lp: LinearModel, instance, horizon: tuple[int, int], inflows: 
                                    lower=need)
     weight = index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
     lp.add_objective("unmet", unmet.positions, weight)
-    return WorkforceBlocks(stock, unmet, balance, need_rows)
+    return WorkforceBlocks(stock, unmet, balance, need_rows, need)

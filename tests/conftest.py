@@ -1,0 +1,93 @@
+"""Shared fixtures: a writer of small instances (tests build their own by hand) and the Landes paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LANDES = ROOT / "instances" / "landes"
+
+#: Parameter defaults of the small hand-made instances (one métier "as" unless told otherwise).
+TINY_PARAMETERS = {
+    "retire_rate": 0.05, "exit_rate": 0.05, "unmet_weight": 1.0, "training_years": 1, "dropout": 0.1,
+    "cost_training_place": 1000.0, "cost_apprentice": 2000.0,
+}
+TINY_SCALARS = {"apprentice_conversion": 1.0, "retain_local": 1.0, "decay_km": 30.0}
+
+
+def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], need: dict, stock0: dict,
+                   inflow: dict, years: tuple[int, int], metiers=("as",), params: dict | None = None,
+                   training_cap: dict | None = None, apprentice_cap: dict | None = None,
+                   budget: dict | None = None) -> Path:
+    """Write a complete instance folder.
+
+    ``bassins``: (code, lon, lat); ``need``: {(bassin, metier, year): FTE}; ``stock0``: {(bassin, metier):
+    FTE at the first year}; ``inflow``: {(bassin, metier, year): baseline inflow}; ``training_cap`` and
+    ``apprentice_cap``: {(bassin, metier): units per year}; ``budget``: {funder: EUR per year};
+    ``params``: {name: value or {metier: value}} overriding :data:`TINY_PARAMETERS`/:data:`TINY_SCALARS`.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    first, last = years
+    yrs = range(first, last + 1)
+    params = {**TINY_PARAMETERS, **TINY_SCALARS, **(params or {})}
+    (folder / "instance.yaml").write_text(yaml.safe_dump({"name": folder.name, "base_year": first,
+                                                          "horizon": [first, last]}))
+    src = "test"
+    pd.DataFrame([dict(bassin=b, name=f"B{b}", dep_pole="99", population=1000, pop75=100, pop85=30, lon=lon,
+                       lat=lat, source=src) for b, lon, lat in bassins]).to_csv(folder / "bassins.csv", index=False)
+    pd.DataFrame([dict(metier=m, label=m, rome="X0000", training_route="test", source=src) for m in metiers]).to_csv(
+        folder / "metiers.csv", index=False)
+    pd.DataFrame(columns=["structure", "name", "category", "statut", "bassin", "lon", "lat", "places",
+                          "source"]).to_csv(folder / "structures.csv", index=False)
+    rows = []
+    for name, value in params.items():
+        values = value if isinstance(value, dict) else ({m: value for m in metiers} if name in TINY_PARAMETERS
+                                                         else {"": value})
+        for key, v in values.items():
+            rows.append(dict(name=name, key=key, value=v, low=min(v, 0), high=max(v, 1e9), unit="-",
+                             confidence="ass", source="assumption", note=""))
+    pd.DataFrame(rows).to_csv(folder / "parameters.csv", index=False)
+    codes = [b for b, _, _ in bassins]
+    pd.DataFrame([dict(bassin=b, metier=m, setting="all", stock_fte=stock0[(b, m)], source=src)
+                  for b in codes for m in metiers]).to_csv(folder / "stock.csv", index=False)
+    pd.DataFrame([dict(bassin=b, metier=m, year=y, need_fte=need[(b, m, y)], source=src)
+                  for b in codes for m in metiers for y in yrs]).to_csv(folder / "need.csv", index=False)
+    survive = {m: 1 - _get(params["retire_rate"], m) - _get(params["exit_rate"], m) for m in metiers}
+    base_rows = []
+    for b in codes:
+        for m in metiers:
+            s = stock0[(b, m)]
+            for y in yrs:
+                i = 0.0 if y == first else inflow[(b, m, y)]
+                s = s if y == first else survive[m] * s + i
+                base_rows.append(dict(bassin=b, metier=m, year=y, stock_fte=s, school_output_fte=0.0,
+                                      ordinary_hiring_fte=i, source=src))
+    pd.DataFrame(base_rows).to_csv(folder / "baseline.csv", index=False)
+    pd.DataFrame([dict(bassin=b, metier=m, max_places_per_year=c, source=src)
+                  for (b, m), c in (training_cap or {}).items()],
+                 columns=["bassin", "metier", "max_places_per_year", "source"]).to_csv(
+        folder / "training_capacity.csv", index=False)
+    pd.DataFrame([dict(bassin=b, metier=m, max_contracts_per_year=c, source=src)
+                  for (b, m), c in (apprentice_cap or {}).items()],
+                 columns=["bassin", "metier", "max_contracts_per_year", "source"]).to_csv(
+        folder / "apprenticeship_capacity.csv", index=False)
+    budget = budget or {"region": 0.0, "departement": 0.0}
+    pd.DataFrame([dict(funder=f, year=y, eur=e, source=src) for f, e in budget.items() for y in yrs]).to_csv(
+        folder / "budget.csv", index=False)
+    pd.DataFrame([dict(lever="training", funder="region", source=src),
+                  dict(lever="apprenticeship", funder="departement", source=src)]).to_csv(
+        folder / "levers.csv", index=False)
+    return folder
+
+
+def _get(value, metier):
+    return value[metier] if isinstance(value, dict) else value
+
+
+@pytest.fixture
+def landes_path() -> Path:
+    return LANDES

@@ -1,0 +1,90 @@
+"""End to end on the real Landes instance: the CLI solve (run once for the module), the calibrated
+baseline, the rebuilt instance."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gpec.builder import build_instance
+from gpec.evaluate import evaluate
+from gpec.instance import load_instance
+from gpec.results import OUTPUT_FILES
+from gpec.scenario import Scenario
+from gpec.schema import SCHEMAS
+from gpec.solve import solve
+from tests.conftest import LANDES, ROOT
+
+
+@pytest.fixture(scope="module")
+def landes():
+    return load_instance(LANDES)
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("landes") / "out"
+    proc = subprocess.run([sys.executable, "-m", "gpec.cli", "solve", str(LANDES), "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    return SimpleNamespace(proc=proc, out=out)
+
+
+def test_cli_solve_writes_optimal_checked_result(cli_run):
+    assert cli_run.proc.returncode == 0, cli_run.proc.stderr
+    assert "optimal" in cli_run.proc.stdout
+    for name in OUTPUT_FILES:
+        assert (cli_run.out / name).is_file(), name
+    head = json.loads((cli_run.out / "result.json").read_text())
+    for key in ("status", "objective", "bound", "gap", "runtime_s", "solver", "instance_sha256", "n_variables",
+                "n_integer", "violations"):
+        assert key in head, key
+    assert head["status"] == "optimal"
+    assert head["gap"] <= 1e-3
+    assert head["violations"] == 0
+    assert head["instance_sha256"] == load_instance(LANDES).sha256
+
+
+def test_evaluate_agrees_with_the_written_landes_result(cli_run, landes):
+    """Re-read the CSV outputs (not the in-memory result) and check them independently."""
+    head = json.loads((cli_run.out / "result.json").read_text())
+    read = lambda name: pd.read_csv(cli_run.out / name, dtype={"bassin": str})
+    written = SimpleNamespace(horizon=tuple(head["horizon"]), objective=head["objective"], cost=head["cost"],
+                              decisions=read("decisions.csv"), spend=read("spend.csv"), workforce=read("workforce.csv"))
+    report = evaluate(landes, written)
+    assert report.ok, report.violations.head()
+    assert report.objective == pytest.approx(head["objective"], rel=1e-6)
+    assert len(written.decisions) > 0, "the default Landes plan buys something"
+
+
+def test_no_levers_reproduces_the_calibrated_baseline(landes):
+    result = solve(landes, Scenario(levers=()))
+    assert result.status == "optimal" and result.violations == 0
+    w = result.workforce
+    vacancy = landes.param("vacancy_rate")
+    first = w[w["year"] == 2026]
+    assert first["unmet"].sum() / first["need"].sum() == pytest.approx(vacancy, abs=0.01)
+    stock = w.groupby(["metier", "year"])["stock"].sum().unstack("year")
+    growth = stock.iloc[:, 1:].to_numpy() / stock.iloc[:, :-1].to_numpy() - 1
+    trend = landes.param_by_metier("stock_trend").reindex(stock.index).to_numpy()[:, None]
+    assert np.all(np.abs(growth - trend) <= 0.02), "a métier's stock leaves its stated trend by more than 2 %/yr"
+    assert (stock.to_numpy() > 0).all()
+
+
+def test_instance_totals_match_the_sources(landes):
+    assert len(landes.bassins) == 29
+    assert landes.bassins["population"].sum() == 433_570
+    assert landes.bassins["pop75"].sum() == 54_720 and landes.bassins["pop85"].sum() == 17_921
+    s = landes.table("structures.csv")
+    assert len(s) == 59 and s["places"].sum() == 4_362
+
+
+def test_instance_build_is_reproducible(tmp_path):
+    build_instance("40", ROOT / "data" / "raw", tmp_path / "landes")
+    for name in ["instance.yaml", *SCHEMAS]:
+        assert (tmp_path / "landes" / name).read_bytes() == (LANDES / name).read_bytes(), name

@@ -1,0 +1,63 @@
+"""Every row of the Landes instance has a source that resolves, or is labelled an assumption."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from gpec.schema import SCHEMAS
+from tests.conftest import LANDES, ROOT
+
+PUBLICATIONS = set(pd.read_csv(ROOT / "data/raw/publications.csv")["id"])
+RAW_REF = re.compile(r"data/raw/[\w./-]+\.(?:csv|txt|geojson|md)(?:#row=\d+)?")
+PUB_REF = re.compile(r"\b([PS]\d{1,2})\b")
+
+
+def _data_rows(path):
+    return sum(1 for _ in open(path, encoding="utf-8")) - 1
+
+
+def _check_reference(ref: str) -> None:
+    path, _, row = ref.partition("#row=")
+    assert (ROOT / path).is_file(), f"{ref}: no such file"
+    if row and path.endswith(".csv"):
+        assert 1 <= int(row) <= _data_rows(ROOT / path), f"{ref}: row out of range"
+
+
+@pytest.mark.parametrize("file", sorted(SCHEMAS))
+def test_every_row_has_a_source(file):
+    table = pd.read_csv(LANDES / file, dtype=str, keep_default_na=False)
+    assert (table["source"].str.strip() != "").all(), f"{file}: empty source"
+    for i, source in enumerate(table["source"], start=1):
+        refs = RAW_REF.findall(source)
+        pubs = PUB_REF.findall(source)
+        for ref in refs:
+            _check_reference(ref)
+        for pub in pubs:
+            assert pub in PUBLICATIONS, f"{file} row {i}: unknown publication id {pub}"
+        assert refs or pubs or "assumption" in source or source.startswith("derived"), (
+            f"{file} row {i}: source '{source}' names no data file, publication or derivation")
+
+
+def test_parameters_are_sourced_or_labelled_assumptions():
+    params = pd.read_csv(LANDES / "parameters.csv", dtype=str, keep_default_na=False)
+    for i, row in enumerate(params.itertuples(index=False), start=1):
+        assert row.confidence in ("pub", "der", "ass"), f"row {i}"
+        tokens = [t.strip() for t in row.source.split(";")]
+        if row.confidence == "ass":
+            assert all(t == "assumption" or t in PUBLICATIONS or RAW_REF.fullmatch(t) for t in tokens), f"row {i}"
+            continue
+        for token in tokens:
+            if token in PUBLICATIONS:
+                continue
+            assert RAW_REF.fullmatch(token), f"parameters.csv row {i}: '{token}' is neither a data/raw file nor a publication"
+            _check_reference(token)
+        assert float(row.low) <= float(row.value) <= float(row.high), f"row {i}"
+
+
+def test_publications_table_is_complete():
+    pubs = pd.read_csv(ROOT / "data/raw/publications.csv")
+    assert pubs["id"].is_unique
+    assert (pubs["reference"].str.len() > 0).all()
