@@ -1,0 +1,35 @@
+"""gpec: workforce planning for the care sector (métiers de l'autonomie), by bassin de vie.
+
+Python API (the CLI is a thin layer over it)::
+
+    from gpec import load_instance, Scenario, solve, evaluate
+    inst = load_instance("instances/landes")
+    result = solve(inst, Scenario(budgets={"departement": 600_000}))
+    result.status, result.objective, result.gap, result.decisions
+    evaluate(inst, result).violations
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["load_instance", "Scenario", "solve", "evaluate", "build_model"]
+
+
+def __getattr__(name):  # lazy, so that importing gpec.evaluate does not pull in the solvers
+    if name == "load_instance":
+        from gpec.instance import load_instance
+        return load_instance
+    if name == "Scenario":
+        from gpec.scenario import Scenario
+        return Scenario
+    if name == "solve":
+        from gpec.solve import solve
+        return solve
+    if name == "evaluate":
+        from gpec.evaluate import evaluate
+        return evaluate
+    if name == "build_model":
+        from gpec.models import build_model
+        return build_model
+    raise AttributeError(name)
