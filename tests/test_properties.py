@@ -1,0 +1,87 @@
+"""Property tests on small random instances solved to a proven optimum (gap 0).
+
+The properties hold only at a proven optimum: more budget never increases unmet need; switching a lever
+off never decreases it; stocks are conserved (stock = previous stock - departures + inflows) and never
+negative; evaluate() finds no violation in any solve.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gpec.evaluate import evaluate
+from gpec.instance import load_instance
+from gpec.scenario import Scenario
+from gpec.solve import solve
+from tests.conftest import write_instance
+
+YEARS = (2026, 2030)
+
+
+@st.composite
+def instances(draw):
+    n_bassins = draw(st.integers(1, 3))
+    codes = [f"0000{i}" for i in range(1, n_bassins + 1)]
+    metiers = ("as", "ide")
+    bassins = [(c, draw(st.floats(-1.0, 1.0)), 45 + draw(st.floats(-0.5, 0.5))) for c in codes]
+    yrs = range(YEARS[0], YEARS[1] + 1)
+    stock0 = {(b, m): draw(st.floats(0.0, 50.0)) for b in codes for m in metiers}
+    inflow = {(b, m, y): draw(st.floats(0.0, 8.0)) for b in codes for m in metiers for y in yrs[1:]}
+    need = {(b, m, y): draw(st.floats(0.0, 80.0)) for b in codes for m in metiers for y in yrs}
+    training_cap = {(codes[0], m): draw(st.integers(0, 4)) for m in metiers}
+    apprentice_cap = {(b, m): draw(st.integers(0, 3)) for b in codes for m in metiers}
+    budget = {"region": draw(st.floats(0.0, 8000.0)), "departement": draw(st.floats(0.0, 8000.0))}
+    params = {
+        "training_years": {"as": 1, "ide": draw(st.integers(1, 3))},
+        "dropout": {"as": draw(st.floats(0.0, 0.3)), "ide": draw(st.floats(0.0, 0.3))},
+        "retire_rate": {"as": draw(st.floats(0.0, 0.1)), "ide": draw(st.floats(0.0, 0.1))},
+        "apprentice_conversion": draw(st.floats(0.3, 1.0)),
+        "retain_local": draw(st.floats(0.0, 1.0)),
+        "cost_apprentice": {"as": draw(st.floats(500.0, 4000.0)), "ide": draw(st.floats(500.0, 4000.0))},
+    }
+    return dict(bassins=bassins, need=need, stock0=stock0, inflow=inflow, years=YEARS, metiers=metiers,
+                params=params, training_cap=training_cap, apprentice_cap=apprentice_cap, budget=budget)
+
+
+def _load(spec, folder: Path, **changes):
+    return load_instance(write_instance(folder, **{**spec, **changes}))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_conservation_and_monotonicity(spec):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        inst = _load(spec, tmp / "base")
+        exact = Scenario(mip_gap=0.0)
+        result = solve(inst, exact)
+        assert result.status == "optimal"
+        assert result.violations == 0, result.violation_details
+        report = evaluate(inst, result)
+        assert report.objective == pytest.approx(result.objective, rel=1e-7, abs=1e-7)
+
+        # conservation: S_t = S_{t-1} - departures_t + baseline inflow_t + lever inflow_t
+        w = result.workforce.sort_values(["bassin", "metier", "year"])
+        later = w[w["year"] > YEARS[0]]
+        prev = w.groupby(["bassin", "metier"])["stock"].shift(1).loc[later.index]
+        rebuilt = prev - later["departures"] + later["baseline_inflow"] + later["lever_inflow"]
+        assert np.allclose(rebuilt, later["stock"], atol=1e-6)
+        delivered = result.decisions.loc[result.decisions["delivers"] <= YEARS[1], "fte"].sum()
+        assert later["lever_inflow"].sum() == pytest.approx(delivered, abs=1e-6)
+        assert (w["stock"] >= -1e-9).all()
+
+        # more budget never increases unmet need
+        richer = _load(spec, tmp / "richer", budget={f: 2 * e + 1000 for f, e in spec["budget"].items()})
+        assert solve(richer, exact).objective <= result.objective + 1e-6
+
+        # switching a lever off never decreases it; no lever at all is the worst
+        for levers in (("training",), ("apprenticeship",), ()):
+            fewer = solve(inst, Scenario(mip_gap=0.0, levers=levers))
+            assert fewer.violations == 0
+            assert fewer.objective >= result.objective - 1e-6
