@@ -44,11 +44,17 @@ def solve_command(
     scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None, budgets=budgets,
                         levers=() if no_levers else None, time_limit=time_limit, mip_gap=gap, solver=solver)
     inst = load_instance(instance)
-    result = solve(inst, scenario)
     out = out or Path("out") / inst.name
-    result.write(out)
-    if result.has_solution:
+    if out.exists() and not out.is_dir():
+        raise GpecError(f"--out {out}: exists and is not a folder")
+    result = solve(inst, scenario)
+    # every run writes its complete set of files (empty tables when there is no plan), so the folder
+    # always describes one run; each file is replaced atomically
+    try:
+        result.write(out)
         write_report(result, inst, out / "report.md")
+    except OSError as exc:
+        raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
 
     style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
     console.print(f"[bold]{inst.name}[/] {result.horizon[0]}-{result.horizon[1]}: status "

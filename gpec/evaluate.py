@@ -60,23 +60,34 @@ def evaluate(instance, result) -> Evaluation:
     dropout = instance.param_by_metier("dropout")
 
     # -- decisions: integrality, capacity, horizon -----------------------------------------------
-    for row in decisions.itertuples(index=False):
+    known_metiers = set(instance.metiers["metier"])
+    usable = np.ones(len(decisions), bool)
+    for i, row in enumerate(decisions.itertuples(index=False)):
         label = f"{row.lever} {row.bassin} {row.metier} {row.year}"
-        if abs(row.units - round(row.units)) > 1e-6:
+        if not np.isfinite(row.units):
+            flag("integrality", label, f"units '{row.units}' is not a number")
+            usable[i] = False
+        elif abs(row.units - round(row.units)) > 1e-6:
             flag("integrality", label, f"{row.units} units is not a whole number")
         if row.lever not in LEVER_CAPACITY:
             flag("capacity", label, f"unknown lever '{row.lever}'")
-            continue
+            usable[i] = False
+        elif row.metier not in known_metiers or lag.get(row.metier, 0) < 1:
+            flag("capacity", label, f"metier '{row.metier}' is unknown or has no training route")
+            usable[i] = False
+        if not first <= row.year <= last:
+            flag("horizon", label, f"start year outside the horizon {first}-{last}")
+    decisions = decisions[usable]
+    # several rows for the same key add up: capacity applies to their sum
+    per_key = decisions.groupby(["lever", "bassin", "metier", "year"], as_index=False)["units"].sum()
+    for row in per_key.itertuples(index=False):
         file, column = LEVER_CAPACITY[row.lever]
         cap = instance.table(file)
         hit = cap[(cap["bassin"] == row.bassin) & (cap["metier"] == row.metier)][column]
         limit = float(hit.iloc[0]) if len(hit) else 0.0
         if row.units < -ABS_TOL or row.units > limit + ABS_TOL:
-            flag("capacity", label, f"{row.units} units outside [0, {limit:g}] ({file})")
-        if not first <= row.year <= last:
-            flag("horizon", label, f"start year outside the horizon {first}-{last}")
-        if lag.get(row.metier, 0) < 1:
-            flag("capacity", label, f"metier {row.metier} has no training route")
+            flag("capacity", f"{row.lever} {row.bassin} {row.metier} {row.year}",
+                 f"{row.units:g} units outside [0, {limit:g}] ({file})")
 
     # -- what each decision delivers and costs ---------------------------------------------------
     deliveries = _deliveries(instance, decisions, lag, dropout)
@@ -139,7 +150,8 @@ def evaluate(instance, result) -> Evaluation:
         bad = ~_close_arr(rep_stock.to_numpy(), stock.to_numpy()) & rep_stock.notna().to_numpy()
         for label in stock.index[bad][:20]:
             flag("stock_balance", _lbl(label), f"reported stock {rep_stock[label]:.4f} != recomputed {stock[label]:.4f}")
-        bad = ~_close_arr(rep_unmet.to_numpy(), unmet.to_numpy()) & rep_unmet.notna().to_numpy()
+        present = rep_stock.notna().to_numpy()  # missing rows are reported once, above
+        bad = ~_close_arr(rep_unmet.to_numpy(), unmet.to_numpy()) & present  # a NaN unmet is flagged too
         for label in stock.index[bad][:20]:
             flag("need", _lbl(label), f"reported unmet {rep_unmet[label]:.4f} != max(0, need - stock) = {unmet[label]:.4f}")
     if not _close(result.objective, objective, rel=1e-6):

@@ -11,6 +11,14 @@ import pandas as pd
 
 from gpec.atomic import write_csv, write_json
 
+#: Columns of the decision tables, in output order.
+TABLE_COLUMNS = {
+    "decisions": ("lever", "bassin", "metier", "year", "units", "lag", "delivers", "fte", "cost_eur"),
+    "workforce": ("bassin", "metier", "year", "stock", "need", "unmet", "departures", "baseline_inflow",
+                  "lever_inflow"),
+    "unmet": ("bassin", "metier", "year", "need", "unmet", "unmet_share"),
+    "spend": ("lever", "funder", "year", "eur"),
+}
 #: Output files of ``gpec solve``.
 OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "result.json")
 
@@ -102,7 +110,7 @@ def _finite_or_none(value):
 def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataFrame]:
     """Decision, workforce, unmet and spend tables read off a solution vector of ``model``."""
     if x is None:
-        return {name: pd.DataFrame() for name in ("decisions", "workforce", "unmet", "spend")}
+        return {name: pd.DataFrame(columns=list(columns)) for name, columns in TABLE_COLUMNS.items()}
     lp = model.lp
     decisions = []
     for lever in model.levers:
@@ -117,8 +125,8 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
         table["fte"] = units.to_numpy() * fte
         table["cost_eur"] = units.to_numpy() * eur
         decisions.append(table[table["units"] > 0])
-    columns = ["lever", "bassin", "metier", "year", "units", "lag", "delivers", "fte", "cost_eur"]
-    decisions = pd.concat(decisions, ignore_index=True) if decisions else pd.DataFrame(columns=columns)
+    decisions = (pd.concat(decisions, ignore_index=True) if decisions
+                 else pd.DataFrame(columns=list(TABLE_COLUMNS["decisions"])))
 
     wf = model.workforce
     stock = lp.values(x, wf.stock.name)

@@ -74,7 +74,7 @@ def test_conservation_and_monotonicity(spec):
         assert np.allclose(rebuilt, later["stock"], atol=1e-6)
         delivered = result.decisions.loc[result.decisions["delivers"] <= YEARS[1], "fte"].sum()
         assert later["lever_inflow"].sum() == pytest.approx(delivered, abs=1e-6)
-        assert (w["stock"] >= -1e-9).all()
+        assert (w["stock"] >= -1e-6).all()  # solver feasibility tolerance
 
         # more budget never increases unmet need
         richer = _load(spec, tmp / "richer", budget={f: 2 * e + 1000 for f, e in spec["budget"].items()})
