@@ -26,12 +26,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import yaml
 
-from gpec.atomic import write_csv, write_text
+from gpec.atomic import write_atomic, write_csv, write_text
 from gpec.errors import GpecError
+from gpec.geo.graph import adjacency_graph, travel_matrix
 
 CSF = "data/raw/care_sector_figures.csv"
 BASE_YEAR = 2023
@@ -144,7 +146,49 @@ def default_parameters(home_aides_per_1000_75p: float, metro_75p: int) -> list[d
     for m in exits:
         rows.append(_p("unmet_weight", m, 1.0, 0.5, 2.0, "weight per FTE-year", "ass", ASSUMPTION,
                        "every FTE-year of unmet need counts the same"))
+    rows += spatial_parameters()
     return rows
+
+
+def spatial_parameters() -> list[dict]:
+    """Travel and the spatial levers: shared QVCT posts, vehicles, intermittent pools (parameters.md §5-6)."""
+    return [
+        _p("road_detour_factor", "", 1.3, 1.2, 1.5, "road km per great-circle km", "ass", ASSUMPTION),
+        _p("avg_speed_kmh", "", 60, 45, 80, "km/h", "ass", ASSUMPTION, "average road speed, rural department"),
+        _p("cost_qvct_officer", "", 55000, 45000, 70000, "EUR per post-year", "ass", "P2",
+           "no salary source; anchor: loaded IDE cost in EHPAD 53,440 EUR/yr (CNSA 2017)"),
+        _p("qvct_structures_per_officer", "", 6, 5, 8, "structures per post", "pub", "P28",
+           "ANACT/ARACT clusters group 5-8 structures"),
+        _p("qvct_radius_min", "", 30, 20, 60, "minutes", "ass", ASSUMPTION,
+           "longest trip from the post's bassin centre to a structure it serves"),
+        _p("eff_qvct_exit", "", 0.10, 0.0, 0.25, "relative cut of exit_rate", "ass", "P7",
+           "no quantified evaluation; staffing and pay lower departure probability"),
+        _p("cost_vehicle", "", 2900, 1900, 4000, "EUR per vehicle-year", "der", "P24;P25;P26",
+           "Dordogne 3.8 MEUR/yr / 1,327 cars; Ain 1,920 incl. fuel; long-term lease with maintenance"),
+        _p("cofund_mobility", "", 0.0, 0.0, 0.5, "share of vehicle cost paid by others", "ass", "P27",
+           "national mobility fund 2025; share not known"),
+        _p("eff_vehicle_exit", "", 0.20, 0.0, 0.40, "relative cut of the adv exit_rate per driver", "ass", "P23"),
+        _p("eff_vehicle_hire", "", 0.2, 0.0, 0.5, "extra adv hires per vehicle-year", "ass", "P24"),
+        _p("vehicle_max_density", "", 100, 50, 300, "inhabitants per km2", "ass", ASSUMPTION,
+           "vehicles only in bassins at most this dense (whole-bassin density, data/raw/bassins_de_vie_2022.csv)"),
+        _p("vehicle_max_share", "", 0.25, 0.1, 0.5, "vehicles per adv FTE in post", "ass", ASSUMPTION,
+           "largest fleet per bassin, as a share of the baseline adv stock of the first model year"),
+        _p("cost_pool_fte", "as", 38753, 38753, 50000, "EUR per pool FTE-year", "pub", "P2",
+           "CNSA 2017 loaded salary"),
+        _p("cost_pool_fte", "aes", 38753, 38753, 50000, "EUR per pool FTE-year", "pub", "P2",
+           "CNSA 2017 loaded salary (aide-soignant level)"),
+        _p("cost_pool_fte", "ide", 53440, 53440, 65000, "EUR per pool FTE-year", "pub", "P2",
+           "CNSA 2017 loaded salary"),
+        _p("pool_coordination", "", 0.15, 0.0, 0.30, "share added to salaries", "ass", ASSUMPTION),
+        _p("pool_radius_min", "", 30, 20, 60, "minutes", "ass", ASSUMPTION,
+           "bassins a pool based in a bassin can serve (travel between bassin centres)"),
+        _p("eff_pool_fill", "", 0.9, 0.7, 1.0, "FTE need covered per pool FTE", "ass", ASSUMPTION),
+        _p("pool_max_share", "", 0.10, 0.05, 0.20, "share of need", "ass", ASSUMPTION,
+           "largest share of a bassin's need intermittent pools may cover"),
+        _p("pool_trips_per_year", "", 200, 150, 230, "trips per FTE-year", "ass", ASSUMPTION, "working days"),
+        _p("travel_cost_per_minute", "", 0.5, 0.3, 1.0, "EUR per minute of travel", "ass", ASSUMPTION,
+           "staff time and car; a round trip is 2 x the minutes"),
+    ]
 
 
 def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Path:
@@ -183,7 +227,13 @@ def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Pa
     levers = pd.DataFrame([
         dict(lever="training", funder="region", source="P16;S1: training places are funded by the Région"),
         dict(lever="apprenticeship", funder="departement", source="S1: apprenticeship contracts in ESMS"),
+        dict(lever="qvct", funder="departement", source="S1: shared QVCT officer posts"),
+        dict(lever="vehicles", funder="departement", source="S1: mobility solutions for home-care workers"),
+        dict(lever="pools", funder="departement", source="S2 (bank of intermittent professionals); funder: assumption"),
     ])
+    polygons = _polygons(raw, bassins)
+    travel = _travel(polygons, bassins, pv)
+    staff = _structure_staff(structures, pv)
     metiers = pd.DataFrame(METIERS, columns=["metier", "label", "rome", "training_route", "source"])
 
     out.mkdir(parents=True, exist_ok=True)
@@ -199,8 +249,9 @@ def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Pa
                         ("parameters.csv", params), ("stock.csv", stock), ("need.csv", need),
                         ("baseline.csv", baseline), ("training_capacity.csv", training),
                         ("apprenticeship_capacity.csv", apprenticeship), ("budget.csv", budget),
-                        ("levers.csv", levers)]:
+                        ("levers.csv", levers), ("travel.csv", travel), ("structure_staff.csv", staff)]:
         write_csv(out / name, table)
+    write_atomic(out / "bassins.geojson", lambda p: polygons.to_file(p, driver="GeoJSON"))
     return out
 
 
@@ -214,12 +265,13 @@ def _bassins(ages: pd.DataFrame, communes: pd.DataFrame, bv: pd.DataFrame) -> pd
                                  pop85=("pop_85p_rp2023", "sum"), wlon=("wlon", "sum"), wlat=("wlat", "sum"))
     g["lon"], g["lat"] = (g["wlon"] / g["population"]).round(5), (g["wlat"] / g["population"]).round(5)
     g = g.reset_index().rename(columns={"bv2022": "bassin"})
-    g = g.merge(bv[["bv2022", "libelle_bv2022", "dep_pole"]].rename(columns={"bv2022": "bassin",
-                                                                              "libelle_bv2022": "name"}),
-                on="bassin", how="left")
+    bv = bv.assign(density=(bv["pop_municipale_2022"] / bv["area_km2"]).round(2))
+    g = g.merge(bv[["bv2022", "libelle_bv2022", "dep_pole", "density"]].rename(
+        columns={"bv2022": "bassin", "libelle_bv2022": "name"}), on="bassin", how="left")
     g["source"] = ("data/raw/landes_pop_75_85_rp2023.csv (sum by bv2022, RP 2023); centre: data/raw/communes_bv2022.csv "
-                   "centroids weighted by population; name: data/raw/bassins_de_vie_2022.csv")
-    return g[["bassin", "name", "dep_pole", "population", "pop75", "pop85", "lon", "lat", "source"]]
+                   "centroids weighted by population; name, density (whole bassin, inhabitants per km2): "
+                   "data/raw/bassins_de_vie_2022.csv")
+    return g[["bassin", "name", "dep_pole", "population", "pop75", "pop85", "lon", "lat", "density", "source"]]
 
 
 def _structures(ehpad: pd.DataFrame, deps: list[str]) -> pd.DataFrame:
@@ -338,3 +390,37 @@ def _budget(share: float, dep_pop: int, reg_pop: int) -> pd.DataFrame:
                                 f"population share {dep_pop:,}/{reg_pop:,} / 3 school years (the period is unclear: "
                                 "assumption)"))
     return pd.DataFrame(rows)
+
+
+def _polygons(raw: Path, bassins: pd.DataFrame) -> gpd.GeoDataFrame:
+    shapes = gpd.read_file(raw / "bassins_de_vie_2022.geojson").rename(columns={"bv2022": "bassin"})
+    shapes = shapes[shapes["bassin"].isin(bassins["bassin"])].sort_values("bassin")
+    if len(shapes) != len(bassins):
+        raise GpecError("bassins_de_vie_2022.geojson lacks a polygon for some bassin of the instance")
+    return shapes[["bassin", "geometry"]].merge(bassins[["bassin", "name"]], on="bassin")[["bassin", "name", "geometry"]]
+
+
+def _travel(polygons: gpd.GeoDataFrame, bassins: pd.DataFrame, pv: dict) -> pd.DataFrame:
+    detour, speed = pv[("road_detour_factor", "")], pv[("avg_speed_kmh", "")]
+    graph = adjacency_graph(polygons, bassins, detour, speed)
+    table = travel_matrix(graph, bassins, detour, speed)
+    table["minutes"] = table["minutes"].round(3)
+    table["source"] = np.where(
+        table["method"] == "graph",
+        "der: shortest path over the bassin adjacency graph (data/raw/bassins_de_vie_2022.geojson polygons "
+        "buffered 10 m in EPSG:2154); edge = great-circle km between centres x road_detour_factor / avg_speed_kmh",
+        "der: no path in the adjacency graph: great-circle km x road_detour_factor / avg_speed_kmh")
+    return table[["origin", "destination", "minutes", "source"]]
+
+
+def _structure_staff(structures: pd.DataFrame, pv: dict) -> pd.DataFrame:
+    """Observed staff of each EHPAD (places x EHPAD staffing ratios), the staff a QVCT post reaches."""
+    as_aes, share_as = pv[("ratio_ehpad_as_aes", "")], pv[("share_as_in_as_aes", "")]
+    ratios = {"as": as_aes * share_as, "aes": as_aes * (1 - share_as), "ide": pv[("ratio_ehpad", "ide")],
+              "ash": pv[("ratio_ehpad", "ash")]}
+    rows = [pd.DataFrame({"structure": structures["structure"], "metier": m,
+                          "staff_fte": (structures["places"] * r).round(3),
+                          "source": "derived (observed 2023): places (structures.csv) x EHPAD staffing ratio "
+                                    "(parameters ratio_ehpad_as_aes, share_as_in_as_aes, ratio_ehpad)"})
+            for m, r in ratios.items()]
+    return pd.concat(rows, ignore_index=True)

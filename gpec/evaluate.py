@@ -5,10 +5,12 @@ Written without the model builder or the solvers (a test pins that nothing from 
 parameters, runs the stock recursion year by year, recomputes unmet need, spending per funder and year
 and the objective, and lists every violation with its family and label (bassin, métier, year).
 
-Families: ``integrality``, ``capacity``, ``horizon``, ``funding`` (spend by a funder not allowed for the
-lever, or spend not equal to the lever's cost), ``budget``, ``stock_balance`` (reported stock differs from
-the recomputed one), ``stock_nonnegative``, ``need`` (reported unmet need differs from max(0, need - stock)),
-``objective``, ``cost``.
+Families: ``integrality``, ``capacity`` (lever capacities, fleet limits, vehicle drivers within the
+stock, unknown levers or métiers), ``horizon``, ``coverage`` (QVCT: radius, one post per structure, at
+most K structures a post), ``pool`` (pool radius, capacity, share of need), ``funding`` (spend by a funder
+not allowed for the lever, or spend not equal to the lever's cost), ``budget``, ``stock_balance``
+(reported stock differs from the recomputed one), ``stock_nonnegative``, ``need`` (reported unmet need
+differs from max(0, need - stock - pool cover)), ``objective``, ``cost``.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gpec.geo.reach import structure_minutes
 from gpec.geo.settlement import graduate_destinations
 
 ABS_TOL = 1e-5
 REL_TOL = 1e-6
-#: capacity table, capacity column and the bassin column meaning of each lever
-LEVER_CAPACITY = {
+KNOWN_LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools")
+CAPACITY_TABLES = {
     "training": ("training_capacity.csv", "max_places_per_year"),
     "apprenticeship": ("apprenticeship_capacity.csv", "max_contracts_per_year"),
 }
+KEY = ["bassin", "metier", "year"]
 
 
 @dataclass
@@ -45,165 +49,315 @@ class Evaluation:
         return self.violations.empty
 
 
+class _Findings(list):
+    def flag(self, family: str, label, detail: str) -> None:
+        if not isinstance(label, str):
+            label = " ".join(str(x) for x in label)
+        self.append({"family": family, "label": label, "detail": detail})
+
+
 def evaluate(instance, result) -> Evaluation:
     """Check ``result`` (a :class:`gpec.results.Result` or any object with the same tables) against ``instance``."""
     first, last = result.horizon
-    years = np.arange(first, last + 1)
-    found: list[dict] = []
+    found = _Findings()
+    decisions = _table(result, "decisions", ["lever", "bassin", "metier", "year", "units"])
+    coverage = _table(result, "coverage", ["structure", "host", "year"])
+    flows = _table(result, "pool_flows", ["origin", "destination", "metier", "year", "fte"])
+    decisions = _check_decisions(instance, decisions, (first, last), found)
 
-    def flag(family, label, detail):
-        found.append({"family": family, "label": label, "detail": detail})
+    inflows = pd.concat([_training_inflows(instance, decisions), _apprentice_inflows(instance, decisions),
+                         _qvct_inflows(instance, decisions, coverage, found), _vehicle_inflows(instance, decisions)])
+    cover = _pool_cover(instance, decisions, flows, (first, last), found)
+    lever_cost = _lever_costs(instance, decisions, flows)
 
-    decisions = result.decisions.copy() if len(result.decisions) else pd.DataFrame(
-        columns=["lever", "bassin", "metier", "year", "units"])
+    stock = _stock(instance, (first, last), inflows)
+    need = instance.need().reindex(stock.index)
+    covered = cover.reindex(stock.index).fillna(0.0)
+    unmet = (need - stock - covered).clip(lower=0.0)
+    weight = stock.index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
+    objective = float((weight * unmet.to_numpy()).sum())
+    for label, value in stock[stock < -ABS_TOL].items():
+        found.flag("stock_nonnegative", label, f"stock {value:.4f} FTE")
+    _check_drivers(decisions, stock, found)
+
+    spend_by_funder = _check_spending(instance, result, lever_cost, (first, last), found)
+    _check_reported_workforce(result, stock, unmet, found)
+    if not _close(result.objective, objective, rel=1e-6):
+        found.flag("objective", "unmet", f"reported {result.objective:.6f} != recomputed {objective:.6f} FTE-years")
+    in_horizon = [first <= y <= last for _, y in lever_cost.index]
+    cost = float(lever_cost[in_horizon].sum()) if len(lever_cost) else 0.0
+    reported_cost = getattr(result, "cost", np.nan)
+    if reported_cost == reported_cost and not _close(reported_cost, cost, rel=1e-6):
+        found.flag("cost", "total", f"reported {reported_cost:,.2f} != recomputed {cost:,.2f} EUR")
+
+    violations = pd.DataFrame(list(found), columns=["family", "label", "detail"])
+    return Evaluation(violations, stock, unmet, objective, cost, spend_by_funder)
+
+
+# -- decisions --------------------------------------------------------------------------------------
+
+def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Findings) -> pd.DataFrame:
+    """Integrality, known lever and métier, horizon, capacities; returns the rows that can be evaluated."""
+    first, last = horizon
     lag = instance.param_by_metier("training_years")
-    dropout = instance.param_by_metier("dropout")
-
-    # -- decisions: integrality, capacity, horizon -----------------------------------------------
-    known_metiers = set(instance.metiers["metier"])
+    pool_metiers = set(instance.param_by_metier("cost_pool_fte").index)
     usable = np.ones(len(decisions), bool)
     for i, row in enumerate(decisions.itertuples(index=False)):
         label = f"{row.lever} {row.bassin} {row.metier} {row.year}"
         if not np.isfinite(row.units):
-            flag("integrality", label, f"units '{row.units}' is not a number")
+            found.flag("integrality", label, f"units '{row.units}' is not a number")
             usable[i] = False
-        elif abs(row.units - round(row.units)) > 1e-6:
-            flag("integrality", label, f"{row.units} units is not a whole number")
-        if row.lever not in LEVER_CAPACITY:
-            flag("capacity", label, f"unknown lever '{row.lever}'")
+            continue
+        if abs(row.units - round(row.units)) > 1e-6:
+            found.flag("integrality", label, f"{row.units} units is not a whole number")
+        if row.units < -ABS_TOL:
+            found.flag("capacity", label, f"negative units {row.units}")
+        if row.lever not in KNOWN_LEVERS:
+            found.flag("capacity", label, f"unknown lever '{row.lever}'")
             usable[i] = False
-        elif row.metier not in known_metiers or lag.get(row.metier, 0) < 1:
-            flag("capacity", label, f"metier '{row.metier}' is unknown or has no training route")
+        elif row.lever in CAPACITY_TABLES and (row.metier not in set(lag.index) or lag.get(row.metier, 0) < 1):
+            found.flag("capacity", label, f"metier '{row.metier}' is unknown or has no training route")
             usable[i] = False
-        if not first <= row.year <= last:
-            flag("horizon", label, f"start year outside the horizon {first}-{last}")
+        elif row.lever == "pools" and row.metier not in pool_metiers:
+            found.flag("capacity", label, f"metier '{row.metier}' has no pool salary (cost_pool_fte)")
+            usable[i] = False
+        elif row.lever == "vehicles" and row.metier not in ("adv", ""):
+            found.flag("capacity", label, "vehicles are for aides à domicile (adv)")
+        if row.lever in ("qvct", "vehicles") and not first <= row.year < last:
+            found.flag("horizon", label, f"start year outside {first}-{last - 1} (the effect lands the next year)")
+        elif row.lever == "pools" and not first < row.year <= last:
+            found.flag("horizon", label, f"pool year outside {first + 1}-{last} (a pool takes a year to set up)")
+        elif not first <= row.year <= last:
+            found.flag("horizon", label, f"start year outside the horizon {first}-{last}")
     decisions = decisions[usable]
-    # several rows for the same key add up: capacity applies to their sum
+    # several rows for the same key add up: capacities apply to their sum
     per_key = decisions.groupby(["lever", "bassin", "metier", "year"], as_index=False)["units"].sum()
+    fleet = _fleet_max(instance, first)
     for row in per_key.itertuples(index=False):
-        file, column = LEVER_CAPACITY[row.lever]
-        cap = instance.table(file)
-        hit = cap[(cap["bassin"] == row.bassin) & (cap["metier"] == row.metier)][column]
-        limit = float(hit.iloc[0]) if len(hit) else 0.0
-        if row.units < -ABS_TOL or row.units > limit + ABS_TOL:
-            flag("capacity", f"{row.lever} {row.bassin} {row.metier} {row.year}",
-                 f"{row.units:g} units outside [0, {limit:g}] ({file})")
+        label = f"{row.lever} {row.bassin} {row.metier} {row.year}"
+        if row.lever in CAPACITY_TABLES:
+            file, column = CAPACITY_TABLES[row.lever]
+            cap = instance.table(file)
+            hit = cap[(cap["bassin"] == row.bassin) & (cap["metier"] == row.metier)][column]
+            limit, what = (float(hit.iloc[0]) if len(hit) else 0.0), file
+        elif row.lever == "vehicles":
+            limit, what = float(fleet.get(row.bassin, 0)), "vehicle_max_share / vehicle_max_density"
+        else:
+            continue
+        if row.units > limit + ABS_TOL:
+            found.flag("capacity", label, f"{row.units:g} units above {limit:g} ({what})")
+    return decisions
 
-    # -- what each decision delivers and costs ---------------------------------------------------
-    deliveries = _deliveries(instance, decisions, lag, dropout)
-    lever_cost = _lever_costs(instance, decisions, lag)
 
-    # -- funding and budgets ---------------------------------------------------------------------
-    spend = result.spend.copy() if len(result.spend) else pd.DataFrame(columns=["lever", "funder", "year", "eur"])
+def _fleet_max(instance, first: int) -> pd.Series:
+    b = instance.bassins.set_index("bassin")
+    base = instance.baseline()["stock_fte"]
+    if "adv" not in set(instance.metiers["metier"]):
+        return pd.Series(0.0, index=b.index)
+    adv = base.xs(("adv", first), level=("metier", "year")).reindex(b.index).fillna(0.0)
+    cap = np.floor(instance.param("vehicle_max_share") * adv)
+    return cap.where(b["density"] <= instance.param("vehicle_max_density"), 0.0)
+
+
+# -- what decisions deliver ---------------------------------------------------------------------
+
+def _training_inflows(instance, decisions) -> pd.DataFrame:
+    t = decisions[decisions["lever"] == "training"]
+    if t.empty:
+        return pd.DataFrame(columns=KEY + ["fte"])
+    lag, dropout = instance.param_by_metier("training_years"), instance.param_by_metier("dropout")
+    dest = graduate_destinations(instance).rename("share").reset_index()
+    t = t.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
+    return pd.DataFrame({"bassin": t["bassin"], "metier": t["metier"],
+                         "year": t["year"] + t["metier"].map(lag).astype(int),
+                         "fte": t["units"] * (1 - t["metier"].map(dropout)) * t["share"]})
+
+
+def _apprentice_inflows(instance, decisions) -> pd.DataFrame:
+    a = decisions[decisions["lever"] == "apprenticeship"]
+    if a.empty:
+        return pd.DataFrame(columns=KEY + ["fte"])
+    lag, dropout = instance.param_by_metier("training_years"), instance.param_by_metier("dropout")
+    kappa = instance.param("apprentice_conversion")
+    return pd.DataFrame({"bassin": a["bassin"], "metier": a["metier"],
+                         "year": a["year"] + a["metier"].map(lag).astype(int),
+                         "fte": a["units"] * (1 - a["metier"].map(dropout)) * kappa})
+
+
+def _qvct_inflows(instance, decisions, coverage, found: _Findings) -> pd.DataFrame:
+    """Check QVCT coverage (radius, once per structure, K per post) and return the staff it retains."""
+    if coverage.empty:
+        return pd.DataFrame(columns=KEY + ["fte"])
+    radius, K = instance.param("qvct_radius_min"), instance.param("qvct_structures_per_officer")
+    minutes = structure_minutes(instance).set_index(["structure", "host"])["minutes"]
+    got = minutes.reindex(pd.MultiIndex.from_frame(coverage[["structure", "host"]])).to_numpy()
+    for row, m in zip(coverage.itertuples(index=False), got):
+        if not m <= radius + 1e-9:  # NaN (unknown structure or bassin) fails too
+            found.flag("coverage", (row.structure, row.host, row.year), f"{m:.1f} minutes > radius {radius:g}")
+    for (s, y), n in coverage.groupby(["structure", "year"]).size().items():
+        if n > 1:
+            found.flag("coverage", (s, y), f"structure served by {n} posts")
+    posts = decisions[decisions["lever"] == "qvct"].groupby(["bassin", "year"])["units"].sum()
+    for (host, y), n in coverage.groupby(["host", "year"]).size().items():
+        if n > K * posts.get((host, y), 0) + 1e-9:
+            found.flag("coverage", (host, y), f"{n} structures served by {posts.get((host, y), 0):g} post(s) of {K:g}")
+    staff = instance.table("structure_staff.csv")
+    where = instance.table("structures.csv").set_index("structure")["bassin"]
+    c = coverage.merge(staff, on="structure")
+    e = instance.param_by_metier("exit_rate")
+    return pd.DataFrame({"bassin": c["structure"].map(where), "metier": c["metier"], "year": c["year"] + 1,
+                         "fte": instance.param("eff_qvct_exit") * c["metier"].map(e) * c["staff_fte"]})
+
+
+def _vehicle_inflows(instance, decisions) -> pd.DataFrame:
+    v = decisions[decisions["lever"] == "vehicles"]
+    if v.empty:
+        return pd.DataFrame(columns=KEY + ["fte"])
+    per = (instance.param("eff_vehicle_exit") * instance.param_by_metier("exit_rate")["adv"]
+           + instance.param("eff_vehicle_hire"))
+    return pd.DataFrame({"bassin": v["bassin"], "metier": "adv", "year": v["year"] + 1, "fte": v["units"] * per})
+
+
+def _pool_cover(instance, decisions, flows, horizon, found: _Findings) -> pd.Series:
+    """Check pool flows (radius, pool capacity, share of need) and return need covered per cell."""
+    if flows.empty:
+        return pd.Series(dtype=float)
+    first, last = horizon
+    radius, fill, share = (instance.param("pool_radius_min"), instance.param("eff_pool_fill"),
+                           instance.param("pool_max_share"))
+    minutes = instance.travel().reindex(pd.MultiIndex.from_frame(flows[["origin", "destination"]])).to_numpy()
+    for row, m in zip(flows.itertuples(index=False), minutes):
+        label = (row.origin, row.destination, row.metier, row.year)
+        if not m <= radius + 1e-9:
+            found.flag("pool", label, f"{m:.1f} minutes > pool radius {radius:g}")
+        if row.fte < -ABS_TOL:
+            found.flag("pool", label, f"negative flow {row.fte}")
+        if not first < row.year <= last:
+            found.flag("pool", label, "flow outside the years pools can work")
+    pools = decisions[decisions["lever"] == "pools"].groupby(KEY)["units"].sum()
+    out = flows.groupby(["origin", "metier", "year"])["fte"].sum()
+    for key, fte in out.items():
+        if fte > fill * pools.get(key, 0) + ABS_TOL:
+            found.flag("pool", key, f"covers {fte:.3f} FTE with {pools.get(key, 0):g} pool FTE (fill {fill:g})")
+    into = flows.groupby(["destination", "metier", "year"])["fte"].sum()
+    need = instance.need()
+    for key, fte in into.items():
+        limit = share * need.get(key, 0.0)
+        if fte > limit + ABS_TOL:
+            found.flag("pool", key, f"pools cover {fte:.3f} FTE > {share:g} x need = {limit:.3f}")
+    into.index = into.index.set_names(KEY)
+    return into
+
+
+def _lever_costs(instance, decisions, flows) -> pd.Series:
+    """Euros per (lever, year): places and contracts every year of their duration; posts, vehicles and
+    pool FTE in their year; pool travel per FTE of need covered."""
+    lag = instance.param_by_metier("training_years")
+    rows = []
+    unit_cost = {"training": instance.param_by_metier("cost_training_place"),
+                 "apprenticeship": instance.param_by_metier("cost_apprentice")}
+    for row in decisions.itertuples(index=False):
+        if row.lever in unit_cost:
+            for k in range(int(lag.get(row.metier, 0))):
+                rows.append((row.lever, row.year + k, row.units * float(unit_cost[row.lever].get(row.metier, 0.0))))
+        elif row.lever == "qvct":
+            rows.append((row.lever, row.year, row.units * instance.param("cost_qvct_officer")))
+        elif row.lever == "vehicles":
+            rows.append((row.lever, row.year,
+                         row.units * instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))))
+        elif row.lever == "pools":
+            salary = float(instance.param_by_metier("cost_pool_fte").get(row.metier, 0.0))
+            rows.append((row.lever, row.year, row.units * salary * (1 + instance.param("pool_coordination"))))
+    if len(flows):
+        per_minute = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
+        minutes = instance.travel().reindex(pd.MultiIndex.from_frame(flows[["origin", "destination"]])).fillna(0.0)
+        for year, eur in zip(flows["year"], flows["fte"].to_numpy() * minutes.to_numpy() * per_minute):
+            rows.append(("pools", year, eur))
+    if not rows:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["lever", "year"]))
+    return pd.DataFrame(rows, columns=["lever", "year", "eur"]).groupby(["lever", "year"])["eur"].sum()
+
+
+# -- stock, spending, reported tables -----------------------------------------------------------
+
+def _stock(instance, horizon, inflows: pd.DataFrame) -> pd.Series:
+    """Stock recursion S_t = (1 - r - e) S_{t-1} + baseline inflow_t + lever inflows_t."""
+    first, last = horizon
+    cells = pd.MultiIndex.from_product([instance.bassins["bassin"], instance.metiers["metier"]],
+                                       names=["bassin", "metier"])
+    base = instance.baseline()
+    survive = 1 - instance.param_by_metier("retire_rate") - instance.param_by_metier("exit_rate")
+    s_m = cells.get_level_values("metier").map(survive).to_numpy(float)
+    delivered = inflows.groupby(["year", "bassin", "metier"])["fte"].sum() if len(inflows) else pd.Series(dtype=float)
+    current = base.xs(first, level="year")["stock_fte"].reindex(cells).to_numpy(float)
+    stock = {first: current}
+    for year in range(first + 1, last + 1):
+        b = base.xs(year, level="year").reindex(cells)
+        lever_in = (delivered.xs(year, level="year").reindex(cells).fillna(0.0).to_numpy()
+                    if year in delivered.index.get_level_values(0) else 0.0)
+        current = s_m * current + (b["school_output_fte"] + b["ordinary_hiring_fte"]).to_numpy(float) + lever_in
+        stock[year] = current
+    stock = pd.concat({y: pd.Series(v, index=cells) for y, v in stock.items()}, names=["year"])
+    return stock.reorder_levels(KEY).sort_index()
+
+
+def _check_drivers(decisions, stock: pd.Series, found: _Findings) -> None:
+    v = decisions[decisions["lever"] == "vehicles"].groupby(["bassin", "year"])["units"].sum()
+    for (b, y), n in v.items():
+        s = stock.get((b, "adv", y), 0.0)
+        if n > s + ABS_TOL:
+            found.flag("capacity", ("vehicles", b, y), f"{n:g} vehicles for {s:.2f} adv FTE in post (drivers)")
+
+
+def _check_spending(instance, result, lever_cost: pd.Series, horizon, found: _Findings) -> pd.Series:
+    first, last = horizon
+    spend = _table(result, "spend", ["lever", "funder", "year", "eur"])
     allowed = set(map(tuple, instance.lever_funders()[["lever", "funder"]].to_numpy()))
     for row in spend.itertuples(index=False):
+        label = (row.lever, row.funder, row.year)
         if row.eur > ABS_TOL and (row.lever, row.funder) not in allowed:
-            flag("funding", f"{row.lever} {row.funder} {row.year}", f"funder may not pay for {row.lever}")
+            found.flag("funding", label, f"funder may not pay for {row.lever}")
         if row.eur < -ABS_TOL:
-            flag("funding", f"{row.lever} {row.funder} {row.year}", f"negative spend {row.eur}")
-    paid = spend.groupby(["lever", "year"])["eur"].sum() if len(spend) else pd.Series(dtype=float)
+            found.flag("funding", label, f"negative spend {row.eur}")
+    paid = spend.groupby(["lever", "year"])["eur"].sum()
     for (lever, year), eur in lever_cost.items():
         if first <= year <= last and not _close(paid.get((lever, year), 0.0), eur):
-            flag("funding", f"{lever} {year}", f"spend {paid.get((lever, year), 0.0):,.2f} EUR != cost {eur:,.2f} EUR")
+            found.flag("funding", (lever, year), f"spend {paid.get((lever, year), 0.0):,.2f} EUR != cost {eur:,.2f} EUR")
     for (lever, year), eur in paid.items():
         if (lever, year) not in lever_cost.index and eur > ABS_TOL:
-            flag("funding", f"{lever} {year}", f"spend {eur:,.2f} EUR with no decision to pay for")
-    by_funder = spend.groupby(["funder", "year"])["eur"].sum() if len(spend) else pd.Series(dtype=float)
+            found.flag("funding", (lever, year), f"spend {eur:,.2f} EUR with no decision to pay for")
+    by_funder = spend.groupby(["funder", "year"])["eur"].sum()
     envelope = instance.budget()
     for (funder, year), eur in by_funder.items():
         cap = float(envelope.get((funder, year), 0.0))
         if eur > cap + ABS_TOL + REL_TOL * cap:
-            flag("budget", f"{funder} {year}", f"spend {eur:,.2f} EUR exceeds the envelope {cap:,.2f} EUR")
-
-    # -- stock recursion, unmet need, objective --------------------------------------------------
-    bassins, metiers = instance.bassins["bassin"], instance.metiers["metier"]
-    cells = pd.MultiIndex.from_product([bassins, metiers], names=["bassin", "metier"])
-    base = instance.baseline()
-    survive = (1 - instance.param_by_metier("retire_rate") - instance.param_by_metier("exit_rate"))
-    s_m = cells.get_level_values("metier").map(survive).to_numpy(float)
-    stock = {}
-    current = base.xs(first, level="year")["stock_fte"].reindex(cells).to_numpy(float)
-    stock[first] = current
-    for year in years[1:]:
-        b = base.xs(year, level="year").reindex(cells)
-        inflow = (b["school_output_fte"] + b["ordinary_hiring_fte"]).to_numpy(float)
-        lever_in = deliveries.get(year, pd.Series(dtype=float)).reindex(cells).fillna(0.0).to_numpy()
-        current = s_m * current + inflow + lever_in
-        stock[year] = current
-    stock = pd.concat({y: pd.Series(v, index=cells) for y, v in stock.items()}, names=["year"])
-    stock = stock.reorder_levels(["bassin", "metier", "year"]).sort_index()
-    need = instance.need().reindex(stock.index)
-    unmet = (need - stock).clip(lower=0.0)
-    weight = stock.index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
-    objective = float((weight * unmet.to_numpy()).sum())
-
-    for label, value in stock[stock < -ABS_TOL].items():
-        flag("stock_nonnegative", _lbl(label), f"stock {value:.4f} FTE")
-    wf = result.workforce.set_index(["bassin", "metier", "year"]) if len(result.workforce) else None
-    if wf is None:
-        flag("stock_balance", "workforce", "no workforce table")
-    else:
-        rep_stock = wf["stock"].reindex(stock.index)
-        rep_unmet = wf["unmet"].reindex(stock.index)
-        for label in rep_stock.index[rep_stock.isna()][:20]:
-            flag("stock_balance", _lbl(label), "missing from the workforce table")
-        bad = ~_close_arr(rep_stock.to_numpy(), stock.to_numpy()) & rep_stock.notna().to_numpy()
-        for label in stock.index[bad][:20]:
-            flag("stock_balance", _lbl(label), f"reported stock {rep_stock[label]:.4f} != recomputed {stock[label]:.4f}")
-        present = rep_stock.notna().to_numpy()  # missing rows are reported once, above
-        bad = ~_close_arr(rep_unmet.to_numpy(), unmet.to_numpy()) & present  # a NaN unmet is flagged too
-        for label in stock.index[bad][:20]:
-            flag("need", _lbl(label), f"reported unmet {rep_unmet[label]:.4f} != max(0, need - stock) = {unmet[label]:.4f}")
-    if not _close(result.objective, objective, rel=1e-6):
-        flag("objective", "unmet", f"reported {result.objective:.6f} != recomputed {objective:.6f} FTE-years")
-    cost = float(lever_cost[[first <= y <= last for _, y in lever_cost.index]].sum()) if len(lever_cost) else 0.0
-    reported_cost = getattr(result, "cost", np.nan)
-    if reported_cost == reported_cost and not _close(reported_cost, cost, rel=1e-6):
-        flag("cost", "total", f"reported {reported_cost:,.2f} != recomputed {cost:,.2f} EUR")
-
-    violations = pd.DataFrame(found, columns=["family", "label", "detail"])
-    return Evaluation(violations, stock, unmet, objective, cost, by_funder)
+            found.flag("budget", (funder, year), f"spend {eur:,.2f} EUR exceeds the envelope {cap:,.2f} EUR")
+    return by_funder
 
 
-def _deliveries(instance, decisions: pd.DataFrame, lag: pd.Series, dropout: pd.Series) -> dict[int, pd.Series]:
-    """FTE added to the stock of (bassin, metier) in each year, from the decisions."""
-    rows = []
-    training = decisions[decisions["lever"] == "training"]
-    if len(training):
-        dest = graduate_destinations(instance).rename("share").reset_index()
-        t = training.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
-        rows.append(pd.DataFrame({
-            "bassin": t["bassin"], "metier": t["metier"],
-            "year": t["year"] + t["metier"].map(lag).astype(int),
-            "fte": t["units"] * (1 - t["metier"].map(dropout)) * t["share"],
-        }))
-    appr = decisions[decisions["lever"] == "apprenticeship"]
-    if len(appr):
-        kappa = instance.param("apprentice_conversion")
-        rows.append(pd.DataFrame({
-            "bassin": appr["bassin"], "metier": appr["metier"],
-            "year": appr["year"] + appr["metier"].map(lag).astype(int),
-            "fte": appr["units"] * (1 - appr["metier"].map(dropout)) * kappa,
-        }))
-    if not rows:
-        return {}
-    table = pd.concat(rows).groupby(["year", "bassin", "metier"])["fte"].sum()
-    return {int(y): table.xs(y, level="year") for y in table.index.get_level_values("year").unique()}
+def _check_reported_workforce(result, stock: pd.Series, unmet: pd.Series, found: _Findings) -> None:
+    if not len(result.workforce):
+        found.flag("stock_balance", "workforce", "no workforce table")
+        return
+    wf = result.workforce.set_index(KEY)
+    rep_stock, rep_unmet = wf["stock"].reindex(stock.index), wf["unmet"].reindex(stock.index)
+    for label in rep_stock.index[rep_stock.isna()][:20]:
+        found.flag("stock_balance", label, "missing from the workforce table")
+    present = rep_stock.notna().to_numpy()  # missing rows are reported once, above
+    bad = ~_close_arr(rep_stock.to_numpy(), stock.to_numpy()) & present
+    for label in stock.index[bad][:20]:
+        found.flag("stock_balance", label, f"reported stock {rep_stock[label]:.4f} != recomputed {stock[label]:.4f}")
+    bad = ~_close_arr(rep_unmet.to_numpy(), unmet.to_numpy()) & present  # a NaN unmet is flagged too
+    for label in stock.index[bad][:20]:
+        found.flag("need", label, f"reported unmet {rep_unmet[label]:.4f} != max(0, need - stock - cover) = "
+                                  f"{unmet[label]:.4f}")
 
 
-def _lever_costs(instance, decisions: pd.DataFrame, lag: pd.Series) -> pd.Series:
-    """Euros per (lever, year): a unit is paid in each year of its duration."""
-    unit_cost = {"training": instance.param_by_metier("cost_training_place"),
-                 "apprenticeship": instance.param_by_metier("cost_apprentice")}
-    rows = []
-    for row in decisions.itertuples(index=False):
-        if row.lever not in unit_cost:
-            continue
-        for k in range(int(lag.get(row.metier, 0))):
-            rows.append((row.lever, row.year + k, row.units * float(unit_cost[row.lever].get(row.metier, 0.0))))
-    if not rows:
-        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["lever", "year"]))
-    return pd.DataFrame(rows, columns=["lever", "year", "eur"]).groupby(["lever", "year"])["eur"].sum()
+def _table(result, name: str, columns: list[str]) -> pd.DataFrame:
+    table = getattr(result, name, None)
+    if table is None or not len(table):
+        return pd.DataFrame(columns=columns)
+    return table.copy()
 
 
 def _close(a: float, b: float, rel: float = REL_TOL) -> bool:
@@ -211,8 +365,5 @@ def _close(a: float, b: float, rel: float = REL_TOL) -> bool:
 
 
 def _close_arr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.abs(a - b) <= 1e-4 + 1e-6 * np.maximum(np.abs(a), np.abs(b))
-
-
-def _lbl(label) -> str:
-    return " ".join(str(x) for x in label)
+    with np.errstate(invalid="ignore"):  # NaN compares unequal, as it should
+        return np.abs(a - b) <= 1e-4 + 1e-6 * np.maximum(np.abs(a), np.abs(b))

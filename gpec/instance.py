@@ -33,9 +33,31 @@ MODEL_PARAMETERS = {
     "apprentice_conversion": False,
     "retain_local": False,
     "decay_km": False,
+    "road_detour_factor": False,
+    "avg_speed_kmh": False,
+    "cost_qvct_officer": False,
+    "qvct_structures_per_officer": False,
+    "qvct_radius_min": False,
+    "eff_qvct_exit": False,
+    "cost_vehicle": False,
+    "cofund_mobility": False,
+    "eff_vehicle_exit": False,
+    "eff_vehicle_hire": False,
+    "vehicle_max_density": False,
+    "vehicle_max_share": False,
+    "pool_coordination": False,
+    "pool_radius_min": False,
+    "eff_pool_fill": False,
+    "pool_max_share": False,
+    "pool_trips_per_year": False,
+    "travel_cost_per_minute": False,
 }
+#: Métier-keyed parameters that may cover only some métiers (a métier without a value has no such lever).
+OPTIONAL_KEYED_PARAMETERS = {"cost_pool_fte"}
 #: Parameters that are shares (must lie in [0, 1]).
-SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversion", "retain_local", "vacancy_rate"}
+SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversion", "retain_local", "vacancy_rate",
+                    "eff_qvct_exit", "cofund_mobility", "eff_vehicle_exit", "vehicle_max_share", "eff_pool_fill",
+                    "pool_max_share"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,10 @@ class Instance:
 
     def lever_funders(self) -> pd.DataFrame:
         return self.tables["levers.csv"][["lever", "funder"]]
+
+    def travel(self) -> pd.Series:
+        """Minutes between bassin centres, Series indexed by (origin, destination)."""
+        return self.tables["travel.csv"].set_index(["origin", "destination"])["minutes"]
 
     # -- parameters ---------------------------------------------------------------------------
     def param(self, name: str, key: str = "") -> float:
@@ -161,6 +187,7 @@ def load_instance(folder: str | Path) -> Instance:
     check_references(folder, tables)
     _check_parameters(folder, tables)
     _check_complete_grid(folder, tables)
+    _check_travel(folder, tables)
     _check_levers(folder, tables)
     inst = Instance(folder, name, base_year, horizon, tables, _sha256(folder))
     check_horizon(inst, horizon)
@@ -193,9 +220,11 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if not row.low <= row.value <= row.high:
             raise InputError(path, f"value {row.value} outside its range [{row.low}, {row.high}]", row=i,
                              column="value")
+        if row.name in ("road_detour_factor", "avg_speed_kmh", "qvct_structures_per_officer") and row.value <= 0:
+            raise InputError(path, f"{row.name} must be positive", row=i, column="value")
         if row.name in SHARE_PARAMETERS and not 0.0 <= row.value <= 1.0:
             raise InputError(path, f"{row.name} is a share and must lie in [0, 1]", row=i, column="value")
-        if MODEL_PARAMETERS.get(row.name) and row.key not in metiers:
+        if (MODEL_PARAMETERS.get(row.name) or row.name in OPTIONAL_KEYED_PARAMETERS) and row.key not in metiers:
             raise InputError(path, f"unknown metier code '{row.key}' for {row.name}", row=i, column="key")
     for name, keyed in MODEL_PARAMETERS.items():
         rows = p[p["name"] == name]
@@ -230,6 +259,23 @@ def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if len(missing):
             b, m, y = missing[0]
             raise InputError(str(folder / file), f"no row for bassin {b}, metier {m}, year {y}", column="year")
+
+
+def _check_travel(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """travel.csv is a full square matrix over the bassins with zero on the diagonal."""
+    t = tables["travel.csv"]
+    codes = tables["bassins.csv"]["bassin"]
+    full = pd.MultiIndex.from_product([codes, codes], names=["origin", "destination"])
+    missing = full.difference(pd.MultiIndex.from_frame(t[["origin", "destination"]]))
+    if len(missing):
+        o, d = missing[0]
+        raise InputError(str(folder / "travel.csv"), f"no travel time from {o} to {d} (the matrix must be square)",
+                         column="destination")
+    diagonal = (t["origin"] == t["destination"]).to_numpy() & (t["minutes"] != 0).to_numpy()
+    if diagonal.any():
+        i = int(np.flatnonzero(diagonal)[0])
+        raise InputError(str(folder / "travel.csv"), "travel time from a bassin to itself must be 0", row=i + 1,
+                         column="minutes")
 
 
 def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -14,13 +14,24 @@ from gpec.atomic import write_csv, write_json
 #: Columns of the decision tables, in output order.
 TABLE_COLUMNS = {
     "decisions": ("lever", "bassin", "metier", "year", "units", "lag", "delivers", "fte", "cost_eur"),
-    "workforce": ("bassin", "metier", "year", "stock", "need", "unmet", "departures", "baseline_inflow",
-                  "lever_inflow"),
+    "workforce": ("bassin", "metier", "year", "stock", "need", "unmet", "pool_cover", "departures",
+                  "baseline_inflow", "lever_inflow"),
     "unmet": ("bassin", "metier", "year", "need", "unmet", "unmet_share"),
     "spend": ("lever", "funder", "year", "eur"),
+    "coverage": ("structure", "host", "year", "minutes", "retained_fte"),
+    "pool_flows": ("origin", "destination", "metier", "year", "fte", "minutes", "travel_eur"),
+}
+#: Per-lever views of the decisions written beside them: file -> (lever, columns).
+LEVER_FILES = {
+    "training_places.csv": ("training", ["bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"]),
+    "apprenticeships.csv": ("apprenticeship", ["bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"]),
+    "qvct_posts.csv": ("qvct", ["bassin", "year", "units", "cost_eur"]),
+    "vehicles.csv": ("vehicles", ["bassin", "year", "units", "fte", "cost_eur"]),
+    "pools.csv": ("pools", ["bassin", "metier", "year", "units", "cost_eur"]),
 }
 #: Output files of ``gpec solve``.
-OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "result.json")
+OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "qvct_coverage.csv",
+                "pool_flows.csv", *LEVER_FILES, "result.json")
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,8 @@ class Result:
     * ``workforce``: bassin, metier, year, stock, need, unmet, departures, baseline_inflow, lever_inflow.
     * ``unmet``: bassin, metier, year, need, unmet, unmet_share.
     * ``spend``: lever, funder, year, eur.
+    * ``coverage``: structure, host (bassin of the QVCT post), year, minutes, retained_fte.
+    * ``pool_flows``: origin, destination, metier, year, fte (need covered), minutes, travel_eur.
     """
 
     status: str
@@ -70,6 +83,8 @@ class Result:
     workforce: pd.DataFrame = field(repr=False)
     unmet: pd.DataFrame = field(repr=False)
     spend: pd.DataFrame = field(repr=False)
+    coverage: pd.DataFrame = field(repr=False)
+    pool_flows: pd.DataFrame = field(repr=False)
     message: str = ""
     violations: int | None = None
     violation_details: list[dict] = field(default_factory=list)
@@ -81,7 +96,7 @@ class Result:
     def summary(self) -> dict:
         """The JSON-able head of the result (``result.json``)."""
         head = {k: v for k, v in asdict(self).items()
-                if k not in ("decisions", "workforce", "unmet", "spend", "stages", "violation_details")}
+                if k not in (*TABLE_COLUMNS, "stages", "violation_details")}
         head["stages"] = [asdict(s) for s in self.stages]
         head["violation_details"] = self.violation_details[:50]
         head["horizon"] = list(self.horizon)
@@ -91,12 +106,12 @@ class Result:
     def write(self, out: str | Path) -> list[Path]:
         """Write the tables and ``result.json`` into ``out``, each file atomically; result.json last."""
         out = Path(out)
-        written = [
-            write_csv(out / "decisions.csv", self.decisions),
-            write_csv(out / "workforce.csv", self.workforce),
-            write_csv(out / "unmet.csv", self.unmet),
-            write_csv(out / "spend.csv", self.spend),
-        ]
+        written = [write_csv(out / f"{name}.csv", getattr(self, name))
+                   for name in ("decisions", "workforce", "unmet", "spend")]
+        written.append(write_csv(out / "qvct_coverage.csv", self.coverage))
+        written.append(write_csv(out / "pool_flows.csv", self.pool_flows))
+        for file, (lever, columns) in LEVER_FILES.items():
+            written.append(write_csv(out / file, self.decisions.loc[self.decisions["lever"] == lever, columns]))
         written.append(write_json(out / "result.json", self.summary()))
         return written
 
@@ -108,49 +123,90 @@ def _finite_or_none(value):
 
 
 def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataFrame]:
-    """Decision, workforce, unmet and spend tables read off a solution vector of ``model``."""
+    """Decision, workforce, unmet, spend, coverage and pool-flow tables read off a solution of ``model``."""
     if x is None:
         return {name: pd.DataFrame(columns=list(columns)) for name, columns in TABLE_COLUMNS.items()}
     lp = model.lp
-    decisions = []
-    for lever in model.levers:
-        units = lp.values(x, lever.block.name).round().astype(int)
-        table = units.rename("units").reset_index()
-        table.insert(0, "lever", lever.lever)
-        fte = lever.inflows.groupby("col")["fte"].sum().reindex(lever.block.positions).fillna(0).to_numpy()
-        eur = lever.costs.groupby("col")["eur"].sum().reindex(lever.block.positions).fillna(0).to_numpy()
-        lag = instance.param_by_metier("training_years")
-        table["lag"] = table["metier"].map(lag).astype(int)
-        table["delivers"] = table["year"] + table["lag"]
-        table["fte"] = units.to_numpy() * fte
-        table["cost_eur"] = units.to_numpy() * eur
-        decisions.append(table[table["units"] > 0])
-    decisions = (pd.concat(decisions, ignore_index=True) if decisions
-                 else pd.DataFrame(columns=list(TABLE_COLUMNS["decisions"])))
+    decisions = [_decision_table(lever, lp, x) for lever in model.levers]
+    decisions = pd.concat([d for d in decisions if len(d)] or [pd.DataFrame(columns=list(TABLE_COLUMNS["decisions"]))],
+                          ignore_index=True)
 
     wf = model.workforce
     stock = lp.values(x, wf.stock.name)
-    unmet = lp.values(x, wf.unmet.name).clip(lower=0.0)
     idx = stock.index
+    cover = model.cover_values(x)
     need = instance.need().reindex(idx)
     base = instance.baseline().reindex(idx)
     survive = 1 - idx.get_level_values("metier").map(
         instance.param_by_metier("retire_rate") + instance.param_by_metier("exit_rate")).to_numpy(float)
     prev = stock.groupby(level=["bassin", "metier"]).shift(1)
     first = idx.get_level_values("year") == model.horizon[0]
-    departures = np.where(first, np.nan, (1 - survive) * prev.to_numpy())
-    baseline_inflow = np.where(first, np.nan, (base["school_output_fte"] + base["ordinary_hiring_fte"]).to_numpy())
     lever_inflow = np.zeros(len(idx))
     for lever in model.levers:
-        flows = lever.inflows.assign(value=lever.inflows["fte"] * x[lever.inflows["col"].to_numpy()])
-        got = flows.groupby(["bassin", "metier", "year"])["value"].sum()
-        lever_inflow += got.reindex(idx).fillna(0.0).to_numpy()
-    workforce = pd.DataFrame({"stock": stock.to_numpy(), "need": need.to_numpy(), "unmet": unmet.to_numpy(),
-                              "departures": departures, "baseline_inflow": baseline_inflow,
-                              "lever_inflow": np.where(first, np.nan, lever_inflow)}, index=idx).reset_index()
+        if len(lever.inflows):
+            rows = idx.get_indexer(pd.MultiIndex.from_frame(lever.inflows[["bassin", "metier", "year"]]))
+            np.add.at(lever_inflow, rows, lever.inflows["fte"].to_numpy() * x[lever.inflows["col"].to_numpy()])
+    workforce = pd.DataFrame({
+        "stock": stock.to_numpy(), "need": need.to_numpy(),
+        "unmet": lp.values(x, wf.unmet.name).clip(lower=0.0).to_numpy(),
+        "pool_cover": cover,
+        "departures": np.where(first, np.nan, (1 - survive) * prev.to_numpy()),
+        "baseline_inflow": np.where(first, np.nan, (base["school_output_fte"] + base["ordinary_hiring_fte"]).to_numpy()),
+        "lever_inflow": np.where(first, np.nan, lever_inflow),
+    }, index=idx).reset_index()
     unmet_table = workforce[["bassin", "metier", "year", "need", "unmet"]].copy()
     unmet_table["unmet_share"] = np.divide(unmet_table["unmet"], unmet_table["need"],
                                            out=np.zeros(len(unmet_table)), where=unmet_table["need"] > 0)
     spend = lp.values(x, model.budget.spend.name).rename("eur").reset_index()
     spend["eur"] = spend["eur"].clip(lower=0.0)
-    return {"decisions": decisions, "workforce": workforce, "unmet": unmet_table, "spend": spend}
+    return {"decisions": decisions, "workforce": workforce, "unmet": unmet_table, "spend": spend,
+            "coverage": _coverage_table(model, instance, x), "pool_flows": _pool_flow_table(model, instance, x)}
+
+
+def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
+    units = lp.values(x, lever.block.name).round().astype(int)
+    table = units.rename("units").reset_index()
+    if "metier" not in table:
+        table.insert(1, "metier", lever.metier)
+    table.insert(0, "lever", lever.lever)
+    cols = lever.block.positions
+    effects = pd.concat([lever.inflows[["col", "fte"]], lever.cover[["col", "fte"]]])
+    fte = effects.groupby("col")["fte"].sum().reindex(cols).fillna(0.0).to_numpy()
+    eur = lever.costs.groupby("col")["eur"].sum().reindex(cols).fillna(0.0).to_numpy()
+    table["lag"] = lever.lags
+    table["delivers"] = table["year"] + table["lag"]
+    table["fte"] = units.to_numpy() * fte
+    table["cost_eur"] = units.to_numpy() * eur
+    return table.loc[table["units"] > 0, list(TABLE_COLUMNS["decisions"])]
+
+
+def _coverage_table(model, instance, x) -> pd.DataFrame:
+    from gpec.geo.reach import structure_minutes
+
+    lever = next((lv for lv in model.levers if "qvct_coverage" in lv.details), None)
+    if lever is None:
+        return pd.DataFrame(columns=list(TABLE_COLUMNS["coverage"]))
+    served = model.lp.values(x, lever.details["qvct_coverage"].name)
+    table = served[served > 0.5].reset_index()[["structure", "host", "year"]]
+    minutes = structure_minutes(instance).set_index(["structure", "host"])["minutes"]
+    table["minutes"] = minutes.reindex(pd.MultiIndex.from_frame(table[["structure", "host"]])).to_numpy()
+    block = lever.details["qvct_coverage"]
+    cols = block.locate(table.rename(columns={})[["structure", "host", "year"]]) if len(table) else []
+    retained = lever.inflows.groupby("col")["fte"].sum()
+    table["retained_fte"] = retained.reindex(cols).fillna(0.0).to_numpy() if len(table) else []
+    return table[list(TABLE_COLUMNS["coverage"])]
+
+
+def _pool_flow_table(model, instance, x) -> pd.DataFrame:
+    lever = next((lv for lv in model.levers if "pool_flows" in lv.details), None)
+    if lever is None:
+        return pd.DataFrame(columns=list(TABLE_COLUMNS["pool_flows"]))
+    block = lever.details["pool_flows"]
+    flows = model.lp.values(x, block.name)
+    keep = flows > 1e-7
+    table = flows[keep].rename("fte").reset_index()
+    minutes = instance.travel().reindex(pd.MultiIndex.from_frame(table[["origin", "destination"]])).to_numpy()
+    table["minutes"] = minutes
+    eur = lever.costs.groupby("col")["eur"].sum().reindex(block.positions[keep.to_numpy()]).fillna(0).to_numpy()
+    table["travel_eur"] = table["fte"].to_numpy() * eur
+    return table[list(TABLE_COLUMNS["pool_flows"])]

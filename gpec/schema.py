@@ -52,7 +52,7 @@ SCHEMAS: dict[str, TableSchema] = {
             "bassins.csv",
             (_c("bassin", "code"), _c("name", "text"), _c("dep_pole", "code"), _c("population", "int"),
              _c("pop75", "int"), _c("pop85", "int"), _c("lon", nonnegative=False), _c("lat", nonnegative=False),
-             SOURCE),
+             _c("density"), SOURCE),
             key=("bassin",),
         ),
         TableSchema(
@@ -110,6 +110,18 @@ SCHEMAS: dict[str, TableSchema] = {
             "budget.csv",
             (_c("funder", "code"), _c("year", "int"), _c("eur"), SOURCE),
             key=("funder", "year"),
+        ),
+        TableSchema(
+            "travel.csv",
+            (_c("origin", "code"), _c("destination", "code"), _c("minutes"), SOURCE),
+            key=("origin", "destination"),
+            references={"origin": "bassins.csv", "destination": "bassins.csv"},
+        ),
+        TableSchema(
+            "structure_staff.csv",
+            (_c("structure", "code"), _c("metier", "code"), _c("staff_fte"), SOURCE),
+            key=("structure", "metier"),
+            references={"structure": "structures.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
             "levers.csv",

@@ -56,7 +56,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
     status = _overall_status(stages, x)
     objective, gap, cost = first.objective, first.gap, math.nan
     if x is not None:
-        x = model.workforce.tighten(x)
+        x = model.tighten(x)
         objective = float(model.lp.objective_vector(model.stages[0]) @ x)
         gap = _relative_gap(objective, first.bound)
         if len(stages) == len(model.stages):

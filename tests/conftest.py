@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from gpec.geo.distance import great_circle_km
+
 ROOT = Path(__file__).resolve().parents[1]
 LANDES = ROOT / "instances" / "landes"
 
@@ -16,19 +18,32 @@ TINY_PARAMETERS = {
     "retire_rate": 0.05, "exit_rate": 0.05, "unmet_weight": 1.0, "training_years": 1, "dropout": 0.1,
     "cost_training_place": 1000.0, "cost_apprentice": 2000.0,
 }
-TINY_SCALARS = {"apprentice_conversion": 1.0, "retain_local": 1.0, "decay_km": 30.0}
+TINY_SCALARS = {
+    "apprentice_conversion": 1.0, "retain_local": 1.0, "decay_km": 30.0,
+    # travel: 1 minute per great-circle km (detour 1, 60 km/h)
+    "road_detour_factor": 1.0, "avg_speed_kmh": 60.0,
+    "cost_qvct_officer": 50_000.0, "qvct_structures_per_officer": 2, "qvct_radius_min": 30.0, "eff_qvct_exit": 0.0,
+    "cost_vehicle": 3000.0, "cofund_mobility": 0.0, "eff_vehicle_exit": 0.0, "eff_vehicle_hire": 0.0,
+    "vehicle_max_density": 100.0, "vehicle_max_share": 0.0,
+    "pool_coordination": 0.0, "pool_radius_min": 30.0, "eff_pool_fill": 1.0, "pool_max_share": 0.0,
+    "pool_trips_per_year": 200.0, "travel_cost_per_minute": 0.0,
+}
 
 
 def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], need: dict, stock0: dict,
                    inflow: dict, years: tuple[int, int], metiers=("as",), params: dict | None = None,
                    training_cap: dict | None = None, apprentice_cap: dict | None = None,
-                   budget: dict | None = None) -> Path:
+                   budget: dict | None = None, structures: list | None = None, staff: dict | None = None,
+                   travel: dict | None = None, density: dict | None = None) -> Path:
     """Write a complete instance folder.
 
     ``bassins``: (code, lon, lat); ``need``: {(bassin, metier, year): FTE}; ``stock0``: {(bassin, metier):
     FTE at the first year}; ``inflow``: {(bassin, metier, year): baseline inflow}; ``training_cap`` and
     ``apprentice_cap``: {(bassin, metier): units per year}; ``budget``: {funder: EUR per year};
-    ``params``: {name: value or {metier: value}} overriding :data:`TINY_PARAMETERS`/:data:`TINY_SCALARS`.
+    ``params``: {name: value or {metier: value}} overriding :data:`TINY_PARAMETERS`/:data:`TINY_SCALARS`;
+    ``structures``: [(id, bassin, lon, lat, places)]; ``staff``: {(structure, metier): FTE};
+    ``travel``: {(origin, destination): minutes} (default: 1 minute per great-circle km);
+    ``density``: {bassin: inhabitants per km2} (default 50).
     """
     folder.mkdir(parents=True, exist_ok=True)
     first, last = years
@@ -37,12 +52,23 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
     (folder / "instance.yaml").write_text(yaml.safe_dump({"name": folder.name, "base_year": first,
                                                           "horizon": [first, last]}))
     src = "test"
+    density = density or {}
     pd.DataFrame([dict(bassin=b, name=f"B{b}", dep_pole="99", population=1000, pop75=100, pop85=30, lon=lon,
-                       lat=lat, source=src) for b, lon, lat in bassins]).to_csv(folder / "bassins.csv", index=False)
+                       lat=lat, density=density.get(b, 50.0), source=src) for b, lon, lat in bassins]).to_csv(
+        folder / "bassins.csv", index=False)
     pd.DataFrame([dict(metier=m, label=m, rome="X0000", training_route="test", source=src) for m in metiers]).to_csv(
         folder / "metiers.csv", index=False)
-    pd.DataFrame(columns=["structure", "name", "category", "statut", "bassin", "lon", "lat", "places",
+    pd.DataFrame([dict(structure=i, name=i, category="ehpad", statut="public", bassin=b, lon=lon, lat=lat,
+                       places=p, source=src) for i, b, lon, lat, p in (structures or [])],
+                 columns=["structure", "name", "category", "statut", "bassin", "lon", "lat", "places",
                           "source"]).to_csv(folder / "structures.csv", index=False)
+    pd.DataFrame([dict(structure=i, metier=m, staff_fte=v, source=src) for (i, m), v in (staff or {}).items()],
+                 columns=["structure", "metier", "staff_fte", "source"]).to_csv(folder / "structure_staff.csv",
+                                                                                index=False)
+    travel = travel or {}
+    pd.DataFrame([dict(origin=o, destination=d,
+                       minutes=0.0 if o == d else travel.get((o, d), great_circle_km(lo, la, lo2, la2)), source=src)
+                  for o, lo, la in bassins for d, lo2, la2 in bassins]).to_csv(folder / "travel.csv", index=False)
     rows = []
     for name, value in params.items():
         values = value if isinstance(value, dict) else ({m: value for m in metiers} if name in TINY_PARAMETERS
@@ -78,9 +104,9 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
     budget = budget or {"region": 0.0, "departement": 0.0}
     pd.DataFrame([dict(funder=f, year=y, eur=e, source=src) for f, e in budget.items() for y in yrs]).to_csv(
         folder / "budget.csv", index=False)
-    pd.DataFrame([dict(lever="training", funder="region", source=src),
-                  dict(lever="apprenticeship", funder="departement", source=src)]).to_csv(
-        folder / "levers.csv", index=False)
+    pd.DataFrame([dict(lever="training", funder="region", source=src)]
+                 + [dict(lever=lv, funder="departement", source=src)
+                    for lv in ("apprenticeship", "qvct", "vehicles", "pools")]).to_csv(folder / "levers.csv", index=False)
     return folder
 
 

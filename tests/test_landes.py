@@ -53,9 +53,11 @@ def test_cli_solve_writes_optimal_checked_result(cli_run):
 def test_evaluate_agrees_with_the_written_landes_result(cli_run, landes):
     """Re-read the CSV outputs (not the in-memory result) and check them independently."""
     head = json.loads((cli_run.out / "result.json").read_text())
-    read = lambda name: pd.read_csv(cli_run.out / name, dtype={"bassin": str})
+    codes = {c: str for c in ("bassin", "structure", "host", "origin", "destination", "metier")}
+    read = lambda name: pd.read_csv(cli_run.out / name, dtype=codes, keep_default_na=False, na_values=[""])
     written = SimpleNamespace(horizon=tuple(head["horizon"]), objective=head["objective"], cost=head["cost"],
-                              decisions=read("decisions.csv"), spend=read("spend.csv"), workforce=read("workforce.csv"))
+                              decisions=read("decisions.csv"), spend=read("spend.csv"), workforce=read("workforce.csv"),
+                              coverage=read("qvct_coverage.csv"), pool_flows=read("pool_flows.csv"))
     report = evaluate(landes, written)
     assert report.ok, report.violations.head()
     assert report.objective == pytest.approx(head["objective"], rel=1e-6)

@@ -6,16 +6,22 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+import numpy as np
+
 from gpec.models.apprenticeship import add_apprenticeship
 from gpec.models.budget import BudgetBlocks, add_budget
-from gpec.models.levers import LeverTerms
+from gpec.models.levers import LeverTerms, empty_effects
 from gpec.models.linear import LinearModel
+from gpec.models.mobility import add_vehicles
 from gpec.models.objective import STAGES
+from gpec.models.pools import add_pools
+from gpec.models.qvct import add_qvct
 from gpec.models.training import add_training
-from gpec.models.workforce import WorkforceBlocks, add_workforce
+from gpec.models.workforce import WorkforceBlocks, add_workforce_columns, add_workforce_rows
 
 #: Lever name -> builder; the order is the column order of the model.
-LEVER_BUILDERS = {"training": add_training, "apprenticeship": add_apprenticeship}
+LEVER_BUILDERS = {"training": add_training, "apprenticeship": add_apprenticeship, "qvct": add_qvct,
+                  "vehicles": add_vehicles, "pools": add_pools}
 
 
 @dataclass
@@ -29,6 +35,19 @@ class GpecModel:
     budget: BudgetBlocks
     stages: tuple[str, ...] = STAGES
 
+    def cover_values(self, x: np.ndarray) -> np.ndarray:
+        """Need covered without being stock (pools), aligned with the workforce index."""
+        covered = np.zeros(self.workforce.stock.size)
+        for lever in self.levers:
+            if len(lever.cover):
+                rows = self.workforce.stock.index.get_indexer(
+                    pd.MultiIndex.from_frame(lever.cover[["bassin", "metier", "year"]]))
+                np.add.at(covered, rows, lever.cover["fte"].to_numpy() * x[lever.cover["col"].to_numpy()])
+        return covered
+
+    def tighten(self, x: np.ndarray) -> np.ndarray:
+        return self.workforce.tighten(x, self.cover_values(x))
+
 
 def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | None = None) -> GpecModel:
     """Build the multi-year MILP of ``instance`` over ``horizon`` with the given levers switched on.
@@ -40,8 +59,10 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
     if unknown:
         raise ValueError(f"unknown lever(s): {', '.join(sorted(unknown))}")
     lp = LinearModel()
-    terms = [LEVER_BUILDERS[name](lp, instance, horizon) for name in LEVER_BUILDERS if name in names]
-    inflows = pd.concat([t.inflows for t in terms], ignore_index=True) if terms else pd.DataFrame()
-    workforce = add_workforce(lp, instance, horizon, inflows)
+    workforce = add_workforce_columns(lp, instance, horizon)
+    terms = [LEVER_BUILDERS[name](lp, instance, horizon, workforce) for name in LEVER_BUILDERS if name in names]
+    inflows = pd.concat([empty_effects(), *[t.inflows for t in terms]], ignore_index=True)
+    cover = pd.concat([empty_effects(), *[t.cover for t in terms]], ignore_index=True)
+    workforce = add_workforce_rows(lp, instance, horizon, workforce, inflows, cover)
     budget = add_budget(lp, instance, horizon, terms)
     return GpecModel(lp, horizon, terms, workforce, budget)

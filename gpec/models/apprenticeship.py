@@ -27,7 +27,7 @@ from gpec.models.linear import LinearModel
 LEVER = "apprenticeship"
 
 
-def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int]) -> LeverTerms:
+def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
     lag = instance.param_by_metier("training_years")
     grid = decision_grid(instance.table("apprenticeship_capacity.csv"), "max_contracts_per_year", lag, horizon)
     block = lp.add_variables("apprenticeships", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
@@ -37,4 +37,4 @@ def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int]) -> L
                             "col": block.positions, "fte": per_unit.to_numpy(float)})
     unit = grid["metier"].map(instance.param_by_metier("cost_apprentice")).to_numpy(float)
     costs = yearly_costs(block, grid["year"].to_numpy(), lags, unit)
-    return LeverTerms(LEVER, block, inflows, costs)
+    return LeverTerms(LEVER, block, lags, inflows, costs)

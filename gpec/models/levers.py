@@ -1,36 +1,57 @@
-"""What a lever module hands to the rest of the model: its decision block, deliveries and costs."""
+"""What a lever module hands to the rest of the model: its decisions, effects and costs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from gpec.models.linear import Block
 
+_EMPTY_EFFECT = ("bassin", "metier", "year", "col", "fte")
+
+
+def empty_effects() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=float if c == "fte" else (int if c in ("year", "col") else object))
+                         for c in _EMPTY_EFFECT})
+
 
 @dataclass(frozen=True)
 class LeverTerms:
-    """A lever's integer decisions and how they enter the stock balance and the budget.
+    """A lever's decisions and how they enter the stock balance, the need rows and the budget.
 
     Attributes
     ----------
     lever : str
-        Lever name as in ``levers.csv`` (``training``, ``apprenticeship``).
+        Lever name as in ``levers.csv``.
     block : Block
-        Decision columns, indexed by (bassin, metier, year) = where and when the units are bought.
+        The integer decisions a planner funds (units), indexed by (bassin, [metier,] year).
+    lags : ndarray
+        Years from a decision to its first effect, one per column of ``block``.
     inflows : DataFrame
-        ``bassin, metier, year, col, fte``: FTE entering the stock of (bassin, metier, year) per unit of
-        column ``col``.
+        ``bassin, metier, year, col, fte``: FTE added to the stock of (bassin, metier, year) per unit of
+        column ``col`` (graduates, completed apprentices, staff retained, extra hires).
     costs : DataFrame
         ``year, col, eur``: euros spent in ``year`` per unit of column ``col``.
+    cover : DataFrame
+        ``bassin, metier, year, col, fte``: need of (bassin, metier, year) covered per unit of ``col``
+        without being stock (intermittent pools).
+    details : dict
+        Other blocks a planner reads (structure coverage, pool flows), by output name.
+    metier : str
+        The métier of decisions whose index has no métier level (``adv`` for vehicles; empty for posts
+        that serve every métier).
     """
 
     lever: str
     block: Block
+    lags: np.ndarray
     inflows: pd.DataFrame
     costs: pd.DataFrame
+    cover: pd.DataFrame = field(default_factory=empty_effects)
+    details: dict[str, Block] = field(default_factory=dict)
+    metier: str = ""
 
 
 def start_years(first: int, last: int, lag: int) -> np.ndarray:
@@ -68,5 +89,7 @@ def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horiz
     return pd.concat(frames, ignore_index=True).astype(columns)
 
 
-def grid_index(grid: pd.DataFrame) -> pd.MultiIndex:
-    return pd.MultiIndex.from_frame(grid[["bassin", "metier", "year"]])
+def grid_index(grid: pd.DataFrame, levels=("bassin", "metier", "year")) -> pd.MultiIndex:
+    if grid.empty:
+        return pd.MultiIndex.from_arrays([[] for _ in levels], names=list(levels))
+    return pd.MultiIndex.from_frame(grid[list(levels)])

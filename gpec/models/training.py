@@ -30,7 +30,7 @@ from gpec.models.linear import LinearModel
 LEVER = "training"
 
 
-def add_training(lp: LinearModel, instance, horizon: tuple[int, int]) -> LeverTerms:
+def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
     lag = instance.param_by_metier("training_years")
     grid = decision_grid(instance.table("training_capacity.csv"), "max_places_per_year", lag, horizon)
     block = lp.add_variables("training_places", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
@@ -46,4 +46,4 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int]) -> LeverTe
     })
     unit = grid["metier"].map(instance.param_by_metier("cost_training_place")).to_numpy(float)
     costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit)
-    return LeverTerms(LEVER, block, inflows, costs)
+    return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs)

@@ -7,10 +7,12 @@ For every bassin :math:`b`, métier :math:`m` and model year :math:`t = t_0..T`:
     S_{b,m,t_0} &= S^{base}_{b,m,t_0} \\
     S_{b,m,t} &= (1 - r_m - e_m)\, S_{b,m,t-1} + I^{base}_{b,m,t} + \sum_{\ell} F^{\ell}_{b,m,t}
         \qquad t > t_0 \quad \text{(stock\_balance)} \\
-    S_{b,m,t} + U_{b,m,t} &\ge D_{b,m,t} \quad \text{(need)}, \qquad S, U \ge 0
+    S_{b,m,t} + \sum_{\ell} W^{\ell}_{b,m,t} + U_{b,m,t} &\ge D_{b,m,t} \quad \text{(need)},
+        \qquad S, U \ge 0
 
-where :math:`F^{\ell}` is the inflow delivered by lever :math:`\ell` (graduates, completed apprentices;
-each lever module gives its own terms), and :math:`I^{base}` the calibrated inflow of the existing system
+where :math:`F^{\ell}` is the inflow delivered by lever :math:`\ell` (graduates, completed apprentices,
+staff retained, extra hires; each lever module gives its own terms), :math:`W^{\ell}` need covered
+without being stock (intermittent pools), and :math:`I^{base}` the calibrated inflow of the existing system
 (school output + ordinary hiring, ``baseline.csv``). With no lever, :math:`S = S^{base}` exactly.
 
 Glossary: :math:`S` stock (FTE in post); :math:`U` unmet need (FTE); :math:`D` need (``need.csv``);
@@ -20,7 +22,7 @@ employer turnover); :math:`S^{base}, I^{base}` ``baseline.csv``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -30,39 +32,47 @@ from gpec.models.linear import Block, LinearModel
 
 @dataclass(frozen=True)
 class WorkforceBlocks:
+    """Stock and unmet-need columns, then (once the levers are known) the balance and need rows."""
+
     stock: Block
     unmet: Block
-    balance: Block
-    need: Block
     need_fte: np.ndarray
+    balance: Block | None = None
+    need: Block | None = None
 
-    def tighten(self, x: np.ndarray) -> np.ndarray:
-        """A copy of ``x`` with unmet need set to exactly max(0, need - stock).
+    def tighten(self, x: np.ndarray, cover: np.ndarray | None = None) -> np.ndarray:
+        """A copy of ``x`` with unmet need set to exactly max(0, need - stock - pool cover).
 
         Later lexicographic stages only cap the weighted sum of unmet need, so a solver may return
         unmet columns above the shortfall; tightening keeps every row satisfied and makes the reported
         unmet need (and stage-1 objective) that of the plan itself.
         """
         x = x.copy()
-        stock = x[self.stock.positions]
-        x[self.unmet.positions] = np.maximum(0.0, self.need_fte - stock)
+        covered = 0.0 if cover is None else cover
+        x[self.unmet.positions] = np.maximum(0.0, self.need_fte - x[self.stock.positions] - covered)
         return x
 
 
-def add_workforce(lp: LinearModel, instance, horizon: tuple[int, int], inflows: pd.DataFrame) -> WorkforceBlocks:
-    """Stock, unmet-need columns and the balance and need rows; ``inflows`` from the lever modules."""
+def add_workforce_columns(lp: LinearModel, instance, horizon: tuple[int, int]) -> WorkforceBlocks:
+    """Stock and unmet-need columns over bassin x metier x year; the first year's stock is fixed."""
     first, last = horizon
     years = np.arange(first, last + 1)
     bassins, metiers = instance.bassins["bassin"], instance.metiers["metier"]
     index = pd.MultiIndex.from_product([bassins, metiers, years], names=["bassin", "metier", "year"])
-    base = instance.baseline().reindex(index)
-    need = instance.need().reindex(index).to_numpy()
+    base = instance.baseline()["stock_fte"].reindex(index).to_numpy()
     is_first = index.get_level_values("year") == first
-
-    lower = np.where(is_first, base["stock_fte"].to_numpy(), 0.0)
-    upper = np.where(is_first, base["stock_fte"].to_numpy(), np.inf)
-    stock = lp.add_variables("stock", index, lower, upper)
+    stock = lp.add_variables("stock", index, np.where(is_first, base, 0.0), np.where(is_first, base, np.inf))
     unmet = lp.add_variables("unmet", index, 0.0, np.inf)
+    return WorkforceBlocks(stock, unmet, instance.need().reindex(index).to_numpy())
+
+
+def add_workforce_rows(lp: LinearModel, instance, horizon: tuple[int, int], wf: WorkforceBlocks,
+                       inflows: pd.DataFrame, cover: pd.DataFrame) -> WorkforceBlocks:
+    """Stock balance and need rows, with the levers' ``inflows`` and ``cover`` terms."""
+    first, last = horizon
+    index = wf.stock.index
+    is_first = index.get_level_values("year") == first
+    base = instance.baseline().reindex(index)
 
     later = index[~is_first]
     survive = 1 - instance.param_by_metier("retire_rate") - instance.param_by_metier("exit_rate")
@@ -70,8 +80,8 @@ def add_workforce(lp: LinearModel, instance, horizon: tuple[int, int], inflows: 
     prev = pd.MultiIndex.from_arrays([later.get_level_values(0), later.get_level_values(1),
                                       later.get_level_values(2) - 1])
     terms = [
-        (rows, stock.locate(later), 1.0),
-        (rows, stock.locate(prev), -later.get_level_values("metier").map(survive).to_numpy(float)),
+        (rows, wf.stock.locate(later), 1.0),
+        (rows, wf.stock.locate(prev), -later.get_level_values("metier").map(survive).to_numpy(float)),
     ]
     if len(inflows):
         flows = inflows[inflows["year"].between(first + 1, last)]
@@ -83,8 +93,13 @@ def add_workforce(lp: LinearModel, instance, horizon: tuple[int, int], inflows: 
     balance = lp.add_constraints("stock_balance", later, terms, inflow_base, inflow_base)
 
     all_rows = np.arange(len(index))
-    need_rows = lp.add_constraints("need", index, [(all_rows, stock.positions, 1.0), (all_rows, unmet.positions, 1.0)],
-                                   lower=need)
+    need_terms = [(all_rows, wf.stock.positions, 1.0), (all_rows, wf.unmet.positions, 1.0)]
+    if len(cover):
+        r = index.get_indexer(pd.MultiIndex.from_frame(cover[["bassin", "metier", "year"]]))
+        if (r < 0).any():
+            raise KeyError("lever cover of an unknown (bassin, metier, year)")
+        need_terms.append((r, cover["col"].to_numpy(), cover["fte"].to_numpy()))
+    need_rows = lp.add_constraints("need", index, need_terms, lower=wf.need_fte)
     weight = index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
-    lp.add_objective("unmet", unmet.positions, weight)
-    return WorkforceBlocks(stock, unmet, balance, need_rows, need)
+    lp.add_objective("unmet", wf.unmet.positions, weight)
+    return replace(wf, balance=balance, need=need_rows)

@@ -1,0 +1,62 @@
+r"""Service vehicles for home-care workers (aides à domicile), funded by the Département.
+
+Decision: :math:`Y_{b,t} \in \mathbb{Z}_{\ge 0}` vehicles leased in bassin :math:`b` in year :math:`t`
+(:math:`t < T`, so the effect lands in the horizon), only in bassins no denser than :math:`\bar d`
+inhabitants per km², at most :math:`\bar Y_b` (a share of the bassin's baseline adv stock).
+
+Each vehicle has a driver from the staff in post, :math:`Y_{b,t} \le S_{b,adv,t}` (vehicle\_drivers); the
+driver's exit rate is cut by :math:`\varepsilon_v`, and a vehicle brings :math:`\eta` extra hires a year
+(candidates without a car):
+
+.. math::  R^{v}_{b,adv,t+1} = (\varepsilon_v\, e_{adv} + \eta)\, Y_{b,t}
+
+Cost: :math:`c_v (1 - \phi)` per vehicle-year (:math:`\phi` = co-funding share).
+
+Glossary: :math:`\varepsilon_v` ``eff_vehicle_exit``; :math:`\eta` ``eff_vehicle_hire``; :math:`\bar d`
+``vehicle_max_density``; :math:`\bar Y_b` = ``vehicle_max_share`` x baseline adv stock;
+:math:`c_v` ``cost_vehicle``; :math:`\phi` ``cofund_mobility``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gpec.models.levers import LeverTerms, grid_index
+from gpec.models.linear import LinearModel
+
+LEVER = "vehicles"
+METIER = "adv"
+
+
+def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+    first, last = horizon
+    years = np.arange(first, last)
+    fleet_max = vehicle_fleet_max(instance, first)
+    fleet_max = fleet_max[fleet_max > 0]
+    grid = pd.DataFrame([(b, y, cap) for b, cap in fleet_max.items() for y in years],
+                        columns=["bassin", "year", "cap"])
+    block = lp.add_variables("vehicles", grid_index(grid, ("bassin", "year")), 0.0,
+                             grid["cap"].to_numpy(float), integer=True)
+    if workforce is not None and len(grid):
+        drivers = workforce.stock.locate(grid.assign(metier=METIER)[["bassin", "metier", "year"]])
+        rows = np.arange(len(grid))
+        lp.add_constraints("vehicle_drivers", block.index, [(rows, block.positions, 1.0), (rows, drivers, -1.0)],
+                           upper=0.0)
+    exit_rate = instance.param_by_metier("exit_rate").get(METIER, 0.0)
+    per_vehicle = instance.param("eff_vehicle_exit") * exit_rate + instance.param("eff_vehicle_hire")
+    inflows = pd.DataFrame({"bassin": grid["bassin"], "metier": METIER, "year": grid["year"] + 1,
+                            "col": block.positions, "fte": per_vehicle})
+    costs = pd.DataFrame({"year": grid["year"], "col": block.positions,
+                          "eur": instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))})
+    return LeverTerms(LEVER, block, np.ones(block.size, int), inflows, costs, metier=METIER)
+
+
+def vehicle_fleet_max(instance, first_year: int) -> pd.Series:
+    """Largest fleet per bassin: 0 above the density threshold or without adv staff (instance data rule)."""
+    b = instance.bassins.set_index("bassin")
+    if METIER not in set(instance.metiers["metier"]):
+        return pd.Series(0, index=b.index, dtype=int)
+    stock = instance.baseline()["stock_fte"].xs((METIER, first_year), level=("metier", "year")).reindex(b.index)
+    cap = np.floor(instance.param("vehicle_max_share") * stock.fillna(0.0)).astype(int)
+    return cap.where(b["density"] <= instance.param("vehicle_max_density"), 0)

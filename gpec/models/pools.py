@@ -1,0 +1,76 @@
+r"""Intermittent professional pools (a bank of salaried intermittents mobilised across bassins).
+
+Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes a year to set up):
+
+* :math:`P_{b,m,t} \in \mathbb{Z}_{\ge 0}` pool FTE based in bassin :math:`b`, hired as new staff;
+* :math:`W_{b \to b',m,t} \ge 0` need of bassin :math:`b'` covered by that pool, only for
+  :math:`\tau_{b,b'} \le R_p` minutes (travel.csv, :math:`b' = b` included).
+
+.. math::
+
+    \sum_{b'} W_{b \to b',m,t} &\le f\, P_{b,m,t} \quad \text{(pool\_capacity)} \\
+    \sum_{b} W_{b \to b',m,t} &\le \bar s\, D_{b',m,t} \quad \text{(pool\_share)} \\
+    S_{b',m,t} + \sum_b W_{b \to b',m,t} + U_{b',m,t} &\ge D_{b',m,t} \quad \text{(need, in workforce)}
+
+Pool staff cover need; they are not part of the stock (no departures are modelled for them: the pool
+is maintained year by year). Cost: :math:`c^P_m (1 + \gamma)` per pool FTE-year, plus travel
+:math:`2\, n\, \tau_{b,b'}\, c_\tau` per FTE of need covered.
+
+Glossary: :math:`f` ``eff_pool_fill``; :math:`\bar s` ``pool_max_share``; :math:`R_p`
+``pool_radius_min``; :math:`c^P_m` ``cost_pool_fte``; :math:`\gamma` ``pool_coordination``;
+:math:`n` ``pool_trips_per_year``; :math:`c_\tau` ``travel_cost_per_minute``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gpec.geo.reach import bassins_within
+from gpec.models.levers import LeverTerms, grid_index
+from gpec.models.linear import LinearModel
+
+LEVER = "pools"
+
+
+def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+    first, last = horizon
+    years = pd.DataFrame({"year": np.arange(first + 1, last + 1)})
+    salary = instance.param_by_metier("cost_pool_fte")
+    metiers = pd.DataFrame({"metier": [m for m in instance.metiers["metier"] if m in salary.index]})
+    pairs = bassins_within(instance, instance.param("pool_radius_min"))
+    share, fill = instance.param("pool_max_share"), instance.param("eff_pool_fill")
+    need = instance.need()
+
+    flows = pairs.merge(metiers, how="cross").merge(years, how="cross")
+    flows["cap_in"] = share * need.reindex(pd.MultiIndex.from_frame(
+        flows[["destination", "metier", "year"]])).to_numpy()
+    flows = flows[flows["cap_in"] > 0].reset_index(drop=True)
+    base = (flows.groupby(["origin", "metier", "year"])["cap_in"].sum() / fill).rename("cap").reset_index()
+    base = base.rename(columns={"origin": "bassin"})
+    pool = lp.add_variables("pool_fte", grid_index(base), 0.0, np.ceil(base["cap"].to_numpy()), integer=True)
+    cover = lp.add_variables("pool_cover", grid_index(flows, ("origin", "destination", "metier", "year")))
+
+    out_rows = pool.index.get_indexer(pd.MultiIndex.from_frame(flows[["origin", "metier", "year"]])) \
+        if len(flows) else []
+    k = np.arange(pool.size)
+    lp.add_constraints("pool_capacity", pool.index, [(out_rows, cover.positions, 1.0), (k, pool.positions, -fill)],
+                       upper=0.0)
+    dest = flows[["destination", "metier", "year"]].drop_duplicates()
+    dest_index = grid_index(dest, ("destination", "metier", "year"))
+    in_rows = dest_index.get_indexer(pd.MultiIndex.from_frame(flows[["destination", "metier", "year"]])) \
+        if len(flows) else []
+    cap_in = share * need.reindex(pd.MultiIndex.from_frame(dest)).to_numpy() if len(dest) else np.zeros(0)
+    lp.add_constraints("pool_share", dest_index, [(in_rows, cover.positions, 1.0)], upper=cap_in)
+
+    covered = pd.DataFrame({"bassin": flows["destination"], "metier": flows["metier"], "year": flows["year"],
+                            "col": cover.positions, "fte": 1.0})
+    travel = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
+    costs = pd.concat([
+        pd.DataFrame({"year": base["year"], "col": pool.positions,
+                      "eur": base["metier"].map(salary).to_numpy() * (1 + instance.param("pool_coordination"))}),
+        pd.DataFrame({"year": flows["year"], "col": cover.positions, "eur": travel * flows["minutes"].to_numpy()}),
+    ], ignore_index=True)
+    empty = covered.iloc[0:0]
+    return LeverTerms(LEVER, pool, np.zeros(pool.size, int), empty, costs, cover=covered,
+                      details={"pool_flows": cover})

@@ -1,0 +1,77 @@
+r"""Shared QVCT officer posts (quality of working life), funded by the Département.
+
+Decisions, for each year :math:`t` whose effect lands inside the horizon (:math:`t < T`):
+
+* :math:`Q_{b,t} \in \mathbb{Z}_{\ge 0}` officer posts based in bassin :math:`b`;
+* :math:`z_{s,b,t} \in \{0,1\}`: structure :math:`s` served by a post of bassin :math:`b`, only for pairs
+  with :math:`\tau_{s,b} \le R` (road minutes from the bassin centre to the structure's point).
+
+.. math::
+
+    \sum_b z_{s,b,t} &\le 1 \quad \text{(qvct\_one\_post: a structure is served once)} \\
+    \sum_s z_{s,b,t} &\le K\, Q_{b,t} \quad \text{(qvct\_capacity: at most K structures a post)} \\
+    z_{s,b,t} &\le Q_{b,t} \quad \text{(qvct\_link: tightens the LP relaxation)}
+
+Staff of a served structure leave their métier less: the exit rate (not retirement) is cut by
+:math:`\varepsilon_q`, so the stock of the structure's bassin :math:`b(s)` gains next year
+
+.. math::  R^{q}_{b(s),m,t+1} = \varepsilon_q\, e_m\, N_{s,m} \sum_b z_{s,b,t}
+
+where :math:`N_{s,m}` is the structure's staff (``structure_staff.csv``; it is part of the bassin's
+stock, so the covered staff never exceed the stock). Cost: :math:`c_q` per post-year.
+
+Glossary: :math:`K` ``qvct_structures_per_officer``; :math:`R` ``qvct_radius_min``;
+:math:`\varepsilon_q` ``eff_qvct_exit``; :math:`e_m` ``exit_rate``; :math:`c_q` ``cost_qvct_officer``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gpec.geo.reach import structures_within
+from gpec.models.levers import LeverTerms, grid_index
+from gpec.models.linear import LinearModel
+
+LEVER = "qvct"
+
+
+def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+    first, last = horizon
+    years = np.arange(first, last)  # effect at t + 1 <= last
+    K = instance.param("qvct_structures_per_officer")
+    pairs = structures_within(instance, instance.param("qvct_radius_min"))
+    hosts = pairs.groupby("host").size()
+    post_grid = pd.DataFrame([(b, y) for b in hosts.index for y in years], columns=["bassin", "year"])
+    upper = np.ceil(post_grid["bassin"].map(hosts).to_numpy(float) / K) if len(post_grid) else np.zeros(0)
+    posts = lp.add_variables("qvct_posts", grid_index(post_grid, ("bassin", "year")), 0.0, upper, integer=True)
+
+    cov = pairs.merge(pd.DataFrame({"year": years}), how="cross")
+    cov_index = grid_index(cov, ("structure", "host", "year"))
+    served = lp.add_variables("qvct_coverage", cov_index, 0.0, 1.0, integer=True)
+    post_col = posts.locate(cov.rename(columns={"host": "bassin"})[["bassin", "year"]]) if len(cov) else np.zeros(0, int)
+
+    one_index = pd.MultiIndex.from_frame(cov[["structure", "year"]].drop_duplicates()) if len(cov) else grid_index(
+        cov, ("structure", "year"))
+    rows = one_index.get_indexer(pd.MultiIndex.from_frame(cov[["structure", "year"]])) if len(cov) else []
+    lp.add_constraints("qvct_one_post", one_index, [(rows, served.positions, 1.0)], upper=1.0)
+    cap_rows = np.arange(posts.size)
+    r = posts.index.get_indexer(pd.MultiIndex.from_frame(cov[["host", "year"]])) if len(cov) else []
+    lp.add_constraints("qvct_capacity", posts.index, [(r, served.positions, 1.0), (cap_rows, posts.positions, -K)],
+                       upper=0.0)
+    link = np.arange(len(cov))
+    lp.add_constraints("qvct_link", cov_index, [(link, served.positions, 1.0), (link, post_col, -1.0)], upper=0.0)
+
+    staff = instance.table("structure_staff.csv")
+    where = instance.table("structures.csv").set_index("structure")["bassin"]
+    effect = cov.assign(col=served.positions).merge(staff, on="structure")
+    exit_rate = instance.param_by_metier("exit_rate")
+    inflows = pd.DataFrame({
+        "bassin": effect["structure"].map(where).to_numpy(), "metier": effect["metier"].to_numpy(),
+        "year": effect["year"].to_numpy() + 1, "col": effect["col"].to_numpy(),
+        "fte": instance.param("eff_qvct_exit") * effect["metier"].map(exit_rate).to_numpy() * effect["staff_fte"].to_numpy(),
+    })
+    costs = pd.DataFrame({"year": post_grid["year"].to_numpy(), "col": posts.positions,
+                          "eur": instance.param("cost_qvct_officer")})
+    return LeverTerms(LEVER, posts, np.ones(posts.size, int), inflows, costs, details={"qvct_coverage": served},
+                      metier="all")
