@@ -15,8 +15,9 @@ def write_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
     """Call ``writer(tmp_path)`` then rename the temporary file onto ``path`` (same folder, atomic on POSIX)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
+    os.unlink(tmp)  # the writer creates it (some formats, e.g. GeoPackage, refuse an existing empty file)
     try:
         writer(Path(tmp))
         os.replace(tmp, path)

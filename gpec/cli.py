@@ -23,7 +23,7 @@ app.add_typer(instance_app, name="instance")
 console = Console()
 
 
-@app.command("solve")
+@app.command("solve", no_args_is_help=True)
 def solve_command(
     instance: Path = typer.Argument(..., help="Instance folder, e.g. instances/landes."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/<instance name>)."),
@@ -32,17 +32,29 @@ def solve_command(
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve."),
     gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance."),
     no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
+    lever_off: list[str] = typer.Option([], "--lever-off", help="Switch a lever off (repeatable): training, "
+                                        "apprenticeship, qvct, vehicles, pools."),
+    set_: list[str] = typer.Option([], "--set", help="Override a parameter: NAME=VALUE or NAME[KEY]=VALUE "
+                                   "(repeatable), e.g. --set eff_qvct_exit=0.2 --set vehicle_max_share=0."),
     solver: str = typer.Option("highs", "--solver", help="Solver backend."),
+    maps: bool = typer.Option(True, "--maps/--no-maps", help="Write the PNG maps and results.gpkg."),
 ):
-    """Solve an instance and write decisions.csv, workforce.csv, unmet.csv, spend.csv, result.json, report.md."""
+    """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""
+    from gpec.geo.maps import write_geopackage, write_maps
     from gpec.instance import load_instance
-    from gpec.report import allocation_by_bassin, spend_by_year, unmet_by_year, write_report
-    from gpec.scenario import Scenario, parse_budget, parse_horizon
+    from gpec.models import LEVER_BUILDERS
+    from gpec.report import allocation_by_bassin, lever_summary, spend_by_year, unmet_by_year, write_report
+    from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_parameter
     from gpec.solve import solve
 
-    budgets = dict(parse_budget(b) for b in budget)
-    scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None, budgets=budgets,
-                        levers=() if no_levers else None, time_limit=time_limit, mip_gap=gap, solver=solver)
+    unknown = sorted(set(lever_off) - set(LEVER_BUILDERS))
+    if unknown:
+        raise GpecError(f"--lever-off {unknown[0]}: unknown lever (known: {', '.join(LEVER_BUILDERS)})")
+    levers = () if no_levers else tuple(name for name in LEVER_BUILDERS if name not in lever_off)
+    scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None,
+                        budgets=dict(parse_budget(b) for b in budget),
+                        parameters=dict(parse_parameter(p) for p in set_), levers=levers,
+                        time_limit=time_limit, mip_gap=gap, solver=solver)
     inst = load_instance(instance)
     out = out or Path("out") / inst.name
     if out.exists() and not out.is_dir():
@@ -53,6 +65,9 @@ def solve_command(
     try:
         result.write(out)
         write_report(result, inst, out / "report.md")
+        if maps and result.has_solution:
+            write_maps(result, inst, out)
+            write_geopackage(result, inst, out / "results.gpkg")
     except OSError as exc:
         raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
 
@@ -65,6 +80,7 @@ def solve_command(
     if result.has_solution:
         console.print(_table("Unmet need by year (FTE)", unmet_by_year(result, inst)))
         console.print(_table("Spending by funder and year (EUR)", spend_by_year(result)))
+        console.print(_table("Levers (units over the horizon; 0 = available but not chosen)", lever_summary(result)))
         if len(result.decisions):
             console.print(_table("Top bassins by allocation", allocation_by_bassin(result, inst)))
     console.print(f"written to {out}/")

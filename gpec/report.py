@@ -33,19 +33,38 @@ def spend_by_year(result) -> pd.DataFrame:
 
 
 def allocation_by_bassin(result, instance, top: int = 10) -> pd.DataFrame:
-    """Units and FTE bought per bassin (training places at their site), largest first."""
+    """Units bought per bassin and lever (training places at their site), by spending, largest first."""
     d = result.decisions
     if d.empty:
-        return pd.DataFrame(columns=["bassin", "name", "training", "apprenticeship", "fte", "cost_eur"])
+        return pd.DataFrame(columns=["bassin", "name", *result.levers, "cost_eur"])
     units = d.pivot_table(index="bassin", columns="lever", values="units", aggfunc="sum", fill_value=0)
-    for lever in ("training", "apprenticeship"):
+    levers = list(result.levers)
+    for lever in levers:
         if lever not in units:
             units[lever] = 0
-    money = d.groupby("bassin")[["fte", "cost_eur"]].sum()
-    table = units[["training", "apprenticeship"]].join(money).sort_values("fte", ascending=False).head(top)
+    money = d.groupby("bassin")[["cost_eur"]].sum()
+    table = units[levers].join(money).sort_values("cost_eur", ascending=False).head(top)
     names = instance.bassins.set_index("bassin")["name"]
     table.insert(0, "name", names.reindex(table.index).to_numpy())
     return table.reset_index()
+
+
+def lever_summary(result) -> pd.DataFrame:
+    """One row per lever of the run, chosen or not: units, FTE delivered or covered, cost."""
+    d = result.decisions
+    rows = []
+    for lever in result.levers:
+        mine = d[d["lever"] == lever]
+        fte = mine["fte"].sum()
+        if lever == "qvct" and len(result.coverage):
+            fte = result.coverage["retained_fte"].sum()
+        if lever == "pools" and len(result.pool_flows):
+            fte = result.pool_flows["fte"].sum()
+        cost = mine["cost_eur"].sum()
+        if lever == "pools" and len(result.pool_flows):
+            cost += result.pool_flows["travel_eur"].sum()
+        rows.append(dict(lever=lever, units=int(mine["units"].sum()), fte=float(fte), cost_eur=float(cost)))
+    return pd.DataFrame(rows, columns=["lever", "units", "fte", "cost_eur"])
 
 
 def decisions_by_metier(result) -> pd.DataFrame:
@@ -73,6 +92,7 @@ def markdown(result, instance) -> str:
     if result.has_solution:
         for title, table in [("Unmet need by year (FTE)", unmet_by_year(result, instance)),
                              ("Spending by funder and year (EUR)", spend_by_year(result)),
+                             ("Levers (0 = available but not chosen)", lever_summary(result)),
                              ("Decisions by lever and métier", decisions_by_metier(result)),
                              ("Bassins with the largest allocation", allocation_by_bassin(result, instance))]:
             lines += [f"## {title}", "", _md_table(table), ""]

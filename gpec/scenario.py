@@ -80,3 +80,15 @@ def parse_horizon(text: str) -> tuple[int, int]:
     if first > last:
         raise GpecError(f"--horizon '{text}': first year after last year")
     return first, last
+
+
+def parse_parameter(text: str) -> tuple[tuple[str, str], float]:
+    """``'eff_qvct_exit=0.2'`` or ``'retire_rate[as]=0.04'`` -> ``(('retire_rate', 'as'), 0.04)``."""
+    m = re.fullmatch(r"\s*([A-Za-z_]\w*)(?:\[(\w*)\])?\s*=\s*(\S+)\s*", text)
+    if not m:
+        raise GpecError(f"--set '{text}': expected NAME=VALUE or NAME[KEY]=VALUE, e.g. retire_rate[as]=0.04")
+    try:
+        value = float(m.group(3))
+    except ValueError:
+        raise GpecError(f"--set '{text}': '{m.group(3)}' is not a number") from None
+    return (m.group(1), m.group(2) or ""), value
