@@ -183,7 +183,8 @@ def load_instance(folder: str | Path) -> Instance:
         horizon = (int(meta["horizon"][0]), int(meta["horizon"][1]))
     except (yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as exc:
         raise InputError(str(meta_path), f"needs name, base_year and horizon: [first, last] ({exc})") from None
-    tables = {file: read_table(folder, schema) for file, schema in SCHEMAS.items()}
+    tables = {file: read_table(folder, schema) for file, schema in SCHEMAS.items()
+              if not schema.optional or (folder / file).is_file()}
     check_references(folder, tables)
     _check_parameters(folder, tables)
     _check_complete_grid(folder, tables)
@@ -290,7 +291,7 @@ def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
 def _sha256(folder: Path) -> str:
     """Digest of the instance files (names and bytes), to tie a result to the data it came from."""
     h = hashlib.sha256()
-    for path in sorted([folder / "instance.yaml", *(folder / f for f in SCHEMAS)]):
+    for path in sorted([folder / "instance.yaml", *(folder / f for f in SCHEMAS if (folder / f).is_file())]):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()

@@ -35,6 +35,7 @@ class TableSchema:
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)  # column -> referenced table file
+    optional: bool = False  # an optional file may be absent; when present it is validated like the others
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -124,6 +125,13 @@ SCHEMAS: dict[str, TableSchema] = {
             references={"structure": "structures.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
+            "structure_travel.csv",
+            (_c("structure", "code"), _c("host", "code"), _c("minutes"), SOURCE),
+            key=("structure", "host"),
+            references={"structure": "structures.csv", "host": "bassins.csv"},
+            optional=True,
+        ),
+        TableSchema(
             "levers.csv",
             (_c("lever", "code"), _c("funder", "code"), SOURCE),
             key=("lever", "funder"),
@@ -191,6 +199,8 @@ def _fail(path: Path, mask: np.ndarray, column: str, message: str) -> None:
 def check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     """Every code column that refers to another table holds known codes only."""
     for file, schema in SCHEMAS.items():
+        if file not in tables:
+            continue
         for column, target in schema.references.items():
             target_key = SCHEMAS[target].key[0]
             known = set(tables[target][target_key])

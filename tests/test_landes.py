@@ -8,8 +8,10 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 
 from gpec.builder import build_instance
@@ -40,6 +42,12 @@ def test_cli_solve_writes_optimal_checked_result(cli_run):
     assert "optimal" in cli_run.proc.stdout
     for name in OUTPUT_FILES:
         assert (cli_run.out / name).is_file(), name
+    for lever in ("unmet", "training", "apprenticeship", "qvct", "vehicles", "pools"):
+        assert (cli_run.out / f"map_{lever}.png").stat().st_size > 10_000, lever
+    layers = {name for name, _ in pyogrio.list_layers(cli_run.out / "results.gpkg")}
+    assert {"bassins", "structures"} <= layers
+    bassins = gpd.read_file(cli_run.out / "results.gpkg", layer="bassins")
+    assert len(bassins) == 29 and {"unmet_fte_years", "apprenticeship", "vehicles", "pools"} <= set(bassins.columns)
     head = json.loads((cli_run.out / "result.json").read_text())
     for key in ("status", "objective", "bound", "gap", "runtime_s", "solver", "instance_sha256", "n_variables",
                 "n_integer", "violations"):
@@ -48,6 +56,9 @@ def test_cli_solve_writes_optimal_checked_result(cli_run):
     assert head["gap"] <= 1e-3
     assert head["violations"] == 0
     assert head["instance_sha256"] == load_instance(LANDES).sha256
+    assert head["levers"] == ["training", "apprenticeship", "qvct", "vehicles", "pools"]
+    for lever in head["levers"]:  # every lever is reported, chosen or not
+        assert lever in cli_run.proc.stdout
 
 
 def test_evaluate_agrees_with_the_written_landes_result(cli_run, landes):
@@ -88,5 +99,5 @@ def test_instance_totals_match_the_sources(landes):
 
 def test_instance_build_is_reproducible(tmp_path):
     build_instance("40", ROOT / "data" / "raw", tmp_path / "landes")
-    for name in ["instance.yaml", *SCHEMAS]:
+    for name in ["instance.yaml", *(f for f, s in SCHEMAS.items() if not s.optional)]:
         assert (tmp_path / "landes" / name).read_bytes() == (LANDES / name).read_bytes(), name

@@ -1,7 +1,8 @@
 """Property tests on small random instances solved to a proven optimum (gap 0).
 
-The properties hold only at a proven optimum: more budget never increases unmet need; switching a lever
-off never decreases it; stocks are conserved (stock = previous stock - departures + inflows) and never
+All five levers are on (the only métier with a pool salary is "as"; vehicles need "adv", absent here).
+The properties hold only at a proven optimum: more budget never increases unmet need; switching any lever
+off never decreases the objective; stocks are conserved (stock = previous stock - departures + inflows) and never
 negative; evaluate() finds no violation in any solve.
 """
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from gpec.evaluate import evaluate
 from gpec.instance import load_instance
+from gpec.models import LEVER_BUILDERS
 from gpec.scenario import Scenario
 from gpec.solve import solve
 from tests.conftest import write_instance
@@ -37,7 +39,18 @@ def instances(draw):
     training_cap = {(codes[0], m): draw(st.integers(0, 4)) for m in metiers}
     apprentice_cap = {(b, m): draw(st.integers(0, 3)) for b in codes for m in metiers}
     budget = {"region": draw(st.floats(0.0, 8000.0)), "departement": draw(st.floats(0.0, 8000.0))}
-    params = {
+    structures = [(f"S{i}", draw(st.sampled_from(codes)), draw(st.floats(-1.0, 1.0)), 45 + draw(st.floats(-0.5, 0.5)),
+                   50) for i in range(draw(st.integers(0, 3)))]
+    staff = {(s[0], m): draw(st.floats(0.0, 10.0)) for s in structures for m in metiers}
+    params_spatial = {
+        "exit_rate": {"as": draw(st.floats(0.0, 0.2)), "ide": draw(st.floats(0.0, 0.2))},
+        "eff_qvct_exit": draw(st.floats(0.0, 1.0)), "cost_qvct_officer": draw(st.floats(500.0, 5000.0)),
+        "qvct_radius_min": draw(st.floats(10.0, 120.0)),
+        "cost_pool_fte": {"as": draw(st.floats(500.0, 5000.0))}, "pool_max_share": draw(st.floats(0.0, 0.5)),
+        "eff_pool_fill": draw(st.floats(0.5, 1.0)), "pool_radius_min": draw(st.floats(10.0, 120.0)),
+        "travel_cost_per_minute": draw(st.floats(0.0, 1.0)),
+    }
+    params = {**params_spatial,
         "training_years": {"as": 1, "ide": draw(st.integers(1, 3))},
         "dropout": {"as": draw(st.floats(0.0, 0.3)), "ide": draw(st.floats(0.0, 0.3))},
         "retire_rate": {"as": draw(st.floats(0.0, 0.1)), "ide": draw(st.floats(0.0, 0.1))},
@@ -46,7 +59,8 @@ def instances(draw):
         "cost_apprentice": {"as": draw(st.floats(500.0, 4000.0)), "ide": draw(st.floats(500.0, 4000.0))},
     }
     return dict(bassins=bassins, need=need, stock0=stock0, inflow=inflow, years=YEARS, metiers=metiers,
-                params=params, training_cap=training_cap, apprentice_cap=apprentice_cap, budget=budget)
+                params=params, training_cap=training_cap, apprentice_cap=apprentice_cap, budget=budget,
+                structures=structures, staff=staff)
 
 
 def _load(spec, folder: Path, **changes):
@@ -72,7 +86,9 @@ def test_conservation_and_monotonicity(spec):
         prev = w.groupby(["bassin", "metier"])["stock"].shift(1).loc[later.index]
         rebuilt = prev - later["departures"] + later["baseline_inflow"] + later["lever_inflow"]
         assert np.allclose(rebuilt, later["stock"], atol=1e-6)
-        delivered = result.decisions.loc[result.decisions["delivers"] <= YEARS[1], "fte"].sum()
+        d = result.decisions
+        delivered = d.loc[(d["delivers"] <= YEARS[1]) & (d["lever"] != "pools"), "fte"].sum()  # pools cover need
+        delivered += result.coverage.loc[result.coverage["year"] < YEARS[1], "retained_fte"].sum()  # QVCT
         assert later["lever_inflow"].sum() == pytest.approx(delivered, abs=1e-6)
         assert (w["stock"] >= -1e-6).all()  # solver feasibility tolerance
 
@@ -81,7 +97,8 @@ def test_conservation_and_monotonicity(spec):
         assert solve(richer, exact).objective <= result.objective + 1e-6
 
         # switching a lever off never decreases it; no lever at all is the worst
-        for levers in (("training",), ("apprenticeship",), ()):
+        for off in (*LEVER_BUILDERS, None):
+            levers = () if off is None else tuple(lv for lv in LEVER_BUILDERS if lv != off)
             fewer = solve(inst, Scenario(mip_gap=0.0, levers=levers))
             assert fewer.violations == 0
             assert fewer.objective >= result.objective - 1e-6

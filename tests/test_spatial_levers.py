@@ -4,11 +4,18 @@ objective by the hand-computed amount. Travel: 1 minute per km (given explicitly
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
+from gpec.errors import InputError
 from gpec.evaluate import evaluate
+from gpec.geo.reach import structures_within
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solve import solve
@@ -140,3 +147,36 @@ def test_vehicles_in_a_dense_bassin_are_flagged(vehicles_case):
     moved = result.decisions.copy()
     moved.loc[moved["lever"] == "vehicles", "bassin"] = B
     assert "capacity" in set(evaluate(vehicles_case, replace(result, decisions=moved)).violations["family"])
+
+
+def test_structure_travel_file_replaces_computed_minutes(qvct_case, tmp_path):
+    """A user-supplied structure_travel.csv (validated like every table) replaces the great-circle minutes:
+    putting S3 at 5 minutes from A lets a post in A serve it."""
+    folder = tmp_path / "qvct"
+    shutil.copytree(qvct_case.folder, folder)
+    pd.DataFrame([dict(structure="S3", host=A, minutes=5.0, source="routing engine")]).to_csv(
+        folder / "structure_travel.csv", index=False)
+    inst = load_instance(folder)
+    pairs = structures_within(inst, inst.param("qvct_radius_min"))
+    assert ("S3", A) in set(zip(pairs["structure"], pairs["host"]))
+    pd.DataFrame([dict(structure="S9", host=A, minutes=5.0, source="x")]).to_csv(
+        folder / "structure_travel.csv", index=False)
+    with pytest.raises(InputError) as err:
+        load_instance(folder)
+    assert err.value.column == "structure" and err.value.row == 1
+
+
+def test_cli_switches_a_lever_off_and_overrides_a_parameter(pools_case, tmp_path):
+    """End to end: --lever-off pools gives the no-pool objective (3.0); --set pool_radius_min=60 lets a
+    pool based in A reach C too (still 1 FTE a year, still unmet 1.0 in the first year only)."""
+    def run(*args):
+        out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
+        proc = subprocess.run([sys.executable, "-m", "gpec.cli", "solve", str(pools_case.folder), "--out", str(out),
+                               "--gap", "0", "--no-maps", *args], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads((out / "result.json").read_text())
+
+    off = run("--lever-off", "pools")
+    assert off["objective"] == pytest.approx(3.0) and "pools" not in off["levers"]
+    wider = run("--set", "pool_radius_min=60")
+    assert wider["objective"] == pytest.approx(1.0) and wider["violations"] == 0

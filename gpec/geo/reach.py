@@ -13,14 +13,23 @@ from gpec.geo.graph import point_minutes
 
 
 def structure_minutes(instance) -> pd.DataFrame:
-    """``structure, host, minutes``: road minutes from every bassin centre to every structure's point."""
+    """``structure, host, minutes``: road minutes from every bassin centre to every structure's point.
+
+    Great-circle km x ``road_detour_factor`` / ``avg_speed_kmh``; the pairs given in the instance's
+    optional ``structure_travel.csv`` (e.g. from a routing engine) replace the computed ones.
+    """
     s, b = instance.table("structures.csv"), instance.bassins
     km = great_circle_km(s["lon"].to_numpy()[:, None], s["lat"].to_numpy()[:, None],
                          b["lon"].to_numpy()[None, :], b["lat"].to_numpy()[None, :])
     minutes = point_minutes(km, instance.param("road_detour_factor"), instance.param("avg_speed_kmh"))
     frame = pd.DataFrame(minutes, index=pd.Index(s["structure"].to_numpy(), name="structure"),
                          columns=pd.Index(b["bassin"].to_numpy(), name="host"))
-    return frame.stack().rename("minutes").reset_index()
+    pairs = frame.stack().rename("minutes").reset_index()
+    if "structure_travel.csv" in instance.tables:
+        given = instance.table("structure_travel.csv").set_index(["structure", "host"])["minutes"]
+        key = pd.MultiIndex.from_frame(pairs[["structure", "host"]])
+        pairs["minutes"] = given.reindex(key).fillna(pd.Series(pairs["minutes"].to_numpy(), index=key)).to_numpy()
+    return pairs
 
 
 def structures_within(instance, radius: float) -> pd.DataFrame:
