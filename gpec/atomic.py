@@ -33,7 +33,8 @@ def write_csv(path: Path | str, table: pd.DataFrame) -> Path:
 
 def write_json(path: Path | str, data: Any) -> Path:
     def _write(p: Path) -> None:
-        p.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8")
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default, allow_nan=False)
+        p.write_text(text + "\n", encoding="utf-8")
 
     return write_atomic(path, _write)
 

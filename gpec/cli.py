@@ -35,7 +35,7 @@ def solve_command(
     lever_off: list[str] = typer.Option([], "--lever-off", help="Switch a lever off (repeatable): training, "
                                         "apprenticeship, qvct, vehicles, pools."),
     set_: list[str] = typer.Option([], "--set", help="Override a parameter: NAME=VALUE or NAME[KEY]=VALUE "
-                                   "(repeatable), e.g. --set eff_qvct_exit=0.2 --set vehicle_max_share=0."),
+                                   "(repeatable), e.g. --set eff_qvct_exit=0.2 --set retire_rate[as]=0.04."),
     solver: str = typer.Option("highs", "--solver", help="Solver backend."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write the PNG maps and results.gpkg."),
 ):
@@ -62,12 +62,16 @@ def solve_command(
     result = solve(inst, scenario)
     # every run writes its complete set of files (empty tables when there is no plan), so the folder
     # always describes one run; each file is replaced atomically
+    inst = result.applied  # the instance with the scenario's overrides, as the model saw it
     try:
         result.write(out)
         write_report(result, inst, out / "report.md")
+        drawn = []
         if maps and result.has_solution:
-            write_maps(result, inst, out)
-            write_geopackage(result, inst, out / "results.gpkg")
+            drawn = write_maps(result, inst, out) + [write_geopackage(result, inst, out / "results.gpkg")]
+        for stale in [*out.glob("map_*.png"), out / "results.gpkg"]:  # from an earlier run
+            if stale not in drawn:
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
 

@@ -123,12 +123,14 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Finding
             usable[i] = False
         elif row.lever == "vehicles" and row.metier not in ("adv", ""):
             found.flag("capacity", label, "vehicles are for aides à domicile (adv)")
-        if row.lever in ("qvct", "vehicles") and not first <= row.year < last:
-            found.flag("horizon", label, f"start year outside {first}-{last - 1} (the effect lands the next year)")
-        elif row.lever == "pools" and not first < row.year <= last:
-            found.flag("horizon", label, f"pool year outside {first + 1}-{last} (a pool takes a year to set up)")
-        elif not first <= row.year <= last:
-            found.flag("horizon", label, f"start year outside the horizon {first}-{last}")
+        if row.lever in ("qvct", "vehicles"):  # the effect lands the next year
+            years, why = (first, last - 1), "the effect lands the next year"
+        elif row.lever == "pools":
+            years, why = (first + 1, last), "a pool takes a year to set up"
+        else:
+            years, why = (first, last - int(lag.get(row.metier, 0))), "it must deliver within the horizon"
+        if not years[0] <= row.year <= years[1]:
+            found.flag("horizon", label, f"start year outside {years[0]}-{years[1]} ({why})")
     decisions = decisions[usable]
     # several rows for the same key add up: capacities apply to their sum
     per_key = decisions.groupby(["lever", "bassin", "metier", "year"], as_index=False)["units"].sum()
@@ -279,6 +281,11 @@ def _lever_costs(instance, decisions, flows) -> pd.Series:
 
 
 # -- stock, spending, reported tables -----------------------------------------------------------
+
+def baseline_stock(instance, horizon: tuple[int, int]) -> pd.Series:
+    """Stock without any lever (the calibrated existing system), indexed by (bassin, metier, year)."""
+    return _stock(instance, horizon, pd.DataFrame(columns=KEY + ["fte"]))
+
 
 def _stock(instance, horizon, inflows: pd.DataFrame) -> pd.Series:
     """Stock recursion S_t = (1 - r - e) S_{t-1} + baseline inflow_t + lever inflows_t."""

@@ -126,16 +126,30 @@ class Instance:
         return [m for m in self.metiers["metier"] if years.get(m, 0) >= 1]
 
     def with_parameters(self, overrides: dict[tuple[str, str], float]) -> "Instance":
-        """A copy with some parameter values replaced (scenario overrides); validated like a load."""
+        """A copy with some parameter values replaced (scenario overrides).
+
+        An override may leave the record's ``low``-``high`` sweep range (the range is widened to include
+        it) but must respect the parameter's own rules (shares in [0, 1], positive speeds...). Changing
+        ``road_detour_factor`` or ``avg_speed_kmh`` rescales the minutes of ``travel.csv`` too, so every
+        radius sees the same change.
+        """
         p = self.parameters.copy()
+        tables = dict(self.tables)
         for (name, key), value in overrides.items():
             mask = (p["name"] == name) & (p["key"] == key)
             if not mask.any():
-                raise GpecError(f"unknown parameter '{name}' (key '{key}') in scenario overrides")
+                raise GpecError(f"--set {name}{f'[{key}]' if key else ''}: unknown parameter (see parameters.csv)")
             p.loc[mask, "value"] = float(value)
-        tables = dict(self.tables)
+            p.loc[mask, "low"] = np.minimum(p.loc[mask, "low"], float(value))
+            p.loc[mask, "high"] = np.maximum(p.loc[mask, "high"], float(value))
         tables["parameters.csv"] = p
-        _check_parameters(self.folder, tables)
+        try:
+            _check_parameters(self.folder, tables)
+        except InputError as exc:
+            raise GpecError(f"parameter overrides: {exc.message}") from None
+        scale = _minutes_per_km(tables["parameters.csv"]) / _minutes_per_km(self.parameters)
+        if scale != 1.0:
+            tables["travel.csv"] = tables["travel.csv"].assign(minutes=tables["travel.csv"]["minutes"] * scale)
         return replace(self, tables=tables)
 
     def with_budget(self, budgets: dict[str, float]) -> "Instance":
@@ -190,6 +204,9 @@ def load_instance(folder: str | Path) -> Instance:
     _check_complete_grid(folder, tables)
     _check_travel(folder, tables)
     _check_levers(folder, tables)
+    if base_year not in set(tables["need.csv"]["year"]):
+        raise InputError(str(meta_path), f"base_year {base_year} has no rows in need.csv (graduates settle by the "
+                                         "base-year need)", column="base_year")
     inst = Instance(folder, name, base_year, horizon, tables, _sha256(folder))
     check_horizon(inst, horizon)
     return inst
@@ -286,6 +303,11 @@ def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if row.funder not in funders:
             raise InputError(str(folder / "levers.csv"), f"unknown funder '{row.funder}' (not in budget.csv)", row=i,
                              column="funder")
+
+
+def _minutes_per_km(params: pd.DataFrame) -> float:
+    value = params.set_index("name")["value"]
+    return float(value.get("road_detour_factor", 1.0)) / float(value.get("avg_speed_kmh", 60.0))
 
 
 def _sha256(folder: Path) -> str:

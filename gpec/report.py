@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.atomic import write_text
+from gpec.evaluate import baseline_stock
 
 
 def unmet_by_year(result, instance) -> pd.DataFrame:
-    """Need, unmet need with the plan and without any lever (the calibrated baseline), by year."""
+    """Need, unmet need with the plan and without any lever (the calibrated baseline under the same
+    scenario parameters), by year."""
     w = result.workforce
-    base = instance.baseline()["stock_fte"]
+    base = baseline_stock(instance, result.horizon)
     need = instance.need()
     idx = pd.MultiIndex.from_frame(w[["bassin", "metier", "year"]])
     baseline_unmet = (need.reindex(idx) - base.reindex(idx)).clip(lower=0.0).to_numpy()
@@ -83,6 +85,8 @@ def markdown(result, instance) -> str:
         f"- weighted unmet need: {result.objective:,.1f} FTE-years (bound {result.bound:,.1f}, gap {result.gap:.2e})",
         f"- total cost: {result.cost:,.0f} EUR",
         f"- levers: {', '.join(result.levers) or 'none (calibrated baseline)'}",
+        f"- parameter overrides: {', '.join(f'{k}={v:g}' for k, v in result.overrides.items()) or 'none'}; "
+        f"gap tolerance {result.mip_gap:g}, time limit {result.time_limit:g} s",
         f"- independent check (evaluate): {result.violations} violation(s)",
         f"- model: {result.n_variables:,} variables ({result.n_integer:,} integer), {result.n_constraints:,} "
         f"constraints; runtime {result.runtime_s:.2f} s",

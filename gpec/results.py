@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +54,9 @@ class Result:
 
     Tables (empty when no incumbent was found):
 
-    * ``decisions``: lever, bassin, metier, year (start), units, lag, delivers (year), fte, cost_eur.
+    * ``decisions``: lever, bassin, metier, year (start), units, lag, delivers (year), fte (FTE delivered,
+      retained by QVCT coverage, or need covered by a pool), cost_eur (over the decision's duration; pools
+      include their travel).
     * ``workforce``: bassin, metier, year, stock, need, unmet, departures, baseline_inflow, lever_inflow.
     * ``unmet``: bassin, metier, year, need, unmet, unmet_share.
     * ``spend``: lever, funder, year, eur.
@@ -74,6 +76,9 @@ class Result:
     horizon: tuple[int, int]
     levers: tuple[str, ...]
     budgets: dict[str, dict[int, float]]
+    overrides: dict[str, float]
+    mip_gap: float
+    time_limit: float
     n_variables: int
     n_integer: int
     n_constraints: int
@@ -88,6 +93,9 @@ class Result:
     message: str = ""
     violations: int | None = None
     violation_details: list[dict] = field(default_factory=list)
+    #: the instance with the scenario's overrides applied (what the model was built from; evaluate,
+    #: reports and maps read it); not written to result.json
+    applied: object = field(default=None, repr=False, compare=False)
 
     @property
     def has_solution(self) -> bool:
@@ -95,13 +103,13 @@ class Result:
 
     def summary(self) -> dict:
         """The JSON-able head of the result (``result.json``)."""
-        head = {k: v for k, v in asdict(self).items()
-                if k not in (*TABLE_COLUMNS, "stages", "violation_details")}
+        skip = (*TABLE_COLUMNS, "stages", "violation_details", "applied")
+        head = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         head["stages"] = [asdict(s) for s in self.stages]
         head["violation_details"] = self.violation_details[:50]
         head["horizon"] = list(self.horizon)
         head["levers"] = list(self.levers)
-        return {k: _finite_or_none(v) for k, v in head.items()}
+        return _finite_or_none(head)
 
     def write(self, out: str | Path) -> list[Path]:
         """Write the tables and ``result.json`` into ``out``, each file atomically; result.json last."""
@@ -117,6 +125,11 @@ class Result:
 
 
 def _finite_or_none(value):
+    """JSON has no NaN or infinity: write null instead (recursively)."""
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -159,8 +172,27 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
                                            out=np.zeros(len(unmet_table)), where=unmet_table["need"] > 0)
     spend = lp.values(x, model.budget.spend.name).rename("eur").reset_index()
     spend["eur"] = spend["eur"].clip(lower=0.0)
+    coverage, flows = _coverage_table(model, instance, x), _pool_flow_table(model, instance, x)
+    _attribute_details(decisions, coverage, flows)
     return {"decisions": decisions, "workforce": workforce, "unmet": unmet_table, "spend": spend,
-            "coverage": _coverage_table(model, instance, x), "pool_flows": _pool_flow_table(model, instance, x)}
+            "coverage": coverage, "pool_flows": flows}
+
+
+def _attribute_details(decisions: pd.DataFrame, coverage: pd.DataFrame, flows: pd.DataFrame) -> None:
+    """Give QVCT posts the staff their coverage retains, and pools the need they cover and their travel
+    cost, so that every decision row says what it buys and costs (in place)."""
+    posts = decisions["lever"] == "qvct"
+    if posts.any() and len(coverage):
+        retained = coverage.groupby(["host", "year"])["retained_fte"].sum()
+        key = pd.MultiIndex.from_frame(decisions.loc[posts, ["bassin", "year"]])
+        decisions.loc[posts, "fte"] = retained.reindex(key).fillna(0.0).to_numpy()
+    pools = decisions["lever"] == "pools"
+    if pools.any() and len(flows):
+        per_pool = flows.groupby(["origin", "metier", "year"])[["fte", "travel_eur"]].sum()
+        key = pd.MultiIndex.from_frame(decisions.loc[pools, ["bassin", "metier", "year"]])
+        got = per_pool.reindex(key).fillna(0.0)
+        decisions.loc[pools, "fte"] = got["fte"].to_numpy()
+        decisions.loc[pools, "cost_eur"] = decisions.loc[pools, "cost_eur"].to_numpy() + got["travel_eur"].to_numpy()
 
 
 def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:

@@ -23,8 +23,10 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
 
     Stage 1 minimises weighted unmet need; stage 2 minimises cost with unmet need capped at the stage-1
     incumbent, starting from the stage-1 solution, on the same live solver model. A time limit returns
-    the best incumbent with its bound and gap (status ``feasible``), never nothing. With ``check`` the
-    result is verified by :func:`gpec.evaluate.evaluate` and ``violations`` filled in.
+    the best incumbent with its bound and gap (status ``feasible``); only when no feasible plan was
+    found at all is the status ``error`` (the message says why). ``cost`` is the spending of the
+    returned plan. With ``check`` the result is verified by :func:`gpec.evaluate.evaluate` and
+    ``violations`` filled in.
     """
     scenario = scenario or Scenario()
     instance, horizon = scenario.apply(instance)
@@ -39,7 +41,10 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         cost = model.lp.objective_vector(name)
         backend.set_objective(cost)
         remaining = deadline - time.perf_counter()
-        limit = max(remaining, STAGE2_MIN_SHARE * scenario.time_limit) if k else scenario.time_limit
+        if k + 1 < len(model.stages):  # keep a share of the time for the later stages
+            limit = max(remaining * (1 - STAGE2_MIN_SHARE), 0.01)
+        else:
+            limit = max(remaining, STAGE2_MIN_SHARE * scenario.time_limit)
         if x is not None:
             backend.set_start(x)
         outcome = backend.solve(limit, scenario.mip_gap)
@@ -59,8 +64,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         x = model.tighten(x)
         objective = float(model.lp.objective_vector(model.stages[0]) @ x)
         gap = _relative_gap(objective, first.bound)
-        if len(stages) == len(model.stages):
-            cost = float(model.lp.objective_vector(model.stages[-1]) @ x)
+        cost = float(model.lp.objective_vector(model.stages[-1]) @ x)
     tables = solution_tables(model, instance, x)
     result = Result(
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
@@ -68,8 +72,10 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         instance=instance.name, instance_sha256=instance.sha256, horizon=horizon,
         levers=tuple(lv.lever for lv in model.levers),
         budgets=_budgets(instance, horizon),
+        overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
+        mip_gap=scenario.mip_gap, time_limit=scenario.time_limit,
         n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
-        build_s=build_s, stages=stages, message=_message(stages), **tables,
+        build_s=build_s, stages=stages, message=_message(stages), applied=instance, **tables,
     )
     if check and result.has_solution:
         report = evaluate(instance, result)

@@ -9,7 +9,8 @@ distance decay :math:`e^{-d_{s,b}/d_0}` (``decay_km``):
     \sigma_{s,b,m} = \lambda\,[b = s] + (1-\lambda)\,
         \frac{D^{0}_{b,m}\, e^{-d_{s,b}/d_0}}{\sum_{b'} D^{0}_{b',m}\, e^{-d_{s,b'}/d_0}}
 
-so :math:`\sum_b \sigma_{s,b,m} = 1`: graduates are conserved (none leaves the territory; an assumption
+(by distance alone if the métier has no base-year need anywhere), so :math:`\sum_b \sigma_{s,b,m} = 1`:
+graduates are conserved (none leaves the territory; an assumption
 stated in the instance). This is instance data, not model code: both the model builder and
 :func:`gpec.evaluate.evaluate` read it from here.
 """
@@ -35,7 +36,10 @@ def graduate_destinations(instance) -> pd.Series:
     base_need = need.xs(instance.base_year, level="year").unstack("metier").reindex(km.columns).fillna(0.0)
     parts = []
     for metier, sites in capacity.groupby("metier")["bassin"]:
-        decay = np.exp(-km.loc[sites.to_numpy()].to_numpy() / d0) * base_need[metier].to_numpy()[None, :]
+        distance = np.exp(-km.loc[sites.to_numpy()].to_numpy() / d0)
+        decay = distance * base_need[metier].to_numpy()[None, :]
+        if not decay.sum() > 0:  # no base-year need anywhere: spread by distance alone
+            decay = distance
         total = decay.sum(axis=1, keepdims=True)
         spread = np.divide(decay, total, out=np.zeros_like(decay), where=total > 0)
         local = (km.columns.to_numpy()[None, :] == sites.to_numpy()[:, None]).astype(float)
