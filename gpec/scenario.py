@@ -30,6 +30,9 @@ class Scenario:
         Relative gap tolerance of each stage.
     solver : str
         Backend name (``highs``).
+    solution_limit : int or None
+        Stop each stage after this many improving solutions (a deterministic limit, e.g. for a quick
+        first plan or for tests of the ``feasible`` path); ``None`` = no limit.
     """
 
     horizon: tuple[int, int] | None = None
@@ -39,8 +42,11 @@ class Scenario:
     time_limit: float = 60.0
     mip_gap: float = 1e-3
     solver: str = "highs"
+    solution_limit: int | None = None
 
     def __post_init__(self):
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise GpecError(f"solution limit must be at least 1, got {self.solution_limit}")
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
             raise GpecError(f"time limit must be a positive number of seconds, got {self.time_limit}")
         if not 0 <= self.mip_gap < 1:

@@ -47,7 +47,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
             limit = max(remaining, STAGE2_MIN_SHARE * scenario.time_limit)
         if x is not None:
             backend.set_start(x)
-        outcome = backend.solve(limit, scenario.mip_gap)
+        outcome = backend.solve(limit, scenario.mip_gap, scenario.solution_limit)
         stages.append(StageReport(name, outcome.status, outcome.objective, outcome.bound, outcome.gap,
                                   outcome.runtime_s, outcome.solver_status))
         if outcome.x is None:

@@ -63,9 +63,10 @@ class HighsBackend:
         sol.value_valid = True
         self.h.setSolution(sol)
 
-    def solve(self, time_limit: float, mip_gap: float) -> StageOutcome:
+    def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
         self.h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
+        self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
         start = time.perf_counter()
         run_status = self.h.run()
         runtime = time.perf_counter() - start
