@@ -36,7 +36,7 @@ def solve_command(
                                         "apprenticeship, qvct, vehicles, pools."),
     set_: list[str] = typer.Option([], "--set", help="Override a parameter: NAME=VALUE or NAME[KEY]=VALUE "
                                    "(repeatable), e.g. --set eff_qvct_exit=0.2 --set retire_rate[as]=0.04."),
-    solver: str = typer.Option("highs", "--solver", help="Solver backend."),
+    solver: str = typer.Option("highs", "--solver", help="Solver backend: highs (default) or ortools (SCIP)."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write the PNG maps and results.gpkg."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""

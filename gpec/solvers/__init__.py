@@ -41,8 +41,9 @@ def get_backend(name: str):
     """The backend class of a solver name."""
     from gpec.errors import GpecError
     from gpec.solvers.highs import HighsBackend
+    from gpec.solvers.ortools import OrtoolsBackend
 
-    backends = {HighsBackend.name: HighsBackend}
+    backends = {HighsBackend.name: HighsBackend, OrtoolsBackend.name: OrtoolsBackend}
     if name not in backends:
         raise GpecError(f"unknown solver '{name}' (available: {', '.join(backends)})")
     return backends[name]

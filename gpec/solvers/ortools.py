@@ -1,0 +1,86 @@
+"""OR-Tools (``pywraplp`` with SCIP for MIPs, GLOP for LPs): the second opinion on any result.
+
+The arrays of a LinearModel are loaded once; later lexicographic stages add the stage-link row and
+change the objective of the same solver object, with the previous solution as a hint.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from gpec.models.linear import LinearModel
+from gpec.solvers import Capability, StageOutcome
+
+
+class OrtoolsBackend:
+    name = "ortools"
+    capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
+                              Capability.IN_PLACE_CHANGES})
+
+    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
+        arrays = lp.to_arrays()
+        self.has_integers = bool(arrays["integer"].any())
+        self.solver = pywraplp.Solver.CreateSolver("SCIP" if self.has_integers else "GLOP")
+        if self.solver is None:
+            raise RuntimeError("OR-Tools was built without SCIP/GLOP")
+        if verbose:
+            self.solver.EnableOutput()
+        if threads:
+            self.solver.SetNumThreads(int(threads))
+        inf = self.solver.infinity()
+        lo = np.where(np.isfinite(arrays["col_lower"]), arrays["col_lower"], -inf)
+        hi = np.where(np.isfinite(arrays["col_upper"]), arrays["col_upper"], inf)
+        self.vars = [self.solver.IntVar(float(a), float(b), "") if integer else self.solver.NumVar(float(a), float(b), "")
+                     for a, b, integer in zip(lo, hi, arrays["integer"])]
+        csr = arrays["matrix"]
+        row_lo = np.where(np.isfinite(arrays["row_lower"]), arrays["row_lower"], -inf)
+        row_hi = np.where(np.isfinite(arrays["row_upper"]), arrays["row_upper"], inf)
+        for i in range(lp.n_rows):
+            row = self.solver.RowConstraint(float(row_lo[i]), float(row_hi[i]), "")
+            for j, v in zip(csr.indices[csr.indptr[i]:csr.indptr[i + 1]], csr.data[csr.indptr[i]:csr.indptr[i + 1]]):
+                row.SetCoefficient(self.vars[j], float(v))
+
+    def set_objective(self, cost: np.ndarray) -> None:
+        objective = self.solver.Objective()
+        objective.Clear()
+        for j in np.flatnonzero(cost):
+            objective.SetCoefficient(self.vars[j], float(cost[j]))
+        objective.SetMinimization()
+
+    def add_objective_cap(self, cost: np.ndarray, cap: float) -> None:
+        row = self.solver.RowConstraint(-self.solver.infinity(), float(cap), "stage_link")
+        for j in np.flatnonzero(cost):
+            row.SetCoefficient(self.vars[j], float(cost[j]))
+
+    def set_start(self, x: np.ndarray) -> None:
+        self.solver.SetHint(self.vars, [float(v) for v in x])
+
+    def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
+        if solution_limit:
+            raise NotImplementedError("the OR-Tools backend has no solution limit")
+        self.solver.SetTimeLimit(int(max(time_limit, 0.01) * 1000))
+        params = pywraplp.MPSolverParameters()
+        if self.has_integers:
+            params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, float(mip_gap))
+        start = time.perf_counter()
+        code = self.solver.Solve(params)
+        runtime = time.perf_counter() - start
+        status = {pywraplp.Solver.OPTIMAL: "optimal", pywraplp.Solver.FEASIBLE: "feasible",
+                  pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.UNBOUNDED: "unbounded"}.get(code, "error")
+        has_x = status in ("optimal", "feasible")
+        x = np.array([v.solution_value() for v in self.vars]) if has_x else None
+        objective = self.solver.Objective().Value() if has_x else math.nan
+        if self.has_integers and has_x:
+            bound = self.solver.Objective().BestBound()
+            diff = abs(objective - bound)
+            gap = 0.0 if diff <= 1e-9 else diff / max(abs(objective), 1e-9)
+        else:
+            bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
+        names = {pywraplp.Solver.OPTIMAL: "Optimal", pywraplp.Solver.FEASIBLE: "Feasible (limit reached)",
+                 pywraplp.Solver.INFEASIBLE: "Infeasible", pywraplp.Solver.UNBOUNDED: "Unbounded",
+                 pywraplp.Solver.ABNORMAL: "Abnormal", pywraplp.Solver.NOT_SOLVED: "Not solved"}
+        return StageOutcome(status, objective, bound, gap, runtime, x, names.get(code, str(code)))
