@@ -92,6 +92,29 @@ def solve_command(
         raise typer.Exit(1)
 
 
+@app.command("export", no_args_is_help=True)
+def export_command(
+    instance: Path = typer.Argument(..., help="Instance folder."),
+    out: Path = typer.Option(..., "--out", help="File to write (.mps or .lp)."),
+    fmt: str = typer.Option("mps", "--format", help="mps or lp."),
+    horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years."),
+):
+    """Write the model (stage 1: weighted unmet need) as MPS or LP with readable names, for other solvers."""
+    from gpec.instance import load_instance
+    from gpec.models import build_model
+    from gpec.scenario import Scenario, parse_horizon
+    from gpec.solvers.export import write_model
+
+    if fmt not in ("mps", "lp"):
+        raise GpecError(f"--format {fmt}: expected mps or lp")
+    if out.suffix != f".{fmt}":
+        out = out.with_suffix(f".{fmt}")
+    inst, years = Scenario(horizon=parse_horizon(horizon) if horizon else None).apply(load_instance(instance))
+    model = build_model(inst, years)
+    write_model(model.lp, model.stages[0], out)
+    console.print(f"model written to {out} ({model.lp.n_cols} columns, {model.lp.n_rows} rows)")
+
+
 @instance_app.command("build")
 def build_command(
     dep: str = typer.Option(..., "--dep", help="Department code(s), comma-separated, e.g. 40."),
