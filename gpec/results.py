@@ -223,7 +223,7 @@ def _coverage_table(model, instance, x) -> pd.DataFrame:
     minutes = structure_minutes(instance).set_index(["structure", "host"])["minutes"]
     table["minutes"] = minutes.reindex(pd.MultiIndex.from_frame(table[["structure", "host"]])).to_numpy()
     block = lever.details["qvct_coverage"]
-    cols = block.locate(table.rename(columns={})[["structure", "host", "year"]]) if len(table) else []
+    cols = block.locate(table[["structure", "host", "year"]]) if len(table) else []
     retained = lever.inflows.groupby("col")["fte"].sum()
     table["retained_fte"] = retained.reindex(cols).fillna(0.0).to_numpy() if len(table) else []
     return table[list(TABLE_COLUMNS["coverage"])]
