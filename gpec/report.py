@@ -52,21 +52,10 @@ def allocation_by_bassin(result, instance, top: int = 10) -> pd.DataFrame:
 
 
 def lever_summary(result) -> pd.DataFrame:
-    """One row per lever of the run, chosen or not: units, FTE delivered or covered, cost."""
-    d = result.decisions
-    rows = []
-    for lever in result.levers:
-        mine = d[d["lever"] == lever]
-        fte = mine["fte"].sum()
-        if lever == "qvct" and len(result.coverage):
-            fte = result.coverage["retained_fte"].sum()
-        if lever == "pools" and len(result.pool_flows):
-            fte = result.pool_flows["fte"].sum()
-        cost = mine["cost_eur"].sum()
-        if lever == "pools" and len(result.pool_flows):
-            cost += result.pool_flows["travel_eur"].sum()
-        rows.append(dict(lever=lever, units=int(mine["units"].sum()), fte=float(fte), cost_eur=float(cost)))
-    return pd.DataFrame(rows, columns=["lever", "units", "fte", "cost_eur"])
+    """One row per lever of the run, chosen or not: units, FTE delivered, retained or covered, cost."""
+    totals = result.decisions.groupby("lever")[["units", "fte", "cost_eur"]].sum()
+    table = totals.reindex(list(result.levers), fill_value=0).rename_axis("lever").reset_index()
+    return table.astype({"units": int, "fte": float, "cost_eur": float})
 
 
 def decisions_by_metier(result) -> pd.DataFrame:

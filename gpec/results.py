@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.atomic import write_csv, write_json
+from gpec.geo.reach import structure_minutes
 
 #: Columns of the decision tables, in output order.
 TABLE_COLUMNS = {
@@ -147,18 +148,14 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
     wf = model.workforce
     stock = lp.values(x, wf.stock.name)
     idx = stock.index
-    cover = model.cover_values(x)
+    cover = model.effect_values(x, "cover")
     need = instance.need().reindex(idx)
     base = instance.baseline().reindex(idx)
     survive = 1 - idx.get_level_values("metier").map(
         instance.param_by_metier("retire_rate") + instance.param_by_metier("exit_rate")).to_numpy(float)
     prev = stock.groupby(level=["bassin", "metier"]).shift(1)
     first = idx.get_level_values("year") == model.horizon[0]
-    lever_inflow = np.zeros(len(idx))
-    for lever in model.levers:
-        if len(lever.inflows):
-            rows = idx.get_indexer(pd.MultiIndex.from_frame(lever.inflows[["bassin", "metier", "year"]]))
-            np.add.at(lever_inflow, rows, lever.inflows["fte"].to_numpy() * x[lever.inflows["col"].to_numpy()])
+    lever_inflow = model.effect_values(x, "inflows")
     workforce = pd.DataFrame({
         "stock": stock.to_numpy(), "need": need.to_numpy(),
         "unmet": lp.values(x, wf.unmet.name).clip(lower=0.0).to_numpy(),
@@ -213,8 +210,6 @@ def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
 
 
 def _coverage_table(model, instance, x) -> pd.DataFrame:
-    from gpec.geo.reach import structure_minutes
-
     lever = next((lv for lv in model.levers if "qvct_coverage" in lv.details), None)
     if lever is None:
         return pd.DataFrame(columns=list(TABLE_COLUMNS["coverage"]))

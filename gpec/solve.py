@@ -12,7 +12,7 @@ from gpec.instance import Instance
 from gpec.models import build_model
 from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
-from gpec.solvers import get_backend
+from gpec.solvers import get_backend, relative_gap
 
 #: Share of the time limit kept for stage 2 even if stage 1 used it all.
 STAGE2_MIN_SHARE = 0.1
@@ -36,10 +36,10 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
     build_s = time.perf_counter() - t0
 
     stages, x = [], None
+    vectors = {name: model.lp.objective_vector(name) for name in model.stages}
     deadline = t0 + scenario.time_limit
     for k, name in enumerate(model.stages):
-        cost = model.lp.objective_vector(name)
-        backend.set_objective(cost)
+        backend.set_objective(vectors[name])
         remaining = deadline - time.perf_counter()
         if k + 1 < len(model.stages):  # keep a share of the time for the later stages
             limit = max(remaining * (1 - STAGE2_MIN_SHARE), 0.01)
@@ -55,16 +55,16 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         x = outcome.x
         if k + 1 < len(model.stages):
             # keep this stage's value for the next stages (a hair of slack for floating point)
-            backend.add_objective_cap(cost, outcome.objective + 1e-7 * max(1.0, abs(outcome.objective)))
+            backend.add_objective_cap(vectors[name], outcome.objective + 1e-7 * max(1.0, abs(outcome.objective)))
 
     first = stages[0]
     status = _overall_status(stages, x)
     objective, gap, cost = first.objective, first.gap, math.nan
     if x is not None:
         x = model.tighten(x)
-        objective = float(model.lp.objective_vector(model.stages[0]) @ x)
-        gap = _relative_gap(objective, first.bound)
-        cost = float(model.lp.objective_vector(model.stages[-1]) @ x)
+        objective = float(vectors[model.stages[0]] @ x)
+        gap = relative_gap(objective, first.bound)
+        cost = float(vectors[model.stages[-1]] @ x)
     tables = solution_tables(model, instance, x)
     result = Result(
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
@@ -82,14 +82,6 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         result.violations = len(report.violations)
         result.violation_details = report.violations.to_dict("records")
     return result
-
-
-def _relative_gap(objective: float, bound: float) -> float:
-    """HiGHS's convention: |objective - bound| / |objective| (0 when both are 0)."""
-    if not math.isfinite(bound):
-        return math.inf
-    diff = abs(objective - bound)
-    return 0.0 if diff <= 1e-9 else diff / max(abs(objective), 1e-9)
 
 
 def _overall_status(stages: list[StageReport], x: np.ndarray | None) -> str:

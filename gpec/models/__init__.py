@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 from gpec.models.apprenticeship import add_apprenticeship
 from gpec.models.budget import BudgetBlocks, add_budget
 from gpec.models.levers import LeverTerms, empty_effects
-from gpec.models.linear import LinearModel
+from gpec.models.linear import LinearModel, row_positions
 from gpec.models.mobility import add_vehicles
 from gpec.models.objective import STAGES
 from gpec.models.pools import add_pools
@@ -35,18 +34,18 @@ class GpecModel:
     budget: BudgetBlocks
     stages: tuple[str, ...] = STAGES
 
-    def cover_values(self, x: np.ndarray) -> np.ndarray:
-        """Need covered without being stock (pools), aligned with the workforce index."""
-        covered = np.zeros(self.workforce.stock.size)
+    def effect_values(self, x: np.ndarray, kind: str) -> np.ndarray:
+        """FTE the levers add to the stock (``kind="inflows"``) or cover without being stock
+        (``kind="cover"``, pools) in solution ``x``, aligned with the workforce index."""
+        total = np.zeros(self.workforce.stock.size)
         for lever in self.levers:
-            if len(lever.cover):
-                rows = self.workforce.stock.index.get_indexer(
-                    pd.MultiIndex.from_frame(lever.cover[["bassin", "metier", "year"]]))
-                np.add.at(covered, rows, lever.cover["fte"].to_numpy() * x[lever.cover["col"].to_numpy()])
-        return covered
+            effects = getattr(lever, kind)
+            rows = row_positions(self.workforce.stock.index, effects, ["bassin", "metier", "year"])
+            np.add.at(total, rows, effects["fte"].to_numpy() * x[effects["col"].to_numpy(dtype=np.int64)])
+        return total
 
     def tighten(self, x: np.ndarray) -> np.ndarray:
-        return self.workforce.tighten(x, self.cover_values(x))
+        return self.workforce.tighten(x, self.effect_values(x, "cover"))
 
 
 def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | None = None) -> GpecModel:

@@ -18,6 +18,19 @@ import pandas as pd
 import scipy.sparse as sp
 
 
+def row_positions(index: pd.Index, frame: pd.DataFrame, columns) -> np.ndarray:
+    """Positions in ``index`` of the labels held in ``frame[columns]`` (empty frames give an empty array).
+
+    Raises ``KeyError`` if a label is not in ``index``: a model-building bug, never user input.
+    """
+    columns = list(columns)
+    labels = pd.MultiIndex.from_frame(frame[columns]) if len(columns) > 1 else pd.Index(frame[columns[0]])
+    found = np.asarray(index.get_indexer(labels), dtype=np.int64)
+    if (found < 0).any():
+        raise KeyError(f"label {labels[int(np.flatnonzero(found < 0)[0])]} not in {list(index.names)}")
+    return found
+
+
 @dataclass(frozen=True)
 class Block:
     """A named range of columns (variables) or rows (constraints) with its pandas index."""
@@ -39,13 +52,12 @@ class Block:
 
         Raises ``KeyError`` if a label is not in the block: a model-building bug, never user input.
         """
-        if isinstance(labels, pd.DataFrame):
-            names = list(self.index.names)
-            labels = pd.MultiIndex.from_frame(labels[names]) if len(names) > 1 else pd.Index(labels[names[0]])
-        local = self.index.get_indexer(labels)
-        if (local < 0).any():
-            raise KeyError(f"{self.name}: label {labels[int(np.flatnonzero(local < 0)[0])]} not in block")
-        return local + self.start
+        if not isinstance(labels, pd.DataFrame):
+            labels = labels.to_frame(index=False, name=list(self.index.names))
+        try:
+            return row_positions(self.index, labels, self.index.names) + self.start
+        except KeyError as exc:
+            raise KeyError(f"{self.name}: {exc.args[0]}") from None
 
     def label(self, position: int) -> str:
         key = self.index[position - self.start]

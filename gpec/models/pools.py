@@ -28,7 +28,7 @@ import pandas as pd
 
 from gpec.geo.reach import bassins_within
 from gpec.models.levers import LeverTerms, grid_index
-from gpec.models.linear import LinearModel
+from gpec.models.linear import LinearModel, row_positions
 
 LEVER = "pools"
 
@@ -51,17 +51,14 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce=Non
     pool = lp.add_variables("pool_fte", grid_index(base), 0.0, np.ceil(base["cap"].to_numpy()), integer=True)
     cover = lp.add_variables("pool_cover", grid_index(flows, ("origin", "destination", "metier", "year")))
 
-    out_rows = pool.index.get_indexer(pd.MultiIndex.from_frame(flows[["origin", "metier", "year"]])) \
-        if len(flows) else []
+    out_rows = row_positions(pool.index, flows, ["origin", "metier", "year"])
     k = np.arange(pool.size)
     lp.add_constraints("pool_capacity", pool.index, [(out_rows, cover.positions, 1.0), (k, pool.positions, -fill)],
                        upper=0.0)
-    dest = flows[["destination", "metier", "year"]].drop_duplicates()
+    dest = flows.groupby(["destination", "metier", "year"], sort=False)["cap_in"].first().reset_index()
     dest_index = grid_index(dest, ("destination", "metier", "year"))
-    in_rows = dest_index.get_indexer(pd.MultiIndex.from_frame(flows[["destination", "metier", "year"]])) \
-        if len(flows) else []
-    cap_in = share * need.reindex(pd.MultiIndex.from_frame(dest)).to_numpy() if len(dest) else np.zeros(0)
-    lp.add_constraints("pool_share", dest_index, [(in_rows, cover.positions, 1.0)], upper=cap_in)
+    in_rows = row_positions(dest_index, flows, ["destination", "metier", "year"])
+    lp.add_constraints("pool_share", dest_index, [(in_rows, cover.positions, 1.0)], upper=dest["cap_in"].to_numpy())
 
     covered = pd.DataFrame({"bassin": flows["destination"], "metier": flows["metier"], "year": flows["year"],
                             "col": cover.positions, "fte": 1.0})

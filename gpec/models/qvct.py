@@ -31,7 +31,7 @@ import pandas as pd
 
 from gpec.geo.reach import structures_within
 from gpec.models.levers import LeverTerms, grid_index
-from gpec.models.linear import LinearModel
+from gpec.models.linear import LinearModel, row_positions
 
 LEVER = "qvct"
 
@@ -49,18 +49,16 @@ def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None
     cov = pairs.merge(pd.DataFrame({"year": years}), how="cross")
     cov_index = grid_index(cov, ("structure", "host", "year"))
     served = lp.add_variables("qvct_coverage", cov_index, 0.0, 1.0, integer=True)
-    post_col = posts.locate(cov.rename(columns={"host": "bassin"})[["bassin", "year"]]) if len(cov) else np.zeros(0, int)
+    post_rows = row_positions(posts.index, cov, ["host", "year"])
 
-    one_index = pd.MultiIndex.from_frame(cov[["structure", "year"]].drop_duplicates()) if len(cov) else grid_index(
-        cov, ("structure", "year"))
-    rows = one_index.get_indexer(pd.MultiIndex.from_frame(cov[["structure", "year"]])) if len(cov) else []
+    one_index = grid_index(cov[["structure", "year"]].drop_duplicates(), ("structure", "year"))
+    rows = row_positions(one_index, cov, ["structure", "year"])
     lp.add_constraints("qvct_one_post", one_index, [(rows, served.positions, 1.0)], upper=1.0)
     cap_rows = np.arange(posts.size)
-    r = posts.index.get_indexer(pd.MultiIndex.from_frame(cov[["host", "year"]])) if len(cov) else []
-    lp.add_constraints("qvct_capacity", posts.index, [(r, served.positions, 1.0), (cap_rows, posts.positions, -K)],
+    lp.add_constraints("qvct_capacity", posts.index, [(post_rows, served.positions, 1.0), (cap_rows, posts.positions, -K)],
                        upper=0.0)
     link = np.arange(len(cov))
-    lp.add_constraints("qvct_link", cov_index, [(link, served.positions, 1.0), (link, post_col, -1.0)], upper=0.0)
+    lp.add_constraints("qvct_link", cov_index, [(link, served.positions, 1.0), (link, post_rows + posts.start, -1.0)], upper=0.0)
 
     staff = instance.table("structure_staff.csv")
     where = instance.table("structures.csv").set_index("structure")["bassin"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from gpec.models.linear import Block, LinearModel
+from gpec.models.linear import Block, LinearModel, row_positions
 
 
 @dataclass(frozen=True)
@@ -83,22 +83,16 @@ def add_workforce_rows(lp: LinearModel, instance, horizon: tuple[int, int], wf: 
         (rows, wf.stock.locate(later), 1.0),
         (rows, wf.stock.locate(prev), -later.get_level_values("metier").map(survive).to_numpy(float)),
     ]
-    if len(inflows):
-        flows = inflows[inflows["year"].between(first + 1, last)]
-        r = later.get_indexer(pd.MultiIndex.from_frame(flows[["bassin", "metier", "year"]]))
-        if (r < 0).any():
-            raise KeyError("lever inflow into an unknown (bassin, metier, year)")
-        terms.append((r, flows["col"].to_numpy(), -flows["fte"].to_numpy()))
+    flows = inflows[inflows["year"].between(first + 1, last)]
+    terms.append((row_positions(later, flows, ["bassin", "metier", "year"]), flows["col"].to_numpy(),
+                  -flows["fte"].to_numpy()))
     inflow_base = (base["school_output_fte"] + base["ordinary_hiring_fte"]).to_numpy()[~is_first]
     balance = lp.add_constraints("stock_balance", later, terms, inflow_base, inflow_base)
 
     all_rows = np.arange(len(index))
     need_terms = [(all_rows, wf.stock.positions, 1.0), (all_rows, wf.unmet.positions, 1.0)]
-    if len(cover):
-        r = index.get_indexer(pd.MultiIndex.from_frame(cover[["bassin", "metier", "year"]]))
-        if (r < 0).any():
-            raise KeyError("lever cover of an unknown (bassin, metier, year)")
-        need_terms.append((r, cover["col"].to_numpy(), cover["fte"].to_numpy()))
+    need_terms.append((row_positions(index, cover, ["bassin", "metier", "year"]), cover["col"].to_numpy(),
+                       cover["fte"].to_numpy()))
     need_rows = lp.add_constraints("need", index, need_terms, lower=wf.need_fte)
     weight = index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
     lp.add_objective("unmet", wf.unmet.positions, weight)

@@ -7,6 +7,7 @@ what it can do (:class:`Capability`), so callers and tests ask the table instead
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,14 @@ class StageOutcome:
     runtime_s: float
     x: np.ndarray | None
     solver_status: str
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """HiGHS's convention: |objective - bound| / |objective| (0 when they meet, inf without a bound)."""
+    if not math.isfinite(bound):
+        return math.inf
+    diff = abs(objective - bound)
+    return 0.0 if diff <= 1e-9 else diff / max(abs(objective), 1e-9)
 
 
 def get_backend(name: str):

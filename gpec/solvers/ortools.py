@@ -13,7 +13,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from gpec.models.linear import LinearModel
-from gpec.solvers import Capability, StageOutcome
+from gpec.solvers import Capability, StageOutcome, relative_gap
 
 
 class OrtoolsBackend:
@@ -76,8 +76,7 @@ class OrtoolsBackend:
         objective = self.solver.Objective().Value() if has_x else math.nan
         if self.has_integers and has_x:
             bound = self.solver.Objective().BestBound()
-            diff = abs(objective - bound)
-            gap = 0.0 if diff <= 1e-9 else diff / max(abs(objective), 1e-9)
+            gap = relative_gap(objective, bound)
         else:
             bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
         names = {pywraplp.Solver.OPTIMAL: "Optimal", pywraplp.Solver.FEASIBLE: "Feasible (limit reached)",
