@@ -19,6 +19,12 @@ What is derived, and how (every figure's source is written next to it in the ins
   regional Ségur extra places; apprenticeship contracts per bassin x métier, a share of the baseline stock.
 * **Budgets**: the Département's roadmap envelope (S1) and the Région's envelope for extra training
   places (department share of the regional State funding for the Ségur places, per school year).
+* **Pathways** (transitional and social reservoirs, immersions): promotion and VAE between métiers,
+  reconversion from other sectors, immersions of jobseekers, civic service and carers; their durations,
+  success rates, costs and caps are parameter records keyed by pathway (:func:`pathway_parameters`).
+* **Labour pool**: jobseekers (France Travail, category ABC, 2021) in each métier's ROME code, split from
+  each bassin d'emploi onto the bassins de vie it overlaps in proportion to population (commune
+  populations of both zonings), and the tension index (1-5) as the overlap-weighted mean.
 """
 
 from __future__ import annotations
@@ -147,6 +153,7 @@ def default_parameters(home_aides_per_1000_75p: float, metro_75p: int) -> list[d
         rows.append(_p("unmet_weight", m, 1.0, 0.5, 2.0, "weight per FTE-year", "ass", ASSUMPTION,
                        "every FTE-year of unmet need counts the same"))
     rows += spatial_parameters()
+    rows += pathway_parameters()
     return rows
 
 
@@ -191,6 +198,116 @@ def spatial_parameters() -> list[dict]:
     ]
 
 
+#: Pathways of the transitional and social reservoirs and immersions (``pathways.csv``):
+#: pathway, lever, reservoir, mode, from_metier, to_metier, cap_basis, draws_labour_pool, whole_places, source.
+#: Reconversion places are bought by the Région in the department's institutes: whole places per
+#: department, the bassins the trainees come from (and work in) an expected split.
+PATHWAYS = [
+    ("ash_as_promotion", "promotion", "transitional", "out_of_post", "ash", "as", "source_stock", 0, "bassin",
+     "P12: qualified ASH are exempt from the IFAS selection (promotion professionnelle)"),
+    ("as_ide_promotion", "promotion", "transitional", "out_of_post", "as", "ide", "source_stock", 0, "bassin",
+     "P15: IFSI entry for aides-soignants with professional experience"),
+    ("aes_as_passerelle", "promotion", "transitional", "out_of_post", "aes", "as", "source_stock", 0, "bassin",
+     "S2 (passerelles between care métiers); partial DEAS exemptions for DEAES holders: assumption"),
+    ("as_aes_passerelle", "promotion", "transitional", "out_of_post", "as", "aes", "source_stock", 0, "bassin",
+     "S2 (passerelles between care métiers); partial DEAES exemptions for DEAS holders: assumption"),
+    ("ash_as_vae", "vae", "transitional", "in_post", "ash", "as", "source_stock", 0, "bassin",
+     "S3 (collective VAE project, ARS AURA); S2 (VAE for 'faisant fonction')"),
+    ("adv_aes_vae", "vae", "transitional", "in_post", "adv", "aes", "source_stock", 0, "bassin",
+     "S3 (collective VAE project); DEAES by VAE for aides à domicile: assumption"),
+    ("reconversion_as", "reconversion", "transitional", "external", "", "as", "target_stock", 1, "department",
+     "S1 (ARS: people from outside the sector with tailored routes); course as the school route (P12)"),
+    ("reconversion_ide", "reconversion", "transitional", "external", "", "ide", "target_stock", 1, "department",
+     "S1; course as the school route (P15)"),
+    ("reconversion_aes", "reconversion", "transitional", "external", "", "aes", "target_stock", 1, "department",
+     "S1; course as the school route (P13)"),
+    ("reconversion_adv", "reconversion", "transitional", "external", "", "adv", "target_stock", 1, "department",
+     "S1; course as the school route (P13)"),
+    ("immersion_ash", "immersion", "primary", "external", "", "ash", "population", 1, "bassin",
+     "S3: sourcing cells, 346 immersions -> 84 hires; ASH needs no diploma"),
+    ("immersion_adv", "immersion", "primary", "external", "", "adv", "population", 1, "bassin",
+     "S3: sourcing cells targeted aides à domicile too; hiring without a diploma is common in home care"),
+    ("service_civique", "social", "social", "external", "", "ash", "population", 0, "bassin",
+     "S1 (yearly civic-service volunteers in partner structures); S2: 1 volunteer in 3 goes on in the sector"),
+    ("carers", "social", "social", "external", "", "adv", "population", 0, "bassin",
+     "S2 (converting the experience of carers, proches aidants); route to home care: assumption"),
+]
+
+
+def pathway_parameters() -> list[dict]:
+    """Duration, success, cost and yearly cap of every pathway (keyed by pathway id), and the labour-pool share."""
+    A = ASSUMPTION
+    # pathway: (years, success, cost EUR per place-year, cap rate), each as (value, low, high, confidence, source, note)
+    spec = {
+        "ash_as_promotion": ((1, 1, 1, "pub", "P12", "IFAS course, 12 months"),
+                             (0.90, 0.87, 0.90, "der", f"{CSF}#row=49", "1 - IFAS dropout"),
+                             (6200, 6200, 8000, "pub", "P12", "IFAS tuition; the salary is kept by the employer"),
+                             (0.02, 0.0, 0.05, "ass", A, "promo_rate ash->as (parameters.md §4): places per ASH FTE")),
+        "as_ide_promotion": ((3, 3, 3, "pub", "P15", "IFSI course"),
+                             (0.86, 0.78, 0.89, "der", f"{CSF}#row=47", "1 - IFSI dropout"),
+                             (7600, 6600, 8740, "pub", "P16", "IFSI tuition"),
+                             (0.01, 0.0, 0.05, "ass", A, "promo_rate as->ide (parameters.md §4): places per AS FTE")),
+        "aes_as_passerelle": ((1, 1, 1, "ass", A, "shortened DEAS course for DEAES holders"),
+                              (0.90, 0.85, 0.95, "ass", A, "as the IFAS course"),
+                              (3100, 2000, 6200, "ass", A, "half the IFAS tuition (modules exempted)"),
+                              (0.01, 0.0, 0.05, "ass", A, "places per AES FTE")),
+        "as_aes_passerelle": ((1, 1, 1, "ass", A, "shortened DEAES course for DEAS holders"),
+                              (0.85, 0.80, 0.95, "ass", A, "as the DEAES course"),
+                              (3500, 2000, 7000, "ass", A, "half the DEAES cost (modules exempted)"),
+                              (0.01, 0.0, 0.05, "ass", A, "places per AS FTE")),
+        "ash_as_vae": ((1, 1, 2, "ass", A, "VAE procedure with accompaniment"),
+                       (0.60, 0.4, 0.8, "ass", A, "no validation rate found"),
+                       (2500, 1000, 4000, "ass", A, "VAE accompaniment; no cost found"),
+                       (0.02, 0.0, 0.05, "ass", A, "candidates per ASH FTE")),
+        "adv_aes_vae": ((1, 1, 2, "ass", A, "VAE procedure with accompaniment"),
+                        (0.60, 0.4, 0.8, "ass", A, "no validation rate found"),
+                        (2500, 1000, 4000, "ass", A, "VAE accompaniment; no cost found"),
+                        (0.02, 0.0, 0.05, "ass", A, "candidates per adv FTE")),
+        "immersion_ash": ((1, 1, 1, "ass", A, "an immersion lasts days; the hire joins the next year"),
+                          (0.24, 0.1, 0.4, "pub", "S3", "84 hires / 346 immersions (ARS AURA sourcing cells)"),
+                          (400, 100, 1500, "ass", A, "sourcing-cell time per immersion; no cost found"),
+                          (0.021, 0.0, 0.2, "der", "S3;data/raw/communes_bv2022.csv",
+                           "immersions per 1,000 inhabitants a year: half of 346 a year / 8,163,884 inhabitants of "
+                           "Auvergne-Rhône-Alpes (the other half: immersion_adv)")),
+        "immersion_adv": ((1, 1, 1, "ass", A, "an immersion lasts days; the hire joins the next year"),
+                          (0.24, 0.1, 0.4, "pub", "S3", "84 hires / 346 immersions (ARS AURA sourcing cells)"),
+                          (400, 100, 1500, "ass", A, "sourcing-cell time per immersion; no cost found"),
+                          (0.021, 0.0, 0.2, "der", "S3;data/raw/communes_bv2022.csv",
+                           "immersions per 1,000 inhabitants a year: half of 346 a year / 8,163,884 inhabitants of "
+                           "Auvergne-Rhône-Alpes (the other half: immersion_ash)")),
+        "service_civique": ((1, 1, 1, "ass", A, "a civic-service year, then the job"),
+                            (0.33, 0.2, 0.4, "pub", "S2", "1 volunteer in 3 goes on to study or work in the sector "
+                                                           "(FEHAP 2021); counted as entering as ASH"),
+                            (1300, 600, 2500, "ass", A, "host structure's share of the allowance; no figure found"),
+                            (0.1, 0.0, 0.5, "ass", A, "volunteers per 1,000 inhabitants a year (France: about 2 "
+                                                      "per 1,000 a year in all sectors)")),
+        "carers": ((1, 1, 1, "ass", A, "one year of accompaniment towards home-care work"),
+                   (0.20, 0.05, 0.4, "ass", A, "no figure found"),
+                   (1500, 500, 3000, "ass", A, "accompaniment of a carer; no figure found"),
+                   (0.05, 0.0, 0.3, "ass", A, "carers accompanied per 1,000 inhabitants a year")),
+    }
+    # métier: years (source), dropout (source), cost (source), as the school route of training_years/dropout/cost
+    school = {"as": (1, "P12", 0.10, f"{CSF}#row=49", 6200, "P12"), "ide": (3, "P15", 0.14, f"{CSF}#row=47", 7600, "P16"),
+              "aes": (1, "P13", 0.15, "P11", 7000, A), "adv": (1, A, 0.16, "P10", 7000, A)}
+    for m, (years, years_src, dropout, dropout_src, cost, src) in school.items():
+        spec[f"reconversion_{m}"] = (
+            (years, years, years, "ass" if years_src == A else "pub", years_src, "same course as the school route"),
+            (round(1 - dropout, 2), 0.75, 0.95, "der", dropout_src, "1 - dropout of the school route"),
+            (cost, 0.8 * cost, 1.3 * cost, "pub" if src != A else "ass", src,
+             "course cost as a school place; the trainee's allowance is paid by France Travail (assumption)"),
+            (0.02, 0.0, 0.05, "ass", A, "places per FTE of the target métier"))
+    names = ("pathway_years", "pathway_success", "pathway_cost", "pathway_cap_rate")
+    units = ("yr", "share", "EUR per place-year", "places per basis unit per yr")
+    rows = []
+    for pathway, records in spec.items():
+        for name, unit, (value, low, high, conf, src, note) in zip(names, units, records):
+            rows.append(_p(name, pathway, value, low, high, unit, conf, src, note))
+    rows.append(_p("labour_pool_share", "", 0.5, 0.2, 1.0, "share of jobseekers per yr", "ass", A,
+                   "share of the local jobseekers (ROME codes of the métiers) that funded recruitment levers "
+                   "can draw on each year"))
+    return rows
+
+
 def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Path:
     """Build the instance of one or more departments from ``raw`` (the ``data/raw`` folder) into ``out``."""
     deps = [dep] if isinstance(dep, str) else list(dep)
@@ -230,7 +347,15 @@ def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Pa
         dict(lever="qvct", funder="departement", source="S1: shared QVCT officer posts"),
         dict(lever="vehicles", funder="departement", source="S1: mobility solutions for home-care workers"),
         dict(lever="pools", funder="departement", source="S2 (bank of intermittent professionals); funder: assumption"),
+        dict(lever="promotion", funder="region", source="S1: the Région funds sanitary and social training"),
+        dict(lever="vae", funder="departement", source="S3 (collective VAE, co-funded); funder: assumption"),
+        dict(lever="reconversion", funder="region", source="S1: the Région funds training of jobseekers"),
+        dict(lever="immersion", funder="departement", source="S3 (sourcing cells); funder: assumption"),
+        dict(lever="social", funder="departement", source="S1: civic-service volunteers in partner structures"),
     ])
+    pathways = pd.DataFrame(PATHWAYS, columns=["pathway", "lever", "reservoir", "mode", "from_metier", "to_metier",
+                                               "cap_basis", "draws_labour_pool", "whole_places", "source"])
+    labour_pool = _labour_pool(raw, deps, communes)
     polygons = _polygons(raw, bassins)
     travel = _travel(polygons, bassins, pv)
     staff = _structure_staff(structures, pv)
@@ -249,9 +374,10 @@ def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Pa
                         ("parameters.csv", params), ("stock.csv", stock), ("need.csv", need),
                         ("baseline.csv", baseline), ("training_capacity.csv", training),
                         ("apprenticeship_capacity.csv", apprenticeship), ("budget.csv", budget),
-                        ("levers.csv", levers), ("travel.csv", travel), ("structure_staff.csv", staff)]:
+                        ("levers.csv", levers), ("travel.csv", travel), ("structure_staff.csv", staff),
+                        ("pathways.csv", pathways), ("labour_pool.csv", labour_pool)]:
         write_csv(out / name, table)
-    write_atomic(out / "bassins.geojson", lambda p: polygons.to_file(p, driver="GeoJSON"))
+    write_atomic(out / "bassins.geojson", lambda p: polygons.to_file(p, driver="GeoJSON", layer="bassins"))
     return out
 
 
@@ -411,6 +537,42 @@ def _travel(polygons: gpd.GeoDataFrame, bassins: pd.DataFrame, pv: dict) -> pd.D
         "buffered 10 m in EPSG:2154); edge = great-circle km between centres x road_detour_factor / avg_speed_kmh",
         "der: no path in the adjacency graph: great-circle km x road_detour_factor / avg_speed_kmh")
     return table[["origin", "destination", "minutes", "source"]]
+
+
+def _labour_pool(raw: Path, deps: list[str], communes: pd.DataFrame) -> pd.DataFrame:
+    """Jobseekers and tension per bassin de vie x métier, from the bassins d'emploi (BMO 2019 zoning).
+
+    A bassin d'emploi's jobseekers are split onto the bassins de vie it overlaps in proportion to
+    population: share = population of the department's communes in both / population of the bassin
+    d'emploi (all its communes, France). The tension index is the overlap-weighted mean over the bassins
+    d'emploi that publish it.
+    """
+    zoning = pd.read_csv(raw / "communes_bassin_emploi_bmo2019.csv", dtype=str)
+    tension = pd.read_csv(raw / "tension_metiers_soin_bassins_emploi_2021.csv", dtype={"bassin_emploi": str})
+    tension = tension.reset_index().rename(columns={"index": "i"})
+    c = communes[["code_commune", "dep", "bv2022", "pop_municipale_2022"]].merge(
+        zoning[["code_commune", "bassin_emploi_bmo2019"]], on="code_commune", how="inner")
+    be_pop = c.groupby("bassin_emploi_bmo2019")["pop_municipale_2022"].sum()
+    overlap = (c[c["dep"].isin(deps)].groupby(["bv2022", "bassin_emploi_bmo2019"], as_index=False)
+               ["pop_municipale_2022"].sum())
+    overlap["share"] = overlap["pop_municipale_2022"] / overlap["bassin_emploi_bmo2019"].map(be_pop)
+    rome = {m: r for m, _, r, _, _ in METIERS}
+    t = tension[tension["code_rome"].isin(rome.values())]
+    rows = []
+    for bassin, parts in overlap.groupby("bv2022"):
+        for metier, code in rome.items():
+            hit = parts.merge(t[t["code_rome"] == code], left_on="bassin_emploi_bmo2019", right_on="bassin_emploi")
+            jobseekers = float((hit["share"] * hit["demandeurs_emploi_abc"]).sum())
+            w = hit["pop_municipale_2022"]
+            index = float((w * hit["ind_tension_d"]).sum() / w.sum()) if w.sum() > 0 else np.nan
+            split = ", ".join(f"{r.bassin_emploi} x {r.share:.4f} (row {r.i + 1})" for r in hit.itertuples())
+            rows.append(dict(bassin=bassin, metier=metier, rome=code, jobseekers=round(jobseekers, 3),
+                             tension=round(index, 2) if index == index else np.nan,
+                             source=("der: data/raw/tension_metiers_soin_bassins_emploi_2021.csv demandeurs_emploi_abc "
+                                     f"and ind_tension_d of bassins d'emploi {split or 'none published'}; share = "
+                                     "overlap population / bassin d'emploi population (data/raw/communes_bv2022.csv, "
+                                     "data/raw/communes_bassin_emploi_bmo2019.csv)")))
+    return pd.DataFrame(rows)
 
 
 def _structure_staff(structures: pd.DataFrame, pv: dict) -> pd.DataFrame:

@@ -30,7 +30,8 @@ def solve_command(
     budget: list[str] = typer.Option([], "--budget", help="FUNDER=EUR per year, e.g. departement=600000 (repeatable)."),
     horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years, e.g. 2026-2035."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve."),
-    gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance."),
+    gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance of stage 1 (unmet need)."),
+    cost_gap: float = typer.Option(1e-2, "--cost-gap", help="Relative gap tolerance of stage 2 (least cost)."),
     no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
     lever_off: list[str] = typer.Option([], "--lever-off", help="Switch a lever off (repeatable): training, "
                                         "apprenticeship, qvct, vehicles, pools."),
@@ -54,7 +55,7 @@ def solve_command(
     scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None,
                         budgets=dict(parse_budget(b) for b in budget),
                         parameters=dict(parse_parameter(p) for p in set_), levers=levers,
-                        time_limit=time_limit, mip_gap=gap, solver=solver)
+                        time_limit=time_limit, mip_gap=gap, cost_gap=cost_gap, solver=solver)
     inst = load_instance(instance)
     out = out or Path("out") / inst.name
     if out.exists() and not out.is_dir():

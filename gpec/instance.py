@@ -19,7 +19,8 @@ import pandas as pd
 import yaml
 
 from gpec.errors import GpecError, InputError
-from gpec.schema import CONFIDENCE_LEVELS, SCHEMAS, check_references, read_table
+from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, PATHWAY_LEVERS, PATHWAY_MODES, RESERVOIRS, SCHEMAS,
+                         WHOLE_PLACES, check_references, read_table)
 
 #: Parameters the model reads, keyed by métier (``True``) or scalar (``False``).
 MODEL_PARAMETERS = {
@@ -54,10 +55,12 @@ MODEL_PARAMETERS = {
 }
 #: Métier-keyed parameters that may cover only some métiers (a métier without a value has no such lever).
 OPTIONAL_KEYED_PARAMETERS = {"cost_pool_fte"}
+#: Parameters keyed by pathway id (``pathways.csv``); every pathway needs all of them.
+PATHWAY_PARAMETERS = ("pathway_years", "pathway_success", "pathway_cost", "pathway_cap_rate")
 #: Parameters that are shares (must lie in [0, 1]).
 SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversion", "retain_local", "vacancy_rate",
                     "eff_qvct_exit", "cofund_mobility", "eff_vehicle_exit", "vehicle_max_share", "eff_pool_fill",
-                    "pool_max_share"}
+                    "pool_max_share", "pathway_success", "labour_pool_share"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,25 @@ class Instance:
         """Yearly envelope in euros, Series indexed by (funder, year)."""
         return self.tables["budget.csv"].set_index(["funder", "year"])["eur"]
 
+    def pathways(self) -> pd.DataFrame:
+        """``pathways.csv`` (empty when the instance has none): promotion, VAE, reconversion, immersion and
+        social pathways, with their duration, success, cost and cap-rate parameters as columns."""
+        columns = [c.name for c in SCHEMAS["pathways.csv"].columns]
+        table = self.tables.get("pathways.csv")
+        if table is None:
+            table = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        table = table.copy()
+        for name in PATHWAY_PARAMETERS:
+            table[name.removeprefix("pathway_")] = table["pathway"].map(self.param_by_key(name)).astype(float)
+        return table
+
+    def labour_pool(self) -> pd.Series | None:
+        """Jobseekers per bassin (all métiers' ROME codes), or ``None`` when the instance has no labour pool."""
+        table = self.tables.get("labour_pool.csv")
+        if table is None:
+            return None
+        return table.groupby("bassin")["jobseekers"].sum().reindex(self.bassins["bassin"]).fillna(0.0)
+
     def lever_funders(self) -> pd.DataFrame:
         return self.tables["levers.csv"][["lever", "funder"]]
 
@@ -116,9 +138,13 @@ class Instance:
 
     def param_by_metier(self, name: str) -> pd.Series:
         """Values of a métier-keyed parameter, Series indexed by métier (only the métiers listed)."""
+        return self.param_by_key(name, "metier")
+
+    def param_by_key(self, name: str, key_name: str = "key") -> pd.Series:
+        """Values of a keyed parameter (by métier or pathway), Series indexed by key."""
         p = self.parameters
         rows = p[p["name"] == name]
-        return pd.Series(rows["value"].to_numpy(), index=pd.Index(rows["key"].to_numpy(), name="metier"), name=name)
+        return pd.Series(rows["value"].to_numpy(), index=pd.Index(rows["key"].to_numpy(), name=key_name), name=name)
 
     def lever_metiers(self) -> list[str]:
         """Métiers with a training route (training_years >= 1): the ones places and apprenticeships can feed."""
@@ -200,6 +226,7 @@ def load_instance(folder: str | Path) -> Instance:
     tables = {file: read_table(folder, schema) for file, schema in SCHEMAS.items()
               if not schema.optional or (folder / file).is_file()}
     check_references(folder, tables)
+    _check_pathways(folder, tables)
     _check_parameters(folder, tables)
     _check_complete_grid(folder, tables)
     _check_travel(folder, tables)
@@ -260,9 +287,59 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
             if y >= 1 and m not in have:
                 raise InputError(path, f"parameter '{name}' has no value for metier '{m}' (it has a training route)",
                                  column="key")
+    if "labour_pool.csv" in tables and p[p["name"] == "labour_pool_share"].empty:
+        raise InputError(path, "parameter 'labour_pool_share' is missing (the instance has labour_pool.csv)",
+                         column="name")
+    _check_pathway_parameters(path, p, tables)
     survival = p[p["name"].isin(["retire_rate", "exit_rate"])].groupby("key")["value"].sum()
     if (survival > 1).any():
         raise InputError(path, f"retire_rate + exit_rate exceeds 1 for metier '{survival.idxmax()}'", column="value")
+
+
+def _check_pathway_parameters(path: str, p: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> None:
+    """Every pathway has a duration (whole years >= 1), success share, cost and cap rate; no stray keys."""
+    pathways = set(tables["pathways.csv"]["pathway"]) if "pathways.csv" in tables else set()
+    for i, row in enumerate(p.itertuples(index=False), start=1):
+        if row.name not in PATHWAY_PARAMETERS:
+            continue
+        if row.key not in pathways:
+            raise InputError(path, f"unknown pathway '{row.key}' for {row.name} (not in pathways.csv)", row=i,
+                             column="key")
+        if row.name == "pathway_years" and (row.value < 1 or row.value != round(row.value)):
+            raise InputError(path, f"pathway_years of '{row.key}' must be a whole number of years >= 1", row=i,
+                             column="value")
+        if row.value < 0:
+            raise InputError(path, f"{row.name} of '{row.key}' must not be negative", row=i, column="value")
+    for name in PATHWAY_PARAMETERS:
+        missing = pathways - set(p.loc[p["name"] == name, "key"])
+        if missing:
+            raise InputError(path, f"parameter '{name}' has no value for pathway '{sorted(missing)[0]}'",
+                             column="key")
+
+
+def _check_pathways(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Vocabularies of pathways.csv, and métier moves that make sense for each mode."""
+    if "pathways.csv" not in tables:
+        return
+    path = str(folder / "pathways.csv")
+    for i, row in enumerate(tables["pathways.csv"].itertuples(index=False), start=1):
+        for column, allowed in (("lever", PATHWAY_LEVERS), ("mode", PATHWAY_MODES), ("cap_basis", CAP_BASES),
+                                ("whole_places", WHOLE_PLACES),
+                                ("reservoir", tuple(r for r in RESERVOIRS if r != "current"))):
+            if getattr(row, column) not in allowed:
+                raise InputError(path, f"{column} '{getattr(row, column)}' must be one of {', '.join(allowed)}",
+                                 row=i, column=column)
+        external = row.mode == "external"
+        if external and row.from_metier:
+            raise InputError(path, "an external pathway (from outside the workforce) has no from_metier", row=i,
+                             column="from_metier")
+        if not external and not row.from_metier:
+            raise InputError(path, f"a {row.mode} pathway moves staff between métiers: from_metier is needed", row=i,
+                             column="from_metier")
+        if row.from_metier == row.to_metier:
+            raise InputError(path, f"from_metier and to_metier are both '{row.to_metier}'", row=i, column="to_metier")
+        if row.cap_basis == "source_stock" and external:
+            raise InputError(path, "cap_basis source_stock needs a from_metier", row=i, column="cap_basis")
 
 
 def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -303,6 +380,12 @@ def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if row.funder not in funders:
             raise InputError(str(folder / "levers.csv"), f"unknown funder '{row.funder}' (not in budget.csv)", row=i,
                              column="funder")
+    if "pathways.csv" in tables:
+        funded = set(lev["lever"])
+        for i, lever in enumerate(tables["pathways.csv"]["lever"], start=1):
+            if lever not in funded:
+                raise InputError(str(folder / "pathways.csv"), f"lever '{lever}' has no funder in levers.csv", row=i,
+                                 column="lever")
 
 
 def _minutes_per_km(params: pd.DataFrame) -> float:

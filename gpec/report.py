@@ -55,7 +55,7 @@ def lever_summary(result) -> pd.DataFrame:
     """One row per lever of the run, chosen or not: units, FTE delivered, retained or covered, cost."""
     totals = result.decisions.groupby("lever")[["units", "fte", "cost_eur"]].sum()
     table = totals.reindex(list(result.levers), fill_value=0).rename_axis("lever").reset_index()
-    return table.astype({"units": int, "fte": float, "cost_eur": float})
+    return table.astype({"units": float, "fte": float, "cost_eur": float}).round({"units": 6})
 
 
 def decisions_by_metier(result) -> pd.DataFrame:
@@ -75,7 +75,7 @@ def markdown(result, instance) -> str:
         f"- total cost: {result.cost:,.0f} EUR",
         f"- levers: {', '.join(result.levers) or 'none (calibrated baseline)'}",
         f"- parameter overrides: {', '.join(f'{k}={v:g}' for k, v in result.overrides.items()) or 'none'}; "
-        f"gap tolerance {result.mip_gap:g}, time limit {result.time_limit:g} s",
+        f"gap tolerance {result.mip_gap:g} (stage 2, cost: {result.cost_gap:g}), time limit {result.time_limit:g} s",
         f"- independent check (evaluate): {result.violations} violation(s)",
         f"- model: {result.n_variables:,} variables ({result.n_integer:,} integer), {result.n_constraints:,} "
         f"constraints; runtime {result.runtime_s:.2f} s",

@@ -11,16 +11,20 @@ import pandas as pd
 
 from gpec.atomic import write_csv, write_json
 from gpec.geo.reach import structure_minutes
+from gpec.models.levers import empty_draws
+from gpec.schema import PATHWAY_LEVERS
 
 #: Columns of the decision tables, in output order.
 TABLE_COLUMNS = {
-    "decisions": ("lever", "bassin", "metier", "year", "units", "lag", "delivers", "fte", "cost_eur"),
+    "decisions": ("lever", "pathway", "bassin", "metier", "year", "units", "lag", "delivers", "fte", "cost_eur"),
     "workforce": ("bassin", "metier", "year", "stock", "need", "unmet", "pool_cover", "departures",
-                  "baseline_inflow", "lever_inflow"),
+                  "baseline_inflow", "lever_inflow", "in_transition", "tension"),
     "unmet": ("bassin", "metier", "year", "need", "unmet", "unmet_share"),
     "spend": ("lever", "funder", "year", "eur"),
     "coverage": ("structure", "host", "year", "minutes", "retained_fte"),
     "pool_flows": ("origin", "destination", "metier", "year", "fte", "minutes", "travel_eur"),
+    "flows": ("bassin", "metier", "year", "reservoir", "flow", "lever", "fte"),
+    "labour_pool": ("bassin", "year", "jobseekers", "available", "drawn", "used_share"),
 }
 #: Per-lever views of the decisions written beside them: file -> (lever, columns).
 LEVER_FILES = {
@@ -29,10 +33,12 @@ LEVER_FILES = {
     "qvct_posts.csv": ("qvct", ["bassin", "year", "units", "cost_eur"]),
     "vehicles.csv": ("vehicles", ["bassin", "year", "units", "fte", "cost_eur"]),
     "pools.csv": ("pools", ["bassin", "metier", "year", "units", "cost_eur"]),
+    **{f"{lever}.csv": (lever, ["pathway", "bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"])
+       for lever in PATHWAY_LEVERS},
 }
 #: Output files of ``gpec solve``.
 OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "qvct_coverage.csv",
-                "pool_flows.csv", *LEVER_FILES, "result.json")
+                "pool_flows.csv", "flows.csv", "labour_pool.csv", *LEVER_FILES, "result.json")
 
 
 @dataclass(frozen=True)
@@ -55,14 +61,22 @@ class Result:
 
     Tables (empty when no incumbent was found):
 
-    * ``decisions``: lever, bassin, metier, year (start), units, lag, delivers (year), fte (FTE delivered,
-      retained by QVCT coverage, or need covered by a pool), cost_eur (over the decision's duration; pools
-      include their travel).
-    * ``workforce``: bassin, metier, year, stock, need, unmet, departures, baseline_inflow, lever_inflow.
+    * ``decisions``: lever, pathway (pathway levers only), bassin, metier (the target métier of a
+      pathway), year (start), units, lag, delivers (year), fte (FTE delivered, retained by QVCT coverage,
+      or need covered by a pool; a pathway's arrivals in its target métier), cost_eur (over the decision's
+      duration; pools include their travel).
+    * ``workforce``: bassin, metier, year, stock, need, unmet, pool_cover, departures, baseline_inflow,
+      lever_inflow (net: promotions count negative for the métier they leave), in_transition (staff of
+      this métier out of post on a school-based promotion), tension (1-5 index of ``labour_pool.csv``).
     * ``unmet``: bassin, metier, year, need, unmet, unmet_share.
     * ``spend``: lever, funder, year, eur.
     * ``coverage``: structure, host (bassin of the QVCT post), year, minutes, retained_fte.
     * ``pool_flows``: origin, destination, metier, year, fte (need covered), minutes, travel_eur.
+    * ``flows``: bassin, metier, year, reservoir (primary, current, transitional, social), flow, lever
+      (``baseline`` for the existing system), fte: every flow of the stock (departures negative) and, as
+      flow ``pool_cover``, need covered by pools (not stock).
+    * ``labour_pool``: bassin, year, jobseekers, available (``labour_pool_share`` x jobseekers), drawn
+      (people recruited by the levers), used_share.
     """
 
     status: str
@@ -79,6 +93,7 @@ class Result:
     budgets: dict[str, dict[int, float]]
     overrides: dict[str, float]
     mip_gap: float
+    cost_gap: float
     time_limit: float
     n_variables: int
     n_integer: int
@@ -91,6 +106,8 @@ class Result:
     spend: pd.DataFrame = field(repr=False)
     coverage: pd.DataFrame = field(repr=False)
     pool_flows: pd.DataFrame = field(repr=False)
+    flows: pd.DataFrame = field(repr=False)
+    labour_pool: pd.DataFrame = field(repr=False)
     message: str = ""
     violations: int | None = None
     violation_details: list[dict] = field(default_factory=list)
@@ -119,6 +136,8 @@ class Result:
                    for name in ("decisions", "workforce", "unmet", "spend")]
         written.append(write_csv(out / "qvct_coverage.csv", self.coverage))
         written.append(write_csv(out / "pool_flows.csv", self.pool_flows))
+        written.append(write_csv(out / "flows.csv", self.flows))
+        written.append(write_csv(out / "labour_pool.csv", self.labour_pool))
         for file, (lever, columns) in LEVER_FILES.items():
             written.append(write_csv(out / file, self.decisions.loc[self.decisions["lever"] == lever, columns]))
         written.append(write_json(out / "result.json", self.summary()))
@@ -169,10 +188,68 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
                                            out=np.zeros(len(unmet_table)), where=unmet_table["need"] > 0)
     spend = lp.values(x, model.budget.spend.name).rename("eur").reset_index()
     spend["eur"] = spend["eur"].clip(lower=0.0)
+    workforce["in_transition"] = _in_transition(instance, decisions).reindex(idx).fillna(0.0).to_numpy()
+    tension = instance.tables.get("labour_pool.csv")
+    workforce["tension"] = (tension.set_index(["bassin", "metier"])["tension"].reindex(
+        idx.droplevel("year")).to_numpy() if tension is not None else np.nan)
     coverage, flows = _coverage_table(model, instance, x), _pool_flow_table(model, instance, x)
     _attribute_details(decisions, coverage, flows)
     return {"decisions": decisions, "workforce": workforce, "unmet": unmet_table, "spend": spend,
-            "coverage": coverage, "pool_flows": flows}
+            "coverage": coverage, "pool_flows": flows, "flows": _flow_table(model, instance, workforce, x),
+            "labour_pool": _labour_pool_table(model, instance, x)}
+
+
+def _in_transition(instance, decisions: pd.DataFrame) -> pd.Series:
+    """Staff out of post on school-based promotions, by (bassin, source metier, year)."""
+    paths = instance.pathways().set_index("pathway")
+    school = decisions[decisions["pathway"].map(paths["mode"]).eq("out_of_post")]
+    lags = school["lag"].to_numpy(int)
+    frame = pd.DataFrame({
+        "bassin": np.repeat(school["bassin"].to_numpy(), lags),
+        "metier": np.repeat(school["pathway"].map(paths["from_metier"]).to_numpy(), lags),
+        "year": np.repeat(school["year"].to_numpy(), lags) + np.concatenate([np.arange(k) for k in lags] or [[]]).astype(int),
+        "units": np.repeat(school["units"].to_numpy(float), lags)})
+    return frame.groupby(["bassin", "metier", "year"])["units"].sum()
+
+
+def _flow_table(model, instance, workforce: pd.DataFrame, x: np.ndarray) -> pd.DataFrame:
+    """Every flow of the stock by reservoir (the existing system and the levers), and need covered by pools."""
+    first, last = model.horizon
+    w = workforce.sort_values(["bassin", "metier", "year"])
+    previous = w.groupby(["bassin", "metier"])["stock"].shift(1)
+    later = (w["year"] > first).to_numpy()
+    w, previous = w[later], previous[later].to_numpy()
+    keys = w[["bassin", "metier", "year"]].assign(lever="baseline")
+    base = instance.baseline().reindex(pd.MultiIndex.from_frame(w[["bassin", "metier", "year"]]))
+    rate = lambda name: w["metier"].map(instance.param_by_metier(name)).to_numpy(float)
+    parts = [keys.assign(reservoir="primary", flow="school_output", fte=base["school_output_fte"].to_numpy()),
+             keys.assign(reservoir="primary", flow="ordinary_hiring", fte=base["ordinary_hiring_fte"].to_numpy()),
+             keys.assign(reservoir="current", flow="retirement", fte=-rate("retire_rate") * previous),
+             keys.assign(reservoir="current", flow="exit", fte=-rate("exit_rate") * previous)]
+    for lever in model.levers:
+        for effects in (lever.inflows, lever.cover):
+            e = effects[effects["year"].between(first + 1, last)]
+            parts.append(e.drop(columns="col").assign(lever=lever.lever,
+                                                      fte=e["fte"].to_numpy() * x[e["col"].to_numpy(np.int64)]))
+    table = pd.concat(parts, ignore_index=True)
+    table = table.groupby(list(TABLE_COLUMNS["flows"][:-1]), as_index=False, sort=False)["fte"].sum()
+    return table.loc[table["fte"].abs() > 1e-9, list(TABLE_COLUMNS["flows"])].reset_index(drop=True)
+
+
+def _labour_pool_table(model, instance, x: np.ndarray) -> pd.DataFrame:
+    jobseekers = instance.labour_pool()
+    if jobseekers is None:
+        return pd.DataFrame(columns=list(TABLE_COLUMNS["labour_pool"]))
+    first, last = model.horizon
+    draws = pd.concat([empty_draws(), *[lv.draws for lv in model.levers]], ignore_index=True)
+    drawn = (draws["people"] * x[draws["col"].to_numpy(np.int64)]).groupby([draws["bassin"], draws["year"]]).sum()
+    index = pd.MultiIndex.from_product([jobseekers.index, range(first, last + 1)], names=["bassin", "year"])
+    table = pd.DataFrame({"jobseekers": jobseekers.reindex(index.get_level_values("bassin")).to_numpy()}, index=index)
+    table["available"] = instance.param("labour_pool_share") * table["jobseekers"]
+    table["drawn"] = drawn.reindex(index).fillna(0.0).clip(lower=0.0).to_numpy()
+    table["used_share"] = np.divide(table["drawn"], table["available"], out=np.zeros(len(table)),
+                                    where=table["available"] > 0)
+    return table.reset_index()
 
 
 def _attribute_details(decisions: pd.DataFrame, coverage: pd.DataFrame, flows: pd.DataFrame) -> None:
@@ -193,20 +270,24 @@ def _attribute_details(decisions: pd.DataFrame, coverage: pd.DataFrame, flows: p
 
 
 def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
-    units = lp.values(x, lever.block.name).round().astype(int)
+    units = lp.values(x, lever.block.name)
+    units = units.where(~lp.is_integer(lever.block.name), units.round())  # whole units where they are integer
     table = units.rename("units").reset_index()
     if "metier" not in table:
         table.insert(1, "metier", lever.metier)
+    if "pathway" not in table:
+        table["pathway"] = ""
     table.insert(0, "lever", lever.lever)
     cols = lever.block.positions
-    effects = pd.concat([lever.inflows[["col", "fte"]], lever.cover[["col", "fte"]]])
+    effects = pd.concat([lever.inflows, lever.cover])
+    effects = effects.loc[~effects["flow"].str.endswith(("_out", "_return")), ["col", "fte"]]  # arrivals only
     fte = effects.groupby("col")["fte"].sum().reindex(cols).fillna(0.0).to_numpy()
     eur = lever.costs.groupby("col")["eur"].sum().reindex(cols).fillna(0.0).to_numpy()
     table["lag"] = lever.lags
     table["delivers"] = table["year"] + table["lag"]
     table["fte"] = units.to_numpy() * fte
     table["cost_eur"] = units.to_numpy() * eur
-    return table.loc[table["units"] > 0, list(TABLE_COLUMNS["decisions"])]
+    return table.loc[table["units"] > 1e-7, list(TABLE_COLUMNS["decisions"])]
 
 
 def _coverage_table(model, instance, x) -> pd.DataFrame:

@@ -16,6 +16,15 @@ import pandas as pd
 from gpec.errors import InputError
 
 CONFIDENCE_LEVELS = ("pub", "der", "ass")
+#: The four reservoirs of the care workforce (Cercle V&S note, S2) that every flow belongs to.
+RESERVOIRS = ("primary", "current", "transitional", "social")
+#: ``pathways.csv`` vocabularies: the levers a pathway can belong to, how a person moves, what caps it.
+PATHWAY_LEVERS = ("promotion", "vae", "reconversion", "immersion", "social")
+PATHWAY_MODES = ("in_post", "out_of_post", "external")
+CAP_BASES = ("source_stock", "target_stock", "population")
+#: Where a pathway's places are whole numbers: in each bassin, or in the department (the bassin split of
+#: a department's places is then an expected share, e.g. reconversion places bought in its institutes).
+WHOLE_PLACES = ("bassin", "department")
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,23 @@ SCHEMAS: dict[str, TableSchema] = {
             optional=True,
         ),
         TableSchema(
+            "pathways.csv",
+            (_c("pathway", "code"), _c("lever", "code"), _c("reservoir", "code"), _c("mode", "code"),
+             _c("from_metier", "code", allow_empty=True), _c("to_metier", "code"), _c("cap_basis", "code"),
+             _c("draws_labour_pool", "int", maximum=1), _c("whole_places", "code"), SOURCE),
+            key=("pathway",),
+            references={"from_metier": "metiers.csv", "to_metier": "metiers.csv"},
+            optional=True,
+        ),
+        TableSchema(
+            "labour_pool.csv",
+            (_c("bassin", "code"), _c("metier", "code"), _c("rome", "code"), _c("jobseekers"),
+             _c("tension", allow_empty=True, maximum=5), SOURCE),
+            key=("bassin", "metier"),
+            references={"bassin": "bassins.csv", "metier": "metiers.csv"},
+            optional=True,
+        ),
+        TableSchema(
             "levers.csv",
             (_c("lever", "code"), _c("funder", "code"), SOURCE),
             key=("lever", "funder"),
@@ -204,6 +230,8 @@ def check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         for column, target in schema.references.items():
             target_key = SCHEMAS[target].key[0]
             known = set(tables[target][target_key])
+            if schema.column(column).allow_empty:
+                known.add("")
             unknown = ~tables[file][column].isin(known).to_numpy()
             if unknown.any():
                 i = int(np.flatnonzero(unknown)[0])

@@ -47,7 +47,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
             limit = max(remaining, STAGE2_MIN_SHARE * scenario.time_limit)
         if x is not None:
             backend.set_start(x)
-        outcome = backend.solve(limit, scenario.mip_gap, scenario.solution_limit)
+        outcome = backend.solve(limit, scenario.mip_gap if k == 0 else scenario.cost_gap, scenario.solution_limit)
         stages.append(StageReport(name, outcome.status, outcome.objective, outcome.bound, outcome.gap,
                                   outcome.runtime_s, outcome.solver_status))
         if outcome.x is None:
@@ -73,7 +73,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         levers=tuple(lv.lever for lv in model.levers),
         budgets=_budgets(instance, horizon),
         overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
-        mip_gap=scenario.mip_gap, time_limit=scenario.time_limit,
+        mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,
         n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
         build_s=build_s, stages=stages, message=_message(stages), applied=instance, **tables,
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, decision_grid, grid_index, yearly_costs
+from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, yearly_costs
 from gpec.models.linear import LinearModel
 
 LEVER = "apprenticeship"
@@ -33,8 +33,9 @@ def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int], work
     block = lp.add_variables("apprenticeships", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
     lags = grid["lag"].to_numpy()
     per_unit = (1 - grid["metier"].map(instance.param_by_metier("dropout"))) * instance.param("apprentice_conversion")
-    inflows = pd.DataFrame({"bassin": grid["bassin"], "metier": grid["metier"], "year": grid["year"] + lags,
-                            "col": block.positions, "fte": per_unit.to_numpy(float)})
+    inflows = effects(grid["bassin"], grid["metier"], grid["year"] + lags, block.positions, per_unit.to_numpy(float),
+                      "apprentices", "primary")
+    draws = pd.DataFrame({"bassin": grid["bassin"], "year": grid["year"], "col": block.positions, "people": 1.0})
     unit = grid["metier"].map(instance.param_by_metier("cost_apprentice")).to_numpy(float)
     costs = yearly_costs(block, grid["year"].to_numpy(), lags, unit)
-    return LeverTerms(LEVER, block, lags, inflows, costs)
+    return LeverTerms(LEVER, block, lags, inflows, costs, draws=draws)

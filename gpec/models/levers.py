@@ -9,12 +9,27 @@ import pandas as pd
 
 from gpec.models.linear import Block
 
-_EMPTY_EFFECT = ("bassin", "metier", "year", "col", "fte")
+_EMPTY_EFFECT = ("bassin", "metier", "year", "col", "fte", "flow", "reservoir")
+_EMPTY_DRAWS = ("bassin", "year", "col", "people")
+
+
+def _empty(columns) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=float if c in ("fte", "people") else
+                                      (int if c in ("year", "col") else object)) for c in columns})
 
 
 def empty_effects() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float if c == "fte" else (int if c in ("year", "col") else object))
-                         for c in _EMPTY_EFFECT})
+    return _empty(_EMPTY_EFFECT)
+
+
+def empty_draws() -> pd.DataFrame:
+    return _empty(_EMPTY_DRAWS)
+
+
+def effects(bassin, metier, year, col, fte, flow: str, reservoir: str) -> pd.DataFrame:
+    """An effect table (see :class:`LeverTerms`); scalars are broadcast."""
+    frame = pd.DataFrame({"bassin": bassin, "metier": metier, "year": year, "col": col, "fte": fte})
+    return frame.assign(flow=flow, reservoir=reservoir)
 
 
 @dataclass(frozen=True)
@@ -30,13 +45,18 @@ class LeverTerms:
     lags : ndarray
         Years from a decision to its first effect, one per column of ``block``.
     inflows : DataFrame
-        ``bassin, metier, year, col, fte``: FTE added to the stock of (bassin, metier, year) per unit of
-        column ``col`` (graduates, completed apprentices, staff retained, extra hires).
+        ``bassin, metier, year, col, fte, flow, reservoir``: FTE added to the stock of (bassin, metier,
+        year) per unit of column ``col`` (graduates, completed apprentices, staff retained, extra hires,
+        staff promoted: negative for the métier they leave), with the flow's name and reservoir
+        (:data:`gpec.schema.RESERVOIRS`).
     costs : DataFrame
         ``year, col, eur``: euros spent in ``year`` per unit of column ``col``.
     cover : DataFrame
-        ``bassin, metier, year, col, fte``: need of (bassin, metier, year) covered per unit of ``col``
-        without being stock (intermittent pools).
+        Same columns as ``inflows``: need of (bassin, metier, year) covered per unit of ``col`` without
+        being stock (intermittent pools).
+    draws : DataFrame
+        ``bassin, year, col, people``: people recruited from the local labour pool of (bassin, year) per
+        unit of ``col`` (recruitment-type levers only; see :mod:`gpec.models.labour_pool`).
     details : dict
         Other blocks a planner reads (structure coverage, pool flows), by output name.
     metier : str
@@ -50,6 +70,7 @@ class LeverTerms:
     inflows: pd.DataFrame
     costs: pd.DataFrame
     cover: pd.DataFrame = field(default_factory=empty_effects)
+    draws: pd.DataFrame = field(default_factory=empty_draws)
     details: dict[str, Block] = field(default_factory=dict)
     metier: str = ""
 

@@ -82,14 +82,15 @@ class LinearModel:
     n_rows: int = 0
 
     # -- building -----------------------------------------------------------------------------
-    def add_variables(self, name: str, index: pd.Index, lower=0.0, upper=np.inf, integer: bool = False) -> Block:
+    def add_variables(self, name: str, index: pd.Index, lower=0.0, upper=np.inf, integer=False) -> Block:
+        """Add one column per label of ``index``; ``integer`` is a flag or one flag per column."""
         if name in self.columns:
             raise ValueError(f"variable block {name} exists")
         block = Block(name, index, self.n_cols)
         n = len(index)
         self._col_lo.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
         self._col_hi.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
-        self._integer.append(np.full(n, integer))
+        self._integer.append(np.broadcast_to(np.asarray(integer, bool), (n,)).copy())
         self.columns[name] = block
         self.n_cols += n
         return block
@@ -149,6 +150,11 @@ class LinearModel:
             "col_lower": cat(self._col_lo), "col_upper": cat(self._col_hi), "integer": cat(self._integer, bool),
             "matrix": matrix, "row_lower": cat(self._row_lo), "row_upper": cat(self._row_hi),
         }
+
+    def is_integer(self, name: str) -> np.ndarray:
+        """Integrality flags of one variable block."""
+        block = self.columns[name]
+        return np.concatenate(self._integer)[block.start:block.start + block.size] if self._integer else np.zeros(0, bool)
 
     @property
     def n_integer(self) -> int:

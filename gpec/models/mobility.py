@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, grid_index
+from gpec.models.levers import LeverTerms, effects, grid_index
 from gpec.models.linear import LinearModel
 
 LEVER = "vehicles"
@@ -44,9 +44,12 @@ def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce=
         lp.add_constraints("vehicle_drivers", block.index, [(rows, block.positions, 1.0), (rows, drivers, -1.0)],
                            upper=0.0)
     exit_rate = instance.param_by_metier("exit_rate").get(METIER, 0.0)
-    per_vehicle = instance.param("eff_vehicle_exit") * exit_rate + instance.param("eff_vehicle_hire")
-    inflows = pd.DataFrame({"bassin": grid["bassin"], "metier": METIER, "year": grid["year"] + 1,
-                            "col": block.positions, "fte": per_vehicle})
+    inflows = pd.concat([
+        effects(grid["bassin"], METIER, grid["year"] + 1, block.positions,
+                instance.param("eff_vehicle_exit") * exit_rate, "retained", "current"),
+        effects(grid["bassin"], METIER, grid["year"] + 1, block.positions,
+                instance.param("eff_vehicle_hire"), "vehicle_hires", "primary"),
+    ], ignore_index=True)
     costs = pd.DataFrame({"year": grid["year"], "col": block.positions,
                           "eur": instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))})
     return LeverTerms(LEVER, block, np.ones(block.size, int), inflows, costs, metier=METIER)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.geo.reach import bassins_within
-from gpec.models.levers import LeverTerms, grid_index
+from gpec.models.levers import LeverTerms, effects, grid_index
 from gpec.models.linear import LinearModel, row_positions
 
 LEVER = "pools"
@@ -60,8 +60,10 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce=Non
     in_rows = row_positions(dest_index, flows, ["destination", "metier", "year"])
     lp.add_constraints("pool_share", dest_index, [(in_rows, cover.positions, 1.0)], upper=dest["cap_in"].to_numpy())
 
-    covered = pd.DataFrame({"bassin": flows["destination"], "metier": flows["metier"], "year": flows["year"],
-                            "col": cover.positions, "fte": 1.0})
+    covered = effects(flows["destination"], flows["metier"], flows["year"], cover.positions, 1.0, "pool_cover",
+                      "current")
+    # an intermittent pool is hired from the local labour pool every year it works
+    draws = pd.DataFrame({"bassin": base["bassin"], "year": base["year"], "col": pool.positions, "people": 1.0})
     travel = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
     costs = pd.concat([
         pd.DataFrame({"year": base["year"], "col": pool.positions,
@@ -69,5 +71,5 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce=Non
         pd.DataFrame({"year": flows["year"], "col": cover.positions, "eur": travel * flows["minutes"].to_numpy()}),
     ], ignore_index=True)
     empty = covered.iloc[0:0]
-    return LeverTerms(LEVER, pool, np.zeros(pool.size, int), empty, costs, cover=covered,
+    return LeverTerms(LEVER, pool, np.zeros(pool.size, int), empty, costs, cover=covered, draws=draws,
                       details={"pool_flows": cover})

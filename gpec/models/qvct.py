@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.geo.reach import structures_within
-from gpec.models.levers import LeverTerms, grid_index
+from gpec.models.levers import LeverTerms, effects, grid_index
 from gpec.models.linear import LinearModel, row_positions
 
 LEVER = "qvct"
@@ -64,11 +64,10 @@ def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None
     where = instance.table("structures.csv").set_index("structure")["bassin"]
     effect = cov.assign(col=served.positions).merge(staff, on="structure")
     exit_rate = instance.param_by_metier("exit_rate")
-    inflows = pd.DataFrame({
-        "bassin": effect["structure"].map(where).to_numpy(), "metier": effect["metier"].to_numpy(),
-        "year": effect["year"].to_numpy() + 1, "col": effect["col"].to_numpy(),
-        "fte": instance.param("eff_qvct_exit") * effect["metier"].map(exit_rate).to_numpy() * effect["staff_fte"].to_numpy(),
-    })
+    inflows = effects(effect["structure"].map(where).to_numpy(), effect["metier"].to_numpy(),
+                      effect["year"].to_numpy() + 1, effect["col"].to_numpy(),
+                      instance.param("eff_qvct_exit") * effect["metier"].map(exit_rate).to_numpy()
+                      * effect["staff_fte"].to_numpy(), "retained", "current")
     costs = pd.DataFrame({"year": post_grid["year"].to_numpy(), "col": posts.positions,
                           "eur": instance.param("cost_qvct_officer")})
     return LeverTerms(LEVER, posts, np.ones(posts.size, int), inflows, costs, details={"qvct_coverage": served},

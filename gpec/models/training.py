@@ -12,6 +12,9 @@ bassin :math:`b` with share :math:`\sigma_{s,b,m}` (see :mod:`gpec.geo.settlemen
 
     G_{b,m,t} = \sum_s (1-\rho_m)\,\sigma_{s,b,m}\, X_{s,m,t-L_m}
 
+Entrants are recruited from the labour pool of the bassins graduates settle in, in the same shares
+:math:`\sigma_{s,b,m}` (an assumption: a site's recruitment area is its settlement area).
+
 Cost: :math:`c^{X}_m` per student-year, paid in each of the :math:`L_m` years of the course (the whole
 cohort is paid for; dropout is not refunded).
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.geo.settlement import graduate_destinations
-from gpec.models.levers import LeverTerms, decision_grid, grid_index, yearly_costs
+from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, yearly_costs
 from gpec.models.linear import LinearModel
 
 LEVER = "training"
@@ -39,11 +42,11 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce=
     keep = 1 - instance.param_by_metier("dropout")
     dest = graduate_destinations(instance).rename("share").reset_index()
     flows = grid.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
-    inflows = pd.DataFrame({
-        "bassin": flows["bassin"], "metier": flows["metier"],
-        "year": flows["year"] + flows["lag"], "col": flows["col"],
-        "fte": flows["metier"].map(keep).to_numpy() * flows["share"].to_numpy(),
-    })
+    inflows = effects(flows["bassin"], flows["metier"], flows["year"] + flows["lag"], flows["col"],
+                      flows["metier"].map(keep).to_numpy() * flows["share"].to_numpy(), "graduates", "primary")
+    # entrants come from where graduates settle (the site's recruitment area = its settlement area)
+    draws = pd.DataFrame({"bassin": flows["bassin"], "year": flows["year"], "col": flows["col"],
+                          "people": flows["share"].to_numpy()})
     unit = grid["metier"].map(instance.param_by_metier("cost_training_place")).to_numpy(float)
     costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit)
-    return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs)
+    return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs, draws=draws)

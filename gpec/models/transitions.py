@@ -1,0 +1,141 @@
+r"""Pathways into and between métiers: the transitional and social reservoirs, and immersions.
+
+Each row of ``pathways.csv`` is a pathway :math:`p` from a source :math:`a_p` (a métier, or outside the
+workforce) to a target métier :math:`c_p`, with a duration :math:`L_p` (whole years), a success share
+:math:`\sigma_p`, a cost :math:`c_p` per place-year and a yearly cap per bassin. It belongs to one lever
+(its funder comes from ``levers.csv``) and one reservoir. Decision:
+:math:`Y_{b,p,\tau} \in \mathbb{Z}_{\ge 0}` places started in bassin :math:`b` in year :math:`\tau`,
+:math:`Y_{b,p,\tau} \le \bar Y_{b,p} = \lfloor \kappa_p\, B_{b,p} + \tfrac12 \rfloor` with :math:`B` the cap basis
+(baseline stock of the source or target métier in the first model year, or the population in thousands).
+Places are whole per bassin, or (``whole_places = department``, e.g. reconversion places the Région
+buys in the department's institutes) whole per department: :math:`\sum_b Y_{b,p,\tau} = N_{p,\tau} \in
+\mathbb{Z}_{\ge 0}` (``<lever>_whole_places``) with :math:`Y \ge 0` continuous, the expected number of
+trainees from each bassin.
+
+Three modes move people differently; every term below enters the stock balance of
+:mod:`gpec.models.workforce` in the year shown (only start years whose effects land in the horizon get a
+column):
+
+* ``out_of_post`` (school-based promotion, passerelles): the person leaves the source post when the
+  course starts and is *in transition* for :math:`L_p` years, then joins the target métier on success;
+  failures return to their source post. :math:`\tau \in [t_0 + 1, T - L_p]` (the first year's stock is
+  fixed).
+
+  .. math::
+
+      F_{b,a_p,\tau} \mathrel{-}= Y_{b,p,\tau}, \qquad
+      F_{b,c_p,\tau+L_p} \mathrel{+}= \sigma_p Y_{b,p,\tau}, \qquad
+      F_{b,a_p,\tau+L_p} \mathrel{+}= (1-\sigma_p) Y_{b,p,\tau}
+
+  The in-transition state is :math:`T_{b,p,t} = \sum_{k=0}^{L_p-1} Y_{b,p,t-k}` (reported in
+  ``workforce.csv``, column ``in_transition`` of the source métier); it has no departures.
+* ``in_post`` (VAE): the candidate keeps working in the source métier and moves on success,
+  :math:`\tau \in [t_0, T - L_p]`:
+  :math:`F_{b,a_p,\tau+L_p} \mathrel{-}= \sigma_p Y_{b,p,\tau}`, :math:`F_{b,c_p,\tau+L_p} \mathrel{+}= \sigma_p Y_{b,p,\tau}`.
+* ``external`` (reconversion from other sectors, immersions of jobseekers, civic-service volunteers,
+  carers): :math:`F_{b,c_p,\tau+L_p} \mathrel{+}= \sigma_p Y_{b,p,\tau}`, :math:`\tau \in [t_0, T - L_p]`.
+  Pathways flagged ``draws_labour_pool`` recruit :math:`Y_{b,p,\tau}` people from the labour pool of
+  :math:`(b, \tau)` (:mod:`gpec.models.labour_pool`).
+
+Transitions conserve people: summed over métiers and the in-transition state, only entries (external
+pathways and the other levers) and departures change the total. Cost: :math:`c_p` per place in each of
+the :math:`L_p` years from :math:`\tau`.
+
+Glossary: :math:`L_p` ``pathway_years``; :math:`\sigma_p` ``pathway_success``; :math:`c_p`
+``pathway_cost``; :math:`\kappa_p` ``pathway_cap_rate``; ``mode``, ``cap_basis``, ``reservoir``,
+``draws_labour_pool``: columns of ``pathways.csv``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gpec.models.levers import LeverTerms, effects, grid_index, start_years, yearly_costs
+from gpec.models.linear import LinearModel, row_positions
+
+
+def pathway_caps(instance, first_year: int) -> pd.DataFrame:
+    """Yearly places per (bassin, pathway): ``cap_rate x basis`` rounded to the nearest whole place (half
+    up), only where it is positive: a bassin too small for one place a year gets none."""
+    paths = instance.pathways()
+    if paths.empty:
+        return pd.DataFrame({"bassin": pd.Series(dtype=object), "pathway": pd.Series(dtype=object),
+                             "cap": pd.Series(dtype=float)})
+    stock = instance.baseline()["stock_fte"].xs(first_year, level="year").unstack("metier")
+    bassins = instance.bassins.set_index("bassin")
+    stock = stock.reindex(bassins.index).fillna(0.0)
+    frames = []
+    for p in paths.itertuples(index=False):
+        if p.cap_basis == "population":
+            basis = bassins["population"] / 1000.0
+        else:
+            metier = p.from_metier if p.cap_basis == "source_stock" else p.to_metier
+            basis = stock[metier] if metier in stock else pd.Series(0.0, index=bassins.index)
+        cap = np.floor(p.cap_rate * basis.to_numpy(float) + 0.5)
+        frames.append(pd.DataFrame({"bassin": bassins.index, "pathway": p.pathway, "cap": cap}))
+    caps = pd.concat(frames, ignore_index=True)
+    return caps[caps["cap"] > 0].reset_index(drop=True)
+
+
+def add_pathways(lever: str):
+    """The builder of one pathway lever (``promotion``, ``vae``, ``reconversion``, ``immersion``, ``social``)."""
+
+    def build(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+        first, last = horizon
+        paths = instance.pathways()
+        paths = paths[paths["lever"] == lever].set_index("pathway")
+        caps = pathway_caps(instance, first)
+        caps = caps[caps["pathway"].isin(paths.index)]
+        frames = []
+        for row in caps.itertuples(index=False):
+            p = paths.loc[row.pathway]
+            lag = int(p["years"])
+            earliest = first + 1 if p["mode"] == "out_of_post" else first
+            years = start_years(earliest, last, lag)
+            frames.append(pd.DataFrame({"bassin": row.bassin, "metier": p["to_metier"], "pathway": row.pathway,
+                                        "year": years, "cap": row.cap, "lag": lag}))
+        columns = {"bassin": object, "metier": object, "pathway": object, "year": int, "cap": float, "lag": int}
+        grid = (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})).astype(columns)
+        g = grid.join(paths[["mode", "from_metier", "reservoir", "success", "cost", "draws_labour_pool",
+                             "whole_places"]], on="pathway")
+        per_bassin = (g["whole_places"] == "bassin").to_numpy()
+        block = lp.add_variables(lever, grid_index(grid, ("bassin", "metier", "pathway", "year")), 0.0,
+                                 grid["cap"].to_numpy(), integer=per_bassin)
+        g["col"] = block.positions
+        _whole_department_places(lp, lever, g[~per_bassin])
+        done = (g["year"] + g["lag"]).to_numpy()
+        external = (g["mode"] == "external").to_numpy()
+        reservoir = g["reservoir"].to_numpy()
+        parts = [effects(g["bassin"], g["metier"], done, g["col"], g["success"],
+                         np.where(external, lever, f"{lever}_in"), reservoir)]
+        school = (g["mode"] == "out_of_post").to_numpy()
+        s = g[school]
+        parts += [effects(s["bassin"], s["from_metier"], s["year"], s["col"], -1.0, f"{lever}_out", reservoir[school]),
+                  effects(s["bassin"], s["from_metier"], done[school], s["col"], 1 - s["success"], f"{lever}_return",
+                          reservoir[school])]
+        vae = (g["mode"] == "in_post").to_numpy()
+        v = g[vae]
+        parts.append(effects(v["bassin"], v["from_metier"], done[vae], v["col"], -v["success"], f"{lever}_out",
+                             reservoir[vae]))
+        inflows = pd.concat(parts, ignore_index=True)
+        recruits = g[g["draws_labour_pool"] == 1]
+        draws = pd.DataFrame({"bassin": recruits["bassin"], "year": recruits["year"], "col": recruits["col"],
+                              "people": 1.0})
+        costs = yearly_costs(block, g["year"].to_numpy(), g["lag"].to_numpy(), g["cost"].to_numpy(float))
+        return LeverTerms(lever, block, g["lag"].to_numpy(), inflows, costs, draws=draws)
+
+    build.__name__ = f"add_{lever}"
+    return build
+
+
+def _whole_department_places(lp: LinearModel, lever: str, g: pd.DataFrame) -> None:
+    """Whole places per (pathway, year) in the department, split over bassins by continuous columns."""
+    totals = g[["pathway", "year"]].drop_duplicates()
+    index = grid_index(totals, ("pathway", "year"))
+    places = lp.add_variables(f"{lever}_places", index, 0.0, np.inf, integer=True)
+    rows = row_positions(index, g, ["pathway", "year"])
+    k = np.arange(len(index))
+    lp.add_constraints(f"{lever}_whole_places", index, [(rows, g["col"].to_numpy(), 1.0), (k, places.positions, -1.0)],
+                       0.0, 0.0)
