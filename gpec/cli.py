@@ -41,10 +41,12 @@ def solve_command(
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write the PNG maps and results.gpkg."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""
+    from gpec.charts import write_inflow_chart
     from gpec.geo.maps import write_geopackage, write_maps
     from gpec.instance import load_instance
     from gpec.models import LEVER_BUILDERS
-    from gpec.report import allocation_by_bassin, lever_summary, spend_by_year, unmet_by_year, write_report
+    from gpec.report import (allocation_by_bassin, lever_summary, reservoir_summary, spend_by_year, unmet_by_year,
+                             write_report)
     from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_parameter
     from gpec.solve import solve
 
@@ -68,9 +70,11 @@ def solve_command(
         result.write(out)
         write_report(result, inst, out / "report.md")
         drawn = []
+        if result.has_solution:
+            drawn.append(write_inflow_chart(result, out / "inflows.png"))
         if maps and result.has_solution:
-            drawn = write_maps(result, inst, out) + [write_geopackage(result, inst, out / "results.gpkg")]
-        for stale in [*out.glob("map_*.png"), out / "results.gpkg"]:  # from an earlier run
+            drawn += write_maps(result, inst, out) + [write_geopackage(result, inst, out / "results.gpkg")]
+        for stale in [*out.glob("map_*.png"), out / "results.gpkg", out / "inflows.png"]:  # from an earlier run
             if stale not in drawn:
                 stale.unlink(missing_ok=True)
     except OSError as exc:
@@ -86,6 +90,7 @@ def solve_command(
         console.print(_table("Unmet need by year (FTE)", unmet_by_year(result, inst)))
         console.print(_table("Spending by funder and year (EUR)", spend_by_year(result)))
         console.print(_table("Levers (units over the horizon; 0 = available but not chosen)", lever_summary(result)))
+        console.print(_table("Inflow mix by reservoir (FTE over the horizon)", reservoir_summary(result)))
         if len(result.decisions):
             console.print(_table("Top bassins by allocation", allocation_by_bassin(result, inst)))
     console.print(f"written to {out}/")

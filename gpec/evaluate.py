@@ -5,12 +5,19 @@ Written without the model builder or the solvers (a test pins that nothing from 
 parameters, runs the stock recursion year by year, recomputes unmet need, spending per funder and year
 and the objective, and lists every violation with its family and label (bassin, métier, year).
 
-Families: ``integrality``, ``capacity`` (lever capacities, fleet limits, vehicle drivers within the
-stock, unknown levers or métiers), ``horizon``, ``coverage`` (QVCT: radius, one post per structure, at
+Families: ``integrality`` (whole units per bassin, or per department for pathways with
+``whole_places = department``), ``capacity`` (lever capacities, pathway caps, fleet limits, vehicle
+drivers within the stock, unknown levers, métiers or pathways), ``horizon``, ``coverage`` (QVCT: radius, one post per structure, at
 most K structures a post), ``pool`` (pool radius, capacity, share of need), ``funding`` (spend by a funder
 not allowed for the lever, or spend not equal to the lever's cost), ``budget``, ``stock_balance``
 (reported stock differs from the recomputed one), ``stock_nonnegative``, ``need`` (reported unmet need
-differs from max(0, need - stock - pool cover)), ``objective``, ``cost``.
+differs from max(0, need - stock - pool cover)), ``labour_pool`` (people recruited in a bassin and year
+above ``labour_pool_share`` x its jobseekers), ``objective``, ``cost``.
+
+Pathways (promotion, VAE, reconversion, immersion, social) are re-derived from ``pathways.csv`` and their
+parameters: a school-based promotion takes the person out of the source métier in its start year and
+returns failures to it when the course ends; a VAE moves the successful candidates when it ends; an
+external pathway adds its successes to the target métier when it ends.
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ import pandas as pd
 
 from gpec.geo.reach import structure_minutes
 from gpec.geo.settlement import graduate_destinations
+from gpec.schema import PATHWAY_LEVERS
 
 ABS_TOL = 1e-5
 REL_TOL = 1e-6
-KNOWN_LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools")
+KNOWN_LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools", *PATHWAY_LEVERS)
 CAPACITY_TABLES = {
     "training": ("training_capacity.csv", "max_places_per_year"),
     "apprenticeship": ("apprenticeship_capacity.csv", "max_contracts_per_year"),
@@ -60,13 +68,15 @@ def evaluate(instance, result) -> Evaluation:
     """Check ``result`` (a :class:`gpec.results.Result` or any object with the same tables) against ``instance``."""
     first, last = result.horizon
     found = _Findings()
-    decisions = _table(result, "decisions", ["lever", "bassin", "metier", "year", "units"])
+    decisions = _table(result, "decisions", ["lever", "pathway", "bassin", "metier", "year", "units"])
+    decisions["pathway"] = decisions["pathway"].fillna("").astype(str) if "pathway" in decisions else ""
     coverage = _table(result, "coverage", ["structure", "host", "year"])
     flows = _table(result, "pool_flows", ["origin", "destination", "metier", "year", "fte"])
     decisions = _check_decisions(instance, decisions, (first, last), found)
 
     inflows = pd.concat([_training_inflows(instance, decisions), _apprentice_inflows(instance, decisions),
-                         _qvct_inflows(instance, decisions, coverage, found), _vehicle_inflows(instance, decisions)])
+                         _qvct_inflows(instance, decisions, coverage, found), _vehicle_inflows(instance, decisions),
+                         _pathway_inflows(instance, decisions)])
     cover = _pool_cover(instance, decisions, flows, (first, last), found)
     lever_cost = _lever_costs(instance, decisions, flows)
 
@@ -79,6 +89,7 @@ def evaluate(instance, result) -> Evaluation:
     for label, value in stock[stock < -ABS_TOL].items():
         found.flag("stock_nonnegative", label, f"stock {value:.4f} FTE")
     _check_drivers(decisions, stock, found)
+    _check_labour_pool(instance, decisions, (first, last), found)
 
     spend_by_funder = _check_spending(instance, result, lever_cost, (first, last), found)
     _check_reported_workforce(result, stock, unmet, found)
@@ -101,14 +112,17 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Finding
     first, last = horizon
     lag = instance.param_by_metier("training_years")
     pool_metiers = set(instance.param_by_metier("cost_pool_fte").index)
+    paths = instance.pathways().set_index("pathway")
     usable = np.ones(len(decisions), bool)
     for i, row in enumerate(decisions.itertuples(index=False)):
-        label = f"{row.lever} {row.bassin} {row.metier} {row.year}"
+        label = f"{row.lever} {row.pathway + ' ' if row.pathway else ''}{row.bassin} {row.metier} {row.year}"
         if not np.isfinite(row.units):
             found.flag("integrality", label, f"units '{row.units}' is not a number")
             usable[i] = False
             continue
-        if abs(row.units - round(row.units)) > 1e-6:
+        path = paths.loc[row.pathway] if row.pathway in paths.index else None
+        whole_in_bassin = path is None or path["whole_places"] == "bassin"
+        if whole_in_bassin and abs(row.units - round(row.units)) > 1e-6:
             found.flag("integrality", label, f"{row.units} units is not a whole number")
         if row.units < -ABS_TOL:
             found.flag("capacity", label, f"negative units {row.units}")
@@ -123,7 +137,17 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Finding
             usable[i] = False
         elif row.lever == "vehicles" and row.metier not in ("adv", ""):
             found.flag("capacity", label, "vehicles are for aides à domicile (adv)")
-        if row.lever in ("qvct", "vehicles"):  # the effect lands the next year
+        elif row.lever in PATHWAY_LEVERS and (path is None or path["lever"] != row.lever
+                                              or path["to_metier"] != row.metier):
+            found.flag("capacity", label, f"no pathway '{row.pathway}' of lever {row.lever} to metier {row.metier}")
+            usable[i] = False
+            continue
+        if row.lever in PATHWAY_LEVERS:
+            earliest = first + 1 if path["mode"] == "out_of_post" else first
+            years, why = (earliest, last - int(path["years"])), ("it must deliver within the horizon" + (
+                "; a school-based promotion leaves a post, the first year's staff are fixed"
+                if path["mode"] == "out_of_post" else ""))
+        elif row.lever in ("qvct", "vehicles"):  # the effect lands the next year
             years, why = (first, last - 1), "the effect lands the next year"
         elif row.lever == "pools":
             years, why = (first + 1, last), "a pool takes a year to set up"
@@ -132,8 +156,10 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Finding
         if not years[0] <= row.year <= years[1]:
             found.flag("horizon", label, f"start year outside {years[0]}-{years[1]} ({why})")
     decisions = decisions[usable]
+    _check_pathway_places(instance, decisions, paths, first, found)
     # several rows for the same key add up: capacities apply to their sum
-    per_key = decisions.groupby(["lever", "bassin", "metier", "year"], as_index=False)["units"].sum()
+    per_key = decisions[~decisions["lever"].isin(PATHWAY_LEVERS)].groupby(
+        ["lever", "bassin", "metier", "year"], as_index=False)["units"].sum()
     fleet = _fleet_max(instance, first)
     for row in per_key.itertuples(index=False):
         label = f"{row.lever} {row.bassin} {row.metier} {row.year}"
@@ -149,6 +175,32 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Finding
         if row.units > limit + ABS_TOL:
             found.flag("capacity", label, f"{row.units:g} units above {limit:g} ({what})")
     return decisions
+
+
+def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, found: _Findings) -> None:
+    """Whole places per department where the pathway says so, and each bassin's yearly cap:
+    cap_rate x basis rounded half up (basis: first-year baseline stock of the source or target métier,
+    or population in thousands)."""
+    mine = decisions[decisions["lever"].isin(PATHWAY_LEVERS)]
+    if mine.empty:
+        return
+    dept = mine[mine["pathway"].map(paths["whole_places"]) == "department"]
+    for (pathway, year), units in dept.groupby(["pathway", "year"])["units"].sum().items():
+        if abs(units - round(units)) > 1e-6:
+            found.flag("integrality", (pathway, year), f"{units} places in the department is not a whole number")
+    stock = instance.baseline()["stock_fte"].xs(first, level="year")
+    population = instance.bassins.set_index("bassin")["population"]
+    for (bassin, pathway, year), units in mine.groupby(["bassin", "pathway", "year"])["units"].sum().items():
+        p = paths.loc[pathway]
+        if p["cap_basis"] == "population":
+            basis = float(population.get(bassin, 0.0)) / 1000.0
+        else:
+            metier = p["from_metier"] if p["cap_basis"] == "source_stock" else p["to_metier"]
+            basis = float(stock.get((bassin, metier), 0.0))
+        limit = np.floor(p["cap_rate"] * basis + 0.5)
+        if units > limit + ABS_TOL:
+            found.flag("capacity", (pathway, bassin, year), f"{units:g} places above the cap {limit:g} "
+                                                            f"(pathway_cap_rate x {p['cap_basis']})")
 
 
 def _fleet_max(instance, first: int) -> pd.Series:
@@ -220,6 +272,29 @@ def _vehicle_inflows(instance, decisions) -> pd.DataFrame:
     return pd.DataFrame({"bassin": v["bassin"], "metier": "adv", "year": v["year"] + 1, "fte": v["units"] * per})
 
 
+def _pathway_inflows(instance, decisions) -> pd.DataFrame:
+    """Stock changes of pathway places: school-based promotions leave the source post at the start and
+    return their failures at the end; VAE moves successes at the end; external pathways add successes."""
+    d = decisions[decisions["lever"].isin(PATHWAY_LEVERS)]
+    if d.empty:
+        return pd.DataFrame(columns=KEY + ["fte"])
+    p = instance.pathways().set_index("pathway").reindex(d["pathway"])
+    end = d["year"].to_numpy() + p["years"].to_numpy().astype(int)
+    units, success, source = d["units"].to_numpy(float), p["success"].to_numpy(), p["from_metier"].to_numpy()
+    mode = p["mode"].to_numpy()
+    frames = [pd.DataFrame({"bassin": d["bassin"].to_numpy(), "metier": d["metier"].to_numpy(), "year": end,
+                            "fte": units * success})]
+    school, vae = mode == "out_of_post", mode == "in_post"
+    bassin = d["bassin"].to_numpy()
+    frames.append(pd.DataFrame({"bassin": bassin[school], "metier": source[school], "year": d["year"].to_numpy()[school],
+                                "fte": -units[school]}))
+    frames.append(pd.DataFrame({"bassin": bassin[school], "metier": source[school], "year": end[school],
+                                "fte": units[school] * (1 - success[school])}))
+    frames.append(pd.DataFrame({"bassin": bassin[vae], "metier": source[vae], "year": end[vae],
+                                "fte": -units[vae] * success[vae]}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def _pool_cover(instance, decisions, flows, horizon, found: _Findings) -> pd.Series:
     """Check pool flows (radius, pool capacity, share of need) and return need covered per cell."""
     if flows.empty:
@@ -255,6 +330,7 @@ def _lever_costs(instance, decisions, flows) -> pd.Series:
     """Euros per (lever, year): places and contracts every year of their duration; posts, vehicles and
     pool FTE in their year; pool travel per FTE of need covered."""
     lag = instance.param_by_metier("training_years")
+    paths = instance.pathways().set_index("pathway")
     rows = []
     unit_cost = {"training": instance.param_by_metier("cost_training_place"),
                  "apprenticeship": instance.param_by_metier("cost_apprentice")}
@@ -270,6 +346,10 @@ def _lever_costs(instance, decisions, flows) -> pd.Series:
         elif row.lever == "pools":
             salary = float(instance.param_by_metier("cost_pool_fte").get(row.metier, 0.0))
             rows.append((row.lever, row.year, row.units * salary * (1 + instance.param("pool_coordination"))))
+        elif row.lever in PATHWAY_LEVERS:
+            p = paths.loc[row.pathway]
+            for k in range(int(p["years"])):
+                rows.append((row.lever, row.year + k, row.units * float(p["cost"])))
     if len(flows):
         per_minute = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
         minutes = instance.travel().reindex(pd.MultiIndex.from_frame(flows[["origin", "destination"]])).fillna(0.0)
@@ -306,6 +386,33 @@ def _stock(instance, horizon, inflows: pd.DataFrame) -> pd.Series:
         stock[year] = current
     stock = pd.concat({y: pd.Series(v, index=cells) for y, v in stock.items()}, names=["year"])
     return stock.reorder_levels(KEY).sort_index()
+
+
+def _check_labour_pool(instance, decisions, horizon, found: _Findings) -> None:
+    """People recruited per (bassin, year) <= labour_pool_share x jobseekers: a contract, a pool FTE or a
+    pathway place that recruits counts 1 in its bassin and start year; a training place's entrants are
+    spread like its graduates settle."""
+    table = instance.tables.get("labour_pool.csv")
+    if table is None or decisions.empty:
+        return
+    first, last = horizon
+    pathways = instance.pathways().set_index("pathway")
+    recruiting = set(pathways.index[pathways["draws_labour_pool"] == 1])
+    direct = decisions[decisions["lever"].isin(["apprenticeship", "pools"]) | decisions["pathway"].isin(recruiting)]
+    parts = [direct[["bassin", "year", "units"]]]
+    t = decisions[decisions["lever"] == "training"]
+    if len(t):
+        dest = graduate_destinations(instance).rename("share").reset_index()
+        t = t.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
+        parts.append(pd.DataFrame({"bassin": t["bassin"], "year": t["year"], "units": t["units"] * t["share"]}))
+    draws = pd.concat(parts).groupby(["bassin", "year"])["units"].sum()
+    jobseekers = table.groupby("bassin")["jobseekers"].sum()
+    share = instance.param("labour_pool_share")
+    for (bassin, year), people in draws.items():
+        limit = share * float(jobseekers.get(bassin, 0.0))
+        if first <= year <= last and people > limit + ABS_TOL + REL_TOL * limit:
+            found.flag("labour_pool", (bassin, year), f"{people:.3f} people recruited > labour_pool_share x "
+                                                      f"jobseekers = {limit:.3f}")
 
 
 def _check_drivers(decisions, stock: pd.Series, found: _Findings) -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from gpec.atomic import write_text
 from gpec.evaluate import baseline_stock
+from gpec.schema import RESERVOIRS
 
 
 def unmet_by_year(result, instance) -> pd.DataFrame:
@@ -40,10 +41,7 @@ def allocation_by_bassin(result, instance, top: int = 10) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame(columns=["bassin", "name", *result.levers, "cost_eur"])
     units = d.pivot_table(index="bassin", columns="lever", values="units", aggfunc="sum", fill_value=0)
-    levers = list(result.levers)
-    for lever in levers:
-        if lever not in units:
-            units[lever] = 0
+    levers = [lever for lever in result.levers if lever in units]  # the levers the plan uses
     money = d.groupby("bassin")[["cost_eur"]].sum()
     table = units[levers].join(money).sort_values("cost_eur", ascending=False).head(top)
     names = instance.bassins.set_index("bassin")["name"]
@@ -55,7 +53,35 @@ def lever_summary(result) -> pd.DataFrame:
     """One row per lever of the run, chosen or not: units, FTE delivered, retained or covered, cost."""
     totals = result.decisions.groupby("lever")[["units", "fte", "cost_eur"]].sum()
     table = totals.reindex(list(result.levers), fill_value=0).rename_axis("lever").reset_index()
-    return table.astype({"units": float, "fte": float, "cost_eur": float}).round({"units": 6})
+    table = table.astype({"units": float, "fte": float, "cost_eur": float})
+    whole = (table["units"] - table["units"].round()).abs().max() < 1e-6  # department totals of split places
+    return table.assign(units=table["units"].round().astype(int)) if whole else table
+
+
+def inflow_mix(result) -> pd.DataFrame:
+    """Every flow summed over the horizon, by reservoir, flow and lever (``baseline`` = the existing
+    system): FTE (departures and transfers out negative) and each inflow's share of all inflows."""
+    f = result.flows
+    if f.empty:
+        return pd.DataFrame(columns=["reservoir", "flow", "lever", "fte", "share_of_inflows"])
+    table = f.groupby(["reservoir", "flow", "lever"], as_index=False)["fte"].sum()
+    table["share_of_inflows"] = table["fte"].clip(lower=0.0) / table["fte"].clip(lower=0.0).sum()
+    table["order"] = table["reservoir"].map({r: i for i, r in enumerate(RESERVOIRS)})
+    return table.sort_values(["order", "fte"], ascending=[True, False]).drop(columns="order").reset_index(drop=True)
+
+
+def reservoir_summary(result) -> pd.DataFrame:
+    """One row per reservoir: inflows (FTE over the horizon), of which from levers, outflows, share of inflows."""
+    mix = inflow_mix(result)
+    rows = []
+    for reservoir in RESERVOIRS:
+        r = mix[mix["reservoir"] == reservoir]
+        inflow = r["fte"].clip(lower=0.0)
+        rows.append(dict(reservoir=reservoir, inflow_fte=float(inflow.sum()),
+                         from_levers_fte=float(inflow[r["lever"] != "baseline"].sum()),
+                         outflow_fte=float(r["fte"].clip(upper=0.0).sum()),
+                         share_of_inflows=float(r["share_of_inflows"].sum())))
+    return pd.DataFrame(rows)
 
 
 def decisions_by_metier(result) -> pd.DataFrame:
@@ -86,6 +112,8 @@ def markdown(result, instance) -> str:
         for title, table in [("Unmet need by year (FTE)", unmet_by_year(result, instance)),
                              ("Spending by funder and year (EUR)", spend_by_year(result)),
                              ("Levers (0 = available but not chosen)", lever_summary(result)),
+                             ("Inflow mix by reservoir (FTE over the horizon)", reservoir_summary(result)),
+                             ("Flows by reservoir, flow and lever (FTE over the horizon)", inflow_mix(result)),
                              ("Decisions by lever and métier", decisions_by_metier(result)),
                              ("Bassins with the largest allocation", allocation_by_bassin(result, instance))]:
             lines += [f"## {title}", "", _md_table(table), ""]

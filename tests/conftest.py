@@ -34,7 +34,9 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
                    inflow: dict, years: tuple[int, int], metiers=("as",), params: dict | None = None,
                    training_cap: dict | None = None, apprentice_cap: dict | None = None,
                    budget: dict | None = None, structures: list | None = None, staff: dict | None = None,
-                   travel: dict | None = None, density: dict | None = None) -> Path:
+                   travel: dict | None = None, density: dict | None = None, population: dict | None = None,
+                   pathways: list | None = None, pathway_funders: dict | None = None,
+                   labour_pool: dict | None = None, labour_pool_share: float | None = None) -> Path:
     """Write a complete instance folder.
 
     ``bassins``: (code, lon, lat); ``need``: {(bassin, metier, year): FTE}; ``stock0``: {(bassin, metier):
@@ -43,7 +45,18 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
     ``params``: {name: value or {metier: value}} overriding :data:`TINY_PARAMETERS`/:data:`TINY_SCALARS`;
     ``structures``: [(id, bassin, lon, lat, places)]; ``staff``: {(structure, metier): FTE};
     ``travel``: {(origin, destination): minutes} (default: 1 minute per great-circle km);
-    ``density``: {bassin: inhabitants per km2} (default 50).
+    ``density``: {bassin: inhabitants per km2} (default 50); ``population``: {bassin: inhabitants}
+    (default 1,000).
+
+    Pathways (all optional; nothing is written when absent): ``pathways`` is a list of rows of
+    ``pathways.csv`` with their four parameters, each a dict (keys as :data:`PATHWAY_COLUMNS`, ``years``,
+    ``success``, ``cost``, ``cap_rate``; ``reservoir``, ``from_metier``, ``cap_basis``,
+    ``draws_labour_pool``, ``whole_places``, ``source`` may be left out, see :func:`pathway_row`) or a
+    tuple in the order of :data:`PATHWAY_COLUMNS` without ``source``, then years, success, cost, cap_rate.
+    With pathways, ``levers.csv`` gets a row per pathway lever with its funder from
+    :data:`PATHWAY_FUNDERS`, overridden by ``pathway_funders`` ({lever: funder}; ``None`` leaves the
+    lever without a funder). ``labour_pool``: {(bassin, metier): jobseekers} writes ``labour_pool.csv``;
+    ``labour_pool_share`` writes the scalar parameter (given separately, so a test can leave it out).
     """
     folder.mkdir(parents=True, exist_ok=True)
     first, last = years
@@ -53,7 +66,9 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
                                                           "horizon": [first, last]}))
     src = "test"
     density = density or {}
-    pd.DataFrame([dict(bassin=b, name=f"B{b}", dep_pole="99", population=1000, pop75=100, pop85=30, lon=lon,
+    population = population or {}
+    pd.DataFrame([dict(bassin=b, name=f"B{b}", dep_pole="99", population=population.get(b, 1000), pop75=100,
+                       pop85=30, lon=lon,
                        lat=lat, density=density.get(b, 50.0), source=src) for b, lon, lat in bassins]).to_csv(
         folder / "bassins.csv", index=False)
     pd.DataFrame([dict(metier=m, label=m, rome="X0000", training_route="test", source=src) for m in metiers]).to_csv(
@@ -76,7 +91,25 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
         for key, v in values.items():
             rows.append(dict(name=name, key=key, value=v, low=min(v, 0), high=max(v, 1e9), unit="-",
                              confidence="ass", source="assumption", note=""))
+    paths = [pathway_row(p) for p in (pathways or [])]
+    for p in paths:
+        for name in ("years", "success", "cost", "cap_rate"):
+            v = p[name]
+            rows.append(dict(name=f"pathway_{name}", key=p["pathway"], value=v, low=min(v, 0), high=max(v, 1e9),
+                             unit="-", confidence="ass", source="assumption", note=""))
+    if labour_pool_share is not None:
+        v = labour_pool_share
+        rows.append(dict(name="labour_pool_share", key="", value=v, low=min(v, 0), high=max(v, 1), unit="-",
+                         confidence="ass", source="assumption", note=""))
     pd.DataFrame(rows).to_csv(folder / "parameters.csv", index=False)
+    if pathways is not None:
+        pd.DataFrame([{c: p[c] for c in PATHWAY_COLUMNS} for p in paths], columns=list(PATHWAY_COLUMNS)).to_csv(
+            folder / "pathways.csv", index=False)
+    if labour_pool is not None:
+        pd.DataFrame([dict(bassin=b, metier=m, rome="X0000", jobseekers=j, tension=3, source=src)
+                      for (b, m), j in labour_pool.items()],
+                     columns=["bassin", "metier", "rome", "jobseekers", "tension", "source"]).to_csv(
+            folder / "labour_pool.csv", index=False)
     codes = [b for b, _, _ in bassins]
     pd.DataFrame([dict(bassin=b, metier=m, setting="all", stock_fte=stock0[(b, m)], source=src)
                   for b in codes for m in metiers]).to_csv(folder / "stock.csv", index=False)
@@ -104,10 +137,39 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
     budget = budget or {"region": 0.0, "departement": 0.0}
     pd.DataFrame([dict(funder=f, year=y, eur=e, source=src) for f, e in budget.items() for y in yrs]).to_csv(
         folder / "budget.csv", index=False)
+    funders = {**PATHWAY_FUNDERS, **(pathway_funders or {})} if pathways is not None else {}
     pd.DataFrame([dict(lever="training", funder="region", source=src)]
                  + [dict(lever=lv, funder="departement", source=src)
-                    for lv in ("apprenticeship", "qvct", "vehicles", "pools")]).to_csv(folder / "levers.csv", index=False)
+                    for lv in ("apprenticeship", "qvct", "vehicles", "pools")]
+                 + [dict(lever=lv, funder=f, source=src) for lv, f in funders.items() if f is not None]).to_csv(
+        folder / "levers.csv", index=False)
     return folder
+
+
+#: Columns of ``pathways.csv`` in file order.
+PATHWAY_COLUMNS = ("pathway", "lever", "reservoir", "mode", "from_metier", "to_metier", "cap_basis",
+                   "draws_labour_pool", "whole_places", "source")
+#: Default funder of each pathway lever in the small instances.
+PATHWAY_FUNDERS = {"promotion": "region", "vae": "departement", "reconversion": "region",
+                   "immersion": "departement", "social": "departement"}
+_DEFAULT_RESERVOIR = {"promotion": "transitional", "vae": "transitional", "reconversion": "transitional",
+                      "immersion": "primary", "social": "social"}
+
+
+def pathway_row(spec) -> dict:
+    """One pathway as a dict: a dict spec gets defaults for the columns it leaves out (reservoir by lever,
+    no from_metier, cap basis source_stock when there is a from_metier else target_stock, no labour-pool
+    draws, whole places per bassin, source ``test``); a tuple spec gives every column but ``source``,
+    then years, success, cost, cap_rate."""
+    if not isinstance(spec, dict):
+        names = [c for c in PATHWAY_COLUMNS if c != "source"] + ["years", "success", "cost", "cap_rate"]
+        if len(spec) != len(names):
+            raise ValueError(f"a pathway tuple has {len(names)} fields ({', '.join(names)}), got {len(spec)}")
+        spec = dict(zip(names, spec))
+    row = {"from_metier": "", "draws_labour_pool": 0, "whole_places": "bassin", "source": "test", **spec}
+    row.setdefault("reservoir", _DEFAULT_RESERVOIR.get(row["lever"], "transitional"))
+    row.setdefault("cap_basis", "source_stock" if row["from_metier"] else "target_stock")
+    return row
 
 
 def _get(value, metier):

@@ -22,6 +22,11 @@ LEVER_MAPS = {
     "qvct": ("Shared QVCT officer post-years (points: EHPAD; red: served)", "post-years"),
     "vehicles": ("Vehicle-years for home-care workers", "vehicle-years"),
     "pools": ("Intermittent pool FTE-years (lines: need covered across bassins)", "FTE-years"),
+    "promotion": ("Promotion places started (school-based, passerelles)", "places"),
+    "vae": ("VAE candidates started", "candidates"),
+    "reconversion": ("Reconversion trainees (expected, by bassin of origin)", "trainees"),
+    "immersion": ("Immersions of jobseekers", "immersions"),
+    "social": ("Civic-service volunteers and carers accompanied", "people"),
 }
 
 
@@ -40,8 +45,13 @@ def bassin_layer(result, instance) -> gpd.GeoDataFrame | None:
     units = result.decisions.pivot_table(index="bassin", columns="lever", values="units", aggfunc="sum")
     spend = result.decisions.groupby("bassin")["cost_eur"].sum()
     for lever in LEVER_MAPS:
-        layer[lever] = layer["bassin"].map(units[lever]).fillna(0).astype(int) if lever in units else 0
+        layer[lever] = layer["bassin"].map(units[lever]).fillna(0.0).round(3) if lever in units else 0.0
     layer["cost_eur"] = layer["bassin"].map(spend).fillna(0.0)
+    pool = instance.tables.get("labour_pool.csv")
+    if pool is not None:  # labour-market tension (1-5) per métier, and jobseekers
+        layer["jobseekers"] = layer["bassin"].map(pool.groupby("bassin")["jobseekers"].sum()).fillna(0.0)
+        for metier, rows in pool.groupby("metier"):
+            layer[f"tension_{metier}"] = layer["bassin"].map(rows.set_index("bassin")["tension"])
     return layer
 
 
