@@ -37,9 +37,11 @@ def cli_run(tmp_path_factory):
     return SimpleNamespace(proc=proc, out=out)
 
 
-def test_cli_solve_writes_optimal_checked_result(cli_run):
+def test_cli_solve_writes_a_checked_result(cli_run):
+    """The default solve (every lever of the four reservoirs on, 60 s): stage 1 (unmet need) stops at
+    the time limit with a small stated gap, because whole places under the Région's binding yearly
+    envelope form a knapsack whose LP bound closes slowly (closing note of P2b); the plan is checked."""
     assert cli_run.proc.returncode == 0, cli_run.proc.stderr
-    assert "optimal" in cli_run.proc.stdout
     for name in OUTPUT_FILES:
         assert (cli_run.out / name).is_file(), name
     for lever in ("unmet", "training", "apprenticeship", "qvct", "vehicles", "pools"):
@@ -52,13 +54,34 @@ def test_cli_solve_writes_optimal_checked_result(cli_run):
     for key in ("status", "objective", "bound", "gap", "runtime_s", "solver", "instance_sha256", "n_variables",
                 "n_integer", "violations"):
         assert key in head, key
-    assert head["status"] == "optimal"
-    assert head["gap"] <= 1e-3
+    assert head["status"] in ("optimal", "feasible") and head["status"] in cli_run.proc.stdout
+    stages = {s["name"]: s for s in head["stages"]}
+    assert (head["status"] == "optimal") == all(s["status"] == "optimal" for s in stages.values())
+    assert head["gap"] == pytest.approx(stages["unmet"]["gap"], rel=1e-3, abs=1e-9) and head["gap"] <= 5e-3
+    assert head["bound"] <= head["objective"]
     assert head["violations"] == 0
     assert head["instance_sha256"] == load_instance(LANDES).sha256
-    assert head["levers"] == ["training", "apprenticeship", "qvct", "vehicles", "pools"]
+    assert head["levers"] == ["training", "apprenticeship", "qvct", "vehicles", "pools", "promotion", "vae",
+                              "reconversion", "immersion", "social"]
     for lever in head["levers"]:  # every lever is reported, chosen or not
         assert lever in cli_run.proc.stdout
+    for reservoir in ("primary", "current", "transitional", "social"):  # the inflow mix is printed
+        assert reservoir in cli_run.proc.stdout
+
+
+def test_flows_cover_the_four_reservoirs_and_reconcile_with_the_stock(cli_run):
+    codes = {"bassin": str, "metier": str}
+    flows = pd.read_csv(cli_run.out / "flows.csv", dtype=codes)
+    assert set(flows["reservoir"]) == {"primary", "current", "transitional", "social"}
+    workforce = pd.read_csv(cli_run.out / "workforce.csv", dtype=codes).sort_values(["bassin", "metier", "year"])
+    change = workforce["stock"] - workforce.groupby(["bassin", "metier"])["stock"].shift(1)
+    change.index = pd.MultiIndex.from_frame(workforce[["bassin", "metier", "year"]])
+    stock_flows = flows[flows["flow"] != "pool_cover"].groupby(["bassin", "metier", "year"])["fte"].sum()
+    assert np.allclose(stock_flows.reindex(change.dropna().index).fillna(0.0), change.dropna(), atol=1e-6)
+    assert (cli_run.out / "inflows.png").stat().st_size > 10_000
+    pool = pd.read_csv(cli_run.out / "labour_pool.csv", dtype=codes)
+    assert len(pool) == 29 * 10 and (pool["drawn"] <= pool["available"] + 1e-6).all()
+    assert workforce["tension"].between(1, 5).all()
 
 
 def test_evaluate_agrees_with_the_written_landes_result(cli_run, landes):
@@ -99,5 +122,5 @@ def test_instance_totals_match_the_sources(landes):
 
 def test_instance_build_is_reproducible(tmp_path):
     build_instance("40", ROOT / "data" / "raw", tmp_path / "landes")
-    for name in ["instance.yaml", *(f for f, s in SCHEMAS.items() if not s.optional)]:
+    for name in ["instance.yaml", "bassins.geojson", *(f for f in SCHEMAS if (LANDES / f).is_file())]:
         assert (tmp_path / "landes" / name).read_bytes() == (LANDES / name).read_bytes(), name

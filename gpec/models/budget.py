@@ -42,13 +42,15 @@ def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list
     spend = lp.add_variables("spend", spend_index, 0.0, np.inf)
     lp.add_objective("cost", spend.positions, 1.0)
 
-    cost_index = pd.MultiIndex.from_product([names, years], names=["lever", "year"])
     sl = spend_index.droplevel("funder")
+    costs = {lv.lever: lv.costs[lv.costs["year"].between(years[0], years[-1])] for lv in levers}
+    paid = [pd.MultiIndex.from_arrays([np.full(len(c), lever), c["year"].to_numpy()]) for lever, c in costs.items()]
+    # one row per (lever, year) that has a cost or a funder (a lever with no decision has no row)
+    cost_index = pd.MultiIndex.from_product([names, years], names=["lever", "year"])
+    cost_index = cost_index[cost_index.isin(sl.append(paid))]
     terms = [(cost_index.get_indexer(sl), spend.positions, 1.0)]
-    for lv in levers:
-        c = lv.costs[lv.costs["year"].between(years[0], years[-1])]
-        rows = cost_index.get_indexer(pd.MultiIndex.from_arrays([np.full(len(c), lv.lever), c["year"].to_numpy()]))
-        terms.append((rows, c["col"].to_numpy(), -c["eur"].to_numpy()))
+    for rows_of, c in zip(paid, costs.values()):
+        terms.append((cost_index.get_indexer(rows_of), c["col"].to_numpy(), -c["eur"].to_numpy()))
     lever_cost = lp.add_constraints("lever_cost", cost_index, terms, 0.0, 0.0)
 
     funders = sorted(instance.budget().index.get_level_values("funder").unique())
