@@ -75,6 +75,10 @@ or 2027.
 * lambda = 1 (8 a year), immersions only or all levers: i26 = 8 fills 2027 (AS 14); 2028 short 0.4:
   one immersion (0.5). **0**, the cheapest way: 9 immersions, 900 EUR (eight apprentices would cost
   16,000).
+
+Conservation (property test): on random tiny instances with pathways of every mode, staff in post plus
+staff in transition, summed over métiers, change only by departures, the baseline inflow and entries from
+outside; moves between métiers and in and out of school net to zero.
 """
 
 from __future__ import annotations
@@ -128,7 +132,8 @@ def _flows(result, lever: str) -> dict:
     return {(r.metier, int(r.year), r.flow, r.reservoir): r.fte for r in f.itertuples()}
 
 
-def _assert_valid(inst, result):
+def _assert_valid(result):
+    """Optimal, no violation found by solve's check, and evaluate() agrees on objective and cost."""
     assert result.status == "optimal", result.message
     assert result.violations == 0, result.violation_details
     report = evaluate(result.applied, result)
@@ -162,7 +167,7 @@ def promo(tmp_path_factory):
 
 def test_no_levers_is_the_baseline(promo):
     result = solve(promo, _exact(levers=()))
-    _assert_valid(promo, result)
+    _assert_valid(result)
     assert result.objective == pytest.approx(16.0, abs=1e-9)
     assert result.decisions.empty
     assert result.flows["lever"].eq("baseline").all()
@@ -171,7 +176,7 @@ def test_no_levers_is_the_baseline(promo):
 
 def test_promotion_known_answer(promo):
     result = solve(promo, _exact(levers=("promotion",)))
-    _assert_valid(promo, result)
+    _assert_valid(result)
     assert result.objective == pytest.approx(11.6, abs=1e-9)
     assert result.cost == pytest.approx(4000.0, abs=1e-6)
     assert _decisions(result) == {("promotion", "ash_as_promotion", 2027): 4}
@@ -216,7 +221,7 @@ def test_promotion_flows_are_transitional(promo):
 
 def test_vae_known_answer(promo):
     result = solve(promo, _exact(levers=("vae",)))
-    _assert_valid(promo, result)
+    _assert_valid(result)
     assert result.objective == pytest.approx(3.85, abs=1e-9)
     assert result.cost == pytest.approx(2500.0, abs=1e-6)
     assert _decisions(result) == {("vae", "ash_as_vae", 2026): 3, ("vae", "ash_as_vae", 2027): 2}
@@ -242,7 +247,7 @@ def test_vae_known_answer(promo):
 
 def test_both_pathways_pick_the_vae(promo):
     result = solve(promo, EXACT)
-    _assert_valid(promo, result)
+    _assert_valid(result)
     assert result.objective == pytest.approx(3.85, abs=1e-9)
     assert result.cost == pytest.approx(2500.0, abs=1e-6)
     assert _decisions(result) == {("vae", "ash_as_vae", 2026): 3, ("vae", "ash_as_vae", 2027): 2}
@@ -324,6 +329,9 @@ def _is_transfer(flows: pd.DataFrame) -> pd.Series:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pathway_instances())
 def test_people_are_conserved(spec):
+    """Random tiny instances with pathways of every mode: every stock change is explained by its flows, and
+    summed over métiers, staff in post plus staff in transition change only by departures, the baseline
+    inflow and entries from outside (apprentices, graduates, external pathways)."""
     with tempfile.TemporaryDirectory() as tmp:
         inst = load_instance(write_instance(Path(tmp) / "case", **spec))
         result = solve(inst, Scenario(mip_gap=0.0))
@@ -447,7 +455,7 @@ def test_labour_pool_known_answers(pool, case):
     levers, share, objective, cost, decisions, drawn = POOL_CASES[case]
     params = {} if share == 0.25 else _share(share)
     result = solve(pool, _exact(levers=levers, parameters=params))
-    _assert_valid(pool, result)
+    _assert_valid(result)
     assert result.objective == pytest.approx(objective, abs=1e-9)
     assert result.cost == pytest.approx(cost, abs=1e-6)
     assert {(r.lever, int(r.year)): r.units for r in result.decisions.itertuples()} == decisions
