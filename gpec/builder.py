@@ -200,36 +200,38 @@ def spatial_parameters() -> list[dict]:
 
 #: Pathways of the transitional and social reservoirs and immersions (``pathways.csv``):
 #: pathway, lever, reservoir, mode, from_metier, to_metier, cap_basis, draws_labour_pool, whole_places, source.
-#: Reconversion places are bought by the Région in the department's institutes: whole places per
-#: department, the bassins the trainees come from (and work in) an expected split.
+#: Every pathway is a programme the Région or the Département buys for the department (reconversion places
+#: in its institutes, a collective VAE, sourcing cells, civic service...): whole places in the territory,
+#: allocated over bassins within each bassin's cap (rounding the caps bassin by bassin would leave the
+#: smaller bassins, and some whole pathways, with none).
 PATHWAYS = [
-    ("ash_as_promotion", "promotion", "transitional", "out_of_post", "ash", "as", "source_stock", 0, "bassin",
+    ("ash_as_promotion", "promotion", "transitional", "out_of_post", "ash", "as", "source_stock", 0, "territory",
      "P12: qualified ASH are exempt from the IFAS selection (promotion professionnelle)"),
-    ("as_ide_promotion", "promotion", "transitional", "out_of_post", "as", "ide", "source_stock", 0, "bassin",
+    ("as_ide_promotion", "promotion", "transitional", "out_of_post", "as", "ide", "source_stock", 0, "territory",
      "P15: IFSI entry for aides-soignants with professional experience"),
-    ("aes_as_passerelle", "promotion", "transitional", "out_of_post", "aes", "as", "source_stock", 0, "bassin",
+    ("aes_as_passerelle", "promotion", "transitional", "out_of_post", "aes", "as", "source_stock", 0, "territory",
      "S2 (passerelles between care métiers); partial DEAS exemptions for DEAES holders: assumption"),
-    ("as_aes_passerelle", "promotion", "transitional", "out_of_post", "as", "aes", "source_stock", 0, "bassin",
+    ("as_aes_passerelle", "promotion", "transitional", "out_of_post", "as", "aes", "source_stock", 0, "territory",
      "S2 (passerelles between care métiers); partial DEAES exemptions for DEAS holders: assumption"),
-    ("ash_as_vae", "vae", "transitional", "in_post", "ash", "as", "source_stock", 0, "bassin",
+    ("ash_as_vae", "vae", "transitional", "in_post", "ash", "as", "source_stock", 0, "territory",
      "S3 (collective VAE project, ARS AURA); S2 (VAE for 'faisant fonction')"),
-    ("adv_aes_vae", "vae", "transitional", "in_post", "adv", "aes", "source_stock", 0, "bassin",
+    ("adv_aes_vae", "vae", "transitional", "in_post", "adv", "aes", "source_stock", 0, "territory",
      "S3 (collective VAE project); DEAES by VAE for aides à domicile: assumption"),
-    ("reconversion_as", "reconversion", "transitional", "external", "", "as", "target_stock", 1, "department",
+    ("reconversion_as", "reconversion", "transitional", "external", "", "as", "target_stock", 1, "territory",
      "S1 (ARS: people from outside the sector with tailored routes); course as the school route (P12)"),
-    ("reconversion_ide", "reconversion", "transitional", "external", "", "ide", "target_stock", 1, "department",
+    ("reconversion_ide", "reconversion", "transitional", "external", "", "ide", "target_stock", 1, "territory",
      "S1; course as the school route (P15)"),
-    ("reconversion_aes", "reconversion", "transitional", "external", "", "aes", "target_stock", 1, "department",
+    ("reconversion_aes", "reconversion", "transitional", "external", "", "aes", "target_stock", 1, "territory",
      "S1; course as the school route (P13)"),
-    ("reconversion_adv", "reconversion", "transitional", "external", "", "adv", "target_stock", 1, "department",
+    ("reconversion_adv", "reconversion", "transitional", "external", "", "adv", "target_stock", 1, "territory",
      "S1; course as the school route (P13)"),
-    ("immersion_ash", "immersion", "primary", "external", "", "ash", "population", 1, "bassin",
+    ("immersion_ash", "immersion", "primary", "external", "", "ash", "population", 1, "territory",
      "S3: sourcing cells, 346 immersions -> 84 hires; ASH needs no diploma"),
-    ("immersion_adv", "immersion", "primary", "external", "", "adv", "population", 1, "bassin",
+    ("immersion_adv", "immersion", "primary", "external", "", "adv", "population", 1, "territory",
      "S3: sourcing cells targeted aides à domicile too; hiring without a diploma is common in home care"),
-    ("service_civique", "social", "social", "external", "", "ash", "population", 0, "bassin",
+    ("service_civique", "social", "social", "external", "", "ash", "population", 0, "territory",
      "S1 (yearly civic-service volunteers in partner structures); S2: 1 volunteer in 3 goes on in the sector"),
-    ("carers", "social", "social", "external", "", "adv", "population", 0, "bassin",
+    ("carers", "social", "social", "external", "", "adv", "population", 0, "territory",
      "S2 (converting the experience of carers, proches aidants); route to home care: assumption"),
 ]
 

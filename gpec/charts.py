@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from gpec.atomic import write_atomic  # noqa: E402
+from gpec.schema import DELIVERED_KINDS  # noqa: E402
 
 COLOURS = {"existing system": "#C8C8C8", "primary": "#4C72B0", "current": "#55A868", "transitional": "#C44E52",
            "social": "#8172B2"}
@@ -17,14 +18,15 @@ COLOURS = {"existing system": "#C8C8C8", "primary": "#4C72B0", "current": "#55A8
 
 def write_inflow_chart(result, path: Path) -> Path:
     """Stacked bars: FTE entering the métiers each year for the whole territory, the existing system
-    (schools, ordinary hiring) first, then the levers by reservoir (transfers between métiers count where
-    they arrive; pools count the need they cover); a line: departures (retirement and exits)."""
+    (schools, ordinary hiring) first, then the levers by reservoir (staff changing métier count where
+    they arrive, failed promotions returning do not count; pools count the need they cover); a line:
+    departures (retirement and exits)."""
     f = result.flows
-    entering = f[f["fte"] > 0]
+    entering = f[f["kind"].isin(DELIVERED_KINDS)]
     group = entering["reservoir"].where(entering["lever"] != "baseline", "existing system")
     bars = entering.pivot_table(index="year", columns=group, values="fte", aggfunc="sum")
     bars = bars.reindex(columns=list(COLOURS)).fillna(0.0)
-    departures = -f[f["flow"].isin(["retirement", "exit"])].groupby("year")["fte"].sum()
+    departures = -f[f["kind"] == "departure"].groupby("year")["fte"].sum()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     bottom = 0.0
     for name, colour in COLOURS.items():

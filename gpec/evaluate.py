@@ -5,8 +5,8 @@ Written without the model builder or the solvers (a test pins that nothing from 
 parameters, runs the stock recursion year by year, recomputes unmet need, spending per funder and year
 and the objective, and lists every violation with its family and label (bassin, métier, year).
 
-Families: ``integrality`` (whole units per bassin, or per department for pathways with
-``whole_places = department``), ``capacity`` (lever capacities, pathway caps, fleet limits, vehicle
+Families: ``integrality`` (whole units per bassin, or in the territory for pathways with
+``whole_places = territory``), ``capacity`` (lever capacities, pathway caps, fleet limits, vehicle
 drivers within the stock, unknown levers, métiers or pathways), ``horizon``, ``coverage`` (QVCT: radius, one post per structure, at
 most K structures a post), ``pool`` (pool radius, capacity, share of need), ``funding`` (spend by a funder
 not allowed for the lever, or spend not equal to the lever's cost), ``budget``, ``stock_balance``
@@ -178,29 +178,37 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Finding
 
 
 def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, found: _Findings) -> None:
-    """Whole places per department where the pathway says so, and each bassin's yearly cap:
-    cap_rate x basis rounded half up (basis: first-year baseline stock of the source or target métier,
-    or population in thousands)."""
+    """Each bassin's yearly cap, cap_rate x basis (basis: first-year baseline stock of the source or target
+    métier, or population in thousands), rounded half up for places whole per bassin; for places whole
+    in the territory, a whole number per (pathway, year) within the bassins' caps summed and rounded."""
     mine = decisions[decisions["lever"].isin(PATHWAY_LEVERS)]
     if mine.empty:
         return
-    dept = mine[mine["pathway"].map(paths["whole_places"]) == "department"]
-    for (pathway, year), units in dept.groupby(["pathway", "year"])["units"].sum().items():
-        if abs(units - round(units)) > 1e-6:
-            found.flag("integrality", (pathway, year), f"{units} places in the department is not a whole number")
     stock = instance.baseline()["stock_fte"].xs(first, level="year")
     population = instance.bassins.set_index("bassin")["population"]
-    for (bassin, pathway, year), units in mine.groupby(["bassin", "pathway", "year"])["units"].sum().items():
+
+    def cap(bassin, pathway) -> float:
         p = paths.loc[pathway]
         if p["cap_basis"] == "population":
             basis = float(population.get(bassin, 0.0)) / 1000.0
         else:
             metier = p["from_metier"] if p["cap_basis"] == "source_stock" else p["to_metier"]
             basis = float(stock.get((bassin, metier), 0.0))
-        limit = np.floor(p["cap_rate"] * basis + 0.5)
+        raw = p["cap_rate"] * basis
+        return raw if p["whole_places"] == "territory" else np.floor(raw + 0.5)
+
+    for (bassin, pathway, year), units in mine.groupby(["bassin", "pathway", "year"])["units"].sum().items():
+        limit = cap(bassin, pathway)
         if units > limit + ABS_TOL:
             found.flag("capacity", (pathway, bassin, year), f"{units:g} places above the cap {limit:g} "
-                                                            f"(pathway_cap_rate x {p['cap_basis']})")
+                                                            f"(pathway_cap_rate x {paths.loc[pathway, 'cap_basis']})")
+    territory = mine[mine["pathway"].map(paths["whole_places"]) == "territory"]
+    for (pathway, year), units in territory.groupby(["pathway", "year"])["units"].sum().items():
+        if abs(units - round(units)) > 1e-5:
+            found.flag("integrality", (pathway, year), f"{units} places in the territory is not a whole number")
+        limit = np.floor(sum(cap(b, pathway) for b in instance.bassins["bassin"]) + 0.5)
+        if units > limit + ABS_TOL:
+            found.flag("capacity", (pathway, year), f"{units:g} places in the territory above the cap {limit:g}")
 
 
 def _fleet_max(instance, first: int) -> pd.Series:

@@ -8,6 +8,9 @@ from gpec.atomic import write_text
 from gpec.evaluate import baseline_stock
 from gpec.schema import RESERVOIRS
 
+#: Flow kinds that bring FTE to the métiers (not moves between them): the inflow mix.
+ENTERING_KINDS = ("entry", "retained", "cover")
+
 
 def unmet_by_year(result, instance) -> pd.DataFrame:
     """Need, unmet need with the plan and without any lever (the calibrated baseline under the same
@@ -59,28 +62,33 @@ def lever_summary(result) -> pd.DataFrame:
 
 
 def inflow_mix(result) -> pd.DataFrame:
-    """Every flow summed over the horizon, by reservoir, flow and lever (``baseline`` = the existing
-    system): FTE (departures and transfers out negative) and each inflow's share of all inflows."""
+    """Every flow summed over the horizon, by reservoir, flow, kind and lever (``baseline`` = the existing
+    system): FTE (departures and moves out negative), and each entering flow's share of all FTE entering
+    (kinds ``entry``, ``retained``, ``cover``: moves between métiers and returns are not new staff)."""
     f = result.flows
     if f.empty:
-        return pd.DataFrame(columns=["reservoir", "flow", "lever", "fte", "share_of_inflows"])
-    table = f.groupby(["reservoir", "flow", "lever"], as_index=False)["fte"].sum()
-    table["share_of_inflows"] = table["fte"].clip(lower=0.0) / table["fte"].clip(lower=0.0).sum()
+        return pd.DataFrame(columns=["reservoir", "flow", "kind", "lever", "fte", "share_of_entering"])
+    table = f.groupby(["reservoir", "flow", "kind", "lever"], as_index=False)["fte"].sum()
+    entering = table["fte"].where(table["kind"].isin(ENTERING_KINDS), 0.0)
+    table["share_of_entering"] = entering / entering.sum() if entering.sum() > 0 else 0.0
     table["order"] = table["reservoir"].map({r: i for i, r in enumerate(RESERVOIRS)})
     return table.sort_values(["order", "fte"], ascending=[True, False]).drop(columns="order").reset_index(drop=True)
 
 
 def reservoir_summary(result) -> pd.DataFrame:
-    """One row per reservoir: inflows (FTE over the horizon), of which from levers, outflows, share of inflows."""
+    """One row per reservoir, FTE over the horizon: entering the métiers (new staff, staff retained, need
+    covered by pools), of which from levers; moving between métiers (arrivals); leaving (departures and
+    moves out net of failed promotions returning); share of all FTE entering."""
     mix = inflow_mix(result)
     rows = []
     for reservoir in RESERVOIRS:
         r = mix[mix["reservoir"] == reservoir]
-        inflow = r["fte"].clip(lower=0.0)
-        rows.append(dict(reservoir=reservoir, inflow_fte=float(inflow.sum()),
-                         from_levers_fte=float(inflow[r["lever"] != "baseline"].sum()),
-                         outflow_fte=float(r["fte"].clip(upper=0.0).sum()),
-                         share_of_inflows=float(r["share_of_inflows"].sum())))
+        entering = r[r["kind"].isin(ENTERING_KINDS)]
+        rows.append(dict(reservoir=reservoir, entering_fte=float(entering["fte"].sum()),
+                         from_levers_fte=float(entering.loc[entering["lever"] != "baseline", "fte"].sum()),
+                         moving_fte=float(r.loc[r["kind"] == "move_in", "fte"].sum()),
+                         leaving_fte=float(r.loc[r["kind"].isin(("departure", "move_out", "return")), "fte"].sum()),
+                         share_of_entering=float(r["share_of_entering"].sum())))
     return pd.DataFrame(rows)
 
 

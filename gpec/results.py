@@ -12,7 +12,7 @@ import pandas as pd
 from gpec.atomic import write_csv, write_json
 from gpec.geo.reach import structure_minutes
 from gpec.models.levers import empty_draws
-from gpec.schema import PATHWAY_LEVERS
+from gpec.schema import DELIVERED_KINDS, PATHWAY_LEVERS
 
 #: Columns of the decision tables, in output order.
 TABLE_COLUMNS = {
@@ -23,7 +23,8 @@ TABLE_COLUMNS = {
     "spend": ("lever", "funder", "year", "eur"),
     "coverage": ("structure", "host", "year", "minutes", "retained_fte"),
     "pool_flows": ("origin", "destination", "metier", "year", "fte", "minutes", "travel_eur"),
-    "flows": ("bassin", "metier", "year", "reservoir", "flow", "lever", "fte"),
+    "flows": ("bassin", "metier", "year", "reservoir", "flow", "kind", "lever", "fte"),
+    "pathway_places": ("lever", "pathway", "year", "places"),
     "labour_pool": ("bassin", "year", "jobseekers", "available", "drawn", "used_share"),
 }
 #: Per-lever views of the decisions written beside them: file -> (lever, columns).
@@ -38,7 +39,7 @@ LEVER_FILES = {
 }
 #: Output files of ``gpec solve``.
 OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "qvct_coverage.csv",
-                "pool_flows.csv", "flows.csv", "labour_pool.csv", *LEVER_FILES, "result.json")
+                "pool_flows.csv", "flows.csv", "labour_pool.csv", "pathway_places.csv", *LEVER_FILES, "result.json")
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,13 @@ class Result:
     * ``spend``: lever, funder, year, eur.
     * ``coverage``: structure, host (bassin of the QVCT post), year, minutes, retained_fte.
     * ``pool_flows``: origin, destination, metier, year, fte (need covered), minutes, travel_eur.
-    * ``flows``: bassin, metier, year, reservoir (primary, current, transitional, social), flow, lever
-      (``baseline`` for the existing system), fte: every flow of the stock (departures negative) and, as
-      flow ``pool_cover``, need covered by pools (not stock).
+    * ``flows``: bassin, metier, year, reservoir (primary, current, transitional, social), flow, kind
+      (:data:`gpec.schema.FLOW_KINDS`), lever (``baseline`` for the existing system), fte: every flow of
+      the stock (departures and moves out negative) and, as kind ``cover``, need covered by pools.
     * ``labour_pool``: bassin, year, jobseekers, available (``labour_pool_share`` x jobseekers), drawn
       (people recruited by the levers), used_share.
+    * ``pathway_places``: lever, pathway, year, places: the whole places bought in the territory for
+      pathways whose bassin rows are an allocation (``whole_places = territory``).
     """
 
     status: str
@@ -108,6 +111,7 @@ class Result:
     pool_flows: pd.DataFrame = field(repr=False)
     flows: pd.DataFrame = field(repr=False)
     labour_pool: pd.DataFrame = field(repr=False)
+    pathway_places: pd.DataFrame = field(repr=False)
     message: str = ""
     violations: int | None = None
     violation_details: list[dict] = field(default_factory=list)
@@ -138,6 +142,7 @@ class Result:
         written.append(write_csv(out / "pool_flows.csv", self.pool_flows))
         written.append(write_csv(out / "flows.csv", self.flows))
         written.append(write_csv(out / "labour_pool.csv", self.labour_pool))
+        written.append(write_csv(out / "pathway_places.csv", self.pathway_places))
         for file, (lever, columns) in LEVER_FILES.items():
             written.append(write_csv(out / file, self.decisions.loc[self.decisions["lever"] == lever, columns]))
         written.append(write_json(out / "result.json", self.summary()))
@@ -196,7 +201,16 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
     _attribute_details(decisions, coverage, flows)
     return {"decisions": decisions, "workforce": workforce, "unmet": unmet_table, "spend": spend,
             "coverage": coverage, "pool_flows": flows, "flows": _flow_table(model, instance, workforce, x),
-            "labour_pool": _labour_pool_table(model, instance, x)}
+            "labour_pool": _labour_pool_table(model, instance, x), "pathway_places": _pathway_places(model, x)}
+
+
+def _pathway_places(model, x: np.ndarray) -> pd.DataFrame:
+    frames = [model.lp.values(x, f"{lever.lever}_places").round().astype(int).rename("places").reset_index()
+              .assign(lever=lever.lever) for lever in model.levers if f"{lever.lever}_places" in model.lp.columns]
+    if not frames:
+        return pd.DataFrame(columns=list(TABLE_COLUMNS["pathway_places"]))
+    table = pd.concat(frames, ignore_index=True)
+    return table.loc[table["places"] > 0, list(TABLE_COLUMNS["pathway_places"])].reset_index(drop=True)
 
 
 def _in_transition(instance, decisions: pd.DataFrame) -> pd.Series:
@@ -222,10 +236,13 @@ def _flow_table(model, instance, workforce: pd.DataFrame, x: np.ndarray) -> pd.D
     keys = w[["bassin", "metier", "year"]].assign(lever="baseline")
     base = instance.baseline().reindex(pd.MultiIndex.from_frame(w[["bassin", "metier", "year"]]))
     rate = lambda name: w["metier"].map(instance.param_by_metier(name)).to_numpy(float)
-    parts = [keys.assign(reservoir="primary", flow="school_output", fte=base["school_output_fte"].to_numpy()),
-             keys.assign(reservoir="primary", flow="ordinary_hiring", fte=base["ordinary_hiring_fte"].to_numpy()),
-             keys.assign(reservoir="current", flow="retirement", fte=-rate("retire_rate") * previous),
-             keys.assign(reservoir="current", flow="exit", fte=-rate("exit_rate") * previous)]
+    parts = [keys.assign(reservoir="primary", flow="school_output", kind="entry",
+                         fte=base["school_output_fte"].to_numpy()),
+             keys.assign(reservoir="primary", flow="ordinary_hiring", kind="entry",
+                         fte=base["ordinary_hiring_fte"].to_numpy()),
+             keys.assign(reservoir="current", flow="retirement", kind="departure",
+                         fte=-rate("retire_rate") * previous),
+             keys.assign(reservoir="current", flow="exit", kind="departure", fte=-rate("exit_rate") * previous)]
     for lever in model.levers:
         for effects in (lever.inflows, lever.cover):
             e = effects[effects["year"].between(first + 1, last)]
@@ -271,7 +288,7 @@ def _attribute_details(decisions: pd.DataFrame, coverage: pd.DataFrame, flows: p
 
 def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
     units = lp.values(x, lever.block.name)
-    units = units.where(~lp.is_integer(lever.block.name), units.round())  # whole units where they are integer
+    units = units.round(9).where(~lp.is_integer(lever.block.name), units.round())  # whole where integer
     table = units.rename("units").reset_index()
     if "metier" not in table:
         table.insert(1, "metier", lever.metier)
@@ -280,7 +297,7 @@ def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
     table.insert(0, "lever", lever.lever)
     cols = lever.block.positions
     effects = pd.concat([lever.inflows, lever.cover])
-    effects = effects.loc[~effects["flow"].str.endswith(("_out", "_return")), ["col", "fte"]]  # arrivals only
+    effects = effects.loc[effects["kind"].isin(DELIVERED_KINDS), ["col", "fte"]]  # not who leaves or returns
     fte = effects.groupby("col")["fte"].sum().reindex(cols).fillna(0.0).to_numpy()
     eur = lever.costs.groupby("col")["eur"].sum().reindex(cols).fillna(0.0).to_numpy()
     table["lag"] = lever.lags

@@ -18,13 +18,19 @@ from gpec.errors import InputError
 CONFIDENCE_LEVELS = ("pub", "der", "ass")
 #: The four reservoirs of the care workforce (Cercle V&S note, S2) that every flow belongs to.
 RESERVOIRS = ("primary", "current", "transitional", "social")
+#: What a flow does to the workforce: ``entry`` (people who join the métiers from outside), ``retained``
+#: (staff kept in post), ``cover`` (need covered by pools, not stock), ``move_in`` / ``move_out``
+#: (staff changing métier), ``return`` (failed promotions back in their post), ``departure``.
+FLOW_KINDS = ("entry", "retained", "cover", "move_in", "move_out", "return", "departure")
+#: The kinds a decision delivers (its ``fte`` in decisions.csv) and that count as inflows of a reservoir.
+DELIVERED_KINDS = ("entry", "retained", "cover", "move_in")
 #: ``pathways.csv`` vocabularies: the levers a pathway can belong to, how a person moves, what caps it.
 PATHWAY_LEVERS = ("promotion", "vae", "reconversion", "immersion", "social")
 PATHWAY_MODES = ("in_post", "out_of_post", "external")
 CAP_BASES = ("source_stock", "target_stock", "population")
-#: Where a pathway's places are whole numbers: in each bassin, or in the department (the bassin split of
-#: a department's places is then an expected share, e.g. reconversion places bought in its institutes).
-WHOLE_PLACES = ("bassin", "department")
+#: Where a pathway's places are whole numbers: in each bassin, or in the instance's territory (places a
+#: programme buys for the whole territory, allocated over bassins by continuous shares).
+WHOLE_PLACES = ("bassin", "territory")
 
 
 @dataclass(frozen=True)

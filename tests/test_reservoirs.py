@@ -495,7 +495,7 @@ BAD_PATHWAYS = [
     PROMOTION,
     VAE,
     dict(pathway="reconversion_as", lever="reconversion", mode="external", to_metier="as", cap_basis="target_stock",
-         draws_labour_pool=1, whole_places="department", years=1, success=0.9, cost=6200.0, cap_rate=0.02),
+         draws_labour_pool=1, whole_places="territory", years=1, success=0.9, cost=6200.0, cap_rate=0.02),
 ]
 
 

@@ -11,7 +11,7 @@ from gpec.models.apprenticeship import add_apprenticeship
 from gpec.models.budget import BudgetBlocks, add_budget
 from gpec.models.labour_pool import add_labour_pool
 from gpec.models.levers import LeverTerms, empty_effects
-from gpec.models.linear import Block, LinearModel, row_positions
+from gpec.models.linear import LinearModel, row_positions
 from gpec.models.mobility import add_vehicles
 from gpec.models.objective import STAGES
 from gpec.models.pools import add_pools
@@ -36,7 +36,6 @@ class GpecModel:
     levers: list[LeverTerms]
     workforce: WorkforceBlocks
     budget: BudgetBlocks
-    labour_pool: Block | None = None
     stages: tuple[str, ...] = STAGES
 
     def effect_values(self, x: np.ndarray, kind: str) -> np.ndarray:
@@ -69,5 +68,5 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
     cover = pd.concat([empty_effects(), *[t.cover for t in terms]], ignore_index=True)
     workforce = add_workforce_rows(lp, instance, horizon, workforce, inflows, cover)
     budget = add_budget(lp, instance, horizon, terms)
-    labour_pool = add_labour_pool(lp, instance, horizon, terms)
-    return GpecModel(lp, horizon, terms, workforce, budget, labour_pool)
+    add_labour_pool(lp, instance, horizon, terms)
+    return GpecModel(lp, horizon, terms, workforce, budget)

@@ -34,7 +34,7 @@ def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int], work
     lags = grid["lag"].to_numpy()
     per_unit = (1 - grid["metier"].map(instance.param_by_metier("dropout"))) * instance.param("apprentice_conversion")
     inflows = effects(grid["bassin"], grid["metier"], grid["year"] + lags, block.positions, per_unit.to_numpy(float),
-                      "apprentices", "primary")
+                      "apprentices", "primary", "entry")
     draws = pd.DataFrame({"bassin": grid["bassin"], "year": grid["year"], "col": block.positions, "people": 1.0})
     unit = grid["metier"].map(instance.param_by_metier("cost_apprentice")).to_numpy(float)
     costs = yearly_costs(block, grid["year"].to_numpy(), lags, unit)

@@ -7,8 +7,9 @@ the bassin's jobseekers in the métiers' ROME codes:
 .. math::  \sum_{\ell} \sum_j d^{\ell}_{b,t,j}\, x_j \le \lambda\, J_b \quad \text{(labour\_pool)}
 
 where :math:`d^{\ell}_{b,t,j}` is the people recruited in :math:`(b, t)` per unit of decision :math:`x_j`
-(1 per apprenticeship contract, reconversion place, immersion or pool FTE, in its bassin and start year;
-a training place's entrants are spread over the bassins its graduates settle in), :math:`J_b` the
+(1 per apprenticeship contract, per place of a pathway flagged ``draws_labour_pool`` (reconversion,
+immersions) in its bassin and start year, and per pool FTE in every year it works: intermittent contracts
+are renewed yearly; a training place's entrants are spread over the bassins its graduates settle in), :math:`J_b` the
 jobseekers of ``labour_pool.csv`` summed over métiers (France Travail category ABC, split from bassins
 d'emploi by population) and :math:`\lambda` ``labour_pool_share``. Instances without ``labour_pool.csv``
 have no such rows.
@@ -24,6 +25,7 @@ from gpec.models.linear import Block, LinearModel, row_positions
 
 
 def add_labour_pool(lp: LinearModel, instance, horizon: tuple[int, int], levers: list[LeverTerms]) -> Block | None:
+    """Rows ``labour_pool[bassin, year]`` for every cell some lever recruits in (none without labour_pool.csv)."""
     jobseekers = instance.labour_pool()
     if jobseekers is None:
         return None

@@ -9,7 +9,7 @@ import pandas as pd
 
 from gpec.models.linear import Block
 
-_EMPTY_EFFECT = ("bassin", "metier", "year", "col", "fte", "flow", "reservoir")
+_EMPTY_EFFECT = ("bassin", "metier", "year", "col", "fte", "flow", "reservoir", "kind")
 _EMPTY_DRAWS = ("bassin", "year", "col", "people")
 
 
@@ -26,10 +26,11 @@ def empty_draws() -> pd.DataFrame:
     return _empty(_EMPTY_DRAWS)
 
 
-def effects(bassin, metier, year, col, fte, flow: str, reservoir: str) -> pd.DataFrame:
-    """An effect table (see :class:`LeverTerms`); scalars are broadcast."""
+def effects(bassin, metier, year, col, fte, flow, reservoir, kind: str) -> pd.DataFrame:
+    """An effect table (see :class:`LeverTerms`); every argument is a column (arrays or Series of one
+    length, or scalars broadcast); ``kind`` is one of :data:`gpec.schema.FLOW_KINDS`."""
     frame = pd.DataFrame({"bassin": bassin, "metier": metier, "year": year, "col": col, "fte": fte})
-    return frame.assign(flow=flow, reservoir=reservoir)
+    return frame.assign(flow=flow, reservoir=reservoir, kind=kind)
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,15 @@ class LeverTerms:
     lever : str
         Lever name as in ``levers.csv``.
     block : Block
-        The integer decisions a planner funds (units), indexed by (bassin, [metier,] year).
+        The decisions a planner funds (units), indexed by (bassin, [metier,] [pathway,] year); integer
+        but for pathways whose places are whole in the territory (see :mod:`gpec.models.transitions`).
     lags : ndarray
         Years from a decision to its first effect, one per column of ``block``.
     inflows : DataFrame
-        ``bassin, metier, year, col, fte, flow, reservoir``: FTE added to the stock of (bassin, metier,
-        year) per unit of column ``col`` (graduates, completed apprentices, staff retained, extra hires,
-        staff promoted: negative for the métier they leave), with the flow's name and reservoir
-        (:data:`gpec.schema.RESERVOIRS`).
+        ``bassin, metier, year, col, fte, flow, reservoir, kind``: FTE added to the stock of (bassin,
+        metier, year) per unit of column ``col`` (graduates, completed apprentices, staff retained, extra
+        hires, staff promoted: negative for the métier they leave), with the flow's name, reservoir
+        (:data:`gpec.schema.RESERVOIRS`) and kind (:data:`gpec.schema.FLOW_KINDS`).
     costs : DataFrame
         ``year, col, eur``: euros spent in ``year`` per unit of column ``col``.
     cover : DataFrame

@@ -46,9 +46,9 @@ def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce=
     exit_rate = instance.param_by_metier("exit_rate").get(METIER, 0.0)
     inflows = pd.concat([
         effects(grid["bassin"], METIER, grid["year"] + 1, block.positions,
-                instance.param("eff_vehicle_exit") * exit_rate, "retained", "current"),
+                instance.param("eff_vehicle_exit") * exit_rate, "retained", "current", "retained"),
         effects(grid["bassin"], METIER, grid["year"] + 1, block.positions,
-                instance.param("eff_vehicle_hire"), "vehicle_hires", "primary"),
+                instance.param("eff_vehicle_hire"), "vehicle_hires", "primary", "entry"),
     ], ignore_index=True)
     costs = pd.DataFrame({"year": grid["year"], "col": block.positions,
                           "eur": instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))})

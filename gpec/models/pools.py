@@ -61,7 +61,7 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce=Non
     lp.add_constraints("pool_share", dest_index, [(in_rows, cover.positions, 1.0)], upper=dest["cap_in"].to_numpy())
 
     covered = effects(flows["destination"], flows["metier"], flows["year"], cover.positions, 1.0, "pool_cover",
-                      "current")
+                      "current", "cover")
     # an intermittent pool is hired from the local labour pool every year it works
     draws = pd.DataFrame({"bassin": base["bassin"], "year": base["year"], "col": pool.positions, "people": 1.0})
     travel = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")

@@ -67,7 +67,7 @@ def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None
     inflows = effects(effect["structure"].map(where).to_numpy(), effect["metier"].to_numpy(),
                       effect["year"].to_numpy() + 1, effect["col"].to_numpy(),
                       instance.param("eff_qvct_exit") * effect["metier"].map(exit_rate).to_numpy()
-                      * effect["staff_fte"].to_numpy(), "retained", "current")
+                      * effect["staff_fte"].to_numpy(), "retained", "current", "retained")
     costs = pd.DataFrame({"year": post_grid["year"].to_numpy(), "col": posts.positions,
                           "eur": instance.param("cost_qvct_officer")})
     return LeverTerms(LEVER, posts, np.ones(posts.size, int), inflows, costs, details={"qvct_coverage": served},

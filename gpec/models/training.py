@@ -43,7 +43,7 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce=
     dest = graduate_destinations(instance).rename("share").reset_index()
     flows = grid.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
     inflows = effects(flows["bassin"], flows["metier"], flows["year"] + flows["lag"], flows["col"],
-                      flows["metier"].map(keep).to_numpy() * flows["share"].to_numpy(), "graduates", "primary")
+                      flows["metier"].map(keep).to_numpy() * flows["share"].to_numpy(), "graduates", "primary", "entry")
     # entrants come from where graduates settle (the site's recruitment area = its settlement area)
     draws = pd.DataFrame({"bassin": flows["bassin"], "year": flows["year"], "col": flows["col"],
                           "people": flows["share"].to_numpy()})

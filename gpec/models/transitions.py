@@ -2,15 +2,17 @@ r"""Pathways into and between métiers: the transitional and social reservoirs, 
 
 Each row of ``pathways.csv`` is a pathway :math:`p` from a source :math:`a_p` (a métier, or outside the
 workforce) to a target métier :math:`c_p`, with a duration :math:`L_p` (whole years), a success share
-:math:`\sigma_p`, a cost :math:`c_p` per place-year and a yearly cap per bassin. It belongs to one lever
+:math:`\sigma_p`, a cost :math:`k_p` per place-year and a yearly cap per bassin. It belongs to one lever
 (its funder comes from ``levers.csv``) and one reservoir. Decision:
 :math:`Y_{b,p,\tau} \in \mathbb{Z}_{\ge 0}` places started in bassin :math:`b` in year :math:`\tau`,
-:math:`Y_{b,p,\tau} \le \bar Y_{b,p} = \lfloor \kappa_p\, B_{b,p} + \tfrac12 \rfloor` with :math:`B` the cap basis
+:math:`Y_{b,p,\tau} \le \kappa_p B_{b,p}` with :math:`B` the cap basis
 (baseline stock of the source or target métier in the first model year, or the population in thousands).
-Places are whole per bassin, or (``whole_places = department``, e.g. reconversion places the Région
-buys in the department's institutes) whole per department: :math:`\sum_b Y_{b,p,\tau} = N_{p,\tau} \in
-\mathbb{Z}_{\ge 0}` (``<lever>_whole_places``) with :math:`Y \ge 0` continuous, the expected number of
-trainees from each bassin.
+Places are whole per bassin (``whole_places = bassin``; the cap is then rounded to the nearest whole
+place), or whole in the territory (``whole_places = territory``: places a programme of the Région or
+the Département buys for the whole instance, e.g. reconversion places in its institutes):
+:math:`\sum_b Y_{b,p,\tau} = N_{p,\tau} \in \mathbb{Z}_{\ge 0}` (``<lever>_whole_places``),
+:math:`N_{p,\tau} \le \lfloor \sum_b \kappa_p B_{b,p} + \tfrac12 \rfloor`, with the allocation
+:math:`0 \le Y_{b,p,\tau} \le \kappa_p B_{b,p}` continuous (a place may be shared between bassins).
 
 Three modes move people differently; every term below enters the stock balance of
 :mod:`gpec.models.workforce` in the year shown (only start years whose effects land in the horizon get a
@@ -38,10 +40,10 @@ column):
   :math:`(b, \tau)` (:mod:`gpec.models.labour_pool`).
 
 Transitions conserve people: summed over métiers and the in-transition state, only entries (external
-pathways and the other levers) and departures change the total. Cost: :math:`c_p` per place in each of
+pathways and the other levers) and departures change the total. Cost: :math:`k_p` per place in each of
 the :math:`L_p` years from :math:`\tau`.
 
-Glossary: :math:`L_p` ``pathway_years``; :math:`\sigma_p` ``pathway_success``; :math:`c_p`
+Glossary: :math:`L_p` ``pathway_years``; :math:`\sigma_p` ``pathway_success``; :math:`k_p`
 ``pathway_cost``; :math:`\kappa_p` ``pathway_cap_rate``; ``mode``, ``cap_basis``, ``reservoir``,
 ``draws_labour_pool``: columns of ``pathways.csv``.
 """
@@ -56,12 +58,13 @@ from gpec.models.linear import LinearModel, row_positions
 
 
 def pathway_caps(instance, first_year: int) -> pd.DataFrame:
-    """Yearly places per (bassin, pathway): ``cap_rate x basis`` rounded to the nearest whole place (half
-    up), only where it is positive: a bassin too small for one place a year gets none."""
+    """Yearly places per (bassin, pathway), where positive: ``cap`` = cap_rate x basis, and ``whole_cap``
+    = that rounded to the nearest whole place (half up), the cap of pathways whose places are whole in
+    each bassin (a bassin too small for one place a year then gets none)."""
     paths = instance.pathways()
+    columns = {"bassin": object, "pathway": object, "cap": float, "whole_cap": float}
     if paths.empty:
-        return pd.DataFrame({"bassin": pd.Series(dtype=object), "pathway": pd.Series(dtype=object),
-                             "cap": pd.Series(dtype=float)})
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     stock = instance.baseline()["stock_fte"].xs(first_year, level="year").unstack("metier")
     bassins = instance.bassins.set_index("bassin")
     stock = stock.reindex(bassins.index).fillna(0.0)
@@ -72,8 +75,9 @@ def pathway_caps(instance, first_year: int) -> pd.DataFrame:
         else:
             metier = p.from_metier if p.cap_basis == "source_stock" else p.to_metier
             basis = stock[metier] if metier in stock else pd.Series(0.0, index=bassins.index)
-        cap = np.floor(p.cap_rate * basis.to_numpy(float) + 0.5)
-        frames.append(pd.DataFrame({"bassin": bassins.index, "pathway": p.pathway, "cap": cap}))
+        cap = p.cap_rate * basis.to_numpy(float)
+        frames.append(pd.DataFrame({"bassin": bassins.index, "pathway": p.pathway, "cap": cap,
+                                    "whole_cap": np.floor(cap + 0.5)}))
     caps = pd.concat(frames, ignore_index=True)
     return caps[caps["cap"] > 0].reset_index(drop=True)
 
@@ -86,39 +90,39 @@ def add_pathways(lever: str):
         paths = instance.pathways()
         paths = paths[paths["lever"] == lever].set_index("pathway")
         caps = pathway_caps(instance, first)
-        caps = caps[caps["pathway"].isin(paths.index)]
-        frames = []
-        for row in caps.itertuples(index=False):
-            p = paths.loc[row.pathway]
-            lag = int(p["years"])
-            earliest = first + 1 if p["mode"] == "out_of_post" else first
-            years = start_years(earliest, last, lag)
-            frames.append(pd.DataFrame({"bassin": row.bassin, "metier": p["to_metier"], "pathway": row.pathway,
-                                        "year": years, "cap": row.cap, "lag": lag}))
-        columns = {"bassin": object, "metier": object, "pathway": object, "year": int, "cap": float, "lag": int}
+        caps = caps.merge(paths.reset_index(), on="pathway", how="inner")
+        in_bassin = caps["whole_places"] == "bassin"
+        caps["cap"] = caps["cap"].where(~in_bassin, caps["whole_cap"])
+        caps = caps[caps["cap"] > 0]
+        caps["earliest"] = np.where(caps["mode"] == "out_of_post", first + 1, first)
+        frames = [pd.DataFrame({"bassin": r.bassin, "metier": r.to_metier, "pathway": r.pathway,
+                                "year": start_years(r.earliest, last, int(r.years)), "lag": int(r.years)})
+                  for r in caps.itertuples(index=False)]
+        columns = {"bassin": object, "metier": object, "pathway": object, "year": int, "lag": int}
         grid = (pd.concat(frames, ignore_index=True) if frames
                 else pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})).astype(columns)
-        g = grid.join(paths[["mode", "from_metier", "reservoir", "success", "cost", "draws_labour_pool",
-                             "whole_places"]], on="pathway")
+        g = grid.merge(caps.drop(columns=["to_metier", "years"]), on=["bassin", "pathway"], how="left")
         per_bassin = (g["whole_places"] == "bassin").to_numpy()
         block = lp.add_variables(lever, grid_index(grid, ("bassin", "metier", "pathway", "year")), 0.0,
-                                 grid["cap"].to_numpy(), integer=per_bassin)
+                                 g["cap"].to_numpy(float), integer=per_bassin)
         g["col"] = block.positions
-        _whole_department_places(lp, lever, g[~per_bassin])
+        _whole_territory_places(lp, lever, g[~per_bassin])
+
         done = (g["year"] + g["lag"]).to_numpy()
         external = (g["mode"] == "external").to_numpy()
         reservoir = g["reservoir"].to_numpy()
         parts = [effects(g["bassin"], g["metier"], done, g["col"], g["success"],
-                         np.where(external, lever, f"{lever}_in"), reservoir)]
+                         np.where(external, lever, f"{lever}_in"), reservoir, np.where(external, "entry", "move_in"))]
         school = (g["mode"] == "out_of_post").to_numpy()
         s = g[school]
-        parts += [effects(s["bassin"], s["from_metier"], s["year"], s["col"], -1.0, f"{lever}_out", reservoir[school]),
+        parts += [effects(s["bassin"], s["from_metier"], s["year"], s["col"], -1.0, f"{lever}_out", reservoir[school],
+                          "move_out"),
                   effects(s["bassin"], s["from_metier"], done[school], s["col"], 1 - s["success"], f"{lever}_return",
-                          reservoir[school])]
+                          reservoir[school], "return")]
         vae = (g["mode"] == "in_post").to_numpy()
         v = g[vae]
         parts.append(effects(v["bassin"], v["from_metier"], done[vae], v["col"], -v["success"], f"{lever}_out",
-                             reservoir[vae]))
+                             reservoir[vae], "move_out"))
         inflows = pd.concat(parts, ignore_index=True)
         recruits = g[g["draws_labour_pool"] == 1]
         draws = pd.DataFrame({"bassin": recruits["bassin"], "year": recruits["year"], "col": recruits["col"],
@@ -130,11 +134,12 @@ def add_pathways(lever: str):
     return build
 
 
-def _whole_department_places(lp: LinearModel, lever: str, g: pd.DataFrame) -> None:
-    """Whole places per (pathway, year) in the department, split over bassins by continuous columns."""
-    totals = g[["pathway", "year"]].drop_duplicates()
+def _whole_territory_places(lp: LinearModel, lever: str, g: pd.DataFrame) -> None:
+    """Whole places per (pathway, year) in the territory, allocated over bassins by continuous columns; the
+    territory's yearly cap is the sum of the bassins' caps rounded to the nearest whole place."""
+    totals = g.groupby(["pathway", "year"], as_index=False)["cap"].sum()
     index = grid_index(totals, ("pathway", "year"))
-    places = lp.add_variables(f"{lever}_places", index, 0.0, np.inf, integer=True)
+    places = lp.add_variables(f"{lever}_places", index, 0.0, np.floor(totals["cap"].to_numpy() + 0.5), integer=True)
     rows = row_positions(index, g, ["pathway", "year"])
     k = np.arange(len(index))
     lp.add_constraints(f"{lever}_whole_places", index, [(rows, g["col"].to_numpy(), 1.0), (k, places.positions, -1.0)],
