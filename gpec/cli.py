@@ -34,7 +34,8 @@ def solve_command(
     cost_gap: float = typer.Option(1e-2, "--cost-gap", help="Relative gap tolerance of stage 2 (least cost)."),
     no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
     lever_off: list[str] = typer.Option([], "--lever-off", help="Switch a lever off (repeatable): training, "
-                                        "apprenticeship, qvct, vehicles, pools."),
+                                        "apprenticeship, qvct, vehicles, pools, promotion, vae, reconversion, "
+                                        "immersion, social."),
     set_: list[str] = typer.Option([], "--set", help="Override a parameter: NAME=VALUE or NAME[KEY]=VALUE "
                                    "(repeatable), e.g. --set eff_qvct_exit=0.2 --set retire_rate[as]=0.04."),
     solver: str = typer.Option("highs", "--solver", help="Solver backend: highs (default) or ortools (SCIP)."),

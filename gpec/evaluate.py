@@ -89,10 +89,11 @@ def evaluate(instance, result) -> Evaluation:
     for label, value in stock[stock < -ABS_TOL].items():
         found.flag("stock_nonnegative", label, f"stock {value:.4f} FTE")
     _check_drivers(decisions, stock, found)
-    _check_labour_pool(instance, decisions, (first, last), found)
+    _check_labour_pool(instance, result, decisions, (first, last), found)
 
     spend_by_funder = _check_spending(instance, result, lever_cost, (first, last), found)
     _check_reported_workforce(result, stock, unmet, found)
+    _check_reported_transitions(instance, result, decisions, stock, covered, found)
     if not _close(result.objective, objective, rel=1e-6):
         found.flag("objective", "unmet", f"reported {result.objective:.6f} != recomputed {objective:.6f} FTE-years")
     in_horizon = [first <= y <= last for _, y in lever_cost.index]
@@ -396,7 +397,7 @@ def _stock(instance, horizon, inflows: pd.DataFrame) -> pd.Series:
     return stock.reorder_levels(KEY).sort_index()
 
 
-def _check_labour_pool(instance, decisions, horizon, found: _Findings) -> None:
+def _check_labour_pool(instance, result, decisions, horizon, found: _Findings) -> None:
     """People recruited per (bassin, year) <= labour_pool_share x jobseekers: a contract, a pool FTE or a
     pathway place that recruits counts 1 in its bassin and start year; a training place's entrants are
     spread like its graduates settle."""
@@ -421,6 +422,45 @@ def _check_labour_pool(instance, decisions, horizon, found: _Findings) -> None:
         if first <= year <= last and people > limit + ABS_TOL + REL_TOL * limit:
             found.flag("labour_pool", (bassin, year), f"{people:.3f} people recruited > labour_pool_share x "
                                                       f"jobseekers = {limit:.3f}")
+    reported = _table(result, "labour_pool", ["bassin", "year", "drawn"])
+    for row in reported.itertuples(index=False):
+        if not _close(row.drawn, float(draws.get((row.bassin, row.year), 0.0)), rel=1e-6):
+            found.flag("labour_pool", (row.bassin, row.year), f"reported {row.drawn:.4f} people drawn != "
+                                                              f"recomputed {draws.get((row.bassin, row.year), 0.0):.4f}")
+
+
+def _check_reported_transitions(instance, result, decisions, stock: pd.Series, covered: pd.Series,
+                                found: _Findings) -> None:
+    """The reported staff in transition (school-based promotions, by source métier) and flows: per bassin,
+    métier and year the stock flows add up to the recomputed change of stock, the pool cover to the
+    recomputed cover."""
+    first, last = result.horizon
+    paths = instance.pathways().set_index("pathway")
+    school = decisions[decisions["pathway"].map(paths["mode"]).eq("out_of_post")]
+    in_transition = {}
+    for row in school.itertuples(index=False):
+        for year in range(row.year, row.year + int(paths.loc[row.pathway, "years"])):
+            key = (row.bassin, paths.loc[row.pathway, "from_metier"], year)
+            in_transition[key] = in_transition.get(key, 0.0) + row.units
+    wf = result.workforce
+    if len(wf) and "in_transition" in wf:
+        for row in wf.itertuples(index=False):
+            expected = in_transition.get((row.bassin, row.metier, row.year), 0.0)
+            if not _close(row.in_transition, expected):
+                found.flag("stock_balance", (row.bassin, row.metier, row.year),
+                           f"reported {row.in_transition:.4f} in transition != recomputed {expected:.4f}")
+    flows = _table(result, "flows", ["bassin", "metier", "year", "kind", "fte"])
+    if flows.empty:
+        return
+    change = (stock - stock.groupby(level=["bassin", "metier"]).shift(1)).dropna()
+    is_cover = flows["kind"] == "cover"
+    for name, got, expected in (("stock flows", flows[~is_cover], change), ("pool cover", flows[is_cover], covered)):
+        total = got.groupby(KEY)["fte"].sum()
+        both = expected.index.union(total.index)
+        diff = (total.reindex(both).fillna(0.0) - expected.reindex(both).fillna(0.0)).abs()
+        for label in diff.index[diff > 1e-4][:20]:
+            found.flag("stock_balance", label, f"reported {name} {total.get(label, 0.0):.4f} != recomputed "
+                                               f"{expected.get(label, 0.0):.4f}")
 
 
 def _check_drivers(decisions, stock: pd.Series, found: _Findings) -> None:

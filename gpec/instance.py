@@ -287,9 +287,13 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
             if y >= 1 and m not in have:
                 raise InputError(path, f"parameter '{name}' has no value for metier '{m}' (it has a training route)",
                                  column="key")
-    if "labour_pool.csv" in tables and p[p["name"] == "labour_pool_share"].empty:
+    share = p[p["name"] == "labour_pool_share"]
+    if "labour_pool.csv" in tables and share.empty:
         raise InputError(path, "parameter 'labour_pool_share' is missing (the instance has labour_pool.csv)",
                          column="name")
+    if (share["key"] != "").any():
+        raise InputError(path, "labour_pool_share is one value for the territory: its key must be empty",
+                         row=int(share.index[share["key"] != ""][0]) + 1, column="key")
     _check_pathway_parameters(path, p, tables)
     survival = p[p["name"].isin(["retire_rate", "exit_rate"])].groupby("key")["value"].sum()
     if (survival > 1).any():
@@ -340,6 +344,9 @@ def _check_pathways(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
             raise InputError(path, f"from_metier and to_metier are both '{row.to_metier}'", row=i, column="to_metier")
         if row.cap_basis == "source_stock" and external:
             raise InputError(path, "cap_basis source_stock needs a from_metier", row=i, column="cap_basis")
+        if row.draws_labour_pool and not external:
+            raise InputError(path, f"a {row.mode} pathway moves staff already in post: it cannot recruit from the "
+                                   "labour pool (draws_labour_pool must be 0)", row=i, column="draws_labour_pool")
 
 
 def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -354,6 +361,31 @@ def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if len(missing):
             b, m, y = missing[0]
             raise InputError(str(folder / file), f"no row for bassin {b}, metier {m}, year {y}", column="year")
+    if "labour_pool.csv" in tables:
+        _check_labour_pool(folder, tables)
+
+
+def _check_labour_pool(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Every bassin x métier has jobseekers (0 is a value, a missing row is not); tension 1-5 where given;
+    the ROME code is the métier's."""
+    t, path = tables["labour_pool.csv"], str(folder / "labour_pool.csv")
+    metiers = tables["metiers.csv"]
+    full = pd.MultiIndex.from_product([tables["bassins.csv"]["bassin"], metiers["metier"]], names=["bassin", "metier"])
+    missing = full.difference(pd.MultiIndex.from_frame(t[["bassin", "metier"]]))
+    if len(missing):
+        b, m = missing[0]
+        raise InputError(path, f"no row for bassin {b}, metier {m} (write 0 jobseekers if there are none)",
+                         column="jobseekers")
+    bad = t["tension"].notna().to_numpy() & ~t["tension"].between(1, 5).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(path, f"tension {t['tension'].iloc[i]} is not on the 1-5 scale", row=i + 1, column="tension")
+    rome = t["metier"].map(metiers.set_index("metier")["rome"])
+    wrong = (rome != t["rome"]).to_numpy()
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise InputError(path, f"ROME code {t['rome'].iloc[i]} is not that of metier {t['metier'].iloc[i]} "
+                               f"({rome.iloc[i]} in metiers.csv)", row=i + 1, column="rome")
 
 
 def _check_travel(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -205,8 +205,9 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
 
 
 def _pathway_places(model, x: np.ndarray) -> pd.DataFrame:
-    frames = [model.lp.values(x, f"{lever.lever}_places").round().astype(int).rename("places").reset_index()
-              .assign(lever=lever.lever) for lever in model.levers if f"{lever.lever}_places" in model.lp.columns]
+    blocks = {lever.lever: f"{lever.lever}_territory_places" for lever in model.levers}
+    frames = [model.lp.values(x, block).round().astype(int).rename("places").reset_index().assign(lever=lever)
+              for lever, block in blocks.items() if block in model.lp.columns]
     if not frames:
         return pd.DataFrame(columns=list(TABLE_COLUMNS["pathway_places"]))
     table = pd.concat(frames, ignore_index=True)

@@ -258,10 +258,83 @@ def test_cap_is_rounded_half_up_and_rechecked(promo):
     from dataclasses import replace
 
     result = solve(promo, _exact(levers=("vae",)))
+    assert result.decisions.loc[result.decisions["year"] == 2026, "units"].item() == 3  # the cap binds
+    assert evaluate(promo, result).ok  # 3 is within the cap (rounding 2.5 down would flag it)
     more = result.decisions.copy()
     more.loc[more["year"] == 2026, "units"] = 4
     report = evaluate(promo, replace(result, decisions=more))
     assert "capacity" in set(report.violations["family"]), report.violations.to_dict("records")
+
+
+def test_evaluate_rechecks_the_reported_transition_flows_and_draws(promo):
+    """Each derived report is recomputed: staff in transition, the flows table, the labour-pool table."""
+    from dataclasses import replace
+
+    result = solve(promo, _exact(levers=("promotion",)))
+    wf = result.workforce.copy()
+    wf.loc[(wf["metier"] == "ash") & (wf["year"] == 2027), "in_transition"] = 3.0
+    flows = result.flows.copy()
+    flows.loc[flows["flow"] == "promotion_return", "fte"] = 1.0
+    for broken in (replace(result, workforce=wf), replace(result, flows=flows)):
+        report = evaluate(promo, broken)
+        assert set(report.violations["family"]) == {"stock_balance"}, report.violations.to_dict("records")
+
+
+# -- places whole in the territory -----------------------------------------------------------------
+
+A2, B2 = "00001", "00002"
+TERRITORY = dict(pathway="reconversion_as", lever="reconversion", mode="external", to_metier="as",
+                 cap_basis="population", years=1, success=1.0, cost=1000.0, cap_rate=0.6)
+
+
+def _two_bassins(folder, whole: str):
+    """Two bassins, AS only: 10 FTE, inflow 1 a year (stays 10), need 10 then 11: 1 FTE short in each in
+    2027 (2.0 FTE-years without levers). A reconversion place started in 2026 brings 1 FTE in 2027; each
+    bassin's cap is 0.6 x 1,000 inhabitants / 1,000 = 0.6 places.
+
+    * ``territory``: at most round(0.6 + 0.6) = 1 whole place in the territory, shared between the
+      bassins (each share <= 0.6): unmet 2 - 1 = **1.0**, 1,000 EUR.
+    * ``bassin``: each cap rounds to 1 whole place: 2 places, unmet **0**, 2,000 EUR."""
+    yrs = (2026, 2027)
+    need = {(b, "as", y): 10.0 + (y - 2026) for b in (A2, B2) for y in range(2026, 2028)}
+    write_instance(folder, bassins=[(A2, 0.0, 45.0), (B2, 0.5, 45.0)], years=yrs, need=need,
+                   stock0={(b, "as"): 10.0 for b in (A2, B2)}, inflow={(b, "as", 2027): 1.0 for b in (A2, B2)},
+                   budget={"region": 10_000.0, "departement": 0.0},
+                   pathways=[{**TERRITORY, "whole_places": whole}])
+    return whole, load_instance(folder)
+
+
+@pytest.fixture(scope="module", params=["territory", "bassin"])
+def two_bassins(request, tmp_path_factory):
+    return _two_bassins(tmp_path_factory.mktemp("two") / request.param, request.param)
+
+
+def test_places_whole_in_the_territory_or_in_each_bassin(two_bassins):
+    whole, inst = two_bassins
+    result = solve(inst, EXACT)
+    _assert_valid(result)
+    d = result.decisions
+    if whole == "territory":
+        assert result.objective == pytest.approx(1.0, abs=1e-9) and result.cost == pytest.approx(1000.0)
+        assert d["units"].sum() == pytest.approx(1.0) and (d["units"] <= 0.6 + 1e-9).all()
+        assert result.pathway_places.to_dict("records") == [
+            dict(lever="reconversion", pathway="reconversion_as", year=2026, places=1)]
+    else:
+        assert result.objective == pytest.approx(0.0, abs=1e-9) and result.cost == pytest.approx(2000.0)
+        assert sorted(d["units"]) == [1, 1] and result.pathway_places.empty
+
+
+def test_evaluate_flags_a_fractional_territory_total_and_a_share_above_its_cap(tmp_path):
+    from dataclasses import replace
+
+    _, inst = _two_bassins(tmp_path / "territory", "territory")
+    result = solve(inst, EXACT)
+    d = result.decisions.copy()
+    d["units"] = [0.6, 0.2]  # 0.8 places in the territory
+    assert "integrality" in set(evaluate(inst, replace(result, decisions=d)).violations["family"])
+    d["units"] = [0.7, 0.3]  # a whole place, but 0.7 > 0.6 in the first bassin
+    families = set(evaluate(inst, replace(result, decisions=d)).violations["family"])
+    assert "capacity" in families and "integrality" not in families
 
 
 # -- conservation of people on random instances -------------------------------------------------
@@ -307,7 +380,8 @@ def pathway_instances(draw):
         pathways.append(dict(
             pathway=f"p{i}", lever=draw(st.sampled_from(PATHWAY_LEVERS)),
             reservoir=draw(st.sampled_from(["primary", "transitional", "social"])), mode=mode,
-            from_metier=source, to_metier=target, cap_basis=basis, draws_labour_pool=draw(st.integers(0, 1)),
+            from_metier=source, to_metier=target, cap_basis=basis,
+            draws_labour_pool=draw(st.integers(0, 1)) if mode == "external" else 0,
             whole_places=draw(st.sampled_from(WHOLE_PLACES)), years=draw(st.sampled_from([1, 1, 2])),
             success=draw(st.sampled_from([0.0, 0.3, 0.5, 0.5, 0.9, 1.0])),
             cost=draw(st.sampled_from([0.0, 300.0, 2500.0])), cap_rate=rate))

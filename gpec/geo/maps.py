@@ -49,7 +49,7 @@ def bassin_layer(result, instance) -> gpd.GeoDataFrame | None:
     layer["cost_eur"] = layer["bassin"].map(spend).fillna(0.0)
     pool = instance.tables.get("labour_pool.csv")
     if pool is not None:  # labour-market tension (1-5) per métier, and jobseekers
-        layer["jobseekers"] = layer["bassin"].map(pool.groupby("bassin")["jobseekers"].sum()).fillna(0.0)
+        layer["jobseekers"] = layer["bassin"].map(instance.labour_pool())
         for metier, rows in pool.groupby("metier"):
             layer[f"tension_{metier}"] = layer["bassin"].map(rows.set_index("bassin")["tension"])
     return layer

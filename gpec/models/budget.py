@@ -45,7 +45,7 @@ def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list
     sl = spend_index.droplevel("funder")
     costs = {lv.lever: lv.costs[lv.costs["year"].between(years[0], years[-1])] for lv in levers}
     paid = [pd.MultiIndex.from_arrays([np.full(len(c), lever), c["year"].to_numpy()]) for lever, c in costs.items()]
-    # one row per (lever, year) that has a cost or a funder (a lever with no decision has no row)
+    # one row per (lever, year) that has a cost or a funder (none for a lever with neither)
     cost_index = pd.MultiIndex.from_product([names, years], names=["lever", "year"])
     cost_index = cost_index[cost_index.isin(sl.append(paid))]
     terms = [(cost_index.get_indexer(sl), spend.positions, 1.0)]

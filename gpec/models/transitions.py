@@ -137,9 +137,12 @@ def add_pathways(lever: str):
 def _whole_territory_places(lp: LinearModel, lever: str, g: pd.DataFrame) -> None:
     """Whole places per (pathway, year) in the territory, allocated over bassins by continuous columns; the
     territory's yearly cap is the sum of the bassins' caps rounded to the nearest whole place."""
+    if g.empty:
+        return
     totals = g.groupby(["pathway", "year"], as_index=False)["cap"].sum()
     index = grid_index(totals, ("pathway", "year"))
-    places = lp.add_variables(f"{lever}_places", index, 0.0, np.floor(totals["cap"].to_numpy() + 0.5), integer=True)
+    places = lp.add_variables(f"{lever}_territory_places", index, 0.0, np.floor(totals["cap"].to_numpy() + 0.5),
+                              integer=True)
     rows = row_positions(index, g, ["pathway", "year"])
     k = np.arange(len(index))
     lp.add_constraints(f"{lever}_whole_places", index, [(rows, g["col"].to_numpy(), 1.0), (k, places.positions, -1.0)],

@@ -10,8 +10,10 @@ For every bassin :math:`b`, métier :math:`m` and model year :math:`t = t_0..T`:
     S_{b,m,t} + \sum_{\ell} W^{\ell}_{b,m,t} + U_{b,m,t} &\ge D_{b,m,t} \quad \text{(need)},
         \qquad S, U \ge 0
 
-where :math:`F^{\ell}` is the inflow delivered by lever :math:`\ell` (graduates, completed apprentices,
-staff retained, extra hires; each lever module gives its own terms), :math:`W^{\ell}` need covered
+where :math:`F^{\ell}` is the flow lever :math:`\ell` brings (graduates, completed apprentices, staff
+retained, extra hires, entries from other sectors; for pathways between métiers, staff leaving the
+source métier, negative, and arriving in the target one: see :mod:`gpec.models.transitions`; each lever
+module gives its own terms), :math:`W^{\ell}` need covered
 without being stock (intermittent pools), and :math:`I^{base}` the calibrated inflow of the existing system
 (school output + ordinary hiring, ``baseline.csv``). With no lever, :math:`S = S^{base}` exactly.
 
