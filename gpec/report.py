@@ -76,19 +76,19 @@ def inflow_mix(result) -> pd.DataFrame:
 
 
 def reservoir_summary(result) -> pd.DataFrame:
-    """One row per reservoir, FTE over the horizon: entering the métiers (new staff, staff retained, need
-    covered by pools), of which from levers; moving between métiers (arrivals); leaving (departures and
-    moves out net of failed promotions returning); share of all FTE entering."""
+    """One row per reservoir, FTE over the horizon: ``entering`` the métiers (new staff, staff retained,
+    need covered by pools), of which ``from_levers``; ``moving`` between métiers (arrivals); ``leaving``
+    (departures and moves out net of failed promotions returning); ``share`` of all FTE entering."""
     mix = inflow_mix(result)
     rows = []
     for reservoir in RESERVOIRS:
         r = mix[mix["reservoir"] == reservoir]
         entering = r[r["kind"].isin(ENTERING_KINDS)]
-        rows.append(dict(reservoir=reservoir, entering_fte=float(entering["fte"].sum()),
-                         from_levers_fte=float(entering.loc[entering["lever"] != "baseline", "fte"].sum()),
-                         moving_fte=float(r.loc[r["kind"] == "move_in", "fte"].sum()),
-                         leaving_fte=float(r.loc[r["kind"].isin(("departure", "move_out", "return")), "fte"].sum()),
-                         share_of_entering=float(r["share_of_entering"].sum())))
+        rows.append(dict(reservoir=reservoir, entering=float(entering["fte"].sum()),
+                         from_levers=float(entering.loc[entering["lever"] != "baseline", "fte"].sum()),
+                         moving=float(r.loc[r["kind"] == "move_in", "fte"].sum()),
+                         leaving=float(r.loc[r["kind"].isin(("departure", "move_out", "return")), "fte"].sum()),
+                         share=float(r["share_of_entering"].sum())))
     return pd.DataFrame(rows)
 
 
