@@ -37,6 +37,11 @@ class Scenario:
     solution_limit : int or None
         Stop each stage after this many improving solutions (a deterministic limit, e.g. for a quick
         first plan or for tests of the ``feasible`` path); ``None`` = no limit.
+    service_level : float or None
+        Hard target: unmet need at most ``1 - service_level`` of need in every bassin, métier and year
+        from the first year a lever can deliver (:mod:`gpec.models.targets`).
+    min_places : dict
+        Hard target: ``metier -> `` at least this many extra training places over the horizon.
     """
 
     horizon: tuple[int, int] | None = None
@@ -48,8 +53,15 @@ class Scenario:
     cost_gap: float = 1e-2
     solver: str = "highs"
     solution_limit: int | None = None
+    service_level: float | None = None
+    min_places: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
+        if self.service_level is not None and not 0 <= self.service_level <= 1:
+            raise GpecError(f"service level must lie in [0, 1], got {self.service_level}")
+        for metier, places in self.min_places.items():
+            if not (places >= 0 and float(places).is_integer()):
+                raise GpecError(f"--min-places {metier}={places}: a whole, non-negative number of places")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise GpecError(f"solution limit must be at least 1, got {self.solution_limit}")
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
@@ -66,6 +78,10 @@ class Scenario:
             instance = instance.with_parameters(self.parameters)
         if self.budgets:
             instance = instance.with_budget(self.budgets)
+        unknown = sorted(set(self.min_places) - set(instance.metiers["metier"]))
+        if unknown:
+            raise GpecError(f"--min-places {unknown[0]}: unknown metier (known: "
+                            f"{', '.join(instance.metiers['metier'])})")
         return instance, horizon
 
 
@@ -81,6 +97,14 @@ def parse_budget(text: str) -> tuple[str, float]:
     if not math.isfinite(eur) or eur < 0:
         raise GpecError(f"--budget '{text}': the envelope must be a non-negative number of euros")
     return m.group(1), eur
+
+
+def parse_min_places(text: str) -> tuple[str, int]:
+    """``'ide=30'`` -> ``('ide', 30)``."""
+    m = re.fullmatch(r"\s*(\w+)\s*=\s*(\d+)\s*", text)
+    if not m:
+        raise GpecError(f"--min-places '{text}': expected METIER=N (a whole number of places), e.g. ide=30")
+    return m.group(1), int(m.group(2))
 
 
 def parse_horizon(text: str) -> tuple[int, int]:

@@ -32,7 +32,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
     scenario = scenario or Scenario()
     instance, horizon = scenario.apply(instance)
     t0 = time.perf_counter()
-    model = build_model(instance, horizon, scenario.levers)
+    model = build_model(instance, horizon, scenario.levers, scenario.service_level, scenario.min_places)
     backend = get_backend(scenario.solver)(model.lp)
     build_s = time.perf_counter() - t0
 

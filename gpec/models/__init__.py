@@ -16,6 +16,7 @@ from gpec.models.mobility import add_vehicles
 from gpec.models.objective import STAGES
 from gpec.models.pools import add_pools
 from gpec.models.qvct import add_qvct
+from gpec.models.targets import add_targets
 from gpec.models.training import add_training
 from gpec.models.transitions import add_pathways
 from gpec.schema import PATHWAY_LEVERS
@@ -52,10 +53,12 @@ class GpecModel:
         return self.workforce.tighten(x, self.effect_values(x, "cover"))
 
 
-def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | None = None) -> GpecModel:
+def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | None = None,
+                service_level: float | None = None, min_places: dict[str, int] | None = None) -> GpecModel:
     """Build the multi-year MILP of ``instance`` over ``horizon`` with the given levers switched on.
 
     ``levers=None`` switches every lever on; ``()`` builds the calibrated baseline alone.
+    ``service_level`` and ``min_places`` are hard targets (:mod:`gpec.models.targets`).
     """
     names = tuple(LEVER_BUILDERS) if levers is None else tuple(levers)
     unknown = set(names) - set(LEVER_BUILDERS)
@@ -69,4 +72,5 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
     workforce = add_workforce_rows(lp, instance, horizon, workforce, inflows, cover)
     budget = add_budget(lp, instance, horizon, terms)
     add_labour_pool(lp, instance, horizon, terms)
+    add_targets(lp, horizon, workforce, terms, service_level, min_places)
     return GpecModel(lp, horizon, terms, workforce, budget)

@@ -117,6 +117,22 @@ class LinearModel:
         self.n_rows += n
         return block
 
+    def add_to_rows(self, name: str, rows_local, cols, coefs) -> None:
+        """Add terms to rows of an existing block (e.g. elastic columns of a diagnosis)."""
+        block = self.rows[name]
+        rows_local = np.asarray(rows_local, np.int64)
+        if rows_local.size and (rows_local.min() < 0 or rows_local.max() >= block.size):
+            raise IndexError(f"{name}: row out of range")
+        vals = np.broadcast_to(np.asarray(coefs, float), rows_local.shape).copy()
+        self._entries.append((rows_local + block.start, np.asarray(cols, np.int64), vals))
+
+    def set_column_bounds(self, name: str, lower, upper) -> None:
+        """Change the bounds of one variable block before the model is handed to a solver."""
+        k = list(self.columns).index(name)
+        n = self.columns[name].size
+        self._col_lo[k] = np.broadcast_to(np.asarray(lower, float), (n,)).copy()
+        self._col_hi[k] = np.broadcast_to(np.asarray(upper, float), (n,)).copy()
+
     def add_objective(self, objective: str, cols, coefs) -> None:
         """Add ``coefs`` to the cost of ``cols`` in the named objective (duplicates are summed)."""
         cols = np.asarray(cols, np.int64)

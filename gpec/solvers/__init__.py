@@ -21,8 +21,9 @@ class Capability(enum.Enum):
     TIME_LIMIT_INCUMBENT = "returns the incumbent and bound at a time limit"
     WARM_START = "accepts a start solution"
     IN_PLACE_CHANGES = "changes rows, bounds and costs of a live model"
-    LP_DUALS = "row duals of linear programs"
+    LP_DUALS = "row duals and reduced costs of linear programs"
     IIS = "irreducible infeasible subsystem (LP)"
+    SOLUTION_LIMIT = "stops after a number of improving solutions (deterministic limit)"
 
 
 @dataclass(frozen=True)

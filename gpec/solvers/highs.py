@@ -19,9 +19,11 @@ from gpec.solvers import Capability, StageOutcome
 class HighsBackend:
     name = "highs"
     capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
-                              Capability.IN_PLACE_CHANGES, Capability.LP_DUALS, Capability.IIS})
+                              Capability.IN_PLACE_CHANGES, Capability.LP_DUALS, Capability.IIS,
+                              Capability.SOLUTION_LIMIT})
 
-    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
+    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False, relax: bool = False):
+        """Pass ``lp`` to a new HiGHS instance; ``relax`` drops integrality (the LP relaxation)."""
         self.lp = lp
         with _quiet_stdout():  # HiGHS prints a banner on stdout the first time a Highs object is made
             self.h = highspy.Highs()
@@ -40,7 +42,7 @@ class HighsBackend:
         model.a_matrix_.start_ = csr.indptr.astype(np.int32)
         model.a_matrix_.index_ = csr.indices.astype(np.int32)
         model.a_matrix_.value_ = csr.data
-        self.has_integers = bool(arrays["integer"].any())
+        self.has_integers = bool(arrays["integer"].any()) and not relax
         if self.has_integers:
             model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                                   for i in arrays["integer"]]
@@ -56,6 +58,35 @@ class HighsBackend:
         """Add the row ``cost . x <= cap`` (lexicographic stage link)."""
         nz = np.flatnonzero(cost)
         self.h.addRow(-highspy.kHighsInf, float(cap), len(nz), nz.astype(np.int32), cost[nz].astype(float))
+
+    def change_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        rows = np.asarray(rows, np.int32)
+        self.h.changeRowsBounds(len(rows), rows, np.asarray(lower, float), np.asarray(upper, float))
+
+    def change_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        cols = np.asarray(cols, np.int32)
+        self.h.changeColsBounds(len(cols), cols, np.asarray(lower, float), np.asarray(upper, float))
+
+    def duals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row duals and column reduced costs of the last LP solve (HiGHS signs: for a minimisation, the
+        change of the objective per unit increase of the bound a row or column sits at)."""
+        sol = self.h.getSolution()
+        if not sol.dual_valid:
+            raise RuntimeError("no dual solution (not an LP, or not solved to optimality)")
+        return np.asarray(sol.row_dual, float), np.asarray(sol.col_dual, float)
+
+    def iis(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """An irreducible infeasible subset of an infeasible LP: (row, bound) and (column, bound) pairs,
+        bound ``lower``, ``upper`` or ``both``."""
+        self.h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp.value)
+                              | int(highspy.IisStrategy.kIisStrategyIrreducible.value))
+        status, iis = self.h.getIis()
+        if status == highspy.HighsStatus.kError or not iis.valid_:
+            return [], []
+        words = {2: "lower", 3: "upper", 4: "both"}
+        rows = [(int(i), words.get(int(b), "both")) for i, b in zip(iis.row_index_, iis.row_bound_)]
+        cols = [(int(j), words.get(int(b), "both")) for j, b in zip(iis.col_index_, iis.col_bound_)]
+        return rows, cols
 
     def set_start(self, x: np.ndarray) -> None:
         sol = highspy.HighsSolution()

@@ -1,0 +1,135 @@
+r"""Why a scenario is infeasible, in a planner's words, and what would make it feasible.
+
+1. **Conflicting constraints**: HiGHS computes an irreducible infeasible subsystem (IIS) of linear
+   programs only, so this takes the IIS of the LP relaxation when it is infeasible too, and names each
+   of its rows and column bounds ("budget departement 2028", "service level Mont-de-Marsan (40192)
+   aide-soignant 2030", "capacity of training places Dax (40088) infirmier 2027"). When the relaxation
+   is feasible, the conflict comes from whole units alone and no IIS exists: the elastic re-solves
+   below still say what suffices.
+2. **Elastic re-solves** (same model, stage-1 objective replaced):
+
+   a. budgets: a free column :math:`E_{f,t} \ge 0` of extra euros enters each budget row,
+      :math:`\sum_\ell P_{\ell,f,t} - E_{f,t} \le B_{f,t}`, and :math:`\min \sum_{f,t} E_{f,t}`. A
+      solution gives the extra euros per funder and year that restore feasibility, and the ``--budget``
+      options that suffice: for each funder, the largest :math:`B_{f,t} + E_{f,t}` over the years, in
+      every year (more budget never hurts);
+   b. else, targets: the required service level becomes a column :math:`0 \le X \le X^{req}` and
+      :math:`\max X`: the largest service level the given budgets allow (``--service-level``).
+
+   Each re-solve keeps its incumbent at the time limit, and an incumbent is a plan that meets the
+   suggestion, so re-running with it is feasible.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from gpec.models import build_model
+from gpec.solvers.highs import HighsBackend
+
+#: What a block of rows or columns means to a planner.
+PHRASES = {
+    "budget": "budget", "service_level": "service level", "min_places": "minimum training places",
+    "need": "need", "stock_balance": "stock balance", "labour_pool": "labour pool",
+    "lever_cost": "cost of lever", "training_places": "capacity of training places",
+    "apprenticeships": "capacity of apprenticeship contracts", "stock": "staff in post",
+    "unmet": "unmet need", "spend": "spending", "service_level_required": "required service level",
+}
+
+
+class Namer:
+    """Turns block labels into planner phrases: bassin codes become 'Name (code)', métiers their label."""
+
+    def __init__(self, instance):
+        self.bassins = dict(zip(instance.bassins["bassin"], instance.bassins["name"]))
+        self.metiers = dict(zip(instance.metiers["metier"], instance.metiers["label"]))
+
+    def __call__(self, block, position: int, bound: str = "") -> dict:
+        key = block.index[position - block.start]
+        key = key if isinstance(key, tuple) else (key,)
+        words = []
+        for name, value in zip(block.index.names, key):
+            if name in ("bassin", "origin", "destination", "host") and value in self.bassins:
+                words.append(f"{self.bassins[value]} ({value})")
+            elif name == "metier" and value in self.metiers:
+                words.append(self.metiers[value])
+            else:
+                words.append(str(value))
+        phrase = " ".join([PHRASES.get(block.name, block.name.replace("_", " ")), *words])
+        return {"family": block.name, "label": block.label(position), "bound": bound, "text": phrase}
+
+
+def explain_infeasibility(instance, scenario, horizon, time_limit: float = 30.0) -> dict:
+    """The IIS of the LP relaxation (if it is infeasible) and the smallest budget increase, or else the
+    largest service level, that makes ``scenario`` feasible. A JSON-able dict."""
+    build = lambda: build_model(instance, horizon, scenario.levers, scenario.service_level, scenario.min_places)
+    namer = Namer(instance)
+    model = build()
+    relaxed = HighsBackend(model.lp, relax=True)
+    relaxed.set_objective(model.lp.objective_vector("unmet"))
+    lp_status = relaxed.solve(time_limit, 0.0).status
+    conflict = []
+    if lp_status == "infeasible":
+        rows, cols = relaxed.iis()
+        conflict = ([namer(_block(model.lp.rows, i), i, bound) for i, bound in rows]
+                    + [namer(_block(model.lp.columns, j), j, bound) for j, bound in cols])
+    out = {"lp_relaxation": lp_status, "conflict": conflict,
+           "budget_increase": [], "suggested_budgets": {}, "suggested_service_level": None, "suggestion": ""}
+    out.update(_elastic_budget(build(), instance, horizon, time_limit))
+    if not out["suggested_budgets"] and scenario.service_level is not None:
+        out.update(_elastic_service_level(build(), scenario.service_level, time_limit))
+    return out
+
+
+def _elastic_budget(model, instance, horizon, time_limit: float) -> dict:
+    lp = model.lp
+    budget = lp.rows["budget"]
+    extra = lp.add_variables("budget_extra", budget.index, 0.0, np.inf)
+    lp.add_to_rows("budget", np.arange(budget.size), extra.positions, -1.0)
+    cost = np.zeros(lp.n_cols)
+    cost[extra.positions] = 1.0
+    backend = HighsBackend(lp)
+    backend.set_objective(cost)
+    outcome = backend.solve(time_limit, 1e-4)
+    if outcome.x is None:
+        return {"budget_status": outcome.status}
+    eur = outcome.x[extra.positions]
+    envelope = instance.budget()
+    rows, suggested = [], {}
+    for (funder, year), more in zip(budget.index, eur):
+        more = math.ceil(more - 1e-6) if more > 1e-6 else 0
+        if more:
+            rows.append({"funder": funder, "year": int(year), "envelope_eur": float(envelope[(funder, year)]),
+                         "increase_eur": float(more)})
+    for funder in {r["funder"] for r in rows}:
+        need = max(float(envelope[(funder, y)]) + next((r["increase_eur"] for r in rows
+                                                        if r["funder"] == funder and r["year"] == y), 0.0)
+                   for y in range(horizon[0], horizon[1] + 1))
+        suggested[funder] = float(math.ceil(need / 1000.0) * 1000)
+    text = " ".join(f"--budget {f}={v:.0f}" for f, v in sorted(suggested.items()))
+    return {"budget_status": outcome.status, "budget_increase": rows, "suggested_budgets": suggested,
+            "suggestion": text}
+
+
+def _elastic_service_level(model, required: float, time_limit: float) -> dict:
+    lp = model.lp
+    lp.set_column_bounds("service_level_required", 0.0, required)
+    cost = np.zeros(lp.n_cols)
+    cost[lp.columns["service_level_required"].start] = -1.0
+    backend = HighsBackend(lp)
+    backend.set_objective(cost)
+    outcome = backend.solve(time_limit, 1e-4)
+    if outcome.x is None:
+        return {"service_level_status": outcome.status}
+    achievable = math.floor(outcome.x[lp.columns["service_level_required"].start] * 1000 + 1e-6) / 1000
+    return {"service_level_status": outcome.status, "suggested_service_level": achievable,
+            "suggestion": f"--service-level {achievable:g}"}
+
+
+def _block(blocks, position: int):
+    for block in blocks.values():
+        if block.start <= position < block.start + block.size:
+            return block
+    raise IndexError(position)

@@ -1,0 +1,49 @@
+r"""Hard targets a scenario may require: a service level, and a minimum of training places per métier.
+
+* Service level :math:`X` (``--service-level``): from the first year a lever can deliver
+  (:math:`t \ge t_0 + 1`), in every bassin, métier and year, unmet need is at most :math:`1 - X` of need:
+
+  .. math::  U_{b,m,t} + X\, D_{b,m,t} \le D_{b,m,t} \quad \text{(service\_level)}
+
+  written with :math:`X` as a column fixed at the required level, so that an elastic re-solve can free
+  it (:mod:`gpec.diagnose`) and ask for the largest service level the budgets allow.
+* Minimum places :math:`\underline{X}_m` (``--min-places METIER=N``): extra training places opened for
+  métier :math:`m` over the horizon, all sites together, :math:`\sum_{s,\tau} X_{s,m,\tau} \ge
+  \underline{X}_m` (min\_places).
+
+Targets make a scenario infeasible when budgets, capacities or lags cannot meet them; the result is then
+``infeasible`` and :mod:`gpec.diagnose` explains why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gpec.models.levers import LeverTerms
+from gpec.models.linear import LinearModel
+
+
+def add_targets(lp: LinearModel, horizon: tuple[int, int], workforce, levers: list[LeverTerms],
+                service_level: float | None = None, min_places: dict[str, int] | None = None) -> None:
+    first, _ = horizon
+    if service_level is not None:
+        level = lp.add_variables("service_level_required", pd.Index(["all"], name="scope"), service_level,
+                                 service_level)
+        index = workforce.unmet.index
+        later = np.flatnonzero(index.get_level_values("year") > first)
+        need = workforce.need_fte[later]
+        rows = np.arange(len(later))
+        lp.add_constraints("service_level", index[later],
+                           [(rows, workforce.unmet.positions[later], 1.0), (rows, np.full(len(later), level.start), need)],
+                           upper=need)
+    if min_places:
+        training = next((lv for lv in levers if lv.lever == "training"), None)
+        index = pd.Index(sorted(min_places), name="metier")
+        terms = []
+        if training is not None:
+            metier = training.block.index.get_level_values("metier")
+            rows = index.get_indexer(metier)
+            keep = rows >= 0
+            terms.append((rows[keep], training.block.positions[keep], 1.0))
+        lp.add_constraints("min_places", index, terms, lower=np.array([float(min_places[m]) for m in index]))
