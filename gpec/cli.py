@@ -40,6 +40,13 @@ def solve_command(
                                    "(repeatable), e.g. --set eff_qvct_exit=0.2 --set retire_rate[as]=0.04."),
     solver: str = typer.Option("highs", "--solver", help="Solver backend: highs (default) or ortools (SCIP)."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write the PNG maps and results.gpkg."),
+    service_level: Optional[float] = typer.Option(None, "--service-level", help="Require unmet need <= (1 - X) "
+                                                  "of need in every bassin, métier and year a lever can reach."),
+    min_places: list[str] = typer.Option([], "--min-places", help="Require at least N extra training places of "
+                                         "a métier over the horizon: METIER=N (repeatable)."),
+    prices: bool = typer.Option(True, "--shadow-prices/--no-shadow-prices", help="Write shadow_prices.csv."),
+    verify: bool = typer.Option(False, "--verify", help="Re-solve with the other backend and report whether "
+                                "both agree."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""
     from gpec.charts import write_inflow_chart
@@ -48,7 +55,7 @@ def solve_command(
     from gpec.models import LEVER_BUILDERS
     from gpec.report import (allocation_by_bassin, lever_summary, reservoir_summary, spend_by_year, unmet_by_year,
                              write_report)
-    from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_parameter
+    from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_min_places, parse_parameter
     from gpec.solve import solve
 
     unknown = sorted(set(lever_off) - set(LEVER_BUILDERS))
@@ -58,7 +65,9 @@ def solve_command(
     scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None,
                         budgets=dict(parse_budget(b) for b in budget),
                         parameters=dict(parse_parameter(p) for p in set_), levers=levers,
-                        time_limit=time_limit, mip_gap=gap, cost_gap=cost_gap, solver=solver)
+                        time_limit=time_limit, mip_gap=gap, cost_gap=cost_gap, solver=solver,
+                        service_level=service_level, min_places=dict(parse_min_places(m) for m in min_places),
+                        shadow_prices=prices, verify=verify)
     inst = load_instance(instance)
     out = out or Path("out") / inst.name
     if out.exists() and not out.is_dir():
@@ -87,6 +96,12 @@ def solve_command(
                   f"unmet {result.objective:,.1f} FTE-years (bound {result.bound:,.1f})  "
                   f"cost {result.cost:,.0f} EUR  violations {result.violations}  ({result.runtime_s:.1f} s)")
     console.print(f"[dim]{result.message}[/]")
+    if result.verification:
+        v = result.verification
+        console.print(f"verify with {v['solver']}: {v['status']}, objective {v['objective']:,.2f} (bound "
+                      f"{v['bound']:,.2f}): {'[green]agree[/]' if v['agree'] else '[red]DISAGREE[/]'}")
+    if result.diagnosis:
+        _print_diagnosis(result.diagnosis)
     if result.has_solution:
         console.print(_table("Unmet need by year (FTE)", unmet_by_year(result, inst)))
         console.print(_table("Spending by funder and year (EUR)", spend_by_year(result)))
@@ -97,6 +112,65 @@ def solve_command(
     console.print(f"written to {out}/")
     if not result.has_solution:
         raise typer.Exit(1)
+
+
+@app.command("explain", no_args_is_help=True)
+def explain_command(out: Path = typer.Argument(..., help="Output folder of a gpec solve.")):
+    """Explain a result: status and proof of quality; if infeasible, the conflicting constraints and the
+    budget or target that would suffice; otherwise what binds and what one more unit of it is worth."""
+    import json
+
+    import pandas as pd
+
+    from gpec.report import binding_summary
+
+    head_path = out / "result.json"
+    if not head_path.is_file():
+        raise GpecError(f"{out}: no result.json (run gpec solve --out {out} first)")
+    try:
+        head = json.loads(head_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise GpecError(f"{head_path}: not a readable result ({exc})") from None
+    console.print(f"[bold]{head.get('instance')}[/] {head['horizon'][0]}-{head['horizon'][1]}: status "
+                  f"{head['status']}; unmet {_num(head.get('objective'))} FTE-years, bound {_num(head.get('bound'))}, "
+                  f"gap {_num(head.get('gap'), '.2e')}; cost {_num(head.get('cost'), ',.0f')} EUR; "
+                  f"violations {head.get('violations')}")
+    for stage in head.get("stages", []):
+        console.print(f"  stage {stage['name']}: {stage['status']} ({stage['solver_status']}), objective "
+                      f"{_num(stage['objective'])}, bound {_num(stage['bound'])}, gap {_num(stage['gap'], '.2e')}")
+    if head.get("verification"):
+        v = head["verification"]
+        console.print(f"  verified with {v['solver']}: {v['status']}, objective {_num(v['objective'])}: "
+                      f"{'agree' if v['agree'] else 'DISAGREE'}")
+    if head.get("diagnosis"):
+        _print_diagnosis(head["diagnosis"])
+    prices = out / "shadow_prices.csv"
+    if prices.is_file() and prices.stat().st_size > 0:
+        table = pd.read_csv(prices, dtype={"bassin": str, "metier": str, "funder": str})
+        for title, frame in binding_summary(table):
+            console.print(_table(title, frame))
+
+
+def _print_diagnosis(d: dict) -> None:
+    console.print("[bold red]Infeasible.[/] " + (
+        "Conflicting constraints (an irreducible infeasible set of the LP relaxation):" if d.get("conflict") else
+        f"The LP relaxation is {d.get('lp_relaxation')}: the conflict comes from whole units (no LP IIS)."))
+    for item in d.get("conflict", [])[:40]:
+        console.print(f"  - {item['text']} ({'both bounds' if item['bound'] == 'both' else item['bound'] + ' bound'})")
+    if d.get("budget_increase"):
+        console.print("Smallest budget increase that restores feasibility:")
+        for row in d["budget_increase"]:
+            console.print(f"  - {row['funder']} {row['year']}: +{row['increase_eur']:,.0f} EUR "
+                          f"(envelope {row['envelope_eur']:,.0f} EUR)")
+    elif d.get("suggested_service_level") is not None:
+        console.print(f"No budget increase suffices; the largest service level these budgets allow is "
+                      f"{d['suggested_service_level']:g}.")
+    console.print(f"Suggestion: {d['suggestion']}" if d.get("suggestion") else "No relaxation found within the "
+                  "time limit.")
+
+
+def _num(value, fmt: str = ",.2f") -> str:
+    return "n/a" if value is None else format(value, fmt)
 
 
 @app.command("export", no_args_is_help=True)

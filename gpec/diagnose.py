@@ -120,12 +120,24 @@ def _elastic_service_level(model, required: float, time_limit: float) -> dict:
     cost[lp.columns["service_level_required"].start] = -1.0
     backend = HighsBackend(lp)
     backend.set_objective(cost)
+    start = _plan_without_levers(lp, cost)
+    if start is not None:  # a first incumbent: funding nothing meets service level 0 at least
+        backend.set_start(start)
     outcome = backend.solve(time_limit, 1e-4)
     if outcome.x is None:
         return {"service_level_status": outcome.status}
     achievable = math.floor(outcome.x[lp.columns["service_level_required"].start] * 1000 + 1e-6) / 1000
     return {"service_level_status": outcome.status, "suggested_service_level": achievable,
             "suggestion": f"--service-level {achievable:g}"}
+
+
+def _plan_without_levers(lp, cost: np.ndarray) -> np.ndarray | None:
+    """A feasible point with every integer decision at 0 (an LP), or None."""
+    relaxed = HighsBackend(lp, relax=True)
+    integer = np.flatnonzero(lp.to_arrays()["integer"])
+    relaxed.change_col_bounds(integer, np.zeros(integer.size), np.zeros(integer.size))
+    relaxed.set_objective(cost)
+    return relaxed.solve(60.0, 0.0).x
 
 
 def _block(blocks, position: int):

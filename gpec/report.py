@@ -92,6 +92,28 @@ def reservoir_summary(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def binding_summary(prices: pd.DataFrame, top: int = 8) -> list[tuple[str, pd.DataFrame]]:
+    """What binds and what one more unit is worth (``shadow_prices.csv``), as titled tables."""
+    if prices.empty:
+        return []
+    cols = ["label", "value", "unit", "eur_per_fte_year", "binding", "detail"]
+    pick = lambda method, family: prices[(prices["method"] == method) & (prices["family"] == family)]
+    out = [("Budgets, MIP marginal value (warm re-solves; FTE-years avoided per 1,000 EUR)",
+            pick("mip_marginal", "budget")[cols]),
+           ("Budgets, LP-relaxation duals (FTE-years avoided per 1,000 EUR in that year)",
+            pick("lp_relaxation", "budget")[cols[:-1]])]
+    for family, title in (("training_capacity", "Training capacity, LP value of one more place a year"),
+                          ("labour_pool", "Labour pools that bind, LP value of one more person"),
+                          ("qvct_posts", "QVCT posts, LP value of one more post (paid from the budget)"),
+                          ("stock_balance", "One more FTE entering, fixed-integer LP value (FTE-years)")):
+        frame = pick("fixed_integer_lp" if family == "stock_balance" else "lp_relaxation", family)
+        if family == "labour_pool":
+            frame = frame[frame["binding"].astype(bool)]
+        if len(frame):
+            out.append((title, frame.sort_values("value", ascending=False).head(top)[cols[:3]]))
+    return [(title, frame) for title, frame in out if len(frame)]
+
+
 def decisions_by_metier(result) -> pd.DataFrame:
     d = result.decisions
     if d.empty:

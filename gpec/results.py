@@ -39,7 +39,8 @@ LEVER_FILES = {
 }
 #: Output files of ``gpec solve``.
 OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "qvct_coverage.csv",
-                "pool_flows.csv", "flows.csv", "labour_pool.csv", "pathway_places.csv", *LEVER_FILES, "result.json")
+                "pool_flows.csv", "flows.csv", "labour_pool.csv", "pathway_places.csv", "shadow_prices.csv",
+                *LEVER_FILES, "result.json")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,14 @@ class Result:
     #: the instance with the scenario's overrides applied (what the model was built from; evaluate,
     #: reports and maps read it); not written to result.json
     applied: object = field(default=None, repr=False, compare=False)
+    #: shadow prices of the plan (gpec.shadow), written to shadow_prices.csv
+    shadow_prices: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    #: why the scenario is infeasible and what would suffice (gpec.diagnose), None when it is not
+    diagnosis: dict | None = None
+    #: the other backend's answer (``--verify``), None when not asked
+    verification: dict | None = None
+    service_level: float | None = None
+    min_places: dict = field(default_factory=dict)
 
     @property
     def has_solution(self) -> bool:
@@ -125,7 +134,7 @@ class Result:
 
     def summary(self) -> dict:
         """The JSON-able head of the result (``result.json``)."""
-        skip = (*TABLE_COLUMNS, "stages", "violation_details", "applied")
+        skip = (*TABLE_COLUMNS, "stages", "violation_details", "applied", "shadow_prices")
         head = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         head["stages"] = [asdict(s) for s in self.stages]
         head["violation_details"] = self.violation_details[:50]
@@ -143,6 +152,7 @@ class Result:
         written.append(write_csv(out / "flows.csv", self.flows))
         written.append(write_csv(out / "labour_pool.csv", self.labour_pool))
         written.append(write_csv(out / "pathway_places.csv", self.pathway_places))
+        written.append(write_csv(out / "shadow_prices.csv", self.shadow_prices))
         for file, (lever, columns) in LEVER_FILES.items():
             written.append(write_csv(out / file, self.decisions.loc[self.decisions["lever"] == lever, columns]))
         written.append(write_json(out / "result.json", self.summary()))

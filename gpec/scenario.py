@@ -42,6 +42,13 @@ class Scenario:
         from the first year a lever can deliver (:mod:`gpec.models.targets`).
     min_places : dict
         Hard target: ``metier -> `` at least this many extra training places over the horizon.
+    shadow_prices : bool
+        Compute shadow prices (:mod:`gpec.shadow`) for a solved plan.
+    marginal_time : float
+        Seconds for each warm MIP re-solve of the shadow prices (4 re-solves: each funder's budget
+        raised and lowered).
+    verify : bool
+        Re-solve with the other backend and report whether both agree (``Result.verification``).
     """
 
     horizon: tuple[int, int] | None = None
@@ -55,6 +62,9 @@ class Scenario:
     solution_limit: int | None = None
     service_level: float | None = None
     min_places: dict[str, int] = field(default_factory=dict)
+    shadow_prices: bool = True
+    marginal_time: float = 5.0
+    verify: bool = False
 
     def __post_init__(self):
         if self.service_level is not None and not 0 <= self.service_level <= 1:

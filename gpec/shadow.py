@@ -33,9 +33,11 @@ COLUMNS = ("method", "family", "label", "funder", "bassin", "metier", "year", "u
 DELTA_SHARE = 0.10
 
 
-def shadow_prices(model, instance, x: np.ndarray, base, mip_gap: float, time_limit: float) -> pd.DataFrame:
-    """All three kinds for a solved ``model``; ``x`` is the plan, ``base`` the stage-1 StageReport."""
-    frames = [_lp_relaxation(model), _mip_marginals(model, instance, x, base, mip_gap, time_limit),
+def shadow_prices(model, x: np.ndarray, objective: float, bound: float, mip_gap: float,
+                  time_limit: float) -> pd.DataFrame:
+    """All three kinds for a solved ``model``: ``x`` is the plan, ``objective`` and ``bound`` its stage-1
+    value and bound; each MIP re-solve gets ``time_limit`` seconds and gap ``mip_gap``."""
+    frames = [_lp_relaxation(model), _mip_marginals(model, x, objective, bound, mip_gap, time_limit),
               _fixed_integer(model, x)]
     table = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
     if table is None:
@@ -88,13 +90,13 @@ def _lp_relaxation(model) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _mip_marginals(model, instance, x, base, mip_gap: float, time_limit: float) -> pd.DataFrame:
+def _mip_marginals(model, x, objective: float, bound: float, mip_gap: float, time_limit: float) -> pd.DataFrame:
     lp = model.lp
     budget = lp.rows["budget"]
     upper = lp.to_arrays()["row_upper"][budget.positions]
     funders = budget.index.get_level_values("funder")
     years = len(set(budget.index.get_level_values("year")))
-    base_slack = abs(base.objective - base.bound) if np.isfinite(base.bound) else np.inf
+    base_slack = abs(objective - bound) if np.isfinite(bound) else np.inf
     rows = []
     backend = HighsBackend(lp)
     backend.set_objective(lp.objective_vector("unmet"))
@@ -108,7 +110,7 @@ def _mip_marginals(model, instance, x, base, mip_gap: float, time_limit: float) 
             outcome = backend.solve(time_limit, mip_gap)
             if outcome.x is None:
                 continue
-            change = base.objective - outcome.objective  # FTE-years avoided by +delta (negative for -delta)
+            change = objective - outcome.objective  # FTE-years avoided by +delta (negative for -delta)
             slack = base_slack + abs(outcome.objective - outcome.bound)
             value = change / (sign * delta * years / 1000.0)
             rows.append({"method": "mip_marginal", "family": "budget", "label": f"budget[{funder}, all years]",
@@ -116,7 +118,7 @@ def _mip_marginals(model, instance, x, base, mip_gap: float, time_limit: float) 
                          "eur_per_fte_year": 1000.0 / value if value > 1e-9 else np.nan,
                          "binding": bool(abs(change) > slack),
                          "detail": f"{'+' if sign > 0 else '-'}{delta:,.0f} EUR a year: {outcome.objective:,.2f} "
-                                   f"FTE-years ({outcome.status}, gap {outcome.gap:.1e}) vs {base.objective:,.2f}"
+                                   f"FTE-years ({outcome.status}, gap {outcome.gap:.1e}) vs {objective:,.2f}"
                                    f"{'' if abs(change) > slack else '; within_gap: not significant'}"})
         backend.change_row_bounds(budget.positions, np.full(budget.size, -np.inf), upper)
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 
+from gpec.diagnose import explain_infeasibility
 from gpec.evaluate import evaluate
 from gpec.instance import Instance
 from gpec.models import build_model
 from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
+from gpec.shadow import COLUMNS as SHADOW_COLUMNS
+from gpec.shadow import shadow_prices
 from gpec.solvers import get_backend, relative_gap
 
 #: Share of the time limit kept for stage 2 even if stage 1 used it all (stage 2 needs about 15 s on the
@@ -67,6 +72,10 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         gap = relative_gap(objective, first.bound)
         cost = float(vectors[model.stages[-1]] @ x)
     tables = solution_tables(model, instance, x)
+    prices = (shadow_prices(model, x, objective, first.bound, scenario.mip_gap, scenario.marginal_time)
+              if x is not None and scenario.shadow_prices else pd.DataFrame(columns=list(SHADOW_COLUMNS)))
+    diagnosis = (explain_infeasibility(instance, scenario, horizon, max(5.0, scenario.time_limit / 3))
+                 if status == "infeasible" else None)
     result = Result(
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
         runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
@@ -76,13 +85,30 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
         mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,
         n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
-        build_s=build_s, stages=stages, message=_message(stages), applied=instance, **tables,
+        build_s=build_s, stages=stages, message=_message(stages), applied=instance, shadow_prices=prices,
+        diagnosis=diagnosis, service_level=scenario.service_level, min_places=dict(scenario.min_places), **tables,
     )
     if check and result.has_solution:
         report = evaluate(instance, result)
         result.violations = len(report.violations)
         result.violation_details = report.violations.to_dict("records")
+    if scenario.verify:
+        result.verification = verify(instance, scenario, result)
     return result
+
+
+def verify(instance: Instance, scenario: Scenario, result: Result) -> dict:
+    """Re-solve with the other backend and say whether both agree: their stage-1 [bound, objective]
+    intervals overlap (within 1e-6 relative), i.e. no solver proves the other's answer wrong."""
+    other = "ortools" if scenario.solver == "highs" else "highs"
+    second = solve(instance, replace(scenario, solver=other, verify=False, shadow_prices=False), check=False)
+    tol = 1e-6 * max(1.0, abs(result.objective))
+    lows = [v if math.isfinite(v) else -math.inf for v in (result.bound, second.bound)]
+    agree = (result.status == second.status == "infeasible") or (
+        result.has_solution and second.has_solution
+        and max(lows) <= min(result.objective, second.objective) + tol)
+    return {"solver": other, "status": second.status, "objective": second.objective, "bound": second.bound,
+            "gap": second.gap, "runtime_s": second.runtime_s, "agree": bool(agree)}
 
 
 def _overall_status(stages: list[StageReport], x: np.ndarray | None) -> str:

@@ -13,7 +13,8 @@ import pytest
 from gpec.models import build_model
 from gpec.scenario import Scenario
 from gpec.solve import solve
-from gpec.solvers.export import to_pyomo, write_model
+from gpec.solvers.export import write_model
+from gpec.solvers.pyomo import to_pyomo
 from tests.conftest import LANDES
 from tests.test_spatial_levers import pools_case, qvct_case  # noqa: F401  (module fixtures)
 

@@ -1,4 +1,5 @@
-"""Export a model with readable names: MPS/LP files (written by HiGHS) and a Pyomo ConcreteModel.
+"""Export a model with readable names: MPS/LP files (written by HiGHS); :mod:`gpec.solvers.pyomo` gives a
+Pyomo ConcreteModel with the same names.
 
 Column and row names are the block labels with the index joined by ``_``, e.g. ``stock(40088_as_2030)``
 or ``budget(departement_2028)``, so a user with another solver (Gurobi, CPLEX) can read and solve it.
@@ -42,34 +43,3 @@ def write_model(lp: LinearModel, objective: str, path: Path | str) -> Path:
     for i, name in enumerate(names(lp.rows)):
         backend.h.passRowName(i, name)
     return write_atomic(path, lambda tmp: backend.h.writeModel(str(tmp)))
-
-
-def to_pyomo(lp: LinearModel, objective: str = "unmet"):
-    """A Pyomo ConcreteModel of the same model: variables ``x[name]``, constraints ``c[name]``."""
-    import pyomo.environ as pyo
-
-    arrays = lp.to_arrays()
-    col_names, row_names = names(lp.columns), names(lp.rows)
-    model = pyo.ConcreteModel()
-    model.x = pyo.Var(col_names)
-    for j, name in enumerate(col_names):
-        var = model.x[name]
-        var.domain = pyo.Integers if arrays["integer"][j] else pyo.Reals
-        lo, hi = arrays["col_lower"][j], arrays["col_upper"][j]
-        var.setlb(float(lo) if np.isfinite(lo) else None)
-        var.setub(float(hi) if np.isfinite(hi) else None)
-    csr = arrays["matrix"]
-
-    def row_rule(m, name):
-        i = row_index[name]
-        start, end = csr.indptr[i], csr.indptr[i + 1]
-        body = sum(float(v) * m.x[col_names[j]] for j, v in zip(csr.indices[start:end], csr.data[start:end]))
-        lo, hi = arrays["row_lower"][i], arrays["row_upper"][i]
-        return (float(lo) if np.isfinite(lo) else None, body, float(hi) if np.isfinite(hi) else None)
-
-    row_index = {name: i for i, name in enumerate(row_names)}
-    model.c = pyo.Constraint(row_names, rule=row_rule)
-    cost = lp.objective_vector(objective)
-    model.objective = pyo.Objective(expr=sum(float(cost[j]) * model.x[col_names[j]] for j in np.flatnonzero(cost)),
-                                    sense=pyo.minimize)
-    return model

@@ -83,7 +83,7 @@ class HighsBackend:
         status, iis = self.h.getIis()
         if status == highspy.HighsStatus.kError or not iis.valid_:
             return [], []
-        words = {2: "lower", 3: "upper", 4: "both"}
+        words = {2: "lower", 3: "upper", 4: "both"}  # IisBoundStatus: Lower, Upper, Boxed
         rows = [(int(i), words.get(int(b), "both")) for i, b in zip(iis.row_index_, iis.row_bound_)]
         cols = [(int(j), words.get(int(b), "both")) for j, b in zip(iis.col_index_, iis.col_bound_)]
         return rows, cols

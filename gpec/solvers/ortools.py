@@ -19,7 +19,7 @@ from gpec.solvers import Capability, StageOutcome, relative_gap
 class OrtoolsBackend:
     name = "ortools"
     capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
-                              Capability.IN_PLACE_CHANGES})
+                              Capability.IN_PLACE_CHANGES, Capability.SOLUTION_LIMIT})
 
     def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
         arrays = lp.to_arrays()
@@ -60,8 +60,8 @@ class OrtoolsBackend:
         self.solver.SetHint(self.vars, [float(v) for v in x])
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
-        if solution_limit:
-            raise NotImplementedError("the OR-Tools backend has no solution limit")
+        if self.has_integers:  # SCIP's own parameter: stop after this many improving solutions
+            self.solver.SetSolverSpecificParametersAsString(f"limits/solutions = {int(solution_limit) if solution_limit else -1}\n")
         self.solver.SetTimeLimit(int(max(time_limit, 0.01) * 1000))
         params = pywraplp.MPSolverParameters()
         if self.has_integers:
