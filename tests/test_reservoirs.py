@@ -729,3 +729,9 @@ def test_bad_pathway_input_names_file_row_and_column(case, tmp_path):
         assert f"row {expect.row}" in line, line
     assert expect.text.lower() in line.lower(), line
     assert not out.exists(), "a load error must not write anything"
+
+
+def test_ortools_agrees_on_the_pathway_and_labour_pool_cases(promo, pool):
+    """The second backend (SCIP) reproduces the hand-computed optima of this module."""
+    assert solve(promo, _exact(solver="ortools")).objective == pytest.approx(3.85, abs=1e-6)
+    assert solve(pool, _exact(solver="ortools")).objective == pytest.approx(2.78, abs=1e-6)
