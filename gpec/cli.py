@@ -157,6 +157,8 @@ def _print_diagnosis(d: dict) -> None:
         f"The LP relaxation is {d.get('lp_relaxation')}: the conflict comes from whole units (no LP IIS)."))
     for item in d.get("conflict", [])[:40]:
         console.print(f"  - {item['text']} ({'both bounds' if item['bound'] == 'both' else item['bound'] + ' bound'})")
+    if d.get("conflict_size", 0) > 40:
+        console.print(f"  ... {d['conflict_size'] - 40} more in result.json (diagnosis)")
     if d.get("budget_increase"):
         console.print("Smallest budget increase that restores feasibility:")
         for row in d["budget_increase"]:

@@ -29,6 +29,8 @@ import numpy as np
 from gpec.models import build_model
 from gpec.solvers.highs import HighsBackend
 
+#: Longest conflict list kept in the diagnosis (result.json); ``conflict_size`` gives the full count.
+MAX_CONFLICT = 200
 #: What a block of rows or columns means to a planner.
 PHRASES = {
     "budget": "budget", "service_level": "service level", "min_places": "minimum training places",
@@ -75,7 +77,7 @@ def explain_infeasibility(instance, scenario, horizon, time_limit: float = 30.0)
         rows, cols = relaxed.iis()
         conflict = ([namer(_block(model.lp.rows, i), i, bound) for i, bound in rows]
                     + [namer(_block(model.lp.columns, j), j, bound) for j, bound in cols])
-    out = {"lp_relaxation": lp_status, "conflict": conflict,
+    out = {"lp_relaxation": lp_status, "conflict": conflict[:MAX_CONFLICT], "conflict_size": len(conflict),
            "budget_increase": [], "suggested_budgets": {}, "suggested_service_level": None, "suggestion": ""}
     out.update(_elastic_budget(build(), instance, horizon, time_limit))
     if not out["suggested_budgets"] and scenario.service_level is not None:

@@ -24,7 +24,7 @@ from gpec.solvers import get_backend, relative_gap
 STAGE2_MIN_SHARE = 0.3
 
 
-def solve(instance: Instance, scenario: Scenario | None = None, check: bool = True) -> Result:
+def solve(instance: Instance, scenario: Scenario | None = None, check: bool = True, explain: bool = True) -> Result:
     """Build and solve the model of ``instance`` under ``scenario``.
 
     Stage 1 minimises weighted unmet need; stage 2 minimises cost with unmet need capped at the stage-1
@@ -32,7 +32,9 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
     the best incumbent with its bound and gap (status ``feasible``); only when no feasible plan was
     found at all is the status ``error`` (the message says why). ``cost`` is the spending of the
     returned plan. With ``check`` the result is verified by :func:`gpec.evaluate.evaluate` and
-    ``violations`` filled in.
+    ``violations`` filled in; with ``explain`` an infeasible scenario gets a ``diagnosis``
+    (:func:`gpec.diagnose.explain_infeasibility`); a plan gets its ``shadow_prices`` unless the scenario
+    turns them off, and ``scenario.verify`` adds the other backend's answer (``verification``).
     """
     scenario = scenario or Scenario()
     instance, horizon = scenario.apply(instance)
@@ -75,7 +77,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
     prices = (shadow_prices(model, x, objective, first.bound, scenario.mip_gap, scenario.marginal_time)
               if x is not None and scenario.shadow_prices else pd.DataFrame(columns=list(SHADOW_COLUMNS)))
     diagnosis = (explain_infeasibility(instance, scenario, horizon, max(5.0, scenario.time_limit / 3))
-                 if status == "infeasible" else None)
+                 if status == "infeasible" and explain else None)
     result = Result(
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
         runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
@@ -101,7 +103,8 @@ def verify(instance: Instance, scenario: Scenario, result: Result) -> dict:
     """Re-solve with the other backend and say whether both agree: their stage-1 [bound, objective]
     intervals overlap (within 1e-6 relative), i.e. no solver proves the other's answer wrong."""
     other = "ortools" if scenario.solver == "highs" else "highs"
-    second = solve(instance, replace(scenario, solver=other, verify=False, shadow_prices=False), check=False)
+    second = solve(instance, replace(scenario, solver=other, verify=False, shadow_prices=False), check=False,
+                   explain=False)
     tol = 1e-6 * max(1.0, abs(result.objective))
     lows = [v if math.isfinite(v) else -math.inf for v in (result.bound, second.bound)]
     agree = (result.status == second.status == "infeasible") or (

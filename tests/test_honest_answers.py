@@ -51,23 +51,10 @@ from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solve import solve
 from gpec.solvers import Capability, get_backend
-from tests.conftest import LANDES, ROOT, write_instance
+from tests.conftest import LANDES, ROOT
+from tests.test_known_answer import tiny  # noqa: F401  (module fixture: the hand-solved instance)
 
-B = "00001"
 EXACT = dict(mip_gap=0.0, cost_gap=0.0)
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("honest") / "tiny"
-    write_instance(
-        folder, bassins=[(B, 0.0, 45.0)], years=(2026, 2029),
-        need={(B, "as", 2026): 100, (B, "as", 2027): 110, (B, "as", 2028): 120, (B, "as", 2029): 106},
-        stock0={(B, "as"): 100.0}, inflow={(B, "as", y): 10.0 for y in (2027, 2028, 2029)},
-        training_cap={(B, "as"): 5}, apprentice_cap={(B, "as"): 2},
-        budget={"region": 3500.0, "departement": 3000.0},
-    )
-    return load_instance(folder)
 
 
 @pytest.fixture(scope="module")
