@@ -310,15 +310,73 @@ def pathway_parameters() -> list[dict]:
     return rows
 
 
+def post_types() -> pd.DataFrame:
+    """Posts that structures share in groupements d'employeurs (``post_types.csv``): need per place and
+    per structure (FTE), loaded cost of a post, visits of the post holder to a member a year."""
+    A = ASSUMPTION
+    rows = [
+        ("night_nurse", "Infirmier de nuit mutualisé", 0.0114, 0.0, 53440, 100,
+         "need: one night presence (10 h x 365 nights = 3,650 h = 2.27 FTE of 1,607 h) shared by 200 places: "
+         "assumption (S3: night nurses shared by EHPAD, 447 EHPAD / 37,000 places covered in AURA); cost: loaded "
+         "IDE cost in EHPAD (P2); visits: assumption"),
+        ("qvct_officer", "Chargé de QVCT mutualisé", 0.0, round(1 / 6, 4), 55000, 24,
+         "need: one officer for 6 structures (P28: ANACT/ARACT clusters of 5-8); cost: assumption (P2 anchor); "
+         "visits: twice a month, assumption"),
+        ("psychologist", "Psychologue", 0.005, 0.0, 55000, 48,
+         f"need: 0.4 FTE for 80 places, cost and visits: {A} (no staffing norm in data/raw)"),
+        ("occupational_therapist", "Ergothérapeute", 0.004, 0.0, 48000, 48,
+         f"need: 0.32 FTE for 80 places, cost and visits: {A} (no staffing norm in data/raw)"),
+    ]
+    return pd.DataFrame(rows, columns=["post_type", "label", "need_per_place", "need_per_structure", "cost_eur",
+                                       "visits_per_year", "source"])
+
+
+def build_structures_instance(deps: list[str], raw: Path, out: Path) -> Path:
+    """A groupings folder (``gpec groups``) for several departments: their EHPAD, the post types and the
+    travel parameters. The stock-and-flow model needs 75+/85+ by commune, which data/raw has for the
+    Landes only, so this folder has no bassins, needs or budgets. EHPAD without a permanent capacity in
+    the FINESS file are left out (their need is unknown); the folder's README names them."""
+    ehpad = pd.read_csv(raw / "ehpad_finess_landes_pyrenees_atlantiques.csv",
+                        dtype={"dep": str, "finess_et": str, "bv2022": str})
+    missing = sorted(set(deps) - set(ehpad["dep"]))
+    if missing:
+        raise GpecError(f"instance build --dep {','.join(deps)}: data/raw has no EHPAD of department {missing[0]} "
+                        "(ehpad_finess_landes_pyrenees_atlantiques.csv: 40, 64)")
+    known = ehpad["capacite_hebergement_permanent"].notna()
+    unknown = ehpad[~known & ehpad["dep"].isin(deps)]
+    structures = _structures(ehpad[known], deps)  # keeps the file's row numbers in the sources
+    params = pd.DataFrame([r for r in spatial_parameters()
+                           if r["name"] in ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")])
+    name = "_".join({"40": "landes", "64": "pyrenees_atlantiques"}.get(d, d) for d in deps)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {"name": name, "kind": "structures (gpec groups only)",
+            "description": f"EHPAD of departments {', '.join(deps)} for groupements d'employeurs",
+            "built_by": f"gpec instance build --dep {','.join(deps)} (gpec/builder.py) from data/raw"}
+    write_text(out / "instance.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    write_csv(out / "structures.csv", structures)
+    write_csv(out / "post_types.csv", post_types())
+    write_csv(out / "parameters.csv", params)
+    left_out = "\n".join(f"- {r.finess_et} {r.raison_sociale} ({r.libelle_commune}): no permanent capacity "
+                         "in the FINESS file" for r in unknown.itertuples()) or "- none"
+    write_text(out / "README.md", f"# {name}: EHPAD for `gpec groups`\n\nBuilt by `{meta['built_by']}`: "
+               f"{len(structures)} EHPAD ({int(structures['places'].sum()):,} permanent places), the post types "
+               "of `post_types.csv` and the travel parameters (great-circle km x road_detour_factor / "
+               "avg_speed_kmh between EHPAD points). No bassins, needs or budgets: the stock-and-flow model "
+               "needs 75+/85+ by commune, which data/raw has for the Landes only.\n\nLeft out:\n"
+               f"{left_out}\n")
+    return out
+
+
 def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Path:
-    """Build the instance of one or more departments from ``raw`` (the ``data/raw`` folder) into ``out``."""
+    """Build the instance of one or more departments from ``raw`` (the ``data/raw`` folder) into ``out``:
+    the full instance for the Landes (40); for other departments or several, a groupings folder
+    (:func:`build_structures_instance`)."""
     deps = [dep] if isinstance(dep, str) else list(dep)
     raw, out = Path(raw), Path(out)
-    if deps != ["40"]:
-        raise GpecError(f"instance build --dep {','.join(deps)}: only the Landes (40) has 75+/85+ by commune in "
-                        "data/raw (landes_pop_75_85_rp2023.csv)")
     if not raw.is_dir():
         raise GpecError(f"{raw}: raw data folder not found (run from the repository root or pass --raw)")
+    if deps != ["40"]:
+        return build_structures_instance(deps, raw, out)
     communes = pd.read_csv(raw / "communes_bv2022.csv", dtype={"code_commune": str, "dep": str, "bv2022": str, "epci": str,
                                                                "reg": str})
     ages = pd.read_csv(raw / "landes_pop_75_85_rp2023.csv", dtype={"code_commune": str, "bv2022": str})
@@ -377,7 +435,7 @@ def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Pa
                         ("baseline.csv", baseline), ("training_capacity.csv", training),
                         ("apprenticeship_capacity.csv", apprenticeship), ("budget.csv", budget),
                         ("levers.csv", levers), ("travel.csv", travel), ("structure_staff.csv", staff),
-                        ("pathways.csv", pathways), ("labour_pool.csv", labour_pool)]:
+                        ("pathways.csv", pathways), ("labour_pool.csv", labour_pool), ("post_types.csv", post_types())]:
         write_csv(out / name, table)
     write_atomic(out / "bassins.geojson", lambda p: polygons.to_file(p, driver="GeoJSON", layer="bassins"))
     return out

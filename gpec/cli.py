@@ -209,6 +209,12 @@ def build_command(
     from gpec.instance import load_instance
 
     build_instance([d.strip() for d in dep.split(",") if d.strip()], raw, out)
+    if not (out / "need.csv").is_file():  # a groupings folder (structures, post types, travel parameters)
+        from gpec.groups import load_group_data
+
+        data = load_group_data(out, "night_nurse")
+        console.print(f"groupings folder written to {out}/ ({len(data.structures)} structures; see its README.md)")
+        return
     inst = load_instance(out)
     console.print(f"instance {inst.name} written to {out}/ ({len(inst.bassins)} bassins, "
                   f"{len(inst.metiers)} métiers, sha256 {inst.sha256[:12]})")

@@ -164,6 +164,13 @@ SCHEMAS: dict[str, TableSchema] = {
             optional=True,
         ),
         TableSchema(
+            "post_types.csv",
+            (_c("post_type", "code"), _c("label", "text"), _c("need_per_place"), _c("need_per_structure"),
+             _c("cost_eur"), _c("visits_per_year"), SOURCE),
+            key=("post_type",),
+            optional=True,
+        ),
+        TableSchema(
             "levers.csv",
             (_c("lever", "code"), _c("funder", "code"), SOURCE),
             key=("lever", "funder"),

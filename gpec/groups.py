@@ -1,0 +1,312 @@
+"""Groupements d'employeurs (``gpec groups``): load the structures and a post type, solve, check, write.
+
+A groupings folder holds ``structures.csv`` (FINESS id, name, category, statut, bassin, lon, lat, places),
+``post_types.csv`` (need per place and per structure, cost of a post, visits per member and year, each
+with its source) and ``parameters.csv`` (``road_detour_factor``, ``avg_speed_kmh``,
+``travel_cost_per_minute``). The Landes instance has them; ``gpec instance build --dep 40,64`` writes such
+a folder for the 168 EHPAD of the Landes and the Pyrénées-Atlantiques. A user table of structures
+(``--structures``: structure, name, lon, lat or bassin, and places or ``need_<post type>``) and a travel
+matrix (``--travel``: origin, destination, minutes between structures) replace the computed ones.
+
+The model is in :mod:`gpec.models.groupings`; :func:`evaluate_groups` re-checks a grouping without it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gpec.atomic import write_csv, write_json
+from gpec.errors import GpecError, InputError
+from gpec.geo.distance import great_circle_km
+from gpec.geo.graph import point_minutes
+from gpec.schema import SCHEMAS, Column, TableSchema, check_references, read_table
+
+GROUP_PARAMETERS = ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")
+ABS_TOL = 1e-6
+
+
+@dataclass
+class GroupData:
+    """Structures with their need of one post type, and the member-to-hub pairs within reach."""
+
+    post: dict
+    structures: pd.DataFrame  # structure, name, lon, lat, need_fte
+    minutes: pd.DataFrame  # origin, destination, minutes (every ordered pair known)
+    travel_cost_per_minute: float
+
+    def pairs(self, max_minutes: float) -> pd.DataFrame:
+        """structure, hub, minutes, travel_eur for the ordered pairs within ``max_minutes`` (s != hub)."""
+        m = self.minutes
+        m = m[(m["minutes"] <= max_minutes + 1e-9) & (m["origin"] != m["destination"])]
+        travel = np.round(2 * self.post["visits_per_year"] * m["minutes"].to_numpy() * self.travel_cost_per_minute)
+        return pd.DataFrame({"structure": m["origin"].to_numpy(), "hub": m["destination"].to_numpy(),
+                             "minutes": m["minutes"].to_numpy(), "travel_eur": travel})
+
+
+def load_group_data(folder: str | Path, post: str, structures_file: str | Path | None = None,
+                    travel_file: str | Path | None = None) -> GroupData:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GpecError(f"{folder}: folder not found")
+    posts = read_table(folder, SCHEMAS["post_types.csv"])
+    if post not in set(posts["post_type"]):
+        raise GpecError(f"--post {post}: unknown post type (known in {folder / 'post_types.csv'}: "
+                        f"{', '.join(posts['post_type'])})")
+    row = posts.set_index("post_type").loc[post]
+    spec = {"post_type": post, "label": row["label"], "need_per_place": float(row["need_per_place"]),
+            "need_per_structure": float(row["need_per_structure"]), "cost_eur": float(row["cost_eur"]),
+            "visits_per_year": float(row["visits_per_year"])}
+    params = read_table(folder, SCHEMAS["parameters.csv"]).set_index("name")["value"]
+    for name in GROUP_PARAMETERS:
+        if name not in params:
+            raise InputError(str(folder / "parameters.csv"), f"parameter '{name}' is missing", column="name")
+    structures = _structures(folder, structures_file, post, spec)
+    minutes = (_read_travel(Path(travel_file), structures) if travel_file else
+               _computed_minutes(structures, float(params["road_detour_factor"]), float(params["avg_speed_kmh"])))
+    return GroupData(spec, structures, minutes, float(params["travel_cost_per_minute"]))
+
+
+def _structures(folder: Path, structures_file, post: str, spec: dict) -> pd.DataFrame:
+    if structures_file is None:
+        s = read_table(folder, SCHEMAS["structures.csv"])
+        need = s["places"] * spec["need_per_place"] + spec["need_per_structure"]
+        return pd.DataFrame({"structure": s["structure"], "name": s["name"], "lon": s["lon"], "lat": s["lat"],
+                             "need_fte": need.to_numpy(float)})
+    path = Path(structures_file)
+    need_col = f"need_{post}"
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
+    if raw is None:
+        raise GpecError(f"--structures {path}: file not found")
+    has = set(raw.columns)
+    columns = [Column("structure", "code"), Column("name", "text")]
+    columns += [Column("lon", nonnegative=False), Column("lat", nonnegative=False)] if {"lon", "lat"} <= has else \
+        [Column("bassin", "code")]
+    columns.append(Column(need_col) if need_col in has else Column("places"))
+    schema = TableSchema(path.name, tuple(columns), key=("structure",))
+    s = read_table(path.parent, schema)
+    if "lon" not in s:  # a bassin instead of a point: its centre, from the folder's bassins.csv
+        bassins = read_table(folder, SCHEMAS["bassins.csv"])
+        check_references(folder, {"bassins.csv": bassins, "structures.csv": s.assign(category="", statut="",
+                                                                                   lon=0.0, lat=0.0, places=0)})
+        centre = bassins.set_index("bassin")[["lon", "lat"]]
+        s["lon"], s["lat"] = s["bassin"].map(centre["lon"]), s["bassin"].map(centre["lat"])
+    need = s[need_col] if need_col in s else s["places"] * spec["need_per_place"] + spec["need_per_structure"]
+    return pd.DataFrame({"structure": s["structure"], "name": s["name"], "lon": s["lon"], "lat": s["lat"],
+                         "need_fte": need.to_numpy(float)})
+
+
+def _computed_minutes(structures: pd.DataFrame, detour: float, speed: float) -> pd.DataFrame:
+    lon, lat = structures["lon"].to_numpy(float), structures["lat"].to_numpy(float)
+    minutes = point_minutes(great_circle_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]), detour, speed)
+    ids = structures["structure"].to_numpy()
+    return pd.DataFrame({"origin": np.repeat(ids, len(ids)), "destination": np.tile(ids, len(ids)),
+                         "minutes": minutes.ravel()})
+
+
+def _read_travel(path: Path, structures: pd.DataFrame) -> pd.DataFrame:
+    """A user matrix of minutes between structures; pairs it does not give are out of reach."""
+    if not path.is_file():
+        raise GpecError(f"--travel {path}: file not found")
+    schema = TableSchema(path.name, (Column("origin", "code"), Column("destination", "code"), Column("minutes")),
+                         key=("origin", "destination"))
+    t = read_table(path.parent, schema)
+    known = set(structures["structure"])
+    for column in ("origin", "destination"):
+        bad = ~t[column].isin(known).to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(str(path), f"unknown structure '{t[column].iloc[i]}' (not among the structures)",
+                             row=i + 1, column=column)
+    return t[["origin", "destination", "minutes"]]
+
+
+# -- solve -------------------------------------------------------------------------------------------
+
+@dataclass
+class GroupResult:
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    runtime_s: float
+    solver: str
+    post_type: str
+    options: dict
+    n_structures: int
+    n_pairs: int
+    standalone_posts: int
+    posts: int
+    posts_saved: int
+    standalone_cost_eur: float
+    post_cost_eur: float
+    travel_eur: float
+    n_groups: int
+    message: str = ""
+    violations: int | None = None
+    violation_details: list = field(default_factory=list)
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    group_posts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    def summary(self) -> dict:
+        head = {k: v for k, v in asdict(self).items() if k not in ("groups", "group_posts")}
+        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in head.items()}
+
+    def write(self, out: str | Path) -> None:
+        out = Path(out)
+        write_csv(out / "groups.csv", self.groups)
+        write_csv(out / "group_posts.csv", self.group_posts)
+        write_json(out / "result.json", self.summary())
+
+
+def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: float = 60.0,
+                 mip_gap: float = 1e-4) -> GroupResult:
+    """Build the grouping MILP, solve it with HiGHS or CP-SAT, read the groups and check them."""
+    from gpec.models.groupings import build_grouping_model
+    from gpec.solvers.cpsat import CpSatBackend
+    from gpec.solvers.highs import HighsBackend
+
+    _check_options(data, options)
+    t0 = time.perf_counter()
+    pairs = data.pairs(options.max_minutes)
+    model = build_grouping_model(data.structures, pairs, int(round(data.post["cost_eur"])), options)
+    backends = {"highs": HighsBackend, "cpsat": CpSatBackend}
+    if solver not in backends:
+        raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(backends)})")
+    backend = backends[solver](model.lp)
+    backend.set_objective(model.lp.objective_vector("cost"))
+    outcome = backend.solve(max(time_limit - (time.perf_counter() - t0), 0.01), mip_gap)
+    standalone = int(model.standalone_posts.sum())
+    result = GroupResult(
+        status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
+        runtime_s=time.perf_counter() - t0, solver=solver, post_type=data.post["post_type"],
+        options={k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
+        n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
+        standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
+        n_groups=0, message=f"{outcome.solver_status}, gap {outcome.gap:.2e}, {outcome.runtime_s:.2f} s")
+    if outcome.x is None:
+        return result
+    x = np.round(outcome.x)
+    groups, group_posts = _tables(data, model, pairs, x)
+    result.groups, result.group_posts = groups, group_posts
+    result.posts = int(group_posts["posts"].sum() + model.standalone_posts[groups.loc[groups["role"] == "alone",
+                                                                                      "structure"]].sum())
+    result.posts_saved = standalone - result.posts
+    result.post_cost_eur = result.posts * data.post["cost_eur"]
+    result.travel_eur = float(groups["travel_eur"].sum())
+    result.n_groups = len(group_posts)
+    found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
+    result.violations, result.violation_details = len(found), found[:50]
+    return result
+
+
+def _check_options(data: GroupData, options) -> None:
+    if not options.max_minutes > 0:
+        raise GpecError(f"--max-minutes {options.max_minutes}: the travel limit must be positive")
+    if not 1 <= options.min_size <= options.max_size:
+        raise GpecError(f"group sizes: need 1 <= min size ({options.min_size}) <= max size ({options.max_size})")
+    if options.groups is not None and options.groups < 0:
+        raise GpecError(f"--groups {options.groups}: must not be negative")
+    known = set(data.structures["structure"])
+    named = [*options.alone, *(s for pair in options.together for s in pair), *options.fixed_groups,
+             *(s for members in options.fixed_groups.values() for s in members)]
+    unknown = [s for s in named if s not in known]
+    if unknown:
+        raise GpecError(f"unknown structure (FINESS id) '{unknown[0]}' in the grouping options")
+    reach = data.pairs(options.max_minutes)
+    reach = set(zip(reach["structure"], reach["hub"]))
+    for hub, members in options.fixed_groups.items():
+        far = [s for s in members if (s, hub) not in reach]
+        if far:
+            raise GpecError(f"existing group of {hub}: member {far[0]} is beyond {options.max_minutes:g} minutes")
+
+
+def _tables(data: GroupData, model, pairs: pd.DataFrame, x: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    s = data.structures.set_index("structure")
+    hubs = [h for h, v in zip(model.hub.index, x[model.hub.positions]) if v > 0.5]
+    chosen = pairs[x[model.member.positions] > 0.5]
+    rows = []
+    for h in hubs:
+        rows.append(dict(structure=h, role="hub", group=h, hub=h, minutes_to_hub=0.0, travel_eur=0.0))
+    for r in chosen.itertuples(index=False):
+        rows.append(dict(structure=r.structure, role="member", group=r.hub, hub=r.hub, minutes_to_hub=r.minutes,
+                         travel_eur=r.travel_eur))
+    for a, v in zip(model.alone.index, x[model.alone.positions]):
+        if v > 0.5:
+            rows.append(dict(structure=a, role="alone", group="", hub="", minutes_to_hub=0.0, travel_eur=0.0))
+    groups = pd.DataFrame(rows)
+    groups.insert(1, "name", groups["structure"].map(s["name"]))
+    groups["need_fte"] = groups["structure"].map(s["need_fte"]).to_numpy()
+    groups = groups.sort_values(["group", "role", "structure"]).reset_index(drop=True)
+    posts = pd.Series(x[model.posts.positions], index=model.posts.index)
+    members = groups[groups["role"] != "alone"]
+    agg = members.groupby("group").agg(members=("structure", "size"), need_fte=("need_fte", "sum"),
+                                       travel_eur=("travel_eur", "sum"))
+    agg["posts"] = posts.reindex(agg.index).astype(int).to_numpy()
+    agg["post_cost_eur"] = agg["posts"] * data.post["cost_eur"]
+    agg.insert(0, "hub_name", s["name"].reindex(agg.index).to_numpy())
+    return groups, agg.rename_axis("group").reset_index()
+
+
+# -- independent check -------------------------------------------------------------------------------
+
+def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts: pd.DataFrame,
+                    reported_cost: float | None = None) -> list[dict]:
+    """Re-check a grouping from its tables (no model code): every structure once; members within the
+    travel limit of their hub; sizes within bounds; posts cover the members' summed need (to 0.001 FTE)
+    and an alone structure's own; options respected; the cost recomputed."""
+    found = []
+    flag = lambda family, label, detail: found.append({"family": family, "label": str(label), "detail": detail})
+    need = data.structures.set_index("structure")["need_fte"]
+    seen = groups["structure"].value_counts()
+    for s in need.index:
+        if seen.get(s, 0) != 1:
+            flag("assign", s, f"listed {seen.get(s, 0)} times (must be once)")
+    minutes = data.minutes.set_index(["origin", "destination"])["minutes"]
+    members = groups[groups["role"] == "member"]
+    for r in members.itertuples(index=False):
+        m = minutes.get((r.structure, r.hub), math.inf)
+        if not m <= options.max_minutes + 1e-9:
+            flag("travel", r.structure, f"{m:.1f} minutes to hub {r.hub} > {options.max_minutes:g}")
+    hubs = set(groups.loc[groups["role"] == "hub", "structure"])
+    for g in set(members["hub"]) - hubs:
+        flag("assign", g, "members assigned to a structure that is not a hub")
+    sizes = groups[groups["role"] != "alone"].groupby("group").size()
+    for g, n in sizes.items():
+        if not options.min_size <= n <= options.max_size:
+            flag("size", g, f"{n} structures, outside {options.min_size}-{options.max_size}")
+    posts = group_posts.set_index("group")["posts"]
+    summed = groups[groups["role"] != "alone"].groupby("group")["need_fte"].sum()
+    for g, q in summed.items():
+        required = math.ceil(round(q, 3) - 1e-9)
+        if posts.get(g, 0) < required:
+            flag("posts", g, f"{posts.get(g, 0)} posts for {q:.3f} FTE of need")
+    for s in options.alone:
+        if s in set(members["structure"]) or s in hubs:
+            flag("options", s, "must stay alone")
+    where = groups.set_index("structure")["group"]
+    for a, b in options.together:
+        if not where.get(a) or where.get(a) != where.get(b):
+            flag("options", f"{a}+{b}", "must be in the same group")
+    if options.groups is not None:
+        n = len(hubs)
+        if n > options.groups or (options.groups_exact and n != options.groups):
+            flag("options", "groups", f"{n} groups, asked {'exactly' if options.groups_exact else 'at most'} "
+                                      f"{options.groups}")
+    alone = groups.loc[groups["role"] == "alone", "structure"]
+    alone_posts = sum(math.ceil(round(need[s], 3) - 1e-9) for s in alone)
+    travel = np.round(2 * data.post["visits_per_year"] * data.travel_cost_per_minute
+                      * np.array([minutes.get((r.structure, r.hub), math.inf) for r in members.itertuples()]))
+    cost = (int(posts.sum()) + alone_posts) * data.post["cost_eur"] + float(travel.sum())
+    if reported_cost is not None and abs(cost - reported_cost) > 1e-6 * max(1.0, abs(cost)) + 0.5:
+        flag("cost", "total", f"reported {reported_cost:,.2f} != recomputed {cost:,.2f} EUR")
+    return found

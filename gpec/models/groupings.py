@@ -1,0 +1,151 @@
+r"""Groupements d'employeurs: which structures pool which posts (a capacitated p-median with whole posts).
+
+Structures :math:`s \in S` each need :math:`q_s` FTE of one post type (night nurse, QVCT officer,
+psychologist...), usually a fraction of a post nobody can fill alone. A group is led by a hub structure
+:math:`h`; its members are within :math:`T` minutes of the hub; it hires whole posts for the summed need
+of its members. A structure may stay alone: it is then not a group and fills its own need with
+:math:`\lceil q_s \rceil` posts.
+
+Variables: :math:`y_h \in \{0,1\}` (structure :math:`h` leads a group), :math:`z_{s,h} \in \{0,1\}` for
+the pairs with :math:`s \ne h` and :math:`\tau_{s,h} \le T` only (member :math:`s` in the group of
+:math:`h`; :math:`z_{h,h} \equiv y_h`), :math:`a_s \in \{0,1\}` (alone), :math:`P_h \in \mathbb{Z}_{\ge 0}`
+(posts of the group).
+
+.. math::
+
+    a_s + y_s + \sum_{h \ne s} z_{s,h} &= 1 && \forall s \quad \text{(assign)} \\
+    z_{s,h} &\le y_h && \text{(link: the strong form, one row per pair)} \\
+    (m - 1)\, y_h \le \sum_{s \ne h} z_{s,h} &\le (M - 1)\, y_h && \text{(size, the hub counts one)} \\
+    \bar q\, P_h &\ge \bar q_h\, y_h + \sum_{s \ne h} \bar q_s z_{s,h} && \text{(posts} = \lceil \text{need} \rceil) \\
+    \min \; c \Big(\sum_h P_h + \sum_s \lceil q_s \rceil a_s\Big) &+ \sum_{s,h} k_{s,h} z_{s,h}
+
+with :math:`k_{s,h} = 2\, v\, \tau_{s,h}\, c_\tau` the yearly travel cost of member :math:`s` (round trips
+to the hub). Options: the number of groups :math:`\sum_h y_h = N` (or :math:`\le N`); structures that
+must stay alone (:math:`a_s = 1`); pairs that must be together (:math:`y_{s_1} + z_{s_1,h} = y_{s_2} +
+z_{s_2,h}` for every hub :math:`h`, hubs included, and neither alone); existing groups kept (their hub
+and members fixed).
+
+**Integer data.** CP-SAT needs integer coefficients, so both backends solve the same integer data:
+needs in thousandths of an FTE, :math:`\bar q_s = \mathrm{round}(1000\, q_s)`, :math:`\bar q = 1000`
+(a need is exact to 0.001 FTE); post and travel costs in whole euros (travel rounded per pair).
+
+**Tightness.** Only pairs within :math:`T` get a column, so at 500 structures and 30 minutes the model
+has thousands of pairs, not 250,000; the linking rows :math:`z \le y` (rather than the aggregated
+:math:`\sum_s z_{s,h} \le M y_h` alone) give an LP bound close to the integer optimum.
+
+Glossary: :math:`T` ``max_minutes``; :math:`m, M` ``min_size``, ``max_size``; :math:`c` post cost
+(``post_types.csv``); :math:`v` visits per member and year; :math:`c_\tau` ``travel_cost_per_minute``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gpec.models.linear import Block, LinearModel
+
+#: Needs are integers in thousandths of an FTE in the model.
+NEED_SCALE = 1000
+
+
+@dataclass(frozen=True)
+class GroupingOptions:
+    """What a department asks for: see the module docstring."""
+
+    max_minutes: float = 30.0
+    min_size: int = 2
+    max_size: int = 8
+    groups: int | None = None
+    groups_exact: bool = True
+    alone: tuple[str, ...] = ()
+    together: tuple[tuple[str, str], ...] = ()
+    fixed_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # hub -> members
+
+
+@dataclass
+class GroupingModel:
+    lp: LinearModel
+    hub: Block
+    member: Block
+    alone: Block
+    posts: Block
+    need_milli: pd.Series
+    standalone_posts: pd.Series
+    travel_eur: pd.Series
+
+
+def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cost: int,
+                         options: GroupingOptions) -> GroupingModel:
+    """``structures``: structure, need_fte; ``pairs``: structure, hub, minutes, travel_eur (every ordered
+    pair within the travel limit, s != hub). Builds the MILP above (pure integer, integer coefficients)."""
+    ids = pd.Index(structures["structure"].to_numpy(), name="structure")
+    need = pd.Series(np.round(structures["need_fte"].to_numpy(float) * NEED_SCALE).astype(np.int64), index=ids)
+    alone_posts = -(-need // NEED_SCALE)  # ceil, in whole posts
+    pairs = pairs[pairs["structure"] != pairs["hub"]].reset_index(drop=True)
+    lp = LinearModel()
+    hub = lp.add_variables("hub", pd.Index(ids, name="hub"), 0.0, 1.0, integer=True)
+    member = lp.add_variables("member", pd.MultiIndex.from_frame(pairs[["structure", "hub"]]), 0.0, 1.0, integer=True)
+    alone = lp.add_variables("alone", ids, 0.0, 1.0, integer=True)
+    max_posts = -(-(need.sum()) // NEED_SCALE) + 1
+    posts = lp.add_variables("posts", pd.Index(ids, name="hub"), 0.0, float(max_posts), integer=True)
+
+    n = len(ids)
+    s_row = ids.get_indexer(pairs["structure"])
+    h_row = ids.get_indexer(pairs["hub"])
+    k = np.arange(n)
+    lp.add_constraints("assign", ids, [(k, alone.positions, 1.0), (k, hub.positions, 1.0),
+                                       (s_row, member.positions, 1.0)], 1.0, 1.0)
+    link = np.arange(len(pairs))
+    lp.add_constraints("link", member.index, [(link, member.positions, 1.0), (link, hub.start + h_row, -1.0)],
+                       upper=0.0)
+    lp.add_constraints("size_min", hub.index, [(h_row, member.positions, 1.0),
+                                               (k, hub.positions, -(options.min_size - 1.0))], lower=0.0)
+    lp.add_constraints("size_max", hub.index, [(h_row, member.positions, 1.0),
+                                               (k, hub.positions, -(options.max_size - 1.0))], upper=0.0)
+    lp.add_constraints("posts_cover", hub.index, [(k, posts.positions, float(NEED_SCALE)),
+                                                  (k, hub.positions, -need.to_numpy(float)),
+                                                  (h_row, member.positions, -need.reindex(pairs["structure"]).to_numpy(float))],
+                       lower=0.0)
+    if options.groups is not None:
+        lp.add_constraints("groups", pd.Index(["all"], name="scope"), [(np.zeros(n, int), hub.positions, 1.0)],
+                           lower=float(options.groups) if options.groups_exact else 0.0, upper=float(options.groups))
+    _fix_options(lp, ids, pairs, hub, member, alone, options)
+    lp.add_objective("cost", posts.positions, float(post_cost))
+    lp.add_objective("cost", alone.positions, float(post_cost) * alone_posts.to_numpy(float))
+    lp.add_objective("cost", member.positions, pairs["travel_eur"].to_numpy(float))
+    travel = pd.Series(pairs["travel_eur"].to_numpy(), index=member.index)
+    return GroupingModel(lp, hub, member, alone, posts, need, alone_posts, travel)
+
+
+def _fix_options(lp, ids, pairs, hub, member, alone, options: GroupingOptions) -> None:
+    """Alone structures, pairs kept together, existing groups: by bounds and rows."""
+    lo, hi = lp.to_arrays()["col_lower"], lp.to_arrays()["col_upper"]
+    for s in options.alone:
+        lo[alone.start + ids.get_loc(s)] = 1.0
+    for h, members in options.fixed_groups.items():
+        lo[hub.start + ids.get_loc(h)] = 1.0
+        for s in members:
+            lo[member.locate(pd.DataFrame({"structure": [s], "hub": [h]}))[0]] = 1.0
+    for name in ("hub", "member", "alone", "posts"):
+        block = lp.columns[name]
+        lp.set_column_bounds(name, lo[block.positions], hi[block.positions])
+    if options.together:
+        hubs = pd.Index(ids, name="hub")
+        rows, cols, vals, labels = [], [], [], []
+        for a, b in options.together:
+            for sign, s in ((1.0, a), (-1.0, b)):
+                base = len(labels)
+                # y_s for hub s itself, z_{s,h} for the other hubs
+                rows.append(base + hubs.get_loc(s)); cols.append(hub.start + hubs.get_loc(s)); vals.append(sign)
+                mine = np.flatnonzero(pairs["structure"].to_numpy() == s)
+                rows.extend(base + hubs.get_indexer(pairs["hub"].to_numpy()[mine]))
+                cols.extend(member.start + mine); vals.extend([sign] * len(mine))
+            labels.extend((a, b, h) for h in hubs)
+        index = pd.MultiIndex.from_tuples(labels, names=["first", "second", "hub"])
+        lp.add_constraints("together", index, [(np.asarray(rows), np.asarray(cols), np.asarray(vals))], 0.0, 0.0)
+        for a, b in options.together:
+            for s in (a, b):
+                hi[alone.start + ids.get_loc(s)] = 0.0
+        lp.set_column_bounds("alone", lo[alone.positions], hi[alone.positions])

@@ -1,0 +1,84 @@
+"""OR-Tools CP-SAT for pure-integer models with integer coefficients (the groupements d'employeurs).
+
+The arrays of a LinearModel are loaded once; every column must be integer and every coefficient, bound
+and cost a whole number (the grouping model scales its data so, see :mod:`gpec.models.groupings`).
+CP-SAT proves optimality with its own bound; at a time limit it returns its incumbent and bound.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from gpec.models.linear import LinearModel
+from gpec.solvers import Capability, StageOutcome, relative_gap
+
+
+class CpSatBackend:
+    name = "cpsat"
+    capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
+                              Capability.SOLUTION_LIMIT})
+
+    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
+        arrays = lp.to_arrays()
+        if not arrays["integer"].all():
+            raise ValueError("CP-SAT needs a pure-integer model")
+        values = [arrays["matrix"].data, arrays["col_lower"][np.isfinite(arrays["col_lower"])],
+                  arrays["col_upper"][np.isfinite(arrays["col_upper"])],
+                  arrays["row_lower"][np.isfinite(arrays["row_lower"])],
+                  arrays["row_upper"][np.isfinite(arrays["row_upper"])]]
+        if any((np.abs(v - np.round(v)) > 1e-9).any() for v in values):
+            raise ValueError("CP-SAT needs integer coefficients and bounds (scale the data)")
+        self.lp, self.threads, self.verbose = lp, threads, verbose
+        self.model = cp_model.CpModel()
+        big = 2**40
+        lo = np.where(np.isfinite(arrays["col_lower"]), arrays["col_lower"], -big).astype(np.int64)
+        hi = np.where(np.isfinite(arrays["col_upper"]), arrays["col_upper"], big).astype(np.int64)
+        self.vars = [self.model.NewIntVar(int(a), int(b), "") for a, b in zip(lo, hi)]
+        csr = arrays["matrix"]
+        for i in range(lp.n_rows):
+            cols = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
+            coefs = np.round(csr.data[csr.indptr[i]:csr.indptr[i + 1]]).astype(np.int64)
+            expr = sum(int(c) * self.vars[j] for j, c in zip(cols, coefs))
+            lower, upper = arrays["row_lower"][i], arrays["row_upper"][i]
+            if np.isfinite(lower):
+                self.model.Add(expr >= int(round(lower)))
+            if np.isfinite(upper):
+                self.model.Add(expr <= int(round(upper)))
+        self.cost = np.zeros(lp.n_cols)
+
+    def set_objective(self, cost: np.ndarray) -> None:
+        if (np.abs(cost - np.round(cost)) > 1e-9).any():
+            raise ValueError("CP-SAT needs integer costs (scale the data)")
+        self.cost = np.round(cost)
+        nz = np.flatnonzero(self.cost)
+        self.model.Minimize(sum(int(self.cost[j]) * self.vars[j] for j in nz))
+
+    def set_start(self, x: np.ndarray) -> None:
+        self.model.ClearHints()
+        for var, value in zip(self.vars, x):
+            self.model.AddHint(var, int(round(value)))
+
+    def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = float(max(time_limit, 0.01))
+        solver.parameters.relative_gap_limit = float(mip_gap)
+        solver.parameters.num_workers = int(self.threads or 2)
+        solver.parameters.random_seed = 0
+        solver.parameters.log_search_progress = bool(self.verbose)
+        if solution_limit:
+            solver.parameters.stop_after_first_solution = solution_limit == 1
+        start = time.perf_counter()
+        code = solver.Solve(self.model)
+        runtime = time.perf_counter() - start
+        status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
+                  cp_model.MODEL_INVALID: "error"}.get(code, "error")
+        has_x = status in ("optimal", "feasible")
+        x = np.array([solver.Value(v) for v in self.vars], float) if has_x else None
+        objective = solver.ObjectiveValue() if has_x else math.nan
+        bound = solver.BestObjectiveBound() if has_x else math.nan
+        gap = 0.0 if status == "optimal" else relative_gap(objective, bound) if has_x else math.inf
+        return StageOutcome(status, objective, bound, gap, runtime, x, solver.StatusName(code))
