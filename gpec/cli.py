@@ -114,6 +114,80 @@ def solve_command(
         raise typer.Exit(1)
 
 
+@app.command("groups", no_args_is_help=True)
+def groups_command(
+    instance: Path = typer.Argument(..., help="A folder with structures.csv, post_types.csv and parameters.csv."),
+    post: str = typer.Option(..., "--post", help="Post type of post_types.csv, e.g. night_nurse."),
+    max_minutes: float = typer.Option(30.0, "--max-minutes", help="Longest trip from a member to its hub."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/groups_<post>)."),
+    min_size: int = typer.Option(2, "--min-size", help="Fewest structures in a group (hub included)."),
+    max_size: int = typer.Option(8, "--max-size", help="Most structures in a group (hub included)."),
+    groups: Optional[int] = typer.Option(None, "--groups", help="Number of groups (exactly; see --at-most)."),
+    at_most: bool = typer.Option(False, "--at-most", help="--groups is a maximum, not an exact number."),
+    structures: Optional[Path] = typer.Option(None, "--structures", help="CSV: structure, name, lon, lat (or "
+                                              "bassin), places or need_<post>."),
+    travel: Optional[Path] = typer.Option(None, "--travel", help="CSV: origin, destination, minutes between "
+                                          "structures (pairs not given are out of reach)."),
+    alone: list[str] = typer.Option([], "--alone", help="FINESS id of a structure that stays alone (repeatable)."),
+    together: list[str] = typer.Option([], "--together", help="ID1,ID2: two structures in the same group."),
+    keep: list[str] = typer.Option([], "--keep", help="HUB:ID1,ID2,...: an existing group kept as it is."),
+    cost_per_minute: Optional[float] = typer.Option(None, "--travel-cost", help="EUR per minute of member-to-hub "
+                                                    "travel (default: travel_cost_per_minute of parameters.csv)."),
+    solver: str = typer.Option("highs", "--solver", help="highs (MILP) or cpsat (OR-Tools CP-SAT)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds."),
+    gap: float = typer.Option(1e-4, "--gap", help="Relative gap tolerance."),
+    maps: bool = typer.Option(True, "--maps/--no-maps", help="Write map_groups.png."),
+):
+    """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""
+    from dataclasses import replace as _replace
+
+    from gpec.groups import load_group_data, solve_groups, write_group_map
+    from gpec.models.groupings import GroupingOptions
+
+    def pair(text: str, sep: str) -> tuple[str, str]:
+        head, _, tail = text.partition(sep)
+        if not head or not tail:
+            raise GpecError(f"'{text}': expected two parts separated by '{sep}'")
+        return head.strip(), tail.strip()
+
+    options = GroupingOptions(
+        max_minutes=max_minutes, min_size=min_size, max_size=max_size, groups=groups, groups_exact=not at_most,
+        alone=tuple(alone), together=tuple(pair(t, ",") for t in together),
+        fixed_groups={h: tuple(m.strip() for m in ms.split(",") if m.strip()) for h, ms in (pair(k, ":") for k in keep)})
+    data = load_group_data(instance, post, structures, travel)
+    if cost_per_minute is not None:
+        if not cost_per_minute >= 0:
+            raise GpecError(f"--travel-cost {cost_per_minute}: must not be negative")
+        data = _replace(data, travel_cost_per_minute=cost_per_minute)
+    out = out or Path("out") / f"groups_{post}"
+    if out.exists() and not out.is_dir():
+        raise GpecError(f"--out {out}: exists and is not a folder")
+    result = solve_groups(data, options, solver=solver, time_limit=time_limit, mip_gap=gap)
+    try:
+        result.write(out)
+        (out / "map_groups.png").unlink(missing_ok=True)
+        if maps and result.has_solution:
+            write_group_map(result, data, out / "map_groups.png")
+    except OSError as exc:
+        raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
+    style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
+    console.print(f"[bold]{data.post['label']}[/] ({post}), {result.n_structures} structures, members within "
+                  f"{max_minutes:g} min of their hub: status [{style}]{result.status}[/]  cost "
+                  f"{_num(result.objective, ',.0f')} EUR (bound {_num(result.bound, ',.0f')}, gap "
+                  f"{_num(result.gap, '.2e')})  violations {result.violations}  ({result.runtime_s:.1f} s)")
+    console.print(f"[dim]{result.message}[/]")
+    if result.has_solution:
+        console.print(f"posts: {result.standalone_posts} with every structure alone, {result.posts} grouped: "
+                      f"[bold]{result.posts_saved} saved[/] ({result.n_groups} groups); travel added "
+                      f"{result.travel_eur:,.0f} EUR a year; posts {result.post_cost_eur:,.0f} EUR a year "
+                      f"against {result.standalone_cost_eur:,.0f} alone")
+        console.print(_table("Groups (largest first)", result.group_posts.sort_values(
+            ["members", "posts"], ascending=False).head(15)))
+    console.print(f"written to {out}/")
+    if not result.has_solution:
+        raise typer.Exit(1)
+
+
 @app.command("explain", no_args_is_help=True)
 def explain_command(out: Path = typer.Argument(..., help="Output folder of a gpec solve.")):
     """Explain a result: status and proof of quality; if infeasible, the conflicting constraints and the

@@ -27,6 +27,8 @@ from gpec.geo.distance import great_circle_km
 from gpec.geo.graph import point_minutes
 from gpec.schema import SCHEMAS, Column, TableSchema, check_references, read_table
 
+#: Share of the time limit for phase 1 (the fewest posts).
+PHASE1_SHARE = 0.25
 GROUP_PARAMETERS = ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")
 ABS_TOL = 1e-6
 
@@ -147,6 +149,7 @@ class GroupResult:
     post_cost_eur: float
     travel_eur: float
     n_groups: int
+    min_posts: int = 0
     message: str = ""
     violations: int | None = None
     violation_details: list = field(default_factory=list)
@@ -183,6 +186,15 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     if solver not in backends:
         raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(backends)})")
     backend = backends[solver](model.lp)
+    # phase 1: the fewest posts (a bin-packing-like problem the LP bounds poorly, but small alone); its
+    # proven bound is a valid cut "total posts >= P*" that lifts the LP bound of the cost problem
+    count = model.posts_vector()
+    backend.set_objective(count)
+    first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
+    min_posts = math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0
+    if first.x is not None:
+        backend.add_row(count, min_posts, math.inf)
+        backend.set_start(first.x)
     backend.set_objective(model.lp.objective_vector("cost"))
     outcome = backend.solve(max(time_limit - (time.perf_counter() - t0), 0.01), mip_gap)
     standalone = int(model.standalone_posts.sum())
@@ -192,7 +204,9 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         options={k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
         n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
         standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
-        n_groups=0, message=f"{outcome.solver_status}, gap {outcome.gap:.2e}, {outcome.runtime_s:.2f} s")
+        n_groups=0, min_posts=min_posts,
+        message=f"fewest posts: {first.status} {first.objective:g} (bound {first.bound:g}, {first.runtime_s:.2f} s); "
+                f"least cost: {outcome.solver_status}, gap {outcome.gap:.2e}, {outcome.runtime_s:.2f} s")
     if outcome.x is None:
         return result
     x = np.round(outcome.x)
@@ -310,3 +324,38 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
     if reported_cost is not None and abs(cost - reported_cost) > 1e-6 * max(1.0, abs(cost)) + 0.5:
         flag("cost", "total", f"reported {reported_cost:,.2f} != recomputed {cost:,.2f} EUR")
     return found
+
+
+def write_group_map(result: GroupResult, data: GroupData, path: Path) -> Path:
+    """Structures coloured by group (grey: alone), hubs as stars, lines from members to their hub."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gpec.atomic import write_atomic
+
+    xy = data.structures.set_index("structure")[["lon", "lat"]]
+    g = result.groups.join(xy, on="structure")
+    fig, ax = plt.subplots(figsize=(7, 8))
+    colours = plt.get_cmap("tab20")
+    for k, (group, rows) in enumerate(g[g["role"] != "alone"].groupby("group")):
+        colour = colours(k % 20)
+        hub = xy.loc[group]
+        for r in rows[rows["role"] == "member"].itertuples():
+            ax.plot([r.lon, hub["lon"]], [r.lat, hub["lat"]], color=colour, linewidth=0.8)
+        ax.scatter(rows["lon"], rows["lat"], color=colour, s=18, zorder=3)
+        ax.scatter([hub["lon"]], [hub["lat"]], color=colour, marker="*", s=160, edgecolor="black", zorder=4)
+    lone = g[g["role"] == "alone"]
+    ax.scatter(lone["lon"], lone["lat"], color="lightgrey", edgecolor="grey", s=18, zorder=2, label="alone")
+    ax.set_title(f"{data.post['label']}: {result.n_groups} groups (stars: hubs), {result.posts_saved} posts saved",
+                 fontsize=10)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_aspect(1 / np.cos(np.radians(float(g["lat"].mean()))))
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    try:
+        return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    finally:
+        plt.close(fig)

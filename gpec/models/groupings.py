@@ -31,7 +31,12 @@ needs in thousandths of an FTE, :math:`\bar q_s = \mathrm{round}(1000\, q_s)`, :
 
 **Tightness.** Only pairs within :math:`T` get a column, so at 500 structures and 30 minutes the model
 has thousands of pairs, not 250,000; the linking rows :math:`z \le y` (rather than the aggregated
-:math:`\sum_s z_{s,h} \le M y_h` alone) give an LP bound close to the integer optimum.
+:math:`\sum_s z_{s,h} \le M y_h` alone) are the strong p-median form. The ceilings are what the LP
+relaxation misses (it pays fractional posts), so :func:`gpec.groups.solve_groups` first solves for the
+fewest posts :math:`P^* = \min \sum_h P_h + \sum_s \lceil q_s \rceil a_s`, a small problem proved in
+seconds, and adds the valid cut :math:`\sum_h P_h + \sum_s \lceil q_s \rceil a_s \ge P^*` (its proven
+bound) before minimising cost: on the 59 Landes EHPAD this lifts the LP bound from 1.8 % to 0.3 % below
+the best plan.
 
 Glossary: :math:`T` ``max_minutes``; :math:`m, M` ``min_size``, ``max_size``; :math:`c` post cost
 (``post_types.csv``); :math:`v` visits per member and year; :math:`c_\tau` ``travel_cost_per_minute``.
@@ -74,6 +79,13 @@ class GroupingModel:
     need_milli: pd.Series
     standalone_posts: pd.Series
     travel_eur: pd.Series
+
+    def posts_vector(self) -> np.ndarray:
+        """Coefficients of the total number of posts: the groups' and those of structures alone."""
+        count = np.zeros(self.lp.n_cols)
+        count[self.posts.positions] = 1.0
+        count[self.alone.positions] = self.standalone_posts.to_numpy(float)
+        return count
 
 
 def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cost: int,

@@ -57,6 +57,15 @@ class CpSatBackend:
         nz = np.flatnonzero(self.cost)
         self.model.Minimize(sum(int(self.cost[j]) * self.vars[j] for j in nz))
 
+    def add_row(self, coefs: np.ndarray, lower: float, upper: float) -> None:
+        """Add the row ``lower <= coefs . x <= upper`` (integer coefficients)."""
+        nz = np.flatnonzero(coefs)
+        expr = sum(int(round(coefs[j])) * self.vars[j] for j in nz)
+        if np.isfinite(lower):
+            self.model.Add(expr >= int(math.ceil(lower - 1e-9)))
+        if np.isfinite(upper):
+            self.model.Add(expr <= int(math.floor(upper + 1e-9)))
+
     def set_start(self, x: np.ndarray) -> None:
         self.model.ClearHints()
         for var, value in zip(self.vars, x):

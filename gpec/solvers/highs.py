@@ -56,8 +56,13 @@ class HighsBackend:
 
     def add_objective_cap(self, cost: np.ndarray, cap: float) -> None:
         """Add the row ``cost . x <= cap`` (lexicographic stage link)."""
-        nz = np.flatnonzero(cost)
-        self.h.addRow(-highspy.kHighsInf, float(cap), len(nz), nz.astype(np.int32), cost[nz].astype(float))
+        self.add_row(cost, -np.inf, cap)
+
+    def add_row(self, coefs: np.ndarray, lower: float, upper: float) -> None:
+        """Add the row ``lower <= coefs . x <= upper`` to the live model."""
+        nz = np.flatnonzero(coefs)
+        bound = lambda v: float(v) if np.isfinite(v) else (highspy.kHighsInf if v > 0 else -highspy.kHighsInf)
+        self.h.addRow(bound(lower), bound(upper), len(nz), nz.astype(np.int32), np.asarray(coefs, float)[nz])
 
     def change_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         rows = np.asarray(rows, np.int32)
