@@ -27,9 +27,11 @@ test: $(STAMP_TEST)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_solve.py
+	$(BIN)/python benchmarks/bench_groups.py
 
 instance: $(STAMP)
 	$(BIN)/gpec instance build --dep 40 --out instances/landes
+	$(BIN)/gpec instance build --dep 40,64 --out instances/landes_pyrenees_atlantiques
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
