@@ -25,7 +25,7 @@ from gpec.atomic import write_csv, write_json
 from gpec.errors import GpecError, InputError
 from gpec.geo.distance import great_circle_km
 from gpec.geo.graph import point_minutes
-from gpec.schema import SCHEMAS, Column, TableSchema, check_references, read_table
+from gpec.schema import SCHEMAS, Column, TableSchema, read_table
 
 #: Share of the time limit for phase 1 (the fewest posts).
 PHASE1_SHARE = 0.25
@@ -94,8 +94,11 @@ def _structures(folder: Path, structures_file, post: str, spec: dict) -> pd.Data
     s = read_table(path.parent, schema)
     if "lon" not in s:  # a bassin instead of a point: its centre, from the folder's bassins.csv
         bassins = read_table(folder, SCHEMAS["bassins.csv"])
-        check_references(folder, {"bassins.csv": bassins, "structures.csv": s.assign(category="", statut="",
-                                                                                   lon=0.0, lat=0.0, places=0)})
+        unknown = ~s["bassin"].isin(set(bassins["bassin"])).to_numpy()
+        if unknown.any():
+            i = int(np.flatnonzero(unknown)[0])
+            raise InputError(str(path), f"unknown bassin code '{s['bassin'].iloc[i]}' (not in "
+                                        f"{folder / 'bassins.csv'})", row=i + 1, column="bassin")
         centre = bassins.set_index("bassin")[["lon", "lat"]]
         s["lon"], s["lat"] = s["bassin"].map(centre["lon"]), s["bassin"].map(centre["lat"])
     need = s[need_col] if need_col in s else s["places"] * spec["need_per_place"] + spec["need_per_structure"]
