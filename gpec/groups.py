@@ -195,10 +195,10 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     backend.set_objective(count)
     first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
     min_posts = math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0
+    backend.set_objective(model.lp.objective_vector("cost"))
     if first.x is not None:
         backend.add_row(count, min_posts, math.inf)
-        backend.set_start(first.x)
-    backend.set_objective(model.lp.objective_vector("cost"))
+        backend.set_start(first.x)  # after the costs change: changing them drops a start
     outcome = backend.solve(max(time_limit - (time.perf_counter() - t0), 0.01), mip_gap)
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(

@@ -17,9 +17,11 @@ the pairs with :math:`s \ne h` and :math:`\tau_{s,h} \le T` only (member :math:`
     z_{s,h} &\le y_h && \text{(link: the strong form, one row per pair)} \\
     (m - 1)\, y_h \le \sum_{s \ne h} z_{s,h} &\le (M - 1)\, y_h && \text{(size, the hub counts one)} \\
     \bar q\, P_h &\ge \bar q_h\, y_h + \sum_{s \ne h} \bar q_s z_{s,h} && \text{(posts} = \lceil \text{need} \rceil) \\
+    P_h &\le \bar P_h\, y_h && \text{(no posts without a group)} \\
     \min \; c \Big(\sum_h P_h + \sum_s \lceil q_s \rceil a_s\Big) &+ \sum_{s,h} k_{s,h} z_{s,h}
 
-with :math:`k_{s,h} = 2\, v\, \tau_{s,h}\, c_\tau` the yearly travel cost of member :math:`s` (round trips
+with :math:`\bar P_h` the ceiling of the need of :math:`h` and of the :math:`M - 1` largest needs it can
+reach, and :math:`k_{s,h} = 2\, v\, \tau_{s,h}\, c_\tau` the yearly travel cost of member :math:`s` (round trips
 to the hub). Options: the number of groups :math:`\sum_h y_h = N` (or :math:`\le N`); structures that
 must stay alone (:math:`a_s = 1`); pairs that must be together (:math:`y_{s_1} + z_{s_1,h} = y_{s_2} +
 z_{s_2,h}` for every hub :math:`h`, hubs included, and neither alone); existing groups kept (their hub
@@ -120,6 +122,14 @@ def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cos
                                                   (k, hub.positions, -need.to_numpy(float)),
                                                   (h_row, member.positions, -need.reindex(pairs["structure"]).to_numpy(float))],
                        lower=0.0)
+    # a group's posts: at most the ceiling of its hub's need and the M - 1 largest needs it can reach;
+    # none at a structure that leads no group
+    reach = pd.DataFrame({"hub": pairs["hub"], "need": need.reindex(pairs["structure"]).to_numpy()})
+    top = (reach.sort_values("need", ascending=False).groupby("hub")["need"]
+           .apply(lambda q: q.head(options.max_size - 1).sum()).reindex(ids, fill_value=0))
+    most = -(-(need.to_numpy() + top.to_numpy()) // NEED_SCALE)
+    lp.add_constraints("posts_link", hub.index, [(k, posts.positions, 1.0), (k, hub.positions, -most.astype(float))],
+                       upper=0.0)
     if options.groups is not None:
         lp.add_constraints("groups", pd.Index(["all"], name="scope"), [(np.zeros(n, int), hub.positions, 1.0)],
                            lower=float(options.groups) if options.groups_exact else 0.0, upper=float(options.groups))
