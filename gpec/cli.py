@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gpec.errors import GpecError
@@ -230,7 +231,7 @@ def _print_diagnosis(d: dict) -> None:
         "Conflicting constraints (an irreducible infeasible set of the LP relaxation):" if d.get("conflict") else
         f"The LP relaxation is {d.get('lp_relaxation')}: the conflict comes from whole units (no LP IIS)."))
     for item in d.get("conflict", [])[:40]:
-        console.print(f"  - {item['text']} ({'both bounds' if item['bound'] == 'both' else item['bound'] + ' bound'})")
+        console.print(f"  - {escape(item['text'])} ({'both bounds' if item['bound'] == 'both' else item['bound'] + ' bound'})")
     if d.get("conflict_size", 0) > 40:
         console.print(f"  ... {d['conflict_size'] - 40} more in result.json (diagnosis)")
     if d.get("budget_increase"):
@@ -299,7 +300,7 @@ def _table(title: str, frame) -> Table:
     for col in frame.columns:
         table.add_column(str(col), justify="right")
     for row in frame.itertuples(index=False):
-        table.add_row(*[_fmt(v) for v in row])
+        table.add_row(*[escape(_fmt(v)) for v in row])  # labels such as budget[region, 2027] are not markup
     return table
 
 

@@ -63,7 +63,7 @@ class Scenario:
     service_level: float | None = None
     min_places: dict[str, int] = field(default_factory=dict)
     shadow_prices: bool = True
-    marginal_time: float = 5.0
+    marginal_time: float = 10.0
     verify: bool = False
 
     def __post_init__(self):
