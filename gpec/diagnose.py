@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from gpec.models import build_model
+from gpec.models.linear import block_at
 from gpec.solvers.highs import HighsBackend
 
 #: Longest conflict list kept in the diagnosis (result.json); ``conflict_size`` gives the full count.
@@ -75,8 +76,8 @@ def explain_infeasibility(instance, scenario, horizon, time_limit: float = 30.0)
     conflict = []
     if lp_status == "infeasible":
         rows, cols = relaxed.iis()
-        conflict = ([namer(_block(model.lp.rows, i), i, bound) for i, bound in rows]
-                    + [namer(_block(model.lp.columns, j), j, bound) for j, bound in cols])
+        conflict = ([namer(block_at(model.lp.rows, i), i, bound) for i, bound in rows]
+                    + [namer(block_at(model.lp.columns, j), j, bound) for j, bound in cols])
     out = {"lp_relaxation": lp_status, "conflict": conflict[:MAX_CONFLICT], "conflict_size": len(conflict),
            "budget_increase": [], "suggested_budgets": {}, "suggested_service_level": None, "suggestion": ""}
     out.update(_elastic_budget(build(), instance, horizon, time_limit))
@@ -141,9 +142,3 @@ def _plan_without_levers(lp, cost: np.ndarray) -> np.ndarray | None:
     relaxed.set_objective(cost)
     return relaxed.solve(60.0, 0.0).x
 
-
-def _block(blocks, position: int):
-    for block in blocks.values():
-        if block.start <= position < block.start + block.size:
-            return block
-    raise IndexError(position)

@@ -188,8 +188,13 @@ class LinearModel:
         return _label(self.rows, i)
 
 
-def _label(blocks: dict[str, Block], position: int) -> str:
+def block_at(blocks: dict[str, Block], position: int) -> Block:
+    """The block (of columns or rows) holding a global position."""
     for block in blocks.values():
         if block.start <= position < block.start + block.size:
-            return block.label(position)
+            return block
     raise IndexError(position)
+
+
+def _label(blocks: dict[str, Block], position: int) -> str:
+    return block_at(blocks, position).label(position)
