@@ -11,7 +11,7 @@ import pandas as pd
 
 from gpec.atomic import write_csv, write_json
 from gpec.geo.reach import structure_minutes
-from gpec.models.levers import empty_draws
+from gpec.models.levers import duration_years, empty_draws
 from gpec.schema import DELIVERED_KINDS, PATHWAY_LEVERS
 
 #: Columns of the decision tables, in output order.
@@ -232,7 +232,7 @@ def _in_transition(instance, decisions: pd.DataFrame) -> pd.Series:
     frame = pd.DataFrame({
         "bassin": np.repeat(school["bassin"].to_numpy(), lags),
         "metier": np.repeat(school["pathway"].map(paths["from_metier"]).to_numpy(), lags),
-        "year": np.repeat(school["year"].to_numpy(), lags) + np.concatenate([np.arange(k) for k in lags] or [[]]).astype(int),
+        "year": duration_years(school["year"].to_numpy(), lags),
         "units": np.repeat(school["units"].to_numpy(float), lags)})
     return frame.groupby(["bassin", "metier", "year"])["units"].sum()
 

@@ -133,7 +133,7 @@ def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cos
     if options.groups is not None:
         lp.add_constraints("groups", pd.Index(["all"], name="scope"), [(np.zeros(n, int), hub.positions, 1.0)],
                            lower=float(options.groups) if options.groups_exact else 0.0, upper=float(options.groups))
-    _fix_options(lp, ids, pairs, hub, member, alone, options)
+    _fix_options(lp, ids, pairs, hub, member, options)
     lp.add_objective("cost", posts.positions, float(post_cost))
     lp.add_objective("cost", alone.positions, float(post_cost) * alone_posts.to_numpy(float))
     lp.add_objective("cost", member.positions, pairs["travel_eur"].to_numpy(float))
@@ -141,18 +141,19 @@ def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cos
     return GroupingModel(lp, hub, member, alone, posts, need, alone_posts, travel)
 
 
-def _fix_options(lp, ids, pairs, hub, member, alone, options: GroupingOptions) -> None:
+def _fix_options(lp, ids, pairs, hub, member, options: GroupingOptions) -> None:
     """Alone structures, pairs kept together, existing groups: by bounds and rows."""
-    lo, hi = lp.to_arrays()["col_lower"], lp.to_arrays()["col_upper"]
+    alone_lo, alone_hi = lp.column_bounds("alone")
+    hub_lo, hub_hi = lp.column_bounds("hub")
+    member_lo, member_hi = lp.column_bounds("member")
     for s in options.alone:
-        lo[alone.start + ids.get_loc(s)] = 1.0
+        alone_lo[ids.get_loc(s)] = 1.0
     for h, members in options.fixed_groups.items():
-        lo[hub.start + ids.get_loc(h)] = 1.0
+        hub_lo[ids.get_loc(h)] = 1.0
         for s in members:
-            lo[member.locate(pd.DataFrame({"structure": [s], "hub": [h]}))[0]] = 1.0
-    for name in ("hub", "member", "alone", "posts"):
-        block = lp.columns[name]
-        lp.set_column_bounds(name, lo[block.positions], hi[block.positions])
+            member_lo[member.locate(pd.DataFrame({"structure": [s], "hub": [h]}))[0] - member.start] = 1.0
+    lp.set_column_bounds("hub", hub_lo, hub_hi)
+    lp.set_column_bounds("member", member_lo, member_hi)
     if options.together:
         hubs = pd.Index(ids, name="hub")
         rows, cols, vals, labels = [], [], [], []
@@ -169,5 +170,5 @@ def _fix_options(lp, ids, pairs, hub, member, alone, options: GroupingOptions) -
         lp.add_constraints("together", index, [(np.asarray(rows), np.asarray(cols), np.asarray(vals))], 0.0, 0.0)
         for a, b in options.together:
             for s in (a, b):
-                hi[alone.start + ids.get_loc(s)] = 0.0
-        lp.set_column_bounds("alone", lo[alone.positions], hi[alone.positions])
+                alone_hi[ids.get_loc(s)] = 0.0
+    lp.set_column_bounds("alone", alone_lo, alone_hi)

@@ -86,12 +86,19 @@ def start_years(first: int, last: int, lag: int) -> np.ndarray:
     return np.arange(first, last - lag + 1)
 
 
+def duration_years(starts: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """Every year of each duration: ``start, start + 1, ..., start + lag - 1``, the units one after another."""
+    reps = np.asarray(lags, int)
+    if not reps.sum():
+        return np.zeros(0, int)
+    return np.repeat(np.asarray(starts, int), reps) + np.concatenate([np.arange(k) for k in reps])
+
+
 def yearly_costs(block: Block, starts: np.ndarray, lags: np.ndarray, eur_per_year: np.ndarray) -> pd.DataFrame:
     """Cost rows for units that are paid every year of their duration (``lag`` years from the start)."""
-    cols = block.positions
     reps = lags.astype(int)
-    year = np.repeat(starts, reps) + np.concatenate([np.arange(k) for k in reps]) if reps.sum() else np.zeros(0, int)
-    return pd.DataFrame({"year": year, "col": np.repeat(cols, reps), "eur": np.repeat(eur_per_year, reps)})
+    return pd.DataFrame({"year": duration_years(starts, reps), "col": np.repeat(block.positions, reps),
+                         "eur": np.repeat(eur_per_year, reps)})
 
 
 def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horizon: tuple[int, int]) -> pd.DataFrame:

@@ -126,6 +126,11 @@ class LinearModel:
         vals = np.broadcast_to(np.asarray(coefs, float), rows_local.shape).copy()
         self._entries.append((rows_local + block.start, np.asarray(cols, np.int64), vals))
 
+    def column_bounds(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of the lower and upper bounds of one variable block."""
+        k = list(self.columns).index(name)
+        return self._col_lo[k].copy(), self._col_hi[k].copy()
+
     def set_column_bounds(self, name: str, lower, upper) -> None:
         """Change the bounds of one variable block before the model is handed to a solver."""
         k = list(self.columns).index(name)
