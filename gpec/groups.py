@@ -28,7 +28,7 @@ from gpec.geo.graph import point_minutes
 from gpec.schema import SCHEMAS, Column, TableSchema, read_table
 
 #: Share of the time limit for phase 1 (the fewest posts).
-PHASE1_SHARE = 0.25
+PHASE1_SHARE = 0.4
 GROUP_PARAMETERS = ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")
 ABS_TOL = 1e-6
 
@@ -153,6 +153,7 @@ class GroupResult:
     travel_eur: float
     n_groups: int
     min_posts: int = 0
+    method: str = "columns"
     message: str = ""
     violations: int | None = None
     violation_details: list = field(default_factory=list)
@@ -175,31 +176,53 @@ class GroupResult:
 
 
 def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: float = 60.0,
-                 mip_gap: float = 1e-4) -> GroupResult:
-    """Build the grouping MILP, solve it with HiGHS or CP-SAT, read the groups and check them."""
-    from gpec.models.groupings import build_grouping_model
-    from gpec.solvers.cpsat import CpSatBackend
-    from gpec.solvers.highs import HighsBackend
+                 mip_gap: float = 1e-4, method: str = "columns") -> GroupResult:
+    """Solve the grouping problem with HiGHS or CP-SAT, read the groups and check them.
 
+    Phase 1 (both methods) finds the fewest posts on the compact model (:mod:`gpec.models.groupings`), a
+    small problem whose proven bound :math:`P^*` is a valid cut ``total posts >= P*``. Phase 2 minimises
+    cost: ``method="columns"`` (default) by column generation and enumeration over whole candidate
+    groups (:mod:`gpec.columns`), which proves optimality; ``method="compact"`` on the compact model with
+    the cut, warm-started from phase 1.
+    """
+    from gpec.models.groupings import build_grouping_model
+
+    from gpec.columns import SOLVERS, group_backend
+
+    if solver not in SOLVERS:
+        raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(SOLVERS)})")
+    if method not in ("columns", "compact"):
+        raise GpecError(f"unknown method '{method}' for groups (available: columns, compact)")
     _check_options(data, options)
     t0 = time.perf_counter()
+    left = lambda: max(time_limit - (time.perf_counter() - t0), 0.01)
     pairs = data.pairs(options.max_minutes)
-    model = build_grouping_model(data.structures, pairs, int(round(data.post["cost_eur"])), options)
-    backends = {"highs": HighsBackend, "cpsat": CpSatBackend}
-    if solver not in backends:
-        raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(backends)})")
-    backend = backends[solver](model.lp)
-    # phase 1: the fewest posts (a bin-packing-like problem the LP bounds poorly, but small alone); its
-    # proven bound is a valid cut "total posts >= P*" that lifts the LP bound of the cost problem
+    post_cost = int(round(data.post["cost_eur"]))
+    model = build_grouping_model(data.structures, pairs, post_cost, options)
+    backend = group_backend(solver, model.lp)
     count = model.posts_vector()
     backend.set_objective(count)
     first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
-    min_posts = math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0
-    backend.set_objective(model.lp.objective_vector("cost"))
-    if first.x is not None:
-        backend.add_row(count, min_posts, math.inf)
-        backend.set_start(first.x)  # after the costs change: changing them drops a start
-    outcome = backend.solve(max(time_limit - (time.perf_counter() - t0), 0.01), mip_gap)
+    min_posts = math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else None
+    message = f"fewest posts: {first.status} {first.objective:g} (bound {first.bound:g}, {first.runtime_s:.2f} s); "
+    if method == "columns":
+        from gpec.columns import solve_by_columns
+        from gpec.models.group_columns import ColumnSpace
+
+        space = ColumnSpace(data.structures, pairs, post_cost, options)
+        seed = [] if first.x is None else [space.group_column(space.ids.get_loc(h), space.ids.get_indexer(list(m)))
+                                           for h, m, _ in _compact_groups(model, pairs, np.round(first.x))]
+        outcome = solve_by_columns(space, solver, left(), mip_gap, min_posts=min_posts, seed=seed)
+        chosen = [(space.ids[c.hub], [space.ids[s] for s in c.members], c.posts) for c in outcome.chosen if c.is_group]
+        solver_status = outcome.message
+    else:
+        backend.set_objective(model.lp.objective_vector("cost"))
+        if first.x is not None:
+            backend.add_row(count, min_posts, math.inf)
+            backend.set_start(first.x)  # after the costs change: changing them drops a start
+        outcome = backend.solve(left(), mip_gap)
+        chosen = [] if outcome.x is None else _compact_groups(model, pairs, np.round(outcome.x))
+        solver_status = f"{outcome.solver_status}, gap {outcome.gap:.2e}, {outcome.runtime_s:.2f} s"
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(
         status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
@@ -207,16 +230,14 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         options={k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
         n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
         standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
-        n_groups=0, min_posts=min_posts,
-        message=f"fewest posts: {first.status} {first.objective:g} (bound {first.bound:g}, {first.runtime_s:.2f} s); "
-                f"least cost: {outcome.solver_status}, gap {outcome.gap:.2e}, {outcome.runtime_s:.2f} s")
-    if outcome.x is None:
+        n_groups=0, min_posts=min_posts or 0, method=method,
+        message=message + f"least cost ({method}): {solver_status}")
+    if not result.has_solution:
         return result
-    x = np.round(outcome.x)
-    groups, group_posts = _tables(data, model, pairs, x)
+    groups, group_posts = _tables(data, pairs, chosen)
     result.groups, result.group_posts = groups, group_posts
-    result.posts = int(group_posts["posts"].sum() + model.standalone_posts[groups.loc[groups["role"] == "alone",
-                                                                                      "structure"]].sum())
+    alone = groups.loc[groups["role"] == "alone", "structure"]
+    result.posts = int(group_posts["posts"].sum() + model.standalone_posts[alone].sum())
     result.posts_saved = standalone - result.posts
     result.post_cost_eur = result.posts * data.post["cost_eur"]
     result.travel_eur = float(groups["travel_eur"].sum())
@@ -224,6 +245,15 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
     result.violations, result.violation_details = len(found), found[:50]
     return result
+
+
+def _compact_groups(model, pairs: pd.DataFrame, x: np.ndarray) -> list[tuple[str, list[str], int]]:
+    """(hub, members, posts) of the groups of a compact-model solution."""
+    hubs = [h for h, v in zip(model.hub.index, x[model.hub.positions]) if v > 0.5]
+    chosen = pairs[x[model.member.positions] > 0.5]
+    members = chosen.groupby("hub")["structure"].apply(list).to_dict()
+    posts = dict(zip(model.posts.index, x[model.posts.positions]))
+    return [(h, members.get(h, []), int(posts[h])) for h in hubs]
 
 
 def _check_options(data: GroupData, options) -> None:
@@ -247,28 +277,28 @@ def _check_options(data: GroupData, options) -> None:
             raise GpecError(f"existing group of {hub}: member {far[0]} is beyond {options.max_minutes:g} minutes")
 
 
-def _tables(data: GroupData, model, pairs: pd.DataFrame, x: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tables(data: GroupData, pairs: pd.DataFrame, chosen) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``groups.csv`` and ``group_posts.csv`` from (hub, members, posts) triples; the others are alone."""
     s = data.structures.set_index("structure")
-    hubs = [h for h, v in zip(model.hub.index, x[model.hub.positions]) if v > 0.5]
-    chosen = pairs[x[model.member.positions] > 0.5]
+    trip = pairs.set_index(["structure", "hub"])
     rows = []
-    for h in hubs:
+    for h, members, _ in chosen:
         rows.append(dict(structure=h, role="hub", group=h, hub=h, minutes_to_hub=0.0, travel_eur=0.0))
-    for r in chosen.itertuples(index=False):
-        rows.append(dict(structure=r.structure, role="member", group=r.hub, hub=r.hub, minutes_to_hub=r.minutes,
-                         travel_eur=r.travel_eur))
-    for a, v in zip(model.alone.index, x[model.alone.positions]):
-        if v > 0.5:
-            rows.append(dict(structure=a, role="alone", group="", hub="", minutes_to_hub=0.0, travel_eur=0.0))
+        for m in members:
+            t = trip.loc[(m, h)]
+            rows.append(dict(structure=m, role="member", group=h, hub=h, minutes_to_hub=float(t["minutes"]),
+                             travel_eur=float(t["travel_eur"])))
+    placed = {r["structure"] for r in rows}
+    rows += [dict(structure=a, role="alone", group="", hub="", minutes_to_hub=0.0, travel_eur=0.0)
+             for a in s.index if a not in placed]
     groups = pd.DataFrame(rows)
     groups.insert(1, "name", groups["structure"].map(s["name"]))
     groups["need_fte"] = groups["structure"].map(s["need_fte"]).to_numpy()
     groups = groups.sort_values(["group", "role", "structure"]).reset_index(drop=True)
-    posts = pd.Series(x[model.posts.positions], index=model.posts.index)
     members = groups[groups["role"] != "alone"]
     agg = members.groupby("group").agg(members=("structure", "size"), need_fte=("need_fte", "sum"),
                                        travel_eur=("travel_eur", "sum"))
-    agg["posts"] = posts.reindex(agg.index).astype(int).to_numpy()
+    agg["posts"] = pd.Series({h: posts for h, _, posts in chosen}, dtype="int64").reindex(agg.index).to_numpy()
     agg["post_cost_eur"] = agg["posts"] * data.post["cost_eur"]
     agg.insert(0, "hub_name", s["name"].reindex(agg.index).to_numpy())
     return groups, agg.rename_axis("group").reset_index()
@@ -279,8 +309,9 @@ def _tables(data: GroupData, model, pairs: pd.DataFrame, x: np.ndarray) -> tuple
 def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts: pd.DataFrame,
                     reported_cost: float | None = None) -> list[dict]:
     """Re-check a grouping from its tables (no model code): every structure once; members within the
-    travel limit of their hub; sizes within bounds; posts cover the members' summed need (to 0.001 FTE)
-    and an alone structure's own; options respected; the cost recomputed."""
+    travel limit of their hub; sizes within bounds; posts cover the members' summed need (each need to
+    the nearest 0.001 FTE) and an alone structure's own; options respected (kept groups too); the cost
+    recomputed."""
     found = []
     flag = lambda family, label, detail: found.append({"family": family, "label": str(label), "detail": detail})
     need = data.structures.set_index("structure")["need_fte"]
@@ -302,7 +333,9 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
         if not options.min_size <= n <= options.max_size:
             flag("size", g, f"{n} structures, outside {options.min_size}-{options.max_size}")
     posts = group_posts.set_index("group")["posts"]
-    summed = groups[groups["role"] != "alone"].groupby("group")["need_fte"].sum()
+    # each structure's need counts to the nearest 0.001 FTE, the precision of the model (NEED_SCALE)
+    grouped = groups[groups["role"] != "alone"]
+    summed = grouped["structure"].map(need.round(3)).groupby(grouped["group"]).sum()
     for g, q in summed.items():
         required = math.ceil(round(q, 3) - 1e-9)
         if posts.get(g, 0) < required:
@@ -314,6 +347,10 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
     for a, b in options.together:
         if not where.get(a) or where.get(a) != where.get(b):
             flag("options", f"{a}+{b}", "must be in the same group")
+    for h, kept in options.fixed_groups.items():
+        for s in (h, *kept):
+            if where.get(s) != h:
+                flag("options", s, f"must stay in the existing group of {h}")
     if options.groups is not None:
         n = len(hubs)
         if n > options.groups or (options.groups_exact and n != options.groups):

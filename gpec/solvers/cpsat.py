@@ -22,7 +22,9 @@ class CpSatBackend:
     capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
                               Capability.SOLUTION_LIMIT})
 
-    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
+    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False,
+                 parameters: dict | None = None):
+        """``parameters``: CP-SAT parameters set on every solve (e.g. ``linearization_level``)."""
         arrays = lp.to_arrays()
         if not arrays["integer"].all():
             raise ValueError("CP-SAT needs a pure-integer model")
@@ -33,6 +35,7 @@ class CpSatBackend:
         if any((np.abs(v - np.round(v)) > 1e-9).any() for v in values):
             raise ValueError("CP-SAT needs integer coefficients and bounds (scale the data)")
         self.lp, self.threads, self.verbose = lp, threads, verbose
+        self.parameters = dict(parameters or {})
         self.model = cp_model.CpModel()
         big = 2**40
         lo = np.where(np.isfinite(arrays["col_lower"]), arrays["col_lower"], -big).astype(np.int64)
@@ -78,6 +81,8 @@ class CpSatBackend:
         solver.parameters.num_workers = int(self.threads or 2)
         solver.parameters.random_seed = 0
         solver.parameters.log_search_progress = bool(self.verbose)
+        for name, value in self.parameters.items():
+            setattr(solver.parameters, name, value)
         if solution_limit:
             solver.parameters.stop_after_first_solution = solution_limit == 1
         start = time.perf_counter()

@@ -64,6 +64,18 @@ class HighsBackend:
         bound = lambda v: float(v) if np.isfinite(v) else (highspy.kHighsInf if v > 0 else -highspy.kHighsInf)
         self.h.addRow(bound(lower), bound(upper), len(nz), nz.astype(np.int32), np.asarray(coefs, float)[nz])
 
+    def add_columns(self, cost: np.ndarray, rows: list[np.ndarray], values: list[np.ndarray],
+                    lower: float = 0.0, upper: float = math.inf) -> None:
+        """Append columns to the live model (column generation): ``rows[j]``, ``values[j]`` are the
+        nonzeros of column ``j``. The model's LinearModel no longer describes the live model after this."""
+        k = len(cost)
+        starts = np.concatenate([[0], np.cumsum([len(r) for r in rows])[:-1]]).astype(np.int32)
+        index = np.concatenate(rows).astype(np.int32) if k else np.zeros(0, np.int32)
+        coefs = np.concatenate(values).astype(float) if k else np.zeros(0)
+        up = upper if math.isfinite(upper) else highspy.kHighsInf
+        self.h.addCols(k, np.asarray(cost, float), np.full(k, float(lower)), np.full(k, float(up)), len(index),
+                       starts, index, coefs)
+
     def change_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         rows = np.asarray(rows, np.int32)
         self.h.changeRowsBounds(len(rows), rows, np.asarray(lower, float), np.asarray(upper, float))
