@@ -135,6 +135,8 @@ def groups_command(
     cost_per_minute: Optional[float] = typer.Option(None, "--travel-cost", help="EUR per minute of member-to-hub "
                                                     "travel (default: travel_cost_per_minute of parameters.csv)."),
     solver: str = typer.Option("highs", "--solver", help="highs (MILP) or cpsat (OR-Tools CP-SAT)."),
+    method: str = typer.Option("columns", "--method", help="columns (candidate groups, proves optimality) or "
+                               "compact (hub/member model)."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds."),
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap tolerance."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write map_groups.png."),
@@ -163,7 +165,7 @@ def groups_command(
     out = out or Path("out") / f"groups_{post}"
     if out.exists() and not out.is_dir():
         raise GpecError(f"--out {out}: exists and is not a folder")
-    result = solve_groups(data, options, solver=solver, time_limit=time_limit, mip_gap=gap)
+    result = solve_groups(data, options, solver=solver, time_limit=time_limit, mip_gap=gap, method=method)
     try:
         result.write(out)
         (out / "map_groups.png").unlink(missing_ok=True)

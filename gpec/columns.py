@@ -32,7 +32,7 @@ from gpec.solvers import relative_gap
 
 #: Shares of the time limit: the two column generations (together), then the first integer master.
 BOUND_SHARE, INCUMBENT_SHARE = 0.5, 0.25
-ENUMERATE_LIMIT = 300_000
+ENUMERATE_LIMIT = 200_000
 
 
 @dataclass
@@ -55,7 +55,6 @@ class _Generation:
     columns: list[Column]
     rounds: int
     converged: bool
-    objective: float
     artificial_rows: list[int]
     bound: float
     prices: Prices | None
@@ -79,7 +78,10 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
                                      "cannot place every structure")
     columns = cost.columns
     known = {(c.hub, c.members) for c in columns}
-    lower = math.ceil(cost.bound - 1e-6 * max(1.0, abs(cost.bound))) if math.isfinite(cost.bound) else -math.inf
+    # any plan pays at least the fewest posts, travel aside
+    floor = (min_posts or 0) * space.post_cost
+    lower = max(math.ceil(cost.bound - 1e-6 * max(1.0, abs(cost.bound))) if math.isfinite(cost.bound) else floor,
+                floor)
     state = "converged" if cost.converged else "stopped at the time limit"
     detail = f"column generation {cost.rounds} rounds, {state}, {len(columns):,} columns, LP bound {lower:,.0f}"
     first = _integer_master(space, columns, min_posts, solver, min(left(), INCUMBENT_SHARE * time_limit), mip_gap)
@@ -88,14 +90,17 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
                              message=f"{detail}; integer master: {first.solver_status}")
     incumbent, chosen = first.objective, _chosen(columns, first.x)
     # plans using a column of reduced cost > delta cost more than L + delta (L the bound, same prices):
-    # enumerate the columns within delta, solve, and widen delta until it covers the gap
-    bound = lower
+    # enumerate the columns within delta, solve, and widen delta until it covers the gap (or narrow it
+    # while there are too many columns: the bound still rises to L + delta)
+    bound, too_wide = lower, math.inf
     delta = max((incumbent - cost.bound) / 2, 1.0)
-    while incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap and left() > 0.1:
+    while (cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
+           and left() > 0.1 and delta >= 1.0):
         extra = space.enumerate(cost.prices, delta, enumerate_limit)
         if extra is None:
-            detail += f"; more than {enumerate_limit:,} columns within {delta:,.0f} EUR of the bound, not enumerated"
-            break
+            detail += f"; more than {enumerate_limit:,} columns within {delta:,.0f} EUR of the bound"
+            too_wide, delta = delta, delta / 4
+            continue
         pool = columns + [c for c in extra if (c.hub, c.members) not in known]
         # HiGHS 1.16 misreported the objective of such a master started from a solution: CP-SAT only gets it
         hint = np.isin([id(c) for c in pool], [id(c) for c in chosen]).astype(float) if solver == "cpsat" else None
@@ -107,7 +112,7 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
             bound = max(bound, math.ceil(min(inside, cost.bound + delta) - 1e-6))
         detail += (f"; {len(pool) - len(columns):,} columns within {delta:,.0f} EUR of the bound: "
                    f"{master.solver_status} {master.objective:,.0f}")
-        if delta >= incumbent - cost.bound:
+        if delta >= incumbent - cost.bound or 2 * delta >= too_wide:
             break
         delta = min(2 * delta, incumbent - cost.bound)
     proven = incumbent - bound < 1.0 or relative_gap(incumbent, bound) <= mip_gap
@@ -134,12 +139,12 @@ def _generate(space: ColumnSpace, columns: list[Column], min_posts: int | None, 
                    [np.array([v]) for _, v in artificial])
     first_artificial = len(columns)
     posts_row = n + int(grouped)
-    rounds, best = 0, (-math.inf, None)
+    rounds, best, new, x = 0, (-math.inf, None), [None], None
     while True:
-        rounds += 1
-        out = lp.solve(max(deadline - time.perf_counter(), 0.5), 0.0)
-        if out.status != "optimal":
-            raise RuntimeError(f"LP master: {out.solver_status}")
+        out = lp.solve(max(deadline - time.perf_counter(), 1.0), 0.0)
+        if out.status != "optimal":  # out of time: the previous round's bound and columns stand
+            break
+        rounds, x = rounds + 1, out.x
         row_dual, _ = lp.duals()
         mu = row_dual[posts_row] if min_posts is not None else 0.0
         prices = Prices(row_dual[:n], row_dual[n] if grouped else 0.0, post_price=space.post_cost - mu)
@@ -154,10 +159,10 @@ def _generate(space: ColumnSpace, columns: list[Column], min_posts: int | None, 
         rows, values = master_entries(space, new, min_posts is not None)
         lp.add_columns([c.cost for c in new], rows, values)
         columns.extend(new)
-    x = out.x
-    used = [r for k, (r, _) in enumerate(artificial) if x[first_artificial + k] > 1e-6 and r < n]
-    return _Generation(columns, rounds, not new, out.objective, sorted(set(used)),
-                       out.objective if not new else best[0], prices if not new else best[1])
+    converged = not new
+    used = [] if x is None else [r for k, (r, _) in enumerate(artificial) if x[first_artificial + k] > 1e-6 and r < n]
+    return _Generation(columns, rounds, converged, sorted(set(used)), out.objective if converged else best[0],
+                       prices if converged else best[1])
 
 
 #: Backends for groupings. CP-SAT runs one LP-based worker (``linearization_level`` 2): on the Landes

@@ -215,6 +215,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         outcome = solve_by_columns(space, solver, left(), mip_gap, min_posts=min_posts, seed=seed)
         chosen = [(space.ids[c.hub], [space.ids[s] for s in c.members], c.posts) for c in outcome.chosen if c.is_group]
         solver_status = outcome.message
+        if outcome.status == "infeasible":
+            solver_status += "; " + _why_no_plan(data, space, outcome.uncovered)
     else:
         backend.set_objective(model.lp.objective_vector("cost"))
         if first.x is not None:
@@ -245,6 +247,23 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
     result.violations, result.violation_details = len(found), found[:50]
     return result
+
+
+def _why_no_plan(data: GroupData, space, uncovered: list[int]) -> str:
+    """The structures no plan can place, and the option that pins each of them, in planner terms."""
+    names = data.structures.set_index("structure")["name"]
+    o = space.options
+    if not uncovered:
+        return (f"--groups {o.groups}{' (at most)' if not o.groups_exact else ''} cannot be met with groups of "
+                f"{o.min_size}-{o.max_size} within {o.max_minutes:g} minutes")
+    parts = []
+    for s in uncovered:
+        mates = [space.ids[t] for t in np.flatnonzero(space.component == space.component[s]) if t != s]
+        why = (f"must be grouped with {', '.join(mates)} (--together/--keep) but no hub has them all within "
+               f"{o.max_minutes:g} minutes and a group of at most {o.max_size}") if mates else \
+            f"no group of {o.min_size}-{o.max_size} within {o.max_minutes:g} minutes can hold it"
+        parts.append(f"{space.ids[s]} ({names[space.ids[s]]}) {why}")
+    return "cannot be placed: " + "; ".join(parts)
 
 
 def _compact_groups(model, pairs: pd.DataFrame, x: np.ndarray) -> list[tuple[str, list[str], int]]:

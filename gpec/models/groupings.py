@@ -35,10 +35,12 @@ needs in thousandths of an FTE, :math:`\bar q_s = \mathrm{round}(1000\, q_s)`, :
 has thousands of pairs, not 250,000; the linking rows :math:`z \le y` (rather than the aggregated
 :math:`\sum_s z_{s,h} \le M y_h` alone) are the strong p-median form. The ceilings are what the LP
 relaxation misses (it pays fractional posts), so :func:`gpec.groups.solve_groups` first solves for the
-fewest posts :math:`P^* = \min \sum_h P_h + \sum_s \lceil q_s \rceil a_s`, a small problem proved in
-seconds, and adds the valid cut :math:`\sum_h P_h + \sum_s \lceil q_s \rceil a_s \ge P^*` (its proven
-bound) before minimising cost: on the 59 Landes EHPAD this lifts the LP bound from 1.8 % to 0.3 % below
-the best plan.
+fewest posts :math:`P^* = \min \sum_h P_h + \sum_s \lceil q_s \rceil a_s` on this model, a small problem
+proved in seconds, whose proven bound gives the valid cut :math:`\sum_h P_h + \sum_s \lceil q_s \rceil
+a_s \ge P^*`. With the cut the LP bound of this model is still 0.3 % below the best plan on the 59 Landes
+EHPAD, and branching on hubs and members closes it slowly: the default method minimises cost over whole
+candidate groups instead (:mod:`gpec.models.group_columns`), which proves the optimum. This model stays
+as ``--method compact`` and as the fewest-posts phase.
 
 Glossary: :math:`T` ``max_minutes``; :math:`m, M` ``min_size``, ``max_size``; :math:`c` post cost
 (``post_types.csv``); :math:`v` visits per member and year; :math:`c_\tau` ``travel_cost_per_minute``.

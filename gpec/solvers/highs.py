@@ -13,7 +13,7 @@ import highspy
 import numpy as np
 
 from gpec.models.linear import LinearModel
-from gpec.solvers import Capability, StageOutcome
+from gpec.solvers import Capability, StageOutcome, relative_gap
 
 
 class HighsBackend:
@@ -46,13 +46,15 @@ class HighsBackend:
         if self.has_integers:
             model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                                   for i in arrays["integer"]]
+        self.cost = np.zeros(lp.n_cols)
         status = self.h.passModel(model)
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
 
     def set_objective(self, cost: np.ndarray) -> None:
-        idx = np.arange(self.lp.n_cols, dtype=np.int32)
-        self.h.changeColsCost(len(idx), idx, np.asarray(cost, float))
+        self.cost = np.asarray(cost, float)
+        idx = np.arange(len(self.cost), dtype=np.int32)
+        self.h.changeColsCost(len(idx), idx, self.cost)
 
     def add_objective_cap(self, cost: np.ndarray, cap: float) -> None:
         """Add the row ``cost . x <= cap`` (lexicographic stage link)."""
@@ -73,6 +75,7 @@ class HighsBackend:
         index = np.concatenate(rows).astype(np.int32) if k else np.zeros(0, np.int32)
         coefs = np.concatenate(values).astype(float) if k else np.zeros(0)
         up = upper if math.isfinite(upper) else highspy.kHighsInf
+        self.cost = np.concatenate([self.cost, np.asarray(cost, float)])
         self.h.addCols(k, np.asarray(cost, float), np.full(k, float(lower)), np.full(k, float(up)), len(index),
                        starts, index, coefs)
 
@@ -124,14 +127,21 @@ class HighsBackend:
         x = np.asarray(self.h.getSolution().col_value, float) if has_x else None
         status = _map_status(model_status, has_x, run_status)
         objective = info.objective_function_value if has_x else math.nan
+        solver_status = self.h.modelStatusToString(model_status)
+        mismatch = has_x and abs(objective - self.cost @ x) > 1e-6 * max(1.0, abs(objective))
+        if mismatch:
+            # seen with HiGHS 1.16 on a MIP started from a solution: the solution returned is not the one
+            # the objective describes; keep the solution, with its own cost, and claim no proof
+            solver_status += f" (reported objective {objective:,.6g}, solution costs {self.cost @ x:,.6g})"
+            objective, status = float(self.cost @ x), "feasible"
         if self.has_integers:
             bound = info.mip_dual_bound
-            gap = info.mip_gap if has_x else math.inf
+            gap = (relative_gap(objective, bound) if mismatch else info.mip_gap) if has_x else math.inf
         else:
             bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
         if status == "optimal" and not math.isfinite(gap):
             gap = 0.0
-        return StageOutcome(status, objective, bound, gap, runtime, x, self.h.modelStatusToString(model_status))
+        return StageOutcome(status, objective, bound, gap, runtime, x, solver_status)
 
 
 def _map_status(model_status, has_x: bool, run_status) -> str:

@@ -1,0 +1,107 @@
+"""The exact method for groupements d'employeurs: pricing and enumeration against brute force, agreement
+with the compact model, and infeasible options explained.
+
+Brute force: every subset of a hub's reach of the allowed size is a candidate group; its reduced cost
+is ``post_price * ceil(need / 1000) + travel - duals[hub] - sigma - duals[members]``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gpec.groups import GroupData, solve_groups
+from gpec.models.group_columns import ColumnSpace, Prices
+from gpec.models.groupings import GroupingOptions
+
+POST = dict(post_type="p", label="Test post", need_per_place=0.0, need_per_structure=0.0, cost_eur=10_000.0,
+            visits_per_year=10.0)
+
+
+def _random_case(seed: int, n: int = 8, reach: float = 0.45):
+    """Needs 0.2-1.4 FTE, minutes 5-60 (about ``reach`` of the pairs within 30), travel 20 EUR a minute."""
+    rng = np.random.default_rng(seed)
+    ids = [f"S{i}" for i in range(n)]
+    need = np.round(rng.uniform(0.2, 1.4, n), 3)
+    minutes = rng.uniform(5, 30 / reach, (n, n))
+    structures = pd.DataFrame({"structure": ids, "name": ids, "lon": rng.uniform(0, 1, n), "lat": 45.0,
+                               "need_fte": need})
+    travel = pd.DataFrame({"origin": np.repeat(ids, n), "destination": np.tile(ids, n),
+                           "minutes": np.round(minutes.ravel(), 1)})
+    return GroupData(POST, structures, travel[travel["origin"] != travel["destination"]], 1.0)
+
+
+def _brute(space: ColumnSpace, prices: Prices):
+    """(hub, members, reduced cost) of every candidate group, options of ``space`` ignored but sizes."""
+    o = space.options
+    for h in range(space.n):
+        reach = sorted(space.travel[h])
+        for k in range(max(o.min_size - 1, 0), o.max_size):
+            for members in itertools.combinations(reach, k):
+                posts = math.ceil((space.need[h] + space.need[list(members)].sum()) / 1000)
+                travel = sum(space.travel[h][s] for s in members)
+                rc = (prices.post_price * posts + travel - prices.duals[h] - prices.sigma
+                      - prices.duals[list(members)].sum())
+                yield h, members, rc
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), min_size=st.integers(1, 3), max_size=st.integers(3, 5),
+       mu=st.floats(0, 9_000), sigma=st.floats(-3_000, 3_000))
+def test_pricing_finds_the_least_reduced_cost_of_every_hub(seed, min_size, max_size, mu, sigma):
+    data = _random_case(seed)
+    options = GroupingOptions(max_minutes=30, min_size=min_size, max_size=max_size)
+    space = ColumnSpace(data.structures, data.pairs(30), 10_000, options)
+    duals = np.random.default_rng(seed + 1).uniform(2_000, 12_000, space.n)
+    prices = Prices(duals, sigma, 10_000 - mu)
+    _, least = space.price(prices)
+    expected = np.zeros(space.n)
+    for h, _, rc in _brute(space, prices):
+        expected[h] = min(expected[h], rc)
+    assert least == pytest.approx(expected, abs=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), threshold=st.floats(0, 8_000))
+def test_enumeration_lists_exactly_the_columns_within_the_threshold(seed, threshold):
+    data = _random_case(seed)
+    space = ColumnSpace(data.structures, data.pairs(30), 10_000, GroupingOptions(max_minutes=30, max_size=4))
+    prices = Prices(np.random.default_rng(seed).uniform(4_000, 12_000, space.n), 0.0, 8_000.0)
+    found = {(c.hub, c.members) for c in space.enumerate(prices, threshold, 10**6)}
+    expected = {(h, tuple(sorted(m))) for h, m, rc in _brute(space, prices) if rc <= threshold + 1e-6}
+    assert found == expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_columns_and_compact_models_agree(seed):
+    """Two formulations, same optimum (HiGHS), and CP-SAT on the master agrees."""
+    data = _random_case(seed, n=12)
+    options = GroupingOptions(max_minutes=30, min_size=2, max_size=4)
+    compact = solve_groups(data, options, method="compact", mip_gap=0.0)
+    columns = solve_groups(data, options, method="columns", mip_gap=0.0)
+    cpsat = solve_groups(data, options, method="columns", solver="cpsat", mip_gap=0.0)
+    for r in (compact, columns, cpsat):
+        assert r.status == "optimal" and r.violations == 0, r.message
+    assert columns.objective == pytest.approx(compact.objective) == pytest.approx(cpsat.objective)
+    assert columns.bound == pytest.approx(columns.objective)
+
+
+def test_options_that_no_plan_meets_are_named():
+    """Two structures that must be together, with no hub within reach of both: no plan; the answer names
+    them (and the compact model agrees that there is none)."""
+    data = _random_case(3, n=6)
+    m = data.minutes.set_index(["origin", "destination"])["minutes"]
+    far = [(a, b) for a, b in itertools.combinations(data.structures["structure"], 2)
+           if all(not (m.get((a, h), 0 if h == a else 99) <= 30 and m.get((b, h), 0 if h == b else 99) <= 30)
+                  for h in data.structures["structure"])]
+    a, b = far[0]
+    options = GroupingOptions(max_minutes=30, together=((a, b),))
+    result = solve_groups(data, options)
+    assert result.status == "infeasible" and a in result.message and b in result.message
+    assert solve_groups(data, options, method="compact").status == "infeasible"
