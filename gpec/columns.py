@@ -95,10 +95,11 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
     bound, too_wide = lower, math.inf
     delta = max((incumbent - cost.bound) / 2, 1.0)
     while (cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
-           and left() > 0.1 and delta >= 1.0):
-        extra = space.enumerate(cost.prices, delta, enumerate_limit)
+           and left() > max(2.0, 0.1 * time_limit) and delta >= 1.0):  # a round builds a large master
+        # the enumeration may take half of the time left
+        extra = space.enumerate(cost.prices, delta, enumerate_limit, deadline=time.perf_counter() + left() / 2)
         if extra is None:
-            detail += f"; more than {enumerate_limit:,} columns within {delta:,.0f} EUR of the bound"
+            detail += f"; more than {enumerate_limit:,} columns (or too long a search) within {delta:,.0f} EUR"
             too_wide, delta = delta, delta / 4
             continue
         pool = columns + [c for c in extra if (c.hub, c.members) not in known]

@@ -185,9 +185,9 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     groups (:mod:`gpec.columns`), which proves optimality; ``method="compact"`` on the compact model with
     the cut, warm-started from phase 1.
     """
-    from gpec.models.groupings import build_grouping_model
-
     from gpec.columns import SOLVERS, group_backend
+    from gpec.models.group_columns import ColumnSpace
+    from gpec.models.groupings import build_grouping_model
 
     if solver not in SOLVERS:
         raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(SOLVERS)})")
@@ -198,6 +198,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     left = lambda: max(time_limit - (time.perf_counter() - t0), 0.01)
     pairs = data.pairs(options.max_minutes)
     post_cost = int(round(data.post["cost_eur"]))
+    space = ColumnSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
     model = build_grouping_model(data.structures, pairs, post_cost, options)
     backend = group_backend(solver, model.lp)
     count = model.posts_vector()
@@ -207,9 +208,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     message = f"fewest posts: {first.status} {first.objective:g} (bound {first.bound:g}, {first.runtime_s:.2f} s); "
     if method == "columns":
         from gpec.columns import solve_by_columns
-        from gpec.models.group_columns import ColumnSpace
 
-        space = ColumnSpace(data.structures, pairs, post_cost, options)
         seed = [] if first.x is None else [space.group_column(space.ids.get_loc(h), space.ids.get_indexer(list(m)))
                                            for h, m, _ in _compact_groups(model, pairs, np.round(first.x))]
         outcome = solve_by_columns(space, solver, left(), mip_gap, min_posts=min_posts, seed=seed)

@@ -121,6 +121,8 @@ def test_bad_input_names_what_is_wrong(line, tmp_path):
         load_group_data(folder, "nosuch")
     with pytest.raises(GpecError, match="travel limit must be positive"):
         solve_groups(data, GroupingOptions(max_minutes=0))
+    with pytest.raises(GpecError, match="must stay alone but is also asked to be grouped"):
+        solve_groups(data, GroupingOptions(**{**LINE.__dict__, "alone": ("A",), "together": (("A", "B"),)}))
     with pytest.raises(GpecError, match="unknown structure .FINESS id. 'Z'"):
         solve_groups(data, GroupingOptions(**{**LINE.__dict__, "alone": ("Z",)}))
     bad = pd.read_csv(folder / "travel.csv")

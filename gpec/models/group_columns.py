@@ -45,6 +45,8 @@ Glossary: :math:`R_h` reach of hub :math:`h`; :math:`m, M` ``min_size``, ``max_s
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,12 +79,12 @@ class Column:
 @dataclass(frozen=True)
 class Prices:
     """Duals of the LP master and the prices a column pays: its reduced cost is
-    ``post_price * posts + travel_weight * travel - sum(duals[covers]) - sigma (groups only)``."""
+    ``post_price * posts + travel - sum(duals[covers]) - sigma (groups only)``; ``post_price`` is the
+    post cost less the dual of the row "posts >= P*"."""
 
     duals: np.ndarray
     sigma: float
     post_price: float
-    travel_weight: float = 1.0
 
 
 @dataclass
@@ -127,7 +129,6 @@ class ColumnSpace:
         for s in alone:
             if len(members_of[comp[s]]) > 1:
                 raise GpecError(f"structure {self.ids[s]} must stay alone but is also asked to be grouped")
-        self.alone_only = alone
         self.may_stand_alone = np.array([len(members_of[comp[s]]) == 1 and comp[s] not in fixed_hub
                                          for s in range(n)])
         self.hubs: dict[int, _Hub] = {}
@@ -189,9 +190,9 @@ class ColumnSpace:
 
     def _base(self, h: int, hub: _Hub, prices: Prices) -> tuple[int, int, float, np.ndarray]:
         """Need and size of the hub with its forced members, their value, and each item's profit."""
-        d, t = prices.duals, prices.travel_weight
-        value = d[h] + prices.sigma + d[hub.forced].sum() - t * hub.forced_travel
-        profit = np.array([d[m].sum() for m in hub.item_members]) - t * hub.item_travel if hub.item_members \
+        d = prices.duals
+        value = d[h] + prices.sigma + d[hub.forced].sum() - hub.forced_travel
+        profit = np.array([d[m].sum() for m in hub.item_members]) - hub.item_travel if hub.item_members \
             else np.zeros(0)
         return int(self.need[h] + self.need[hub.forced].sum()), 1 + len(hub.forced), value, profit
 
@@ -242,10 +243,13 @@ class ColumnSpace:
 
     # -- enumeration -----------------------------------------------------------------------------
 
-    def enumerate(self, prices: Prices, threshold: float, limit: int) -> list[Column] | None:
-        """Every group column of reduced cost <= ``threshold`` (None when there are more than ``limit``)."""
+    def enumerate(self, prices: Prices, threshold: float, limit: int,
+                  deadline: float = math.inf) -> list[Column] | None:
+        """Every group column of reduced cost <= ``threshold``; None when there are more than ``limit``
+        or the search passes ``deadline`` (a ``time.perf_counter`` value)."""
         o = self.options
         out: list[Column] = []
+        visited = 0
         for h, hub in self.hubs.items():
             base_need, base_count, base_value, profit = self._base(h, hub, prices)
             order = np.argsort(-profit)
@@ -253,6 +257,9 @@ class ColumnSpace:
             gain = np.concatenate([np.cumsum(np.maximum(profit, 0.0)[::-1])[::-1], [0.0]])  # best possible rest
             stack = [(0, base_count, base_need, 0.0, ())]
             while stack:
+                visited += 1
+                if visited % 4096 == 0 and time.perf_counter() > deadline:
+                    return None
                 i, size, weight, value, picked = stack.pop()
                 rc = prices.post_price * self.posts_for(weight) - base_value - value
                 if o.min_size <= size and rc <= threshold + 1e-6:
