@@ -138,7 +138,8 @@ def groups_command(
     method: str = typer.Option("columns", "--method", help="columns (candidate groups, proves optimality) or "
                                "compact (hub/member model)."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds."),
-    gap: float = typer.Option(1e-4, "--gap", help="Relative gap tolerance."),
+    gap: float = typer.Option(0.0, "--gap", help="Relative gap tolerance (costs are whole euros: 0 proves the "
+                              "optimum exactly)."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write map_groups.png."),
 ):
     """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""

@@ -8,10 +8,13 @@
    groups, every structure alone) until none prices out; the Lagrangian bound is kept at every round,
    and once nothing prices out the LP optimum is the bound.
 2. **Incumbent.** The integer master over the columns found (HiGHS or CP-SAT).
-3. **Proof.** If a gap remains, every column with reduced cost at most the gap is enumerated and the
-   integer master is solved again over all of them: that master holds every plan better than the
-   incumbent, so its optimum is the optimum. With more than ``enumerate_limit`` such columns, the
-   incumbent is returned with its bound and gap (status ``feasible``).
+3. **Proof.** A plan that uses a column of reduced cost above :math:`\\delta` costs more than
+   :math:`L + \\delta` (:math:`L` the bound, same prices). So every column within :math:`\\delta` is
+   enumerated and the integer master solved over them: its bound, capped at :math:`L + \\delta`, is a
+   bound of the whole problem. :math:`\\delta` starts at half the gap and doubles until it covers the
+   gap (then the master holds every better plan and its optimum is the optimum); it is quartered while
+   there are more than ``enumerate_limit`` such columns or their search takes more than half the time
+   left. What the time limit leaves is the incumbent, its bound and gap (status ``feasible``).
 
 The LP master is a HiGHS model changed in place (columns appended), whichever backend solves the integer
 masters. It starts with one artificial column per structure and on the groups row, at a cost above any
@@ -30,7 +33,7 @@ import numpy as np
 from gpec.models.group_columns import Column, ColumnSpace, Prices, master_entries, master_model
 from gpec.solvers import relative_gap
 
-#: Shares of the time limit: the two column generations (together), then the first integer master.
+#: Shares of the time limit: column generation, then the first integer master.
 BOUND_SHARE, INCUMBENT_SHARE = 0.5, 0.25
 ENUMERATE_LIMIT = 200_000
 
@@ -60,7 +63,7 @@ class _Generation:
     prices: Prices | None
 
 
-def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: float = 60.0, mip_gap: float = 1e-4,
+def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: float = 60.0, mip_gap: float = 0.0,
                      min_posts: int | None = None, seed: list[Column] = (),
                      enumerate_limit: int = ENUMERATE_LIMIT) -> ColumnOutcome:
     """Bound, incumbent and proof, as above; ``min_posts`` is a proven lower bound on the posts of any
@@ -84,14 +87,13 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
                 floor)
     state = "converged" if cost.converged else "stopped at the time limit"
     detail = f"column generation {cost.rounds} rounds, {state}, {len(columns):,} columns, LP bound {lower:,.0f}"
-    first = _integer_master(space, columns, min_posts, solver, min(left(), INCUMBENT_SHARE * time_limit), mip_gap)
+    by = time.perf_counter() + min(left(), INCUMBENT_SHARE * time_limit)
+    first = _integer_master(space, columns, min_posts, solver, by, mip_gap)
     if first.x is None:
         return ColumnOutcome("error", math.nan, lower, math.inf, time.perf_counter() - t0, min_posts or 0,
                              message=f"{detail}; integer master: {first.solver_status}")
-    incumbent, chosen = first.objective, _chosen(columns, first.x)
-    # plans using a column of reduced cost > delta cost more than L + delta (L the bound, same prices):
-    # enumerate the columns within delta, solve, and widen delta until it covers the gap (or narrow it
-    # while there are too many columns: the bound still rises to L + delta)
+    incumbent, chosen = round(first.objective), _chosen(columns, first.x)  # whole euros
+    # step 3 of the module docstring
     bound, too_wide = lower, math.inf
     delta = max((incumbent - cost.bound) / 2, 1.0)
     while (cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
@@ -104,13 +106,13 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
             continue
         pool = columns + [c for c in extra if (c.hub, c.members) not in known]
         # HiGHS 1.16 misreported the objective of such a master started from a solution: CP-SAT only gets it
-        hint = np.isin([id(c) for c in pool], [id(c) for c in chosen]).astype(float) if solver == "cpsat" else None
-        master = _integer_master(space, pool, min_posts, solver, left(), mip_gap, start=hint)
+        used = {(c.hub, c.members) for c in chosen}
+        hint = np.array([(c.hub, c.members) in used for c in pool], float) if solver == "cpsat" else None
+        master = _integer_master(space, pool, min_posts, solver, t0 + time_limit, mip_gap, start=hint)
         if master.x is not None and master.objective < incumbent - 1e-6:
-            incumbent, chosen = master.objective, _chosen(pool, master.x)
-        inside = master.objective if master.status == "optimal" else master.bound
-        if math.isfinite(inside):
-            bound = max(bound, math.ceil(min(inside, cost.bound + delta) - 1e-6))
+            incumbent, chosen = round(master.objective), _chosen(pool, master.x)
+        if math.isfinite(master.bound):
+            bound = max(bound, math.ceil(min(master.bound, cost.bound + delta) - 1e-6))
         detail += (f"; {len(pool) - len(columns):,} columns within {delta:,.0f} EUR of the bound: "
                    f"{master.solver_status} {master.objective:,.0f}")
         if delta >= incumbent - cost.bound or 2 * delta >= too_wide:
@@ -181,13 +183,14 @@ def group_backend(solver: str, lp):
 
 
 def _integer_master(space: ColumnSpace, columns: list[Column], min_posts: int | None, solver: str,
-                    time_limit: float, mip_gap: float, start: np.ndarray | None = None):
+                    deadline: float, mip_gap: float, start: np.ndarray | None = None):
+    """Build and solve the integer master by ``deadline`` (a ``time.perf_counter`` value, building included)."""
     model = master_model(space, columns, min_posts=min_posts)
     backend = group_backend(solver, model)
     backend.set_objective(model.objective_vector("cost"))
     if start is not None:
         backend.set_start(start)
-    return backend.solve(time_limit, mip_gap)
+    return backend.solve(max(deadline - time.perf_counter(), 0.01), mip_gap)
 
 
 def _chosen(columns: list[Column], x: np.ndarray) -> list[Column]:

@@ -176,7 +176,7 @@ class GroupResult:
 
 
 def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: float = 60.0,
-                 mip_gap: float = 1e-4, method: str = "columns") -> GroupResult:
+                 mip_gap: float = 0.0, method: str = "columns") -> GroupResult:
     """Solve the grouping problem with HiGHS or CP-SAT, read the groups and check them.
 
     Phase 1 (both methods) finds the fewest posts on the compact model (:mod:`gpec.models.groupings`), a

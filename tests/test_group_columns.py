@@ -105,3 +105,25 @@ def test_options_that_no_plan_meets_are_named():
     result = solve_groups(data, options)
     assert result.status == "infeasible" and a in result.message and b in result.message
     assert solve_groups(data, options, method="compact").status == "infeasible"
+
+
+def test_a_solution_that_does_not_cost_what_highs_reports_is_not_called_optimal():
+    """HiGHS 1.16 once returned, for a set-partitioning master started from a solution, a solution that
+    did not cost the objective it reported. The backend recomputes the cost of the solution it returns:
+    here HiGHS is given other costs behind the backend's back, so the two disagree."""
+    from gpec.models.group_columns import master_model
+    from gpec.solvers.highs import HighsBackend
+
+    data = _random_case(1, n=6)
+    space = ColumnSpace(data.structures, data.pairs(30), 10_000, GroupingOptions(max_minutes=30))
+    alone = space.initial_columns()  # every structure alone: the only plan of this master
+    model = master_model(space, alone)
+    backend = HighsBackend(model)
+    backend.set_objective(model.objective_vector("cost"))
+    honest = backend.solve(10, 0.0)
+    cost = sum(c.cost for c in alone)
+    assert honest.status == "optimal" and honest.objective == pytest.approx(cost)
+    backend.h.changeColCost(0, 1.0)  # HiGHS now optimises other costs than the backend's
+    out = backend.solve(10, 0.0)
+    assert out.status == "feasible" and out.objective == pytest.approx(cost)
+    assert out.bound == -math.inf and "reported objective" in out.solver_status

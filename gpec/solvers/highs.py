@@ -13,7 +13,7 @@ import highspy
 import numpy as np
 
 from gpec.models.linear import LinearModel
-from gpec.solvers import Capability, StageOutcome, relative_gap
+from gpec.solvers import Capability, StageOutcome
 
 
 class HighsBackend:
@@ -131,12 +131,12 @@ class HighsBackend:
         mismatch = has_x and abs(objective - self.cost @ x) > 1e-6 * max(1.0, abs(objective))
         if mismatch:
             # seen with HiGHS 1.16 on a MIP started from a solution: the solution returned is not the one
-            # the objective describes; keep the solution, with its own cost, and claim no proof
+            # the objective describes; keep the solution, with its own cost, and trust neither proof nor bound
             solver_status += f" (reported objective {objective:,.6g}, solution costs {self.cost @ x:,.6g})"
             objective, status = float(self.cost @ x), "feasible"
         if self.has_integers:
-            bound = info.mip_dual_bound
-            gap = (relative_gap(objective, bound) if mismatch else info.mip_gap) if has_x else math.inf
+            bound = -math.inf if mismatch else info.mip_dual_bound
+            gap = (math.inf if mismatch else info.mip_gap) if has_x else math.inf
         else:
             bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
         if status == "optimal" and not math.isfinite(gap):
