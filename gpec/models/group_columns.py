@@ -197,20 +197,28 @@ class ColumnSpace:
         return int(self.need[h] + self.need[hub.forced].sum()), 1 + len(hub.forced), value, profit
 
     def _best_per_posts(self, h: int, hub: _Hub, prices: Prices):
-        """Knapsack over (members added, exact summed need): the best reduced cost for each number of posts."""
+        """Knapsack over (members added, exact summed need): the best reduced cost for each number of posts.
+
+        An item of profit <= 0 never lowers a reduced cost; it only helps to reach the minimum size. When
+        at most one more member is needed for it, the best group is either made of positive items only
+        or is a single item (dropping the others lowers its cost), so the knapsack takes the positive
+        items and every single item is priced apart; otherwise it takes every item.
+        """
         o = self.options
         base_need, base_count, base_value, profit = self._base(h, hub, prices)
         room = o.max_size - base_count  # members the knapsack may add
-        order = np.argsort(-hub.item_need)
-        width = int(hub.item_need[order][:max(room, 0)].sum()) + 1 if room > 0 else 1
+        short = max(o.min_size - base_count, 0)  # members still needed for the minimum size
+        fits = hub.item_count <= room
+        use = fits & (profit > 0) if short <= 1 else fits
+        width = int(np.sort(hub.item_need[use])[::-1][:max(room, 0)].sum()) + 1
         value = np.full((room + 1, width), -np.inf)
         value[0, 0] = 0.0
         taken = []
         for i in range(len(hub.item_members)):
-            q, k, p = int(hub.item_need[i]), int(hub.item_count[i]), profit[i]
-            if k > room or q >= width:
+            if not use[i]:
                 taken.append(None)
                 continue
+            q, k, p = int(hub.item_need[i]), int(hub.item_count[i]), profit[i]
             shifted = value[:room + 1 - k, :width - q] + p
             better = shifted > value[k:, q:] + 1e-12
             mask = np.zeros_like(value, dtype=bool)
@@ -221,15 +229,20 @@ class ColumnSpace:
         rows = np.flatnonzero((counts >= o.min_size) & (counts <= o.max_size))
         posts = -(-(base_need + np.arange(width)) // NEED_SCALE)
         rc = prices.post_price * posts[None, :] - base_value - value[rows]
-        best = []
+        best = {}
         for k in np.unique(posts):
             window = np.where(posts[None, :] == k, rc, np.inf)
-            flat = int(np.argmin(window))
-            r, w = divmod(flat, width)
-            if not np.isfinite(window[r, w]):
-                continue
-            best.append((float(window[r, w]), self._members(hub, taken, int(rows[r]), w)))
-        return best
+            r, w = divmod(int(np.argmin(window)), width)
+            if np.isfinite(window[r, w]):
+                best[int(k)] = (float(window[r, w]), self._members(hub, taken, int(rows[r]), w))
+        if short == 1:
+            single_posts = -(-(base_need + hub.item_need) // NEED_SCALE)
+            single_rc = prices.post_price * single_posts - base_value - profit
+            for i in np.flatnonzero(fits):
+                k = int(single_posts[i])
+                if single_rc[i] < best.get(k, (np.inf,))[0]:
+                    best[k] = (float(single_rc[i]), [*hub.forced, *hub.item_members[i]])
+        return list(best.values())
 
     @staticmethod
     def _members(hub: _Hub, taken, count: int, weight: int) -> list[int]:
