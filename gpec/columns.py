@@ -88,11 +88,18 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
     state = "converged" if cost.converged else "stopped at the time limit"
     detail = f"column generation {cost.rounds} rounds, {state}, {len(columns):,} columns, LP bound {lower:,.0f}"
     by = time.perf_counter() + min(left(), INCUMBENT_SHARE * time_limit)
-    first = _integer_master(space, columns, min_posts, solver, by, mip_gap)
-    if first.x is None:
+    # only CP-SAT gets a start: HiGHS 1.16 misreported the objective of a master started from a solution
+    first = _integer_master(space, columns, min_posts, solver, by, mip_gap,
+                            start=_plan_hint(columns, seed) if solver == "cpsat" and seed else None)
+    if first.x is not None:
+        incumbent, chosen = round(first.objective), _chosen(columns, first.x)  # whole euros
+    elif seed:  # the plan of phase 1 stands
+        chosen = _chosen(columns, _plan_hint(columns, seed))
+        incumbent = sum(c.cost for c in chosen)
+        detail += f"; integer master: {first.solver_status}, phase 1 plan kept"
+    else:
         return ColumnOutcome("error", math.nan, lower, math.inf, time.perf_counter() - t0, min_posts or 0,
                              message=f"{detail}; integer master: {first.solver_status}")
-    incumbent, chosen = round(first.objective), _chosen(columns, first.x)  # whole euros
     # step 3 of the module docstring
     bound, too_wide = lower, math.inf
     delta = max((incumbent - cost.bound) / 2, 1.0)
@@ -105,9 +112,7 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
             too_wide, delta = delta, delta / 4
             continue
         pool = columns + [c for c in extra if (c.hub, c.members) not in known]
-        # HiGHS 1.16 misreported the objective of such a master started from a solution: CP-SAT only gets it
-        used = {(c.hub, c.members) for c in chosen}
-        hint = np.array([(c.hub, c.members) in used for c in pool], float) if solver == "cpsat" else None
+        hint = _plan_hint(pool, chosen) if solver == "cpsat" else None
         master = _integer_master(space, pool, min_posts, solver, t0 + time_limit, mip_gap, start=hint)
         if master.x is not None and master.objective < incumbent - 1e-6:
             incumbent, chosen = round(master.objective), _chosen(pool, master.x)
@@ -191,6 +196,14 @@ def _integer_master(space: ColumnSpace, columns: list[Column], min_posts: int | 
     if start is not None:
         backend.set_start(start)
     return backend.solve(max(deadline - time.perf_counter(), 0.01), mip_gap)
+
+
+def _plan_hint(columns: list[Column], plan: list[Column]) -> np.ndarray:
+    """1 for the columns of ``plan`` and for the structures it leaves alone, 0 elsewhere."""
+    used = {(c.hub, c.members) for c in plan}
+    placed = {s for c in plan for s in c.covers}
+    return np.array([(c.hub, c.members) in used or (not c.is_group and c.members[0] not in placed)
+                     for c in columns], float)
 
 
 def _chosen(columns: list[Column], x: np.ndarray) -> list[Column]:

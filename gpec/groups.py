@@ -180,14 +180,15 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     """Solve the grouping problem with HiGHS or CP-SAT, read the groups and check them.
 
     Phase 1 (both methods) finds the fewest posts on the compact model (:mod:`gpec.models.groupings`), a
-    small problem whose proven bound :math:`P^*` is a valid cut ``total posts >= P*``. Phase 2 minimises
+    small problem whose proven bound :math:`P^*` (at least the summed need, rounded up) is a valid cut
+    ``total posts >= P*``. Phase 2 minimises
     cost: ``method="columns"`` (default) by column generation and enumeration over whole candidate
     groups (:mod:`gpec.columns`), which proves optimality; ``method="compact"`` on the compact model with
     the cut, warm-started from phase 1.
     """
     from gpec.columns import SOLVERS, group_backend
     from gpec.models.group_columns import ColumnSpace
-    from gpec.models.groupings import build_grouping_model
+    from gpec.models.groupings import NEED_SCALE, build_grouping_model
 
     if solver not in SOLVERS:
         raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(SOLVERS)})")
@@ -204,7 +205,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     count = model.posts_vector()
     backend.set_objective(count)
     first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
-    min_posts = math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else None
+    summed = int(-(-model.need_milli.sum() // NEED_SCALE))  # no plan has fewer posts than the summed need
+    min_posts = max(summed, math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0)
     message = f"fewest posts: {first.status} {first.objective:g} (bound {first.bound:g}, {first.runtime_s:.2f} s); "
     if method == "columns":
         from gpec.columns import solve_by_columns
@@ -231,7 +233,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         options={k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
         n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
         standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
-        n_groups=0, min_posts=min_posts or 0, method=method,
+        n_groups=0, min_posts=min_posts, method=method,
         message=message + f"least cost ({method}): {solver_status}")
     if not result.has_solution:
         return result
