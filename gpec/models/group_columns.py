@@ -218,13 +218,12 @@ class ColumnSpace:
             if not use[i]:
                 taken.append(None)
                 continue
-            q, k, p = int(hub.item_need[i]), int(hub.item_count[i]), profit[i]
-            shifted = value[:room + 1 - k, :width - q] + p
-            better = shifted > value[k:, q:] + 1e-12
-            mask = np.zeros_like(value, dtype=bool)
-            mask[k:, q:] = better
-            value[k:, q:] = np.where(better, shifted, value[k:, q:])
-            taken.append(mask)
+            q, k = int(hub.item_need[i]), int(hub.item_count[i])
+            shifted = value[:room + 1 - k, :width - q] + profit[i]  # a copy: the old values
+            target = value[k:, q:]
+            better = shifted > target
+            np.copyto(target, shifted, where=better)
+            taken.append((better, k, q))  # better[c - k, w - q]: item i taken at state (c, w)
         counts = np.arange(room + 1) + base_count
         rows = np.flatnonzero((counts >= o.min_size) & (counts <= o.max_size))
         posts = -(-(base_need + np.arange(width)) // NEED_SCALE)
@@ -248,10 +247,12 @@ class ColumnSpace:
     def _members(hub: _Hub, taken, count: int, weight: int) -> list[int]:
         chosen = list(hub.forced)
         for i in range(len(taken) - 1, -1, -1):
-            if taken[i] is not None and taken[i][count, weight]:
+            if taken[i] is None:
+                continue
+            better, k, q = taken[i]
+            if count >= k and weight >= q and better[count - k, weight - q]:
                 chosen.extend(hub.item_members[i])
-                count -= int(hub.item_count[i])
-                weight -= int(hub.item_need[i])
+                count, weight = count - k, weight - q
         return chosen
 
     # -- enumeration -----------------------------------------------------------------------------
