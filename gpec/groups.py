@@ -28,7 +28,7 @@ from gpec.geo.graph import point_minutes
 from gpec.schema import SCHEMAS, Column, TableSchema, read_table
 
 #: Share of the time limit for phase 1 (the fewest posts).
-PHASE1_SHARE = 0.4
+PHASE1_SHARE = 0.25
 GROUP_PARAMETERS = ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")
 ABS_TOL = 1e-6
 
@@ -186,7 +186,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     groups (:mod:`gpec.columns`), which proves optimality; ``method="compact"`` on the compact model with
     the cut, warm-started from phase 1.
     """
-    from gpec.columns import SOLVERS, group_backend
+    from gpec.columns import CPSAT_COMPACT, SOLVERS, group_backend
     from gpec.models.group_columns import ColumnSpace
     from gpec.models.groupings import NEED_SCALE, build_grouping_model
 
@@ -201,7 +201,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     post_cost = int(round(data.post["cost_eur"]))
     space = ColumnSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
     model = build_grouping_model(data.structures, pairs, post_cost, options)
-    backend = group_backend(solver, model.lp)
+    backend = group_backend(solver, model.lp, CPSAT_COMPACT)
     count = model.posts_vector()
     backend.set_objective(count)
     first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
