@@ -8,7 +8,9 @@ a folder for the 168 EHPAD of the Landes and the Pyrénées-Atlantiques. A user 
 (``--structures``: structure, name, lon, lat or bassin, and places or ``need_<post type>``) and a travel
 matrix (``--travel``: origin, destination, minutes between structures) replace the computed ones.
 
-The model is in :mod:`gpec.models.groupings`; :func:`evaluate_groups` re-checks a grouping without it.
+The models are in :mod:`gpec.models.groupings` (compact: hubs, members, posts) and
+:mod:`gpec.models.group_columns` (whole candidate groups, solved by :mod:`gpec.columns`);
+:func:`solve_groups` says how they are used, and :func:`evaluate_groups` re-checks a grouping without them.
 """
 
 from __future__ import annotations
