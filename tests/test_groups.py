@@ -152,7 +152,7 @@ def test_landes_ehpad_grouping_is_proven_optimal_by_both_solvers(tmp_path):
     CP-SAT proves the same optimum (its own integer masters; the LP master is HiGHS in both)."""
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "gpec.cli", "groups", str(LANDES), "--post", "night_nurse",
-                           "--max-minutes", "30", "--gap", "0", "--out", str(out)],
+                           "--max-minutes", "30", "--gap", "0", "--time-limit", "120", "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     head = json.loads((out / "result.json").read_text())

@@ -46,7 +46,7 @@ class HighsBackend:
         if self.has_integers:
             model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                                   for i in arrays["integer"]]
-        self.cost = np.zeros(lp.n_cols)
+        self.cost, self.started = np.zeros(lp.n_cols), False
         status = self.h.passModel(model)
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
@@ -113,11 +113,25 @@ class HighsBackend:
         sol.col_value = list(map(float, x))
         sol.value_valid = True
         self.h.setSolution(sol)
+        self.started = True
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
-        self.h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
         self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
+        start = time.perf_counter()
+        outcome = self._run(time_limit)
+        if outcome.status == "feasible" and "solution costs" in outcome.solver_status and self.started:
+            # HiGHS 1.16, a MIP started from a solution: it may return the start while reporting the
+            # objective of a better solution it found; solved again without the start, it returns that one
+            self.h.clearSolver()
+            again = self._run(time_limit - (time.perf_counter() - start))
+            outcome = again if again.x is not None else outcome
+        self.started = False
+        return StageOutcome(outcome.status, outcome.objective, outcome.bound, outcome.gap,
+                            time.perf_counter() - start, outcome.x, outcome.solver_status)
+
+    def _run(self, time_limit: float) -> StageOutcome:
+        self.h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
         start = time.perf_counter()
         run_status = self.h.run()
         runtime = time.perf_counter() - start
@@ -129,9 +143,8 @@ class HighsBackend:
         objective = info.objective_function_value if has_x else math.nan
         solver_status = self.h.modelStatusToString(model_status)
         mismatch = has_x and abs(objective - self.cost @ x) > 1e-6 * max(1.0, abs(objective))
-        if mismatch:
-            # seen with HiGHS 1.16 on a MIP started from a solution: the solution returned is not the one
-            # the objective describes; keep the solution, with its own cost, and trust neither proof nor bound
+        if mismatch:  # the solution returned is not the one the objective describes: keep the solution,
+            # with its own cost, and trust neither proof nor bound
             solver_status += f" (reported objective {objective:,.6g}, solution costs {self.cost @ x:,.6g})"
             objective, status = float(self.cost @ x), "feasible"
         if self.has_integers:
