@@ -297,31 +297,23 @@ class ColumnSpace:
 def master_model(space: ColumnSpace, columns: list[Column], integer: bool = True,
                  min_posts: int | None = None) -> LinearModel:
     """The set-partitioning master over ``columns``: rows ``assign`` (every structure once), ``groups``
-    (with ``--groups``) and ``posts`` (``sum posts >= min_posts``, a valid cut, when given); objectives
-    ``cost`` and ``posts``."""
+    (with ``--groups``) and ``posts`` (``sum posts >= min_posts``, a valid cut, when given); objective
+    ``cost``."""
     lp = LinearModel()
     x = lp.add_variables("group", pd.RangeIndex(len(columns), name="column"), 0.0, 1.0, integer=integer)
     rows, values = master_entries(space, columns, min_posts is not None)
-    lengths = [len(r) for r in rows]
-    flat_rows = np.concatenate(rows) if columns else np.zeros(0, np.int64)
-    flat_values = np.concatenate(values) if columns else np.zeros(0)
-    cols = np.repeat(x.positions, lengths)
-    n, o = space.n, space.options
-    labels = [*((("assign", s) for s in space.ids))]
+    o = space.options
+    bounds = [(("assign", s), 1.0, 1.0) for s in space.ids]
     if o.groups is not None:
-        labels.append(("groups", "all"))
+        bounds.append((("groups", "all"), float(o.groups) if o.groups_exact else 0.0, float(o.groups)))
     if min_posts is not None:
-        labels.append(("posts", "all"))
-    lower = np.ones(len(labels))
-    upper = np.ones(len(labels))
-    if o.groups is not None:
-        lower[n], upper[n] = (float(o.groups) if o.groups_exact else 0.0), float(o.groups)
-    if min_posts is not None:
-        lower[-1], upper[-1] = float(min_posts), np.inf
-    lp.add_constraints("master", pd.MultiIndex.from_tuples(labels, names=["row", "structure"]),
-                       [(flat_rows, cols, flat_values)], lower, upper)
+        bounds.append((("posts", "all"), float(min_posts), np.inf))
+    labels, lower, upper = zip(*bounds)
+    terms = [(np.concatenate(rows), np.repeat(x.positions, [len(r) for r in rows]), np.concatenate(values))] \
+        if columns else []
+    lp.add_constraints("master", pd.MultiIndex.from_tuples(labels, names=["row", "structure"]), terms,
+                       np.array(lower), np.array(upper))
     lp.add_objective("cost", x.positions, np.array([c.cost for c in columns], float))
-    lp.add_objective("posts", x.positions, np.array([c.posts for c in columns], float))
     return lp
 
 
