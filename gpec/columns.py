@@ -70,9 +70,7 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
     plan, ``seed`` columns of a known plan."""
     t0 = time.perf_counter()
     left = lambda: max(time_limit - (time.perf_counter() - t0), 0.01)
-    start = space.initial_columns()
-    seen = {(c.hub, c.members) for c in start}
-    start += [c for c in seed if (c.hub, c.members) not in seen and not seen.add((c.hub, c.members))]
+    start = list({c.key: c for c in [*seed, *space.initial_columns()]}.values())  # each group once
     cost = _generate(space, start, min_posts, t0 + BOUND_SHARE * time_limit)
     if cost.converged and cost.artificial_rows:
         return ColumnOutcome("infeasible", math.nan, math.nan, math.inf, time.perf_counter() - t0, min_posts or 0,
@@ -80,7 +78,7 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
                              message=f"no plan: after {cost.rounds} rounds of column generation, the LP master "
                                      "cannot place every structure")
     columns = cost.columns
-    known = {(c.hub, c.members) for c in columns}
+    known = {c.key for c in columns}
     # any plan pays at least the fewest posts, travel aside
     floor = (min_posts or 0) * space.post_cost
     lower = max(math.ceil(cost.bound - 1e-6 * max(1.0, abs(cost.bound))) if math.isfinite(cost.bound) else floor,
@@ -111,7 +109,7 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
             detail += f"; more than {enumerate_limit:,} columns (or too long a search) within {delta:,.0f} EUR"
             too_wide, delta = delta, delta / 4
             continue
-        pool = columns + [c for c in extra if (c.hub, c.members) not in known]
+        pool = columns + [c for c in extra if c.key not in known]
         hint = _plan_hint(pool, chosen) if solver == "cpsat" else None
         master = _integer_master(space, pool, min_posts, solver, t0 + time_limit, mip_gap, start=hint)
         if master.x is not None and master.objective < incumbent - 1e-6:
@@ -136,7 +134,7 @@ def _generate(space: ColumnSpace, columns: list[Column], min_posts: int | None, 
 
     n, grouped = space.n, space.options.groups is not None
     columns = list(columns)
-    known = {(c.hub, c.members) for c in columns}
+    known = {c.key for c in columns}
     master = master_model(space, columns, integer=False, min_posts=min_posts)
     lp = HighsBackend(master, relax=True)
     lp.set_objective(master.objective_vector("cost"))
@@ -160,10 +158,10 @@ def _generate(space: ColumnSpace, columns: list[Column], min_posts: int | None, 
         bound = out.objective + least.sum()
         if bound > best[0]:
             best = (bound, prices)
-        new = [c for c in new if (c.hub, c.members) not in known]
+        new = [c for c in new if c.key not in known]
         if not new or time.perf_counter() > deadline:
             break
-        known.update((c.hub, c.members) for c in new)
+        known.update(c.key for c in new)
         rows, values = master_entries(space, new, min_posts is not None)
         lp.add_columns([c.cost for c in new], rows, values)
         columns.extend(new)
@@ -202,9 +200,9 @@ def _integer_master(space: ColumnSpace, columns: list[Column], min_posts: int | 
 
 def _plan_hint(columns: list[Column], plan: list[Column]) -> np.ndarray:
     """1 for the columns of ``plan`` and for the structures it leaves alone, 0 elsewhere."""
-    used = {(c.hub, c.members) for c in plan}
+    used = {c.key for c in plan}
     placed = {s for c in plan for s in c.covers}
-    return np.array([(c.hub, c.members) in used or (not c.is_group and c.members[0] not in placed)
+    return np.array([c.key in used or (not c.is_group and c.members[0] not in placed)
                      for c in columns], float)
 
 

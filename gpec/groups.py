@@ -196,10 +196,10 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(SOLVERS)})")
     if method not in ("columns", "compact"):
         raise GpecError(f"unknown method '{method}' for groups (available: columns, compact)")
-    _check_options(data, options)
+    pairs = data.pairs(options.max_minutes)
+    _check_options(data, options, pairs)
     t0 = time.perf_counter()
     left = lambda: max(time_limit - (time.perf_counter() - t0), 0.01)
-    pairs = data.pairs(options.max_minutes)
     post_cost = int(round(data.post["cost_eur"]))
     space = ColumnSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
     model = build_grouping_model(data.structures, pairs, post_cost, options)
@@ -278,7 +278,7 @@ def _compact_groups(model, pairs: pd.DataFrame, x: np.ndarray) -> list[tuple[str
     return [(h, members.get(h, []), int(posts[h])) for h in hubs]
 
 
-def _check_options(data: GroupData, options) -> None:
+def _check_options(data: GroupData, options, pairs: pd.DataFrame) -> None:
     if not options.max_minutes > 0:
         raise GpecError(f"--max-minutes {options.max_minutes}: the travel limit must be positive")
     if not 1 <= options.min_size <= options.max_size:
@@ -291,8 +291,7 @@ def _check_options(data: GroupData, options) -> None:
     unknown = [s for s in named if s not in known]
     if unknown:
         raise GpecError(f"unknown structure (FINESS id) '{unknown[0]}' in the grouping options")
-    reach = data.pairs(options.max_minutes)
-    reach = set(zip(reach["structure"], reach["hub"]))
+    reach = set(zip(pairs["structure"], pairs["hub"]))
     for hub, members in options.fixed_groups.items():
         far = [s for s in members if (s, hub) not in reach]
         if far:

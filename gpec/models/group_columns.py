@@ -68,6 +68,10 @@ class Column:
     cost: int
 
     @property
+    def key(self) -> tuple[int, tuple[int, ...]]:
+        return self.hub, self.members
+
+    @property
     def is_group(self) -> bool:
         return self.hub >= 0
 

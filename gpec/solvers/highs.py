@@ -4,6 +4,7 @@ change the live model in place (a new row, new costs) and start from the previou
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import sys
@@ -119,18 +120,18 @@ class HighsBackend:
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
         self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
         start = time.perf_counter()
-        outcome = self._run(time_limit)
-        if outcome.status == "feasible" and "solution costs" in outcome.solver_status and self.started:
-            # HiGHS 1.16, a MIP started from a solution: it may return the start while reporting the
-            # objective of a better solution it found; solved again without the start, it returns that one
+        outcome, mismatch = self._run(time_limit)
+        if mismatch and self.started:
+            # HiGHS 1.16, a MIP started from a solution: it may return the start while reporting an
+            # objective no solution has; solved again without the start, it reports what it returns
             self.h.clearSolver()
-            again = self._run(time_limit - (time.perf_counter() - start))
+            again, _ = self._run(time_limit - (time.perf_counter() - start))
             outcome = again if again.x is not None else outcome
         self.started = False
-        return StageOutcome(outcome.status, outcome.objective, outcome.bound, outcome.gap,
-                            time.perf_counter() - start, outcome.x, outcome.solver_status)
+        return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)
 
-    def _run(self, time_limit: float) -> StageOutcome:
+    def _run(self, time_limit: float) -> tuple[StageOutcome, bool]:
+        """One HiGHS run; the flag says the solution returned does not cost the objective reported."""
         self.h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
         start = time.perf_counter()
         run_status = self.h.run()
@@ -154,7 +155,7 @@ class HighsBackend:
             bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
         if status == "optimal" and not math.isfinite(gap):
             gap = 0.0
-        return StageOutcome(status, objective, bound, gap, runtime, x, solver_status)
+        return StageOutcome(status, objective, bound, gap, runtime, x, solver_status), mismatch
 
 
 def _map_status(model_status, has_x: bool, run_status) -> str:
