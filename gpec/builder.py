@@ -195,6 +195,10 @@ def spatial_parameters() -> list[dict]:
         _p("pool_trips_per_year", "", 200, 150, 230, "trips per FTE-year", "ass", ASSUMPTION, "working days"),
         _p("travel_cost_per_minute", "", 0.5, 0.3, 1.0, "EUR per minute of travel", "ass", ASSUMPTION,
            "staff time and car; a round trip is 2 x the minutes"),
+        _p("budget_carry_over", "", 1.0, 0.0, 1.0, "share of unspent envelope", "ass", ASSUMPTION,
+           "unspent euros of a yearly envelope stay available in later years, as multi-year programme credits "
+           "(autorisations d'engagement) allow; the Region's envelope is itself a 3-year total split evenly; "
+           "0 = strictly yearly envelopes"),
     ]
 
 

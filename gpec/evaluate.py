@@ -195,11 +195,20 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
         else:
             metier = p["from_metier"] if p["cap_basis"] == "source_stock" else p["to_metier"]
             basis = float(stock.get((bassin, metier), 0.0))
-        raw = p["cap_rate"] * basis
-        return raw if p["whole_places"] == "territory" else np.floor(raw + 0.5)
+        return p["cap_rate"] * basis
+
+    def territory_cap(pathway) -> float:
+        return float(np.floor(sum(cap(b, pathway) for b in instance.bassins["bassin"]) + 0.5))
+
+    def bassin_cap(bassin, pathway) -> float:
+        raw = cap(bassin, pathway)
+        if paths.loc[pathway, "whole_places"] != "territory":
+            return float(np.floor(raw + 0.5))
+        total = sum(cap(b, pathway) for b in instance.bassins["bassin"])  # scaled so the rounded total is reachable
+        return raw * territory_cap(pathway) / total if total > 0 else 0.0
 
     for (bassin, pathway, year), units in mine.groupby(["bassin", "pathway", "year"])["units"].sum().items():
-        limit = cap(bassin, pathway)
+        limit = bassin_cap(bassin, pathway)
         if units > limit + ABS_TOL:
             found.flag("capacity", (pathway, bassin, year), f"{units:g} places above the cap {limit:g} "
                                                             f"(pathway_cap_rate x {paths.loc[pathway, 'cap_basis']})")
@@ -207,7 +216,7 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
     for (pathway, year), units in territory.groupby(["pathway", "year"])["units"].sum().items():
         if abs(units - round(units)) > 1e-5:
             found.flag("integrality", (pathway, year), f"{units} places in the territory is not a whole number")
-        limit = np.floor(sum(cap(b, pathway) for b in instance.bassins["bassin"]) + 0.5)
+        limit = territory_cap(pathway)
         if units > limit + ABS_TOL:
             found.flag("capacity", (pathway, year), f"{units:g} places in the territory above the cap {limit:g}")
 
@@ -490,10 +499,16 @@ def _check_spending(instance, result, lever_cost: pd.Series, horizon, found: _Fi
             found.flag("funding", (lever, year), f"spend {eur:,.2f} EUR with no decision to pay for")
     by_funder = spend.groupby(["funder", "year"])["eur"].sum()
     envelope = instance.budget()
-    for (funder, year), eur in by_funder.items():
-        cap = float(envelope.get((funder, year), 0.0))
-        if eur > cap + ABS_TOL + REL_TOL * cap:
-            found.flag("budget", (funder, year), f"spend {eur:,.2f} EUR exceeds the envelope {cap:,.2f} EUR")
+    share = instance.param("budget_carry_over")
+    for funder in sorted(set(envelope.index.get_level_values("funder")) | set(by_funder.index.get_level_values(0))):
+        carried = 0.0  # euros left unspent in earlier years that may still be spent (at most share x unspent)
+        for year in range(first, last + 1):
+            eur = float(by_funder.get((funder, year), 0.0))
+            cap = float(envelope.get((funder, year), 0.0)) + carried
+            if eur > cap + ABS_TOL + REL_TOL * cap:
+                found.flag("budget", (funder, year), f"spend {eur:,.2f} EUR exceeds the envelope {cap:,.2f} EUR"
+                                                     + (f" (of which {carried:,.2f} carried over)" if carried else ""))
+            carried = share * max(0.0, cap - eur)
     return by_funder
 
 

@@ -52,6 +52,7 @@ MODEL_PARAMETERS = {
     "pool_max_share": False,
     "pool_trips_per_year": False,
     "travel_cost_per_minute": False,
+    "budget_carry_over": False,
 }
 #: Métier-keyed parameters that may cover only some métiers (a métier without a value has no such lever).
 OPTIONAL_KEYED_PARAMETERS = {"cost_pool_fte"}
@@ -60,7 +61,7 @@ PATHWAY_PARAMETERS = ("pathway_years", "pathway_success", "pathway_cost", "pathw
 #: Parameters that are shares (must lie in [0, 1]).
 SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversion", "retain_local", "vacancy_rate",
                     "eff_qvct_exit", "cofund_mobility", "eff_vehicle_exit", "vehicle_max_share", "eff_pool_fill",
-                    "pool_max_share", "pathway_success", "labour_pool_share"}
+                    "pool_max_share", "pathway_success", "labour_pool_share", "budget_carry_over"}
 
 
 @dataclass(frozen=True)

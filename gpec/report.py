@@ -27,14 +27,18 @@ def unmet_by_year(result, instance) -> pd.DataFrame:
 
 
 def spend_by_year(result) -> pd.DataFrame:
-    """Spending per funder and year against the envelope."""
+    """Spending per funder and year against the envelope and the euros carried in from earlier years
+    (``budget_carry_over`` x what was left unspent; ``used`` = spend / (envelope + carried in))."""
     rows = []
     spent = result.spend.groupby(["funder", "year"])["eur"].sum() if len(result.spend) else pd.Series(dtype=float)
     for funder, years in result.budgets.items():
-        for year, envelope in years.items():
+        carried = 0.0
+        for year, envelope in sorted(years.items()):
             eur = float(spent.get((funder, year), 0.0))
-            rows.append(dict(funder=funder, year=year, spend_eur=eur, envelope_eur=envelope,
-                             used=eur / envelope if envelope > 0 else 0.0))
+            available = envelope + carried
+            rows.append(dict(funder=funder, year=year, spend_eur=eur, envelope_eur=envelope, carried_in_eur=carried,
+                             used=eur / available if available > 0 else 0.0))
+            carried = result.budget_carry_over * max(0.0, available - eur)
     return pd.DataFrame(rows)
 
 

@@ -127,6 +127,8 @@ class Result:
     verification: dict | None = None
     service_level: float | None = None
     min_places: dict = field(default_factory=dict)
+    #: share of a funder's unspent yearly envelope that stays available in later years
+    budget_carry_over: float = 0.0
 
     @property
     def has_solution(self) -> bool:
@@ -310,7 +312,7 @@ def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
     effects = pd.concat([lever.inflows, lever.cover])
     effects = effects.loc[effects["kind"].isin(DELIVERED_KINDS), ["col", "fte"]]  # not who leaves or returns
     fte = effects.groupby("col")["fte"].sum().reindex(cols).fillna(0.0).to_numpy()
-    eur = lever.costs.groupby("col")["eur"].sum().reindex(cols).fillna(0.0).to_numpy()
+    eur = lever.cost_per_unit()
     table["lag"] = lever.lags
     table["delivers"] = table["year"] + table["lag"]
     table["fte"] = units.to_numpy() * fte

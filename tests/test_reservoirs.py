@@ -293,7 +293,8 @@ def _two_bassins(folder, whole: str):
     bassin's cap is 0.6 x 1,000 inhabitants / 1,000 = 0.6 places.
 
     * ``territory``: at most round(0.6 + 0.6) = 1 whole place in the territory, shared between the
-      bassins (each share <= 0.6): unmet 2 - 1 = **1.0**, 1,000 EUR.
+      bassins (each share <= 0.6 x 1 / 1.2 = 0.5, the caps scaled with the rounding of their sum): unmet
+      2 - 1 = **1.0**, 1,000 EUR.
     * ``bassin``: each cap rounds to 1 whole place: 2 places, unmet **0**, 2,000 EUR."""
     yrs = (2026, 2027)
     need = {(b, "as", y): 10.0 + (y - 2026) for b in (A2, B2) for y in range(2026, 2028)}
@@ -316,7 +317,7 @@ def test_places_whole_in_the_territory_or_in_each_bassin(two_bassins):
     d = result.decisions
     if whole == "territory":
         assert result.objective == pytest.approx(1.0, abs=1e-9) and result.cost == pytest.approx(1000.0)
-        assert d["units"].sum() == pytest.approx(1.0) and (d["units"] <= 0.6 + 1e-9).all()
+        assert d["units"].sum() == pytest.approx(1.0) and (d["units"] <= 0.5 + 1e-9).all()
         assert result.pathway_places.to_dict("records") == [
             dict(lever="reconversion", pathway="reconversion_as", year=2026, places=1)]
     else:
@@ -332,10 +333,36 @@ def test_evaluate_flags_a_fractional_territory_total_and_a_share_above_its_cap(t
     d = result.decisions.copy()
     d["units"] = [0.6, 0.2]  # 0.8 places in the territory
     assert "integrality" in set(evaluate(inst, replace(result, decisions=d)).violations["family"])
-    d["units"] = [0.7, 0.3]  # a whole place, but 0.7 > 0.6 in the first bassin
+    d["units"] = [0.7, 0.3]  # a whole place, but 0.7 > 0.5 in the first bassin
     families = set(evaluate(inst, replace(result, decisions=d)).violations["family"])
     assert "capacity" in families and "integrality" not in families
 
+
+
+def test_the_rounded_territory_cap_is_reachable(tmp_path):
+    """Each bassin's cap is 0.8 places: the territory's cap is round(0.8 + 0.8) = 2 whole places, and each
+    bassin's share is capped at 0.8 x 2 / 1.6 = 1.0 so that both places can be bought (unscaled shares of
+    at most 0.8 would reach only 1.6, i.e. 1 whole place): both shortfalls of 1 FTE are filled, unmet
+    **0**, 2 places, 2,000 EUR. Evaluate accepts shares of 1.0 and flags 1.1."""
+    from dataclasses import replace
+
+    folder = tmp_path / "reachable"
+    yrs = (2026, 2027)
+    need = {(b, "as", y): 10.0 + (y - 2026) for b in (A2, B2) for y in range(2026, 2028)}
+    write_instance(folder, bassins=[(A2, 0.0, 45.0), (B2, 0.5, 45.0)], years=yrs, need=need,
+                   stock0={(b, "as"): 10.0 for b in (A2, B2)}, inflow={(b, "as", 2027): 1.0 for b in (A2, B2)},
+                   budget={"region": 10_000.0, "departement": 0.0},
+                   pathways=[{**TERRITORY, "cap_rate": 0.8, "whole_places": "territory"}])
+    inst = load_instance(folder)
+    result = solve(inst, EXACT)
+    _assert_valid(result)
+    assert result.objective == pytest.approx(0.0, abs=1e-9) and result.cost == pytest.approx(2000.0)
+    assert sorted(result.decisions["units"]) == pytest.approx([1.0, 1.0])
+    assert result.pathway_places["places"].tolist() == [2]
+    d = result.decisions.copy()
+    d["units"] = [1.1, 0.9]
+    families = set(evaluate(inst, replace(result, decisions=d)).violations["family"])
+    assert "capacity" in families and "integrality" not in families
 
 # -- conservation of people on random instances -------------------------------------------------
 

@@ -1,17 +1,21 @@
-r"""Budgets per funder and year, and which funder pays for which lever.
+r"""Budgets per funder and year, which funder pays for which lever, and carry-over of unspent money.
 
 Each lever declares the funders that may pay for it (``levers.csv``). Spending is split by the
 continuous columns :math:`P_{\ell,f,t} \ge 0` (euros of lever :math:`\ell` paid by funder :math:`f` in year
-:math:`t`):
+:math:`t`); :math:`K_{f,t} \ge 0` are the euros of funder :math:`f` left unspent in year :math:`t` and
+carried to year :math:`t+1` (:math:`K_{f,t_0-1} = 0`; nothing is carried out of the last year):
 
 .. math::
 
     \sum_f P_{\ell,f,t} &= \sum_j c_{\ell,j,t}\, x_j \quad \text{(lever\_cost)} \\
-    \sum_\ell P_{\ell,f,t} &\le B_{f,t} \quad \text{(budget)}
+    \sum_\ell P_{\ell,f,t} + K_{f,t} &\le B_{f,t} + K_{f,t-1} \quad \text{(budget)} \\
+    K_{f,t} &\le \phi \Big(B_{f,t} + K_{f,t-1} - \sum_\ell P_{\ell,f,t}\Big) \quad \text{(budget\_carry, only for } 0 < \phi < 1)
 
 where :math:`c_{\ell,j,t}` is the cost in year :math:`t` of one unit of decision :math:`x_j` of lever
-:math:`\ell` (a place or a contract is paid every year of its duration) and :math:`B_{f,t}` the yearly
-envelope (``budget.csv``, overridden by ``--budget FUNDER=EUR``). No carry-over between years.
+:math:`\ell` (a place or a contract is paid every year of its duration), :math:`B_{f,t}` the yearly
+envelope (``budget.csv``, overridden by ``--budget FUNDER=EUR``) and :math:`\phi` ``budget_carry_over``,
+the share of a year's unspent envelope that may be spent in later years (0: strictly yearly envelopes,
+:math:`K = 0`; 1: every unspent euro stays available, never spent ahead of its year).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class BudgetBlocks:
     spend: Block
     lever_cost: Block
     budget: Block
+    carry: Block
 
 
 def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list[LeverTerms]) -> BudgetBlocks:
@@ -56,6 +61,17 @@ def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list
     funders = sorted(instance.budget().index.get_level_values("funder").unique())
     budget_index = pd.MultiIndex.from_product([funders, years], names=["funder", "year"])
     envelope = instance.budget().reindex(budget_index).to_numpy()
+    share = instance.param("budget_carry_over")
+    last = budget_index.get_level_values("year") == years[-1]
+    carry = lp.add_variables("budget_carried", budget_index, 0.0, np.where(last | (share <= 0), 0.0, np.inf))
     rows = budget_index.get_indexer(spend_index.droplevel("lever"))
-    budget = lp.add_constraints("budget", budget_index, [(rows, spend.positions, 1.0)], upper=envelope)
-    return BudgetBlocks(spend, lever_cost, budget)
+    k = np.arange(budget_index.size)
+    later = np.flatnonzero(~(budget_index.get_level_values("year") == years[0]))
+    carried_in = (later, carry.positions[later - 1], -1.0)  # K_{f,t-1}: the previous row of the same funder
+    budget = lp.add_constraints("budget", budget_index, [(rows, spend.positions, 1.0), (k, carry.positions, 1.0),
+                                                         carried_in], upper=envelope)
+    if 0 < share < 1:
+        lp.add_constraints("budget_carry", budget_index,
+                           [(rows, spend.positions, share), (k, carry.positions, 1.0), (later, carried_in[1], -share)],
+                           upper=share * envelope)
+    return BudgetBlocks(spend, lever_cost, budget, carry)

@@ -52,7 +52,9 @@ class LeverTerms:
         hires, staff promoted: negative for the métier they leave), with the flow's name, reservoir
         (:data:`gpec.schema.RESERVOIRS`) and kind (:data:`gpec.schema.FLOW_KINDS`).
     costs : DataFrame
-        ``year, col, eur``: euros spent in ``year`` per unit of column ``col``.
+        ``year, col, eur``: euros charged to the budget in ``year`` per unit of column ``col`` (a column of
+        ``block``, or another column of the lever whose value sets the spending, e.g. the whole places a
+        pathway buys in the territory).
     cover : DataFrame
         Same columns as ``inflows``: need of (bassin, metier, year) covered per unit of ``col`` without
         being stock (intermittent pools).
@@ -61,6 +63,9 @@ class LeverTerms:
         unit of ``col`` (recruitment-type levers only; see :mod:`gpec.models.labour_pool`).
     details : dict
         Other blocks a planner reads (structure coverage, pool flows), by output name.
+    unit_eur : ndarray or None
+        Euros one unit of each column of ``block`` costs over its duration, where ``costs`` is not charged
+        to ``block`` itself; ``None``: summed from ``costs``.
     metier : str
         The métier of decisions whose index has no métier level (``adv`` for vehicles; empty for posts
         that serve every métier).
@@ -75,6 +80,13 @@ class LeverTerms:
     draws: pd.DataFrame = field(default_factory=empty_draws)
     details: dict[str, Block] = field(default_factory=dict)
     metier: str = ""
+    unit_eur: np.ndarray | None = None
+
+    def cost_per_unit(self) -> np.ndarray:
+        """Euros one unit of each column of ``block`` costs over its duration."""
+        if self.unit_eur is not None:
+            return self.unit_eur
+        return self.costs.groupby("col")["eur"].sum().reindex(self.block.positions).fillna(0.0).to_numpy()
 
 
 def start_years(first: int, last: int, lag: int) -> np.ndarray:
