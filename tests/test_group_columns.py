@@ -78,14 +78,18 @@ def test_enumeration_lists_exactly_the_columns_within_the_threshold(seed, thresh
     assert found == expected
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", [0, 1, 2, 6])
 def test_columns_and_compact_models_agree(seed):
-    """Two formulations, same optimum (HiGHS), and CP-SAT on the master agrees."""
+    """Two formulations, same optimum (HiGHS), and CP-SAT on the master agrees.
+
+    Cases whose every solve proves in well under a second (idle: at most about 0.4 s, mostly phase 1 of
+    the compact model; seeds 3 and 10 took 0.8 and 2 s, so they are not used): the 60-second limit only
+    stops a hang, and a busy machine makes the test slower, not different."""
     data = _random_case(seed, n=12)
     options = GroupingOptions(max_minutes=30, min_size=2, max_size=4)
-    compact = solve_groups(data, options, method="compact", mip_gap=0.0)
-    columns = solve_groups(data, options, method="columns", mip_gap=0.0)
-    cpsat = solve_groups(data, options, method="columns", solver="cpsat", mip_gap=0.0)
+    compact = solve_groups(data, options, method="compact", time_limit=60, mip_gap=0.0)
+    columns = solve_groups(data, options, method="columns", time_limit=60, mip_gap=0.0)
+    cpsat = solve_groups(data, options, method="columns", solver="cpsat", time_limit=60, mip_gap=0.0)
     for r in (compact, columns, cpsat):
         assert r.status == "optimal" and r.violations == 0, r.message
     assert columns.objective == pytest.approx(compact.objective) == pytest.approx(cpsat.objective)
