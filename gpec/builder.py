@@ -45,6 +45,9 @@ CSF = "data/raw/care_sector_figures.csv"
 BASE_YEAR = 2023
 FIRST_MODEL_YEAR = 2026
 LAST_YEAR = 2035
+#: Data years after the horizon: the model's tail (the longest course, IFSI, lasts 3 years), so that a
+#: decision of the last year is valued for what it delivers (gpec.models.workforce)
+TAIL_YEARS = 3
 ASSUMPTION = "assumption"
 
 METIERS = [
@@ -500,7 +503,7 @@ def _stock(bassins: pd.DataFrame, structures: pd.DataFrame, pv: dict) -> pd.Data
 def _need(stock: pd.DataFrame, pv: dict) -> pd.DataFrame:
     v = pv[("vacancy_rate", "")]
     growth = {"ehpad": pv[("pop85_growth", "")], "ssiad": pv[("pop75_growth", "")], "home": pv[("pop75_growth", "")]}
-    years = np.arange(BASE_YEAR, LAST_YEAR + 1)
+    years = np.arange(BASE_YEAR, LAST_YEAR + TAIL_YEARS + 1)
     s = stock.copy()
     s["g"] = s["setting"].map(growth)
     frames = []
@@ -568,7 +571,7 @@ def _budget(share: float, dep_pop: int, reg_pop: int) -> pd.DataFrame:
     funding, row = NA_STATE_FUNDING_EUR
     region = round(funding * share / 3)
     rows = []
-    for y in range(BASE_YEAR, LAST_YEAR + 1):
+    for y in range(BASE_YEAR, LAST_YEAR + TAIL_YEARS + 1):
         dept, src = 500_000, "S1 (2023 roadmap envelope)"
         if y == 2024:
             dept, src = 1_200_000, "P21 (2024 budget, incl. 400 kEUR apprenticeship)"

@@ -2,8 +2,10 @@
 
 Written without the model builder or the solvers (a test pins that nothing from ``gpec.models`` or
 ``gpec.solvers`` is imported): it re-derives what each decision delivers and costs from the instance
-parameters, runs the stock recursion year by year, recomputes unmet need, spending per funder and year
-and the objective, and lists every violation with its family and label (bassin, métier, year).
+parameters, runs the stock recursion year by year over the horizon and its ``tail_years`` (decisions are
+taken in the horizon; the tail counts what they deliver after it), recomputes unmet need, spending per
+funder and year (with ``budget_carry_over`` x the unspent euros of earlier years available) and the
+objective, and lists every violation with its family and label (bassin, métier, year).
 
 Families: ``integrality`` (whole units per bassin, or in the territory for pathways with
 ``whole_places = territory``), ``capacity`` (lever capacities, pathway caps, fleet limits, vehicle
@@ -67,12 +69,13 @@ class _Findings(list):
 def evaluate(instance, result) -> Evaluation:
     """Check ``result`` (a :class:`gpec.results.Result` or any object with the same tables) against ``instance``."""
     first, last = result.horizon
+    end = last + int(getattr(result, "tail_years", 0) or 0)  # the model runs on over the tail years
     found = _Findings()
     decisions = _table(result, "decisions", ["lever", "pathway", "bassin", "metier", "year", "units"])
     decisions["pathway"] = decisions["pathway"].fillna("").astype(str) if "pathway" in decisions else ""
     coverage = _table(result, "coverage", ["structure", "host", "year"])
     flows = _table(result, "pool_flows", ["origin", "destination", "metier", "year", "fte"])
-    decisions = _check_decisions(instance, decisions, (first, last), found)
+    decisions = _check_decisions(instance, decisions, (first, last), end, found)
 
     inflows = pd.concat([_training_inflows(instance, decisions), _apprentice_inflows(instance, decisions),
                          _qvct_inflows(instance, decisions, coverage, found), _vehicle_inflows(instance, decisions),
@@ -80,7 +83,7 @@ def evaluate(instance, result) -> Evaluation:
     cover = _pool_cover(instance, decisions, flows, (first, last), found)
     lever_cost = _lever_costs(instance, decisions, flows)
 
-    stock = _stock(instance, (first, last), inflows)
+    stock = _stock(instance, (first, end), inflows)
     need = instance.need().reindex(stock.index)
     covered = cover.reindex(stock.index).fillna(0.0)
     unmet = (need - stock - covered).clip(lower=0.0)
@@ -91,12 +94,12 @@ def evaluate(instance, result) -> Evaluation:
     _check_drivers(decisions, stock, found)
     _check_labour_pool(instance, result, decisions, (first, last), found)
 
-    spend_by_funder = _check_spending(instance, result, lever_cost, (first, last), found)
+    spend_by_funder = _check_spending(instance, result, lever_cost, (first, end), found)
     _check_reported_workforce(result, stock, unmet, found)
     _check_reported_transitions(instance, result, decisions, stock, covered, found)
     if not _close(result.objective, objective, rel=1e-6):
         found.flag("objective", "unmet", f"reported {result.objective:.6f} != recomputed {objective:.6f} FTE-years")
-    in_horizon = [first <= y <= last for _, y in lever_cost.index]
+    in_horizon = [first <= y <= end for _, y in lever_cost.index]
     cost = float(lever_cost[in_horizon].sum()) if len(lever_cost) else 0.0
     reported_cost = getattr(result, "cost", np.nan)
     if reported_cost == reported_cost and not _close(reported_cost, cost, rel=1e-6):
@@ -108,8 +111,9 @@ def evaluate(instance, result) -> Evaluation:
 
 # -- decisions --------------------------------------------------------------------------------------
 
-def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Findings) -> pd.DataFrame:
-    """Integrality, known lever and métier, horizon, capacities; returns the rows that can be evaluated."""
+def _check_decisions(instance, decisions: pd.DataFrame, horizon, end: int, found: _Findings) -> pd.DataFrame:
+    """Integrality, known lever and métier, horizon (decided in it, delivering by the last model year
+    ``end``), capacities; returns the rows that can be evaluated."""
     first, last = horizon
     lag = instance.param_by_metier("training_years")
     pool_metiers = set(instance.param_by_metier("cost_pool_fte").index)
@@ -145,15 +149,17 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, found: _Finding
             continue
         if row.lever in PATHWAY_LEVERS:
             earliest = first + 1 if path["mode"] == "out_of_post" else first
-            years, why = (earliest, last - int(path["years"])), ("it must deliver within the horizon" + (
+            years, why = (earliest, min(last, end - int(path["years"]))), ("decided in the horizon, it must deliver "
+                                                                         "by the end of its tail" + (
                 "; a school-based promotion leaves a post, the first year's staff are fixed"
                 if path["mode"] == "out_of_post" else ""))
         elif row.lever in ("qvct", "vehicles"):  # the effect lands the next year
-            years, why = (first, last - 1), "the effect lands the next year"
+            years, why = (first, min(last, end - 1)), "decided in the horizon; the effect lands the next year"
         elif row.lever == "pools":
             years, why = (first + 1, last), "a pool takes a year to set up"
         else:
-            years, why = (first, last - int(lag.get(row.metier, 0))), "it must deliver within the horizon"
+            years, why = (first, min(last, end - int(lag.get(row.metier, 0)))), ("decided in the horizon, it must "
+                                                                                 "deliver by the end of its tail")
         if not years[0] <= row.year <= years[1]:
             found.flag("horizon", label, f"start year outside {years[0]}-{years[1]} ({why})")
     decisions = decisions[usable]

@@ -6,6 +6,7 @@ import pandas as pd
 
 from gpec.atomic import write_text
 from gpec.evaluate import baseline_stock
+from gpec.results import phase
 from gpec.schema import RESERVOIRS
 
 #: Flow kinds that bring FTE to the métiers (not moves between them): the inflow mix.
@@ -14,21 +15,24 @@ ENTERING_KINDS = ("entry", "retained", "cover")
 
 def unmet_by_year(result, instance) -> pd.DataFrame:
     """Need, unmet need with the plan and without any lever (the calibrated baseline under the same
-    scenario parameters), by year."""
+    scenario parameters), by model year (``phase``: the horizon, then its tail)."""
     w = result.workforce
-    base = baseline_stock(instance, result.horizon)
+    base = baseline_stock(instance, (result.horizon[0], result.horizon[1] + result.tail_years))
     need = instance.need()
     idx = pd.MultiIndex.from_frame(w[["bassin", "metier", "year"]])
     baseline_unmet = (need.reindex(idx) - base.reindex(idx)).clip(lower=0.0).to_numpy()
     table = w.assign(baseline_unmet=baseline_unmet).groupby("year")[["need", "stock", "unmet", "baseline_unmet"]].sum()
     table["unmet_share"] = table["unmet"] / table["need"]
     table["avoided"] = table["baseline_unmet"] - table["unmet"]
-    return table.reset_index()
+    table = table.reset_index()
+    table.insert(1, "phase", phase(table["year"], result.horizon))
+    return table
 
 
 def spend_by_year(result) -> pd.DataFrame:
     """Spending per funder and year against the envelope and the euros carried in from earlier years
-    (``budget_carry_over`` x what was left unspent; ``used`` = spend / (envelope + carried in))."""
+    (``budget_carry_over`` x what was left unspent; ``used`` = spend / (envelope + carried in)); tail years
+    (``phase``) only where courses started in the horizon are still paid."""
     rows = []
     spent = result.spend.groupby(["funder", "year"])["eur"].sum() if len(result.spend) else pd.Series(dtype=float)
     for funder, years in result.budgets.items():
@@ -36,8 +40,11 @@ def spend_by_year(result) -> pd.DataFrame:
         for year, envelope in sorted(years.items()):
             eur = float(spent.get((funder, year), 0.0))
             available = envelope + carried
-            rows.append(dict(funder=funder, year=year, spend_eur=eur, envelope_eur=envelope, carried_in_eur=carried,
-                             used=eur / available if available > 0 else 0.0))
+            tail = year > result.horizon[1]
+            if not tail or eur > 0:
+                rows.append(dict(funder=funder, year=year, phase="tail" if tail else "horizon", spend_eur=eur,
+                                 envelope_eur=envelope, carried_in_eur=carried,
+                                 used=eur / available if available > 0 else 0.0))
             carried = result.budget_carry_over * max(0.0, available - eur)
     return pd.DataFrame(rows)
 

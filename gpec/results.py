@@ -18,9 +18,9 @@ from gpec.schema import DELIVERED_KINDS, PATHWAY_LEVERS
 TABLE_COLUMNS = {
     "decisions": ("lever", "pathway", "bassin", "metier", "year", "units", "lag", "delivers", "fte", "cost_eur"),
     "workforce": ("bassin", "metier", "year", "stock", "need", "unmet", "pool_cover", "departures",
-                  "baseline_inflow", "lever_inflow", "in_transition", "tension"),
-    "unmet": ("bassin", "metier", "year", "need", "unmet", "unmet_share"),
-    "spend": ("lever", "funder", "year", "eur"),
+                  "baseline_inflow", "lever_inflow", "in_transition", "tension", "phase"),
+    "unmet": ("bassin", "metier", "year", "need", "unmet", "unmet_share", "phase"),
+    "spend": ("lever", "funder", "year", "eur", "phase"),
     "coverage": ("structure", "host", "year", "minutes", "retained_fte"),
     "pool_flows": ("origin", "destination", "metier", "year", "fte", "minutes", "travel_eur"),
     "flows": ("bassin", "metier", "year", "reservoir", "flow", "kind", "lever", "fte"),
@@ -69,9 +69,11 @@ class Result:
       duration; pools include their travel).
     * ``workforce``: bassin, metier, year, stock, need, unmet, pool_cover, departures, baseline_inflow,
       lever_inflow (net: promotions count negative for the métier they leave), in_transition (staff of
-      this métier out of post on a school-based promotion), tension (1-5 index of ``labour_pool.csv``).
-    * ``unmet``: bassin, metier, year, need, unmet, unmet_share.
-    * ``spend``: lever, funder, year, eur.
+      this métier out of post on a school-based promotion), tension (1-5 index of ``labour_pool.csv``),
+      phase (``horizon``: a decision year; ``tail``: a model year after the horizon, see
+      :mod:`gpec.models.workforce`).
+    * ``unmet``: bassin, metier, year, need, unmet, unmet_share, phase.
+    * ``spend``: lever, funder, year, eur, phase (tail years pay courses started in the horizon).
     * ``coverage``: structure, host (bassin of the QVCT post), year, minutes, retained_fte.
     * ``pool_flows``: origin, destination, metier, year, fte (need covered), minutes, travel_eur.
     * ``flows``: bassin, metier, year, reservoir (primary, current, transitional, social), flow, kind
@@ -127,8 +129,12 @@ class Result:
     verification: dict | None = None
     service_level: float | None = None
     min_places: dict = field(default_factory=dict)
+    #: what each phase of the run was given and took (gpec.solvers.TimeBudget.report)
+    timings: dict = field(default_factory=dict)
     #: share of a funder's unspent yearly envelope that stays available in later years
     budget_carry_over: float = 0.0
+    #: model years after the horizon (no decisions; stocks, unmet need and committed costs go on)
+    tail_years: int = 0
 
     @property
     def has_solution(self) -> bool:
@@ -172,6 +178,11 @@ def _finite_or_none(value):
     return value
 
 
+def phase(years, horizon: tuple[int, int]) -> np.ndarray:
+    """``horizon`` for the decision years, ``tail`` for the model years after them."""
+    return np.where(np.asarray(years) > horizon[1], "tail", "horizon")
+
+
 def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataFrame]:
     """Decision, workforce, unmet, spend, coverage and pool-flow tables read off a solution of ``model``."""
     if x is None:
@@ -209,6 +220,8 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
     tension = instance.tables.get("labour_pool.csv")
     workforce["tension"] = (tension.set_index(["bassin", "metier"])["tension"].reindex(
         idx.droplevel("year")).to_numpy() if tension is not None else np.nan)
+    for table in (workforce, unmet_table, spend):
+        table["phase"] = phase(table["year"], model.horizon)
     coverage, flows = _coverage_table(model, instance, x), _pool_flow_table(model, instance, x)
     _attribute_details(decisions, coverage, flows)
     return {"decisions": decisions, "workforce": workforce, "unmet": unmet_table, "spend": spend,
@@ -241,7 +254,7 @@ def _in_transition(instance, decisions: pd.DataFrame) -> pd.Series:
 
 def _flow_table(model, instance, workforce: pd.DataFrame, x: np.ndarray) -> pd.DataFrame:
     """Every flow of the stock by reservoir (the existing system and the levers), and need covered by pools."""
-    first, last = model.horizon
+    first, last = model.horizon[0], model.workforce.end
     w = workforce.sort_values(["bassin", "metier", "year"])
     previous = w.groupby(["bassin", "metier"])["stock"].shift(1)
     later = (w["year"] > first).to_numpy()
@@ -270,7 +283,7 @@ def _labour_pool_table(model, instance, x: np.ndarray) -> pd.DataFrame:
     jobseekers = instance.labour_pool()
     if jobseekers is None:
         return pd.DataFrame(columns=list(TABLE_COLUMNS["labour_pool"]))
-    first, last = model.horizon
+    first, last = model.horizon  # people are recruited when decisions start: in the horizon
     draws = pd.concat([empty_draws(), *[lv.draws for lv in model.levers]], ignore_index=True)
     drawn = (draws["people"] * x[draws["col"].to_numpy(np.int64)]).groupby([draws["bassin"], draws["year"]]).sum()
     index = pd.MultiIndex.from_product([jobseekers.index, range(first, last + 1)], names=["bassin", "year"])

@@ -38,7 +38,8 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
                    budget: dict | None = None, structures: list | None = None, staff: dict | None = None,
                    travel: dict | None = None, density: dict | None = None, population: dict | None = None,
                    pathways: list | None = None, pathway_funders: dict | None = None,
-                   labour_pool: dict | None = None, labour_pool_share: float | None = None) -> Path:
+                   labour_pool: dict | None = None, labour_pool_share: float | None = None,
+                   horizon: tuple[int, int] | None = None) -> Path:
     """Write a complete instance folder.
 
     ``bassins``: (code, lon, lat); ``need``: {(bassin, metier, year): FTE}; ``stock0``: {(bassin, metier):
@@ -48,7 +49,8 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
     ``structures``: [(id, bassin, lon, lat, places)]; ``staff``: {(structure, metier): FTE};
     ``travel``: {(origin, destination): minutes} (default: 1 minute per great-circle km);
     ``density``: {bassin: inhabitants per km2} (default 50); ``population``: {bassin: inhabitants}
-    (default 1,000).
+    (default 1,000). ``years`` are the data years; ``horizon`` the decision years (default: all of them;
+    data years after it are the model's tail).
 
     Pathways (all optional; nothing is written when absent): ``pathways`` is a list of rows of
     ``pathways.csv`` with their four parameters, each a dict (keys as :data:`PATHWAY_COLUMNS`, ``years``,
@@ -65,7 +67,7 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
     yrs = range(first, last + 1)
     params = {**TINY_PARAMETERS, **TINY_SCALARS, **(params or {})}
     (folder / "instance.yaml").write_text(yaml.safe_dump({"name": folder.name, "base_year": first,
-                                                          "horizon": [first, last]}))
+                                                          "horizon": list(horizon or (first, last))}))
     src = "test"
     density = density or {}
     population = population or {}

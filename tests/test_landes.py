@@ -89,7 +89,8 @@ def test_evaluate_agrees_with_the_written_landes_result(cli_run, landes):
     head = json.loads((cli_run.out / "result.json").read_text())
     codes = {c: str for c in ("bassin", "structure", "host", "origin", "destination", "metier")}
     read = lambda name: pd.read_csv(cli_run.out / name, dtype=codes, keep_default_na=False, na_values=[""])
-    written = SimpleNamespace(horizon=tuple(head["horizon"]), objective=head["objective"], cost=head["cost"],
+    written = SimpleNamespace(horizon=tuple(head["horizon"]), tail_years=head["tail_years"],
+                              objective=head["objective"], cost=head["cost"],
                               decisions=read("decisions.csv"), spend=read("spend.csv"), workforce=read("workforce.csv"),
                               coverage=read("qvct_coverage.csv"), pool_flows=read("pool_flows.csv"))
     report = evaluate(landes, written)

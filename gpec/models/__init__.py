@@ -54,23 +54,48 @@ class GpecModel:
 
 
 def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | None = None,
-                service_level: float | None = None, min_places: dict[str, int] | None = None) -> GpecModel:
-    """Build the multi-year MILP of ``instance`` over ``horizon`` with the given levers switched on.
+                service_level: float | None = None, min_places: dict[str, int] | None = None,
+                tail: int | None = None) -> GpecModel:
+    """Build the multi-year MILP of ``instance``: decisions over ``horizon``, the model over ``horizon``
+    and ``tail`` more years (:mod:`gpec.models.workforce`) with the given levers switched on.
 
     ``levers=None`` switches every lever on; ``()`` builds the calibrated baseline alone.
-    ``service_level`` and ``min_places`` are hard targets (:mod:`gpec.models.targets`).
+    ``service_level`` and ``min_places`` are hard targets (:mod:`gpec.models.targets`). ``tail=None``
+    takes :func:`default_tail`.
     """
     names = tuple(LEVER_BUILDERS) if levers is None else tuple(levers)
     unknown = set(names) - set(LEVER_BUILDERS)
     if unknown:
         raise ValueError(f"unknown lever(s): {', '.join(sorted(unknown))}")
+    tail = default_tail(instance, horizon, names) if tail is None else int(tail)
     lp = LinearModel()
-    workforce = add_workforce_columns(lp, instance, horizon)
+    workforce = add_workforce_columns(lp, instance, horizon, horizon[1] + tail)
     terms = [LEVER_BUILDERS[name](lp, instance, horizon, workforce) for name in LEVER_BUILDERS if name in names]
     inflows = pd.concat([empty_effects(), *[t.inflows for t in terms]], ignore_index=True)
     cover = pd.concat([empty_effects(), *[t.cover for t in terms]], ignore_index=True)
     workforce = add_workforce_rows(lp, instance, horizon, workforce, inflows, cover)
-    budget = add_budget(lp, instance, horizon, terms)
-    add_labour_pool(lp, instance, horizon, terms)
+    budget = add_budget(lp, instance, (horizon[0], workforce.end), terms)
+    add_labour_pool(lp, instance, (horizon[0], workforce.end), terms)
     add_targets(lp, horizon, workforce, terms, service_level, min_places)
     return GpecModel(lp, horizon, terms, workforce, budget)
+
+
+def longest_lag(instance, levers: tuple[str, ...]) -> int:
+    """Years from a decision to its last effect, over the levers switched on (1 for the yearly levers)."""
+    lags = [0]
+    if {"training", "apprenticeship"} & set(levers):
+        lags.append(int(instance.param_by_metier("training_years").max()))
+    if {"qvct", "vehicles"} & set(levers):
+        lags.append(1)
+    paths = instance.pathways()
+    on = paths[paths["lever"].isin(levers)]
+    if len(on):
+        lags.append(int(on["years"].max()))
+    return max(lags)
+
+
+def default_tail(instance, horizon: tuple[int, int], levers: tuple[str, ...]) -> int:
+    """Tail years after the horizon: the longest lag of the levers switched on, as far as the instance
+    gives need, baseline and budgets for (an instance whose data end with the horizon has no tail)."""
+    data_last = min(instance.data_years()[1], int(instance.budget().index.get_level_values("year").max()))
+    return max(0, min(longest_lag(instance, levers), data_last - horizon[1]))

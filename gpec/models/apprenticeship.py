@@ -23,13 +23,14 @@ import pandas as pd
 
 from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, yearly_costs
 from gpec.models.linear import LinearModel
+from gpec.models.workforce import WorkforceBlocks
 
 LEVER = "apprenticeship"
 
 
-def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
     lag = instance.param_by_metier("training_years")
-    grid = decision_grid(instance.table("apprenticeship_capacity.csv"), "max_contracts_per_year", lag, horizon)
+    grid = decision_grid(instance.table("apprenticeship_capacity.csv"), "max_contracts_per_year", lag, horizon, workforce.end)
     block = lp.add_variables("apprenticeships", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
     lags = grid["lag"].to_numpy()
     per_unit = (1 - grid["metier"].map(instance.param_by_metier("dropout"))) * instance.param("apprentice_conversion")

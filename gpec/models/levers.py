@@ -89,13 +89,12 @@ class LeverTerms:
         return self.costs.groupby("col")["eur"].sum().reindex(self.block.positions).fillna(0.0).to_numpy()
 
 
-def start_years(first: int, last: int, lag: int) -> np.ndarray:
-    """Years a lever of duration ``lag`` can start in so that it delivers within the horizon.
-
-    Decisions start from the first model year; units bought later than ``last - lag`` would deliver
-    after the horizon, so they are not modelled (no column that cannot matter).
+def start_years(first: int, last: int, lag: int, end: int) -> np.ndarray:
+    """Years a lever of duration ``lag`` can start in: the decision years ``first..last`` whose units
+    deliver by the last model year ``end`` (the horizon and its tail, see :mod:`gpec.models.workforce`);
+    units that would deliver later are not modelled (no column that cannot matter).
     """
-    return np.arange(first, last - lag + 1)
+    return np.arange(first, min(last, end - lag) + 1)
 
 
 def duration_years(starts: np.ndarray, lags: np.ndarray) -> np.ndarray:
@@ -113,7 +112,8 @@ def yearly_costs(block: Block, starts: np.ndarray, lags: np.ndarray, eur_per_yea
                          "eur": np.repeat(eur_per_year, reps)})
 
 
-def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horizon: tuple[int, int]) -> pd.DataFrame:
+def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horizon: tuple[int, int],
+                  end: int) -> pd.DataFrame:
     """One row per (bassin, metier, start year) a lever can be bought in, with its yearly cap and lag.
 
     Rows with no capacity or a métier without a training route (``lag`` < 1) get no column.
@@ -121,7 +121,7 @@ def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horiz
     first, last = horizon
     cap = capacity[(capacity[cap_column] > 0) & (capacity["metier"].map(lag).fillna(0) >= 1)]
     frames = [
-        pd.DataFrame({"bassin": r.bassin, "metier": r.metier, "year": start_years(first, last, int(lag[r.metier])),
+        pd.DataFrame({"bassin": r.bassin, "metier": r.metier, "year": start_years(first, last, int(lag[r.metier]), end),
                       "cap": float(getattr(r, cap_column)), "lag": int(lag[r.metier])})
         for r in cap.itertuples(index=False)
     ]

@@ -24,21 +24,22 @@ import pandas as pd
 
 from gpec.models.levers import LeverTerms, effects, grid_index
 from gpec.models.linear import LinearModel
+from gpec.models.workforce import WorkforceBlocks
 
 LEVER = "vehicles"
 METIER = "adv"
 
 
-def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
     first, last = horizon
-    years = np.arange(first, last)
+    years = np.arange(first, min(last, workforce.end - 1) + 1)  # effect at t + 1 <= end
     fleet_max = vehicle_fleet_max(instance, first)
     fleet_max = fleet_max[fleet_max > 0]
     grid = pd.DataFrame([(b, y, cap) for b, cap in fleet_max.items() for y in years],
                         columns=["bassin", "year", "cap"])
     block = lp.add_variables("vehicles", grid_index(grid, ("bassin", "year")), 0.0,
                              grid["cap"].to_numpy(float), integer=True)
-    if workforce is not None and len(grid):
+    if len(grid):
         drivers = workforce.stock.locate(grid.assign(metier=METIER)[["bassin", "metier", "year"]])
         rows = np.arange(len(grid))
         lp.add_constraints("vehicle_drivers", block.index, [(rows, block.positions, 1.0), (rows, drivers, -1.0)],

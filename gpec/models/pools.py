@@ -29,11 +29,12 @@ import pandas as pd
 from gpec.geo.reach import bassins_within
 from gpec.models.levers import LeverTerms, effects, grid_index
 from gpec.models.linear import LinearModel, row_positions
+from gpec.models.workforce import WorkforceBlocks
 
 LEVER = "pools"
 
 
-def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
     first, last = horizon
     years = pd.DataFrame({"year": np.arange(first + 1, last + 1)})
     salary = instance.param_by_metier("cost_pool_fte")

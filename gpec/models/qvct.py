@@ -32,13 +32,14 @@ import pandas as pd
 from gpec.geo.reach import structures_within
 from gpec.models.levers import LeverTerms, effects, grid_index
 from gpec.models.linear import LinearModel, row_positions
+from gpec.models.workforce import WorkforceBlocks
 
 LEVER = "qvct"
 
 
-def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
     first, last = horizon
-    years = np.arange(first, last)  # effect at t + 1 <= last
+    years = np.arange(first, min(last, workforce.end - 1) + 1)  # effect at t + 1 <= end
     K = instance.param("qvct_structures_per_officer")
     pairs = structures_within(instance, instance.param("qvct_radius_min"))
     hosts = pairs.groupby("host").size()

@@ -1,7 +1,8 @@
 r"""Hard targets a scenario may require: a service level, and a minimum of training places per métier.
 
-* Service level :math:`X` (``--service-level``): from the first year a lever can deliver
-  (:math:`t \ge t_0 + 1`), in every bassin, métier and year, unmet need is at most :math:`1 - X` of need:
+* Service level :math:`X` (``--service-level``): from the first year a lever can deliver to the end of
+  the horizon (:math:`t_0 + 1 \le t \le T`, not the tail years), in every bassin, métier and year, unmet
+  need is at most :math:`1 - X` of need:
 
   .. math::  U_{b,m,t} + X\, D_{b,m,t} \le D_{b,m,t} \quad \text{(service\_level)}
 
@@ -31,7 +32,8 @@ def add_targets(lp: LinearModel, horizon: tuple[int, int], workforce, levers: li
         level = lp.add_variables("service_level_required", pd.Index(["all"], name="scope"), service_level,
                                  service_level)
         index = workforce.unmet.index
-        later = np.flatnonzero(index.get_level_values("year") > first)
+        years = index.get_level_values("year")
+        later = np.flatnonzero((years > first) & (years <= horizon[1]))  # the horizon, not its tail
         need = workforce.need_fte[later]
         rows = np.arange(len(later))
         lp.add_constraints("service_level", index[later],

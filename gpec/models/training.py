@@ -29,13 +29,14 @@ import pandas as pd
 from gpec.geo.settlement import graduate_destinations
 from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, yearly_costs
 from gpec.models.linear import LinearModel
+from gpec.models.workforce import WorkforceBlocks
 
 LEVER = "training"
 
 
-def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
     lag = instance.param_by_metier("training_years")
-    grid = decision_grid(instance.table("training_capacity.csv"), "max_places_per_year", lag, horizon)
+    grid = decision_grid(instance.table("training_capacity.csv"), "max_places_per_year", lag, horizon, workforce.end)
     block = lp.add_variables("training_places", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
     grid["col"] = block.positions
 

@@ -59,6 +59,7 @@ import pandas as pd
 
 from gpec.models.levers import LeverTerms, effects, grid_index, start_years, yearly_costs
 from gpec.models.linear import Block, LinearModel, row_positions
+from gpec.models.workforce import WorkforceBlocks
 
 
 def pathway_caps(instance, first_year: int) -> pd.DataFrame:
@@ -89,7 +90,7 @@ def pathway_caps(instance, first_year: int) -> pd.DataFrame:
 def add_pathways(lever: str):
     """The builder of one pathway lever (``promotion``, ``vae``, ``reconversion``, ``immersion``, ``social``)."""
 
-    def build(lp: LinearModel, instance, horizon: tuple[int, int], workforce=None) -> LeverTerms:
+    def build(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
         first, last = horizon
         paths = instance.pathways()
         paths = paths[paths["lever"] == lever].set_index("pathway")
@@ -102,7 +103,7 @@ def add_pathways(lever: str):
         caps = caps[caps["cap"] > 0]
         caps["earliest"] = np.where(caps["mode"] == "out_of_post", first + 1, first)
         frames = [pd.DataFrame({"bassin": r.bassin, "metier": r.to_metier, "pathway": r.pathway,
-                                "year": start_years(r.earliest, last, int(r.years)), "lag": int(r.years)})
+                                "year": start_years(r.earliest, last, int(r.years), workforce.end), "lag": int(r.years)})
                   for r in caps.itertuples(index=False)]
         columns = {"bassin": object, "metier": object, "pathway": object, "year": int, "lag": int}
         grid = (pd.concat(frames, ignore_index=True) if frames

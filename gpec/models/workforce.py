@@ -1,6 +1,6 @@
 r"""Stock-and-flow core: staff in post, departures, baseline inflows, lever inflows, unmet need.
 
-For every bassin :math:`b`, métier :math:`m` and model year :math:`t = t_0..T`:
+For every bassin :math:`b`, métier :math:`m` and model year :math:`t = t_0..T + \Theta`:
 
 .. math::
 
@@ -17,9 +17,19 @@ module gives its own terms), :math:`W^{\ell}` need covered
 without being stock (intermittent pools), and :math:`I^{base}` the calibrated inflow of the existing system
 (school output + ordinary hiring, ``baseline.csv``). With no lever, :math:`S = S^{base}` exactly.
 
+Decisions are taken in the horizon :math:`t_0..T`; the model runs on over :math:`\Theta` tail years
+(``tail``: by default the longest lag of the levers switched on, so that a decision of the last year
+delivers inside the model) in which nothing new is decided but stocks, departures and unmet need go on
+and courses started in the horizon are paid. The objective, weighted unmet need
+
+.. math::  z_1 = \sum_{b,m} \sum_{t=t_0}^{T+\Theta} w_m\, U_{b,m,t}
+
+counts the tail years, so a decision is valued for what it delivers after the horizon too (no
+end-of-horizon artefact such as a last year spent on the only lever that still delivers in time).
+
 Glossary: :math:`S` stock (FTE in post); :math:`U` unmet need (FTE); :math:`D` need (``need.csv``);
 :math:`r_m` ``retire_rate``; :math:`e_m` ``exit_rate`` (exits from the métier in the territory, not
-employer turnover); :math:`S^{base}, I^{base}` ``baseline.csv``.
+employer turnover); :math:`S^{base}, I^{base}` ``baseline.csv``; :math:`w_m` ``unmet_weight``.
 """
 
 from __future__ import annotations
@@ -39,6 +49,8 @@ class WorkforceBlocks:
     stock: Block
     unmet: Block
     need_fte: np.ndarray
+    #: last model year: the last decision year plus the tail
+    end: int
     balance: Block | None = None
     need: Block | None = None
 
@@ -55,23 +67,24 @@ class WorkforceBlocks:
         return x
 
 
-def add_workforce_columns(lp: LinearModel, instance, horizon: tuple[int, int]) -> WorkforceBlocks:
-    """Stock and unmet-need columns over bassin x metier x year; the first year's stock is fixed."""
-    first, last = horizon
-    years = np.arange(first, last + 1)
+def add_workforce_columns(lp: LinearModel, instance, horizon: tuple[int, int], end: int) -> WorkforceBlocks:
+    """Stock and unmet-need columns over bassin x metier x model year (``horizon[0]..end``); the first
+    year's stock is fixed."""
+    first, _ = horizon
+    years = np.arange(first, end + 1)
     bassins, metiers = instance.bassins["bassin"], instance.metiers["metier"]
     index = pd.MultiIndex.from_product([bassins, metiers, years], names=["bassin", "metier", "year"])
     base = instance.baseline()["stock_fte"].reindex(index).to_numpy()
     is_first = index.get_level_values("year") == first
     stock = lp.add_variables("stock", index, np.where(is_first, base, 0.0), np.where(is_first, base, np.inf))
     unmet = lp.add_variables("unmet", index, 0.0, np.inf)
-    return WorkforceBlocks(stock, unmet, instance.need().reindex(index).to_numpy())
+    return WorkforceBlocks(stock, unmet, instance.need().reindex(index).to_numpy(), end)
 
 
 def add_workforce_rows(lp: LinearModel, instance, horizon: tuple[int, int], wf: WorkforceBlocks,
                        inflows: pd.DataFrame, cover: pd.DataFrame) -> WorkforceBlocks:
-    """Stock balance and need rows, with the levers' ``inflows`` and ``cover`` terms."""
-    first, last = horizon
+    """Stock balance and need rows over the model years, with the levers' ``inflows`` and ``cover`` terms."""
+    first, last = horizon[0], wf.end
     index = wf.stock.index
     is_first = index.get_level_values("year") == first
     base = instance.baseline().reindex(index)
