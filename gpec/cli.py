@@ -30,7 +30,8 @@ def solve_command(
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/<instance name>)."),
     budget: list[str] = typer.Option([], "--budget", help="FUNDER=EUR per year, e.g. departement=600000 (repeatable)."),
     horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years, e.g. 2026-2035."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole run (load, build, both "
+                                     "stages, --verify, shadow prices or diagnosis, check, outputs)."),
     gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance of stage 1 (unmet need)."),
     cost_gap: float = typer.Option(1e-2, "--cost-gap", help="Relative gap tolerance of stage 2 (least cost)."),
     no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
@@ -46,10 +47,11 @@ def solve_command(
     min_places: list[str] = typer.Option([], "--min-places", help="Require at least N extra training places of "
                                          "a métier over the horizon: METIER=N (repeatable)."),
     prices: bool = typer.Option(True, "--shadow-prices/--no-shadow-prices", help="Write shadow_prices.csv."),
-    verify: bool = typer.Option(False, "--verify", help="Re-solve with the other backend and report whether "
-                                "both agree."),
+    verify: bool = typer.Option(False, "--verify", help="Re-solve with the other backend, started from the "
+                                "first one's plan, and report whether both agree."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""
+    from gpec.atomic import write_json
     from gpec.charts import write_inflow_chart
     from gpec.geo.maps import write_geopackage, write_maps
     from gpec.instance import load_instance
@@ -57,7 +59,7 @@ def solve_command(
     from gpec.report import (allocation_by_bassin, lever_summary, reservoir_summary, spend_by_year, unmet_by_year,
                              write_report)
     from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_min_places, parse_parameter
-    from gpec.solve import solve
+    from gpec.solve import solve, time_budget
 
     unknown = sorted(set(lever_off) - set(LEVER_BUILDERS))
     if unknown:
@@ -69,25 +71,30 @@ def solve_command(
                         time_limit=time_limit, mip_gap=gap, cost_gap=cost_gap, solver=solver,
                         service_level=service_level, min_places=dict(parse_min_places(m) for m in min_places),
                         shadow_prices=prices, verify=verify)
-    inst = load_instance(instance)
+    budget = time_budget(scenario)  # the limit covers loading and writing too
+    with budget.phase("load"):
+        inst = load_instance(instance)
     out = out or Path("out") / inst.name
     if out.exists() and not out.is_dir():
         raise GpecError(f"--out {out}: exists and is not a folder")
-    result = solve(inst, scenario)
+    result = solve(inst, scenario, budget=budget)
     # every run writes its complete set of files (empty tables when there is no plan), so the folder
     # always describes one run; each file is replaced atomically
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
     try:
-        result.write(out)
-        write_report(result, inst, out / "report.md")
-        drawn = []
-        if result.has_solution:
-            drawn.append(write_inflow_chart(result, out / "inflows.png"))
-        if maps and result.has_solution:
-            drawn += write_maps(result, inst, out) + [write_geopackage(result, inst, out / "results.gpkg")]
-        for stale in [*out.glob("map_*.png"), out / "results.gpkg", out / "inflows.png"]:  # from an earlier run
-            if stale not in drawn:
-                stale.unlink(missing_ok=True)
+        with budget.phase("write"):
+            result.write(out)
+            write_report(result, inst, out / "report.md")
+            drawn = []
+            if result.has_solution:
+                drawn.append(write_inflow_chart(result, out / "inflows.png"))
+            if maps and result.has_solution:
+                drawn += write_maps(result, inst, out) + [write_geopackage(result, inst, out / "results.gpkg")]
+            for stale in [*out.glob("map_*.png"), out / "results.gpkg", out / "inflows.png"]:  # an earlier run's
+                if stale not in drawn:
+                    stale.unlink(missing_ok=True)
+        result.timings = budget.report()
+        write_json(out / "result.json", result.summary())  # again, with the time of writing
     except OSError as exc:
         raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
 
@@ -95,12 +102,11 @@ def solve_command(
     console.print(f"[bold]{inst.name}[/] {result.horizon[0]}-{result.horizon[1]}: status "
                   f"[{style}]{result.status}[/]  gap {result.gap:.2e}  "
                   f"unmet {result.objective:,.1f} FTE-years (bound {result.bound:,.1f})  "
-                  f"cost {result.cost:,.0f} EUR  violations {result.violations}  ({result.runtime_s:.1f} s)")
+                  f"cost {result.cost:,.0f} EUR  violations {result.violations}")
     console.print(f"[dim]{result.message}[/]")
+    console.print(f"[dim]{_timings_line(result.timings)}[/]")
     if result.verification:
-        v = result.verification
-        console.print(f"verify with {v['solver']}: {v['status']}, objective {v['objective']:,.2f} (bound "
-                      f"{v['bound']:,.2f}): {'[green]agree[/]' if v['agree'] else '[red]DISAGREE[/]'}")
+        console.print(_verification_line(result.verification, result.mip_gap, markup=True))
     if result.diagnosis:
         _print_diagnosis(result.diagnosis)
     if result.has_solution:
@@ -216,10 +222,10 @@ def explain_command(out: Path = typer.Argument(..., help="Output folder of a gpe
     for stage in head.get("stages", []):
         console.print(f"  stage {stage['name']}: {stage['status']} ({stage['solver_status']}), objective "
                       f"{_num(stage['objective'])}, bound {_num(stage['bound'])}, gap {_num(stage['gap'], '.2e')}")
+    if head.get("timings"):
+        console.print(f"  {_timings_line(head['timings'])}")
     if head.get("verification"):
-        v = head["verification"]
-        console.print(f"  verified with {v['solver']}: {v['status']}, objective {_num(v['objective'])}: "
-                      f"{'agree' if v['agree'] else 'DISAGREE'}")
+        console.print(f"  {_verification_line(head['verification'], head.get('mip_gap'))}")
     if head.get("diagnosis"):
         _print_diagnosis(head["diagnosis"])
     prices = out / "shadow_prices.csv"
@@ -229,10 +235,38 @@ def explain_command(out: Path = typer.Argument(..., help="Output folder of a gpe
             console.print(_table(title, frame))
 
 
+def _timings_line(t: dict) -> str:
+    """``time 55.0 s of the 60 s limit: load 0.1, build 0.5, stage unmet 4.9 (of 28.9), ...``."""
+    def phase(name: str, p: dict) -> str:
+        given = f" (of {p['limit_s']:.1f})" if p.get("limit_s") is not None else ""
+        return f"{name} {_num(p.get('seconds'), '.1f')}{given}"
+
+    phases = ", ".join(phase(name, p) for name, p in t.get("phases", {}).items())
+    return f"time {_num(t.get('total_s'), '.1f')} s of the {t.get('limit_s'):g} s limit: {phases}"
+
+
+def _verification_line(v: dict, mip_gap: float | None, markup: bool = False) -> str:
+    """What ``--verify`` found: the other backend's answer, and agreement by bounds and by incumbents."""
+    yes = lambda flag: "n/a" if flag is None else "yes" if flag else "no"
+    verdict = {True: "agree", False: "DISAGREE", None: "no verdict (no plan to compare)"}[v.get("agree")]
+    if markup:
+        verdict = f"[{'green' if v.get('agree') else 'red' if v.get('agree') is False else 'yellow'}]{verdict}[/]"
+    start = f", started from the {v['started_from']} plan" if v.get("started_from") else ""
+    diff = v.get("relative_difference")
+    return (f"verify with {v['solver']}{start}: {v['status']}, unmet {_num(v.get('objective'))} (bound "
+            f"{_num(v.get('bound'))}), {'n/a' if diff is None else f'{diff:.3%}'} apart: {verdict}; bounds "
+            f"below the other's incumbent: {yes(v.get('bounds_agree'))}; incumbents within the "
+            f"{_num(mip_gap, 'g')} gap: {yes(v.get('incumbents_within_gap'))}, within 1 %: "
+            f"{yes(v.get('incumbents_within_1pct'))}; start kept: {yes(v.get('start_kept'))}")
+
+
 def _print_diagnosis(d: dict) -> None:
+    lp, iis = d.get("lp_relaxation"), d.get("iis")
     console.print("[bold red]Infeasible.[/] " + (
         "Conflicting constraints (an irreducible infeasible set of the LP relaxation):" if d.get("conflict") else
-        f"The LP relaxation is {d.get('lp_relaxation')}: the conflict comes from whole units (no LP IIS)."))
+        f"The LP relaxation is {lp}: the conflict comes from whole units (no LP IIS)." if lp == "optimal" else
+        f"The LP relaxation is infeasible; its conflict was {iis} (a longer --time-limit reduces it)."
+        if lp == "infeasible" and iis != "irreducible" else f"No conflict: the LP relaxation is {lp}."))
     for item in d.get("conflict", [])[:40]:
         console.print(f"  - {escape(item['text'])} ({'both bounds' if item['bound'] == 'both' else item['bound'] + ' bound'})")
     if d.get("conflict_size", 0) > 40:

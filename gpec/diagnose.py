@@ -1,7 +1,8 @@
 r"""Why a scenario is infeasible, in a planner's words, and what would make it feasible.
 
 1. **Conflicting constraints**: HiGHS computes an irreducible infeasible subsystem (IIS) of linear
-   programs only, so this takes the IIS of the LP relaxation when it is infeasible too, and names each
+   programs only, so this takes the IIS of the LP relaxation when it is infeasible too (``iis`` says
+   whether it was reduced to an irreducible one within the time; only then is it listed), and names each
    of its rows and column bounds ("budget departement 2028", "service level Mont-de-Marsan (40192)
    aide-soignant 2030", "capacity of training places Dax (40088) infirmier 2027"). When the relaxation
    is feasible, the conflict comes from whole units alone and no IIS exists: the elastic re-solves
@@ -18,6 +19,11 @@ r"""Why a scenario is infeasible, in a planner's words, and what would make it f
 
    Each re-solve keeps its incumbent at the time limit, and an incumbent is a plan that meets the
    suggestion, so re-running with it is feasible.
+
+Every solve runs within the time given to the diagnosis (:class:`~gpec.solvers.TimeBudget`), shared by
+weight (:data:`WEIGHTS`: each gets its weight's part of the time left when it starts, the weights of the
+solves still to come counted); a solve with no time left is not started and its status says
+``not computed: no time left``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import numpy as np
 
 from gpec.models import build_model
 from gpec.models.linear import block_at
+from gpec.solvers import MIN_SOLVE_S, Phase, TimeBudget
 from gpec.solvers.highs import HighsBackend
 
 #: Longest conflict list kept in the diagnosis (result.json); ``conflict_size`` gives the full count.
@@ -40,6 +47,11 @@ PHRASES = {
     "apprenticeships": "capacity of apprenticeship contracts", "stock": "staff in post",
     "unmet": "unmet need", "spend": "spending", "service_level_required": "required service level",
 }
+#: Weights by which the diagnosis' solves share its time: the LP relaxation and its IIS (``conflict``),
+#: the elastic budget MIP, and, with a service level, the plan without levers (an LP) and the elastic
+#: service-level MIP.
+WEIGHTS = {"conflict": 2.0, "budget": 2.0, "plan_without_levers": 1.0, "service_level": 2.0}
+NOT_COMPUTED = "not computed: no time left"
 
 
 class Namer:
@@ -64,29 +76,41 @@ class Namer:
         return {"family": block.name, "label": block.label(position), "bound": bound, "text": phrase}
 
 
-def explain_infeasibility(instance, scenario, horizon, time_limit: float = 30.0) -> dict:
+def explain_infeasibility(instance, scenario, horizon, budget: TimeBudget) -> dict:
     """The IIS of the LP relaxation (if it is infeasible) and the smallest budget increase, or else the
-    largest service level, that makes ``scenario`` feasible. A JSON-able dict."""
+    largest service level, that makes ``scenario`` feasible, every solve within ``budget`` (its phases
+    recorded there). A JSON-able dict."""
     build = lambda: build_model(instance, horizon, scenario.levers, scenario.service_level, scenario.min_places)
     namer = Namer(instance)
+    names = ["conflict", "budget"] + (["plan_without_levers", "service_level"]
+                                           if scenario.service_level is not None else [])
+    share = lambda name: WEIGHTS[name] / sum(WEIGHTS[n] for n in names[names.index(name):])
     model = build()
     relaxed = HighsBackend(model.lp, relax=True)
     relaxed.set_objective(model.lp.objective_vector("unmet"))
-    lp_status = relaxed.solve(time_limit, 0.0).status
     conflict = []
-    if lp_status == "infeasible":
-        rows, cols = relaxed.iis()
-        conflict = ([namer(block_at(model.lp.rows, i), i, bound) for i, bound in rows]
-                    + [namer(block_at(model.lp.columns, j), j, bound) for j, bound in cols])
-    out = {"lp_relaxation": lp_status, "conflict": conflict[:MAX_CONFLICT], "conflict_size": len(conflict),
-           "budget_increase": [], "suggested_budgets": {}, "suggested_service_level": None, "suggestion": ""}
-    out.update(_elastic_budget(build(), instance, horizon, time_limit))
+    iis = None
+    with budget.phase("conflict", share("conflict")) as phase:
+        lp_status = NOT_COMPUTED
+        if phase.left() >= MIN_SOLVE_S:
+            lp_status = relaxed.solve(phase.left(), 0.0).status
+        if lp_status == "infeasible":
+            rows, cols, irreducible = relaxed.iis(phase.left())
+            iis = "irreducible" if irreducible else f"not reduced within the time ({len(rows) + len(cols)} items)"
+            if irreducible:
+                conflict = ([namer(block_at(model.lp.rows, i), i, bound) for i, bound in rows]
+                            + [namer(block_at(model.lp.columns, j), j, bound) for j, bound in cols])
+    out = {"lp_relaxation": lp_status, "iis": iis, "conflict": conflict[:MAX_CONFLICT],
+           "conflict_size": len(conflict), "budget_increase": [], "suggested_budgets": {},
+           "suggested_service_level": None, "suggestion": ""}
+    with budget.phase("budget", share("budget")) as phase:
+        out.update(_elastic_budget(build(), instance, horizon, phase))
     if not out["suggested_budgets"] and scenario.service_level is not None:
-        out.update(_elastic_service_level(build(), scenario.service_level, time_limit))
+        out.update(_elastic_service_level(build(), scenario.service_level, budget, share))
     return out
 
 
-def _elastic_budget(model, instance, horizon, time_limit: float) -> dict:
+def _elastic_budget(model, instance, horizon, phase: Phase) -> dict:
     lp = model.lp
     budget = lp.rows["budget"]
     extra = lp.add_variables("budget_extra", budget.index, 0.0, np.inf)
@@ -95,7 +119,9 @@ def _elastic_budget(model, instance, horizon, time_limit: float) -> dict:
     cost[extra.positions] = 1.0
     backend = HighsBackend(lp)
     backend.set_objective(cost)
-    outcome = backend.solve(time_limit, 1e-4)
+    if phase.left() < MIN_SOLVE_S:
+        return {"budget_status": NOT_COMPUTED}
+    outcome = backend.solve(phase.left(), 1e-4)
     if outcome.x is None:
         return {"budget_status": outcome.status}
     eur = outcome.x[extra.positions]
@@ -116,17 +142,21 @@ def _elastic_budget(model, instance, horizon, time_limit: float) -> dict:
             "suggestion": text}
 
 
-def _elastic_service_level(model, required: float, time_limit: float) -> dict:
+def _elastic_service_level(model, required: float, budget: TimeBudget, share) -> dict:
     lp = model.lp
     lp.set_column_bounds("service_level_required", 0.0, required)
     cost = np.zeros(lp.n_cols)
     cost[lp.columns["service_level_required"].start] = -1.0
     backend = HighsBackend(lp)
     backend.set_objective(cost)
-    start = _plan_without_levers(lp, cost)
+    with budget.phase("plan_without_levers", share("plan_without_levers")) as phase:
+        start = _plan_without_levers(lp, cost, phase)
     if start is not None:  # a first incumbent: funding nothing meets service level 0 at least
         backend.set_start(start)
-    outcome = backend.solve(time_limit, 1e-4)
+    with budget.phase("service_level", share("service_level")) as phase:
+        if phase.left() < MIN_SOLVE_S:
+            return {"service_level_status": NOT_COMPUTED}
+        outcome = backend.solve(phase.left(), 1e-4)
     if outcome.x is None:
         return {"service_level_status": outcome.status}
     achievable = math.floor(outcome.x[lp.columns["service_level_required"].start] * 1000 + 1e-6) / 1000
@@ -134,11 +164,10 @@ def _elastic_service_level(model, required: float, time_limit: float) -> dict:
             "suggestion": f"--service-level {achievable:g}"}
 
 
-def _plan_without_levers(lp, cost: np.ndarray) -> np.ndarray | None:
+def _plan_without_levers(lp, cost: np.ndarray, phase: Phase) -> np.ndarray | None:
     """A feasible point with every integer decision at 0 (an LP), or None."""
     relaxed = HighsBackend(lp, relax=True)
     integer = np.flatnonzero(lp.to_arrays()["integer"])
     relaxed.change_col_bounds(integer, np.zeros(integer.size), np.zeros(integer.size))
     relaxed.set_objective(cost)
-    return relaxed.solve(60.0, 0.0).x
-
+    return relaxed.solve(phase.left(), 0.0).x if phase.left() >= MIN_SOLVE_S else None

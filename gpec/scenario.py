@@ -25,7 +25,9 @@ class Scenario:
     parameters : dict
         ``(name, key) -> value`` overrides of ``parameters.csv`` records.
     time_limit : float
-        Seconds for the whole lexicographic solve (stage 2 gets what stage 1 leaves, at least 10 %).
+        Seconds for the whole run: build, both stages, ``verify``, shadow prices or the diagnosis, the
+        check (and, in the CLI, loading the instance and writing the outputs), shared as
+        :mod:`gpec.solve` says.
     mip_gap : float
         Relative gap tolerance of stage 1 (weighted unmet need).
     cost_gap : float
@@ -43,12 +45,10 @@ class Scenario:
     min_places : dict
         Hard target: ``metier -> `` at least this many extra training places over the horizon.
     shadow_prices : bool
-        Compute shadow prices (:mod:`gpec.shadow`) for a solved plan.
-    marginal_time : float
-        Seconds for each warm MIP re-solve of the shadow prices (4 re-solves: each funder's budget
-        raised and lowered).
+        Compute shadow prices (:mod:`gpec.shadow`) for a solved plan, with the time the stages leave.
     verify : bool
-        Re-solve with the other backend and report whether both agree (``Result.verification``).
+        Re-solve with the other backend, started from the first backend's plan, with as much of the time
+        as the first backend's stages, and report whether both agree (``Result.verification``).
     """
 
     horizon: tuple[int, int] | None = None
@@ -63,7 +63,6 @@ class Scenario:
     service_level: float | None = None
     min_places: dict[str, int] = field(default_factory=dict)
     shadow_prices: bool = True
-    marginal_time: float = 10.0
     verify: bool = False
 
     def __post_init__(self):

@@ -18,6 +18,12 @@ cost-effectiveness of the marginal euro. Three methods, labelled in the ``method
   with continuous variables only, ``stock_balance`` (one more FTE entering that bassin, métier and year)
   and ``need`` (one FTE less needed). Budget rows hold integer decisions only, so their duals here are 0
   and are not reported.
+
+Every solve runs within the time given to the shadow prices: the two LPs first, then the MIP re-solves,
+each given its weight's part of the time left when it starts (the LP relaxation twice as much). A row
+is never dropped: ``status`` says how its value was obtained (the solve's status, ``optimal`` or
+``feasible``) or why there is none (``value`` NaN): ``no plan within time`` (the solve stopped without a
+plan), ``not computed: no time left`` (the time was used up before it could start), ``infeasible``.
 """
 
 from __future__ import annotations
@@ -25,24 +31,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gpec.solvers import MIN_SOLVE_S, TimeBudget
 from gpec.solvers.highs import HighsBackend
 
 COLUMNS = ("method", "family", "label", "funder", "bassin", "metier", "year", "unit", "value", "eur_per_fte_year",
-           "binding", "detail")
+           "binding", "status", "detail")
 #: Share of a funder's mean yearly envelope by which the MIP marginal re-solves move it.
 DELTA_SHARE = 0.10
+#: Weight of the LP relaxation (most rows, and slower than the fixed-integer LP) in sharing the time.
+LP_WEIGHT = 2.0
+#: ``status`` of a row whose solve could not start, and of one whose solve stopped without a plan.
+NOT_COMPUTED, NO_PLAN = "not computed: no time left", "no plan within time"
 
 
 def shadow_prices(model, x: np.ndarray, objective: float, bound: float, mip_gap: float,
-                  time_limit: float) -> pd.DataFrame:
+                  budget: TimeBudget) -> pd.DataFrame:
     """All three kinds for a solved ``model``: ``x`` is the plan, ``objective`` and ``bound`` its stage-1
-    value and bound; each MIP re-solve gets ``time_limit`` seconds and gap ``mip_gap``."""
-    frames = [_lp_relaxation(model), _mip_marginals(model, x, objective, bound, mip_gap, time_limit),
-              _fixed_integer(model, x)]
-    table = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
-    if table is None:
-        return pd.DataFrame(columns=list(COLUMNS))
-    return table.reindex(columns=list(COLUMNS))
+    value and bound; the MIP re-solves stop at gap ``mip_gap``. Every solve runs within ``budget``, its
+    phase recorded there: the LP relaxation first with :data:`LP_WEIGHT`, then the fixed-integer LP and
+    each MIP re-solve with weight 1, each given its weight's part of the time left when it starts."""
+    funders = sorted(set(model.lp.rows["budget"].index.get_level_values("funder")))
+    later = 1.0 + 2 * len(funders)  # the fixed-integer LP and the MIP re-solves, weight 1 each
+    relaxation = _lp_relaxation(model, budget, LP_WEIGHT / (LP_WEIGHT + later))
+    fixed = _fixed_integer(model, x, budget, 1 / later)
+    marginals = _mip_marginals(model, x, objective, bound, mip_gap, budget, funders)
+    return pd.concat([relaxation, marginals, fixed], ignore_index=True).reindex(columns=list(COLUMNS))
 
 
 def _rows_frame(block, method, unit, value, binding, detail="") -> pd.DataFrame:
@@ -51,20 +64,38 @@ def _rows_frame(block, method, unit, value, binding, detail="") -> pd.DataFrame:
     return frame.assign(method=method, family=block.name, unit=unit, value=value, binding=binding, detail=detail)
 
 
-def _lp_relaxation(model) -> pd.DataFrame:
+def _lp_solve(backend: HighsBackend, budget: TimeBudget, name: str, share: float) -> str:
+    """Solve an LP within ``share`` of the time left: ``optimal``, or the row status saying why not."""
+    with budget.phase(name, share) as phase:
+        if phase.left() < MIN_SOLVE_S:
+            return NOT_COMPUTED
+        outcome = backend.solve(phase.left(), 0.0)
+    return "optimal" if outcome.status == "optimal" else f"no LP optimum within time ({outcome.solver_status})"
+
+
+def _unknown(frame: pd.DataFrame, status: str) -> pd.DataFrame:
+    """The rows of a solve that gave no values: value NaN, binding unknown, ``status`` saying why."""
+    return frame.assign(value=np.nan, eur_per_fte_year=np.nan, binding=None, status=status)
+
+
+def _lp_relaxation(model, budget: TimeBudget, share: float) -> pd.DataFrame:
     lp = model.lp
     backend = HighsBackend(lp, relax=True)
     backend.set_objective(lp.objective_vector("unmet"))
-    if backend.solve(60.0, 0.0).status != "optimal":
-        return pd.DataFrame(columns=list(COLUMNS))
-    row_dual, col_dual = backend.duals()
-    activity = np.asarray(backend.h.getSolution().row_value, float)
+    status = _lp_solve(backend, budget, "lp_relaxation", share)
+    solution = backend.h.getSolution()
+    if status == "optimal":
+        row_dual, col_dual = backend.duals()
+        activity, x = np.asarray(solution.row_value, float), np.asarray(solution.col_value, float)
+    else:  # the rows are still listed, with no value
+        row_dual, activity = np.zeros(lp.n_rows), np.zeros(lp.n_rows)
+        col_dual, x = np.zeros(lp.n_cols), np.zeros(lp.n_cols)
     arrays = lp.to_arrays()
     frames = []
-    budget = lp.rows["budget"]
-    avoided = -row_dual[budget.positions] * 1000.0
-    frame = _rows_frame(budget, "lp_relaxation", "1000 EUR in that year", avoided,
-                        activity[budget.positions] >= arrays["row_upper"][budget.positions] - 1e-6)
+    budget_rows = lp.rows["budget"]
+    avoided = -row_dual[budget_rows.positions] * 1000.0
+    frame = _rows_frame(budget_rows, "lp_relaxation", "1000 EUR in that year", avoided,
+                        activity[budget_rows.positions] >= arrays["row_upper"][budget_rows.positions] - 1e-6)
     frame["eur_per_fte_year"] = np.where(avoided > 1e-9, 1000.0 / np.maximum(avoided, 1e-12), np.nan)
     frames.append(frame)
     if "labour_pool" in lp.rows:
@@ -77,8 +108,7 @@ def _lp_relaxation(model) -> pd.DataFrame:
                                   "unmet avoided by one more post, its cost taken from the budget"))
     if "training_places" in lp.columns:
         places = lp.columns["training_places"]
-        x = np.asarray(backend.h.getSolution().col_value, float)[places.positions]
-        at_cap = x >= arrays["col_upper"][places.positions] - 1e-6
+        at_cap = x[places.positions] >= arrays["col_upper"][places.positions] - 1e-6
         value = pd.Series(np.where(at_cap, -col_dual[places.positions], 0.0), index=places.index)
         per_site = value.groupby(level=["bassin", "metier"]).sum()
         capped = pd.Series(at_cap, index=places.index).groupby(level=["bassin", "metier"]).any()
@@ -87,44 +117,56 @@ def _lp_relaxation(model) -> pd.DataFrame:
             "bassin": per_site.index.get_level_values(0), "metier": per_site.index.get_level_values(1),
             "method": "lp_relaxation", "family": "training_capacity", "unit": "place a year (every year)",
             "value": per_site.to_numpy(), "binding": capped.reindex(per_site.index).to_numpy()}))
-    return pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)
+    return table.assign(status=status) if status == "optimal" else _unknown(table, status)
 
 
-def _mip_marginals(model, x, objective: float, bound: float, mip_gap: float, time_limit: float) -> pd.DataFrame:
+def _mip_marginals(model, x, objective: float, bound: float, mip_gap: float, budget: TimeBudget,
+                   funders: list[str]) -> pd.DataFrame:
     lp = model.lp
-    budget = lp.rows["budget"]
-    upper = lp.to_arrays()["row_upper"][budget.positions]
-    funders = budget.index.get_level_values("funder")
-    years = len(set(budget.index.get_level_values("year")))
+    rows_block = lp.rows["budget"]
+    upper = lp.to_arrays()["row_upper"][rows_block.positions]
+    funder_of = rows_block.index.get_level_values("funder")
+    years = len(set(rows_block.index.get_level_values("year")))
     base_slack = abs(objective - bound) if np.isfinite(bound) else np.inf
     rows = []
     backend = HighsBackend(lp)
     backend.set_objective(lp.objective_vector("unmet"))
-    for funder in sorted(set(funders)):
-        mine = funders == funder
+    left = 2 * len(funders)
+    for funder in funders:
+        mine = funder_of == funder
         delta = max(1000.0, round(DELTA_SHARE * float(upper[mine].mean()), -3))
         for sign in (+1, -1):
             moved = np.where(mine, np.maximum(upper + sign * delta, 0.0), upper)
-            backend.change_row_bounds(budget.positions, np.full(budget.size, -np.inf), moved)
-            backend.set_start(x)
-            outcome = backend.solve(time_limit, mip_gap)
+            label = f"{'+' if sign > 0 else '-'}{delta:,.0f} EUR a year"
+            row = {"method": "mip_marginal", "family": "budget", "label": f"budget[{funder}, all years]",
+                   "funder": funder, "unit": "1000 EUR over the horizon", "value": np.nan,
+                   "eur_per_fte_year": np.nan, "binding": None}
+            with budget.phase(f"mip_marginal {funder} {label[0]}", 1 / left) as phase:
+                left -= 1
+                if phase.left() < MIN_SOLVE_S:
+                    rows.append({**row, "status": NOT_COMPUTED, "detail": f"{label}: {NOT_COMPUTED}"})
+                    continue
+                backend.change_row_bounds(rows_block.positions, np.full(rows_block.size, -np.inf), moved)
+                backend.set_start(x)
+                outcome = backend.solve(phase.left(), mip_gap)
             if outcome.x is None:
+                status = "infeasible" if outcome.status == "infeasible" else NO_PLAN
+                given = "" if status == "infeasible" else f", {phase.limit_s:.1f} s given"
+                rows.append({**row, "status": status, "detail": f"{label}: {status} ({outcome.solver_status}{given})"})
                 continue
             change = objective - outcome.objective  # FTE-years avoided by +delta (negative for -delta)
             slack = base_slack + abs(outcome.objective - outcome.bound)
             value = change / (sign * delta * years / 1000.0)
-            rows.append({"method": "mip_marginal", "family": "budget", "label": f"budget[{funder}, all years]",
-                         "funder": funder, "unit": "1000 EUR over the horizon", "value": value,
-                         "eur_per_fte_year": 1000.0 / value if value > 1e-9 else np.nan,
-                         "binding": bool(abs(change) > slack),
-                         "detail": f"{'+' if sign > 0 else '-'}{delta:,.0f} EUR a year: {outcome.objective:,.2f} "
-                                   f"FTE-years ({outcome.status}, gap {outcome.gap:.1e}) vs {objective:,.2f}"
+            rows.append({**row, "value": value, "eur_per_fte_year": 1000.0 / value if value > 1e-9 else np.nan,
+                         "binding": bool(abs(change) > slack), "status": outcome.status,
+                         "detail": f"{label}: {outcome.objective:,.2f} FTE-years ({outcome.status}, gap "
+                                   f"{outcome.gap:.1e}) vs {objective:,.2f}"
                                    f"{'' if abs(change) > slack else '; within_gap: not significant'}"})
-        backend.change_row_bounds(budget.positions, np.full(budget.size, -np.inf), upper)
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _fixed_integer(model, x: np.ndarray) -> pd.DataFrame:
+def _fixed_integer(model, x: np.ndarray, budget: TimeBudget, share: float) -> pd.DataFrame:
     lp = model.lp
     integer = lp.to_arrays()["integer"]
     backend = HighsBackend(lp, relax=True)
@@ -132,13 +174,13 @@ def _fixed_integer(model, x: np.ndarray) -> pd.DataFrame:
     values = np.round(x[fixed])
     backend.change_col_bounds(fixed, values, values)
     backend.set_objective(lp.objective_vector("unmet"))
-    if backend.solve(60.0, 0.0).status != "optimal":
-        return pd.DataFrame(columns=list(COLUMNS))
-    row_dual, _ = backend.duals()
+    status = _lp_solve(backend, budget, "fixed_integer_lp", share)
+    row_dual = backend.duals()[0] if status == "optimal" else np.zeros(lp.n_rows)
     balance, need = model.workforce.balance, model.workforce.need
-    return pd.concat([
+    table = pd.concat([
         _rows_frame(balance, "fixed_integer_lp", "FTE entering", -row_dual[balance.positions],
                     np.abs(row_dual[balance.positions]) > 1e-9),
         _rows_frame(need, "fixed_integer_lp", "FTE of need less", row_dual[need.positions],
                     np.abs(row_dual[need.positions]) > 1e-9),
     ], ignore_index=True)
+    return table.assign(status=status) if status == "optimal" else _unknown(table, status)

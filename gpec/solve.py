@@ -1,9 +1,19 @@
-"""Solve an instance under a scenario: build, lexicographic HiGHS solve, tables, independent check."""
+"""Solve an instance under a scenario: build, lexicographic solve, tables, independent check, all within one
+time limit.
+
+How the limit is shared (:func:`time_budget`): :data:`RESERVE_SHARE` of it is kept for what cannot stop
+at a limit (the tables, the independent check and, in the CLI, writing the outputs); the rest goes to
+the phases that can, in order, each given ``weight / (its weight + the weights of the phases still to
+come)`` of the time left when it starts, so that time one phase does not use goes to the later ones:
+stage 1 (:data:`STAGE1_WEIGHT`), each later stage (:data:`STAGE_WEIGHT`), ``--verify`` (the weight of
+the first backend's stages: an even split), shadow prices (:data:`POST_WEIGHT`). Without ``--verify``
+that is 60 % / 20 % / 20 % of the time left after the build; an infeasible scenario's diagnosis gets
+what the stages leave. Every phase's start, limit and time used is in ``Result.timings``.
+"""
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -17,45 +27,131 @@ from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
 from gpec.shadow import COLUMNS as SHADOW_COLUMNS
 from gpec.shadow import shadow_prices
-from gpec.solvers import get_backend, relative_gap
+from gpec.solvers import MIN_SOLVE_S, TimeBudget, get_backend, relative_gap
 
-#: Share of the time limit kept for stage 2 even if stage 1 used it all (stage 2 needs about 15 s on the
-#: Landes default to reach its 1 % gap).
-STAGE2_MIN_SHARE = 0.3
+#: Share of the time limit never handed to a solve: kept for the tables, the independent check and
+#: writing the outputs (about 5 s on the Landes default with maps).
+RESERVE_SHARE = 0.15
+#: Weights of the phases that can stop at a limit (see the module docstring).
+STAGE1_WEIGHT, STAGE_WEIGHT, POST_WEIGHT = 6.0, 2.0, 2.0
+#: Relative tolerance of the verification's comparisons (floating point of two solvers).
+AGREE_TOL = 1e-6
+#: Incumbents this close (relative) are reported as ``incumbents_within_1pct``.
+ONE_PERCENT = 0.01
 
 
-def solve(instance: Instance, scenario: Scenario | None = None, check: bool = True, explain: bool = True) -> Result:
-    """Build and solve the model of ``instance`` under ``scenario``.
+def time_budget(scenario: Scenario, start: float | None = None) -> TimeBudget:
+    """The time budget of a run under ``scenario``: its ``time_limit`` from ``start`` (default now), with
+    :data:`RESERVE_SHARE` of it kept from the solves."""
+    return TimeBudget(scenario.time_limit, RESERVE_SHARE * scenario.time_limit, start)
+
+
+def solve(instance: Instance, scenario: Scenario | None = None, check: bool = True, explain: bool = True,
+          budget: TimeBudget | None = None, start: np.ndarray | None = None) -> Result:
+    """Build and solve the model of ``instance`` under ``scenario``, within ``scenario.time_limit``.
 
     Stage 1 minimises weighted unmet need; stage 2 minimises cost with unmet need capped at the stage-1
     incumbent, starting from the stage-1 solution, on the same live solver model. A time limit returns
     the best incumbent with its bound and gap (status ``feasible``); only when no feasible plan was
     found at all is the status ``error`` (the message says why). ``cost`` is the spending of the
-    returned plan. With ``check`` the result is verified by :func:`gpec.evaluate.evaluate` and
-    ``violations`` filled in; with ``explain`` an infeasible scenario gets a ``diagnosis``
-    (:func:`gpec.diagnose.explain_infeasibility`); a plan gets its ``shadow_prices`` unless the scenario
-    turns them off, and ``scenario.verify`` adds the other backend's answer (``verification``).
+    returned plan.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance; ``scenario`` applies its overrides.
+    scenario : Scenario, optional
+        What-if overrides and solve options (default: ``Scenario()``).
+    check : bool
+        Verify the plan with :func:`gpec.evaluate.evaluate` and fill in ``violations``.
+    explain : bool
+        Give an infeasible scenario a ``diagnosis`` (:func:`gpec.diagnose.explain_infeasibility`).
+    budget : TimeBudget, optional
+        The run's time budget (default: :func:`time_budget` from now); the CLI passes its own so that
+        loading the instance and writing the outputs count too. The phases are recorded in it.
+    start : ndarray, optional
+        A plan of the same model that stage 1 starts from (``--verify`` gives the first backend's plan).
+
+    Returns
+    -------
+    Result
+        With ``shadow_prices`` of a plan unless the scenario turns them off, the other backend's answer
+        in ``verification`` when ``scenario.verify``, and ``timings`` (:meth:`TimeBudget.report`).
     """
     scenario = scenario or Scenario()
-    instance, horizon = scenario.apply(instance)
-    t0 = time.perf_counter()
-    model = build_model(instance, horizon, scenario.levers, scenario.service_level, scenario.min_places)
-    backend = get_backend(scenario.solver)(model.lp)
-    build_s = time.perf_counter() - t0
+    budget = budget or time_budget(scenario)
+    with budget.phase("build") as built:
+        applied, horizon = scenario.apply(instance)
+        model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places)
+        backend = get_backend(scenario.solver)(model.lp)
+    weights = [STAGE1_WEIGHT] + [STAGE_WEIGHT] * (len(model.stages) - 1)
+    later = (sum(weights) if scenario.verify else 0.0) + (POST_WEIGHT if scenario.shadow_prices else 0.0)
+    stages, x = _stages(model, backend, scenario, budget, weights, later, start)
 
+    first = stages[0]
+    status = _overall_status(stages, x)
+    objective, gap, cost = first.objective, first.gap, math.nan
+    if x is not None:
+        x = model.tighten(x)
+        objective = float(model.lp.objective_vector(model.stages[0]) @ x)
+        gap = relative_gap(objective, first.bound)
+        cost = float(model.lp.objective_vector(model.stages[-1]) @ x)
+    prices, diagnosis, verification = pd.DataFrame(columns=list(SHADOW_COLUMNS)), None, None
+    post = (x is not None and scenario.shadow_prices) or (status == "infeasible" and explain)
+    if scenario.verify:
+        with budget.split("verify", sum(weights) / (sum(weights) + (POST_WEIGHT if post else 0.0))) as inner:
+            verification = _verify(instance, scenario, (status, objective, first.bound), x, inner)
+    if x is not None and scenario.shadow_prices:
+        with budget.split("shadow prices", 1.0) as inner:
+            prices = shadow_prices(model, x, objective, first.bound, scenario.mip_gap, inner)
+    if status == "infeasible" and explain:
+        with budget.split("diagnosis", 1.0) as inner:
+            diagnosis = explain_infeasibility(applied, scenario, horizon, inner)
+    with budget.phase("tables"):
+        tables = solution_tables(model, applied, x)
+    result = Result(
+        status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
+        runtime_s=sum(s.runtime_s for s in stages) + built.seconds, solver=scenario.solver,
+        instance=applied.name, instance_sha256=applied.sha256, horizon=horizon,
+        levers=tuple(lv.lever for lv in model.levers),
+        budgets=_budgets(applied, (horizon[0], model.workforce.end)),
+        budget_carry_over=applied.param("budget_carry_over"), tail_years=model.workforce.end - horizon[1],
+        overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
+        mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,
+        n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
+        build_s=built.seconds, stages=stages, message=_message(stages), applied=applied, shadow_prices=prices,
+        diagnosis=diagnosis, verification=verification, service_level=scenario.service_level,
+        min_places=dict(scenario.min_places), **tables,
+    )
+    if check and result.has_solution:
+        with budget.phase("check"):
+            report = evaluate(applied, result)
+        result.violations = len(report.violations)
+        result.violation_details = report.violations.to_dict("records")
+    result.timings = budget.report()
+    return result
+
+
+def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
+            start: np.ndarray | None) -> tuple[list[StageReport], np.ndarray | None]:
+    """The lexicographic stages, each given its weight's share of the time left (``later``: the weights
+    of the phases after the stages). A stage offered less than :data:`~gpec.solvers.MIN_SOLVE_S` is not
+    run: stage 1 then has no plan; a later stage keeps the plan before it, reported ``feasible``."""
     stages, x = [], None
     vectors = {name: model.lp.objective_vector(name) for name in model.stages}
-    deadline = t0 + scenario.time_limit
     for k, name in enumerate(model.stages):
-        backend.set_objective(vectors[name])
-        remaining = deadline - time.perf_counter()
-        if k + 1 < len(model.stages):  # keep a share of the time for the later stages
-            limit = max(remaining * (1 - STAGE2_MIN_SHARE), 0.01)
-        else:
-            limit = max(remaining, STAGE2_MIN_SHARE * scenario.time_limit)
-        if x is not None:
-            backend.set_start(x)
-        outcome = backend.solve(limit, scenario.mip_gap if k == 0 else scenario.cost_gap, scenario.solution_limit)
+        with budget.phase(f"stage {name}", weights[k] / (sum(weights[k:]) + later)) as phase:
+            if phase.left() < MIN_SOLVE_S:
+                stages.append(StageReport(name, "error" if x is None else "feasible",
+                                          math.nan if x is None else float(vectors[name] @ x), -math.inf,
+                                          math.inf, 0.0, f"not run: no time left of the {budget.seconds:g} s limit"))
+                break
+            backend.set_objective(vectors[name])
+            plan = start if k == 0 else x
+            if plan is not None:
+                backend.set_start(plan)
+            outcome = backend.solve(phase.left(), scenario.mip_gap if k == 0 else scenario.cost_gap,
+                                    scenario.solution_limit)
         stages.append(StageReport(name, outcome.status, outcome.objective, outcome.bound, outcome.gap,
                                   outcome.runtime_s, outcome.solver_status))
         if outcome.x is None:
@@ -64,54 +160,44 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         if k + 1 < len(model.stages):
             # keep this stage's value for the next stages (a hair of slack for floating point)
             backend.add_objective_cap(vectors[name], outcome.objective + 1e-7 * max(1.0, abs(outcome.objective)))
-
-    first = stages[0]
-    status = _overall_status(stages, x)
-    objective, gap, cost = first.objective, first.gap, math.nan
-    if x is not None:
-        x = model.tighten(x)
-        objective = float(vectors[model.stages[0]] @ x)
-        gap = relative_gap(objective, first.bound)
-        cost = float(vectors[model.stages[-1]] @ x)
-    tables = solution_tables(model, instance, x)
-    prices = (shadow_prices(model, x, objective, first.bound, scenario.mip_gap, scenario.marginal_time)
-              if x is not None and scenario.shadow_prices else pd.DataFrame(columns=list(SHADOW_COLUMNS)))
-    diagnosis = (explain_infeasibility(instance, scenario, horizon, max(5.0, scenario.time_limit / 3))
-                 if status == "infeasible" and explain else None)
-    result = Result(
-        status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
-        runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
-        instance=instance.name, instance_sha256=instance.sha256, horizon=horizon,
-        levers=tuple(lv.lever for lv in model.levers),
-        budgets=_budgets(instance, horizon),
-        overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
-        mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,
-        n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
-        build_s=build_s, stages=stages, message=_message(stages), applied=instance, shadow_prices=prices,
-        diagnosis=diagnosis, service_level=scenario.service_level, min_places=dict(scenario.min_places), **tables,
-    )
-    if check and result.has_solution:
-        report = evaluate(instance, result)
-        result.violations = len(report.violations)
-        result.violation_details = report.violations.to_dict("records")
-    if scenario.verify:
-        result.verification = verify(instance, scenario, result)
-    return result
+    return stages, x
 
 
-def verify(instance: Instance, scenario: Scenario, result: Result) -> dict:
-    """Re-solve with the other backend and say whether both agree: their stage-1 [bound, objective]
-    intervals overlap (within 1e-6 relative), i.e. no solver proves the other's answer wrong."""
+def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, float], x: np.ndarray | None,
+            budget: TimeBudget) -> dict:
+    """Solve again with the other backend within ``budget``, stage 1 started from the first backend's plan
+    ``x``, and compare with the first backend's ``(status, objective, bound)``.
+
+    ``bounds_agree``: each backend's bound is at most the other's incumbent (within :data:`AGREE_TOL`),
+    i.e. neither proves the other's plan wrong; it is the verdict ``agree`` (``None`` when the second
+    backend found no plan in its time, so there is nothing to compare). ``relative_difference`` of the
+    two incumbents, and whether it is within the stage-1 gap tolerance and within 1 %. ``start_kept``:
+    the second incumbent is at least as good as the plan it started from (the start was used).
+    """
+    status, objective, bound = first
     other = "ortools" if scenario.solver == "highs" else "highs"
     second = solve(instance, replace(scenario, solver=other, verify=False, shadow_prices=False), check=False,
-                   explain=False)
-    tol = 1e-6 * max(1.0, abs(result.objective))
-    lows = [v if math.isfinite(v) else -math.inf for v in (result.bound, second.bound)]
-    agree = (result.status == second.status == "infeasible") or (
-        result.has_solution and second.has_solution
-        and max(lows) <= min(result.objective, second.objective) + tol)
-    return {"solver": other, "status": second.status, "objective": second.objective, "bound": second.bound,
-            "gap": second.gap, "runtime_s": second.runtime_s, "agree": bool(agree)}
+                   explain=False, budget=budget, start=x)
+    out = {"solver": other, "status": second.status, "objective": second.objective, "bound": second.bound,
+           "gap": second.gap, "cost": second.cost, "runtime_s": second.runtime_s,
+           "started_from": scenario.solver if x is not None else None, "start_kept": None,
+           "bounds_agree": None, "relative_difference": None, "incumbents_within_gap": None,
+           "incumbents_within_1pct": None, "agree": None}
+    if status == second.status == "infeasible":
+        out["agree"] = True
+    elif "infeasible" in (status, second.status) and (x is not None or second.has_solution):
+        out["agree"] = False  # one backend has a plan, the other proves there is none
+    elif x is not None and second.has_solution:
+        tol = AGREE_TOL * max(1.0, abs(objective), abs(second.objective))
+        low = lambda b: b if math.isfinite(b) else -math.inf
+        difference = abs(objective - second.objective) / max(abs(objective), abs(second.objective), 1e-9)
+        out.update(start_kept=bool(second.objective <= objective + tol),
+                   bounds_agree=bool(low(bound) <= second.objective + tol and low(second.bound) <= objective + tol),
+                   relative_difference=difference,
+                   incumbents_within_gap=bool(difference <= scenario.mip_gap + AGREE_TOL),
+                   incumbents_within_1pct=bool(difference <= ONE_PERCENT + AGREE_TOL))
+        out["agree"] = out["bounds_agree"]
+    return out
 
 
 def _overall_status(stages: list[StageReport], x: np.ndarray | None) -> str:

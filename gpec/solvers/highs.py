@@ -14,7 +14,12 @@ import highspy
 import numpy as np
 
 from gpec.models.linear import LinearModel
-from gpec.solvers import Capability, StageOutcome
+from gpec.solvers import MIN_SOLVE_S, Capability, StageOutcome
+
+
+#: ``HighsIis.status_`` of an irreducible subset (HiGHS's ``kIisModelStatusIrreducible``; 1 = stopped by
+#: ``iis_time_limit``, 2 = reducible).
+IIS_IRREDUCIBLE = 3
 
 
 class HighsBackend:
@@ -96,18 +101,20 @@ class HighsBackend:
             raise RuntimeError("no dual solution (not an LP, or not solved to optimality)")
         return np.asarray(sol.row_dual, float), np.asarray(sol.col_dual, float)
 
-    def iis(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-        """An irreducible infeasible subset of an infeasible LP: (row, bound) and (column, bound) pairs,
-        bound ``lower``, ``upper`` or ``both``."""
+    def iis(self, time_limit: float = math.inf) -> tuple[list[tuple[int, str]], list[tuple[int, str]], bool]:
+        """An infeasible subset of an infeasible LP: (row, bound) and (column, bound) pairs, bound
+        ``lower``, ``upper`` or ``both``, and whether it is irreducible (HiGHS reduces it until
+        ``time_limit`` seconds, then returns the subset it has; empty lists when it has none)."""
         self.h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp.value)
                               | int(highspy.IisStrategy.kIisStrategyIrreducible.value))
+        self.h.setOptionValue("iis_time_limit", float(time_limit))
         status, iis = self.h.getIis()
         if status == highspy.HighsStatus.kError or not iis.valid_:
-            return [], []
+            return [], [], False
         words = {2: "lower", 3: "upper", 4: "both"}  # IisBoundStatus: Lower, Upper, Boxed
         rows = [(int(i), words.get(int(b), "both")) for i, b in zip(iis.row_index_, iis.row_bound_)]
         cols = [(int(j), words.get(int(b), "both")) for j, b in zip(iis.col_index_, iis.col_bound_)]
-        return rows, cols
+        return rows, cols, int(iis.status_) == IIS_IRREDUCIBLE
 
     def set_start(self, x: np.ndarray) -> None:
         sol = highspy.HighsSolution()
@@ -121,11 +128,13 @@ class HighsBackend:
         self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
         start = time.perf_counter()
         outcome, mismatch = self._run(time_limit)
-        if mismatch and self.started:
+        left = time_limit - (time.perf_counter() - start)
+        if mismatch and self.started and left >= MIN_SOLVE_S:
             # HiGHS 1.16, a MIP started from a solution: it may return the start while reporting an
-            # objective no solution has; solved again without the start, it reports what it returns
+            # objective no solution has; solved again without the start (in the time left), it reports
+            # what it returns
             self.h.clearSolver()
-            again, _ = self._run(time_limit - (time.perf_counter() - start))
+            again, _ = self._run(left)
             outcome = again if again.x is not None else outcome
         self.started = False
         return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)

@@ -1,7 +1,10 @@
 """OR-Tools (``pywraplp`` with SCIP for MIPs, GLOP for LPs): the second opinion on any result.
 
 The arrays of a LinearModel are loaded once; later lexicographic stages add the stage-link row and
-change the objective of the same solver object, with the previous solution as a hint.
+change the objective of the same solver object, with the previous solution as a hint. A hint of every
+column (:meth:`OrtoolsBackend.set_start`) is checked by SCIP and, when feasible, becomes its first
+incumbent before presolve ("1/1 feasible solution given by solution candidate storage" in its log), so a
+solve started from a plan returns at least that plan, even when stopped by its time limit at once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from ortools.linear_solver import pywraplp
 
 from gpec.models.linear import LinearModel
 from gpec.solvers import Capability, StageOutcome, relative_gap
+
+
+#: SCIP's infinity: a best bound this large means there is none yet.
+SCIP_INFINITY = 1e20
 
 
 class OrtoolsBackend:
@@ -57,6 +64,7 @@ class OrtoolsBackend:
             row.SetCoefficient(self.vars[j], float(cost[j]))
 
     def set_start(self, x: np.ndarray) -> None:
+        """Hint every column (a complete hint: SCIP takes it as a solution if it is feasible)."""
         self.solver.SetHint(self.vars, [float(v) for v in x])
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
@@ -76,6 +84,8 @@ class OrtoolsBackend:
         objective = self.solver.Objective().Value() if has_x else math.nan
         if self.has_integers and has_x:
             bound = self.solver.Objective().BestBound()
+            if abs(bound) >= SCIP_INFINITY:  # stopped before any bound (e.g. in presolve)
+                bound = -math.inf
             gap = relative_gap(objective, bound)
         else:
             bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
