@@ -34,6 +34,7 @@ import numpy as np
 
 from gpec.models import build_model
 from gpec.models.linear import block_at
+from gpec.rounding import whole_units_model
 from gpec.solvers import MIN_SOLVE_S, Phase, TimeBudget
 from gpec.solvers.highs import HighsBackend
 
@@ -117,7 +118,7 @@ def _elastic_budget(model, instance, horizon, phase: Phase) -> dict:
     lp.add_to_rows("budget", np.arange(budget.size), extra.positions, -1.0)
     cost = np.zeros(lp.n_cols)
     cost[extra.positions] = 1.0
-    backend = HighsBackend(lp)
+    backend = HighsBackend(whole_units_model(model))  # suggestions that whole units in every bassin meet
     backend.set_objective(cost)
     if phase.left() < MIN_SOLVE_S:
         return {"budget_status": NOT_COMPUTED}
@@ -147,7 +148,7 @@ def _elastic_service_level(model, required: float, budget: TimeBudget, share) ->
     lp.set_column_bounds("service_level_required", 0.0, required)
     cost = np.zeros(lp.n_cols)
     cost[lp.columns["service_level_required"].start] = -1.0
-    backend = HighsBackend(lp)
+    backend = HighsBackend(whole_units_model(model))
     backend.set_objective(cost)
     with budget.phase("plan_without_levers", share("plan_without_levers")) as phase:
         start = _plan_without_levers(lp, cost, phase)

@@ -203,14 +203,16 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
             basis = float(stock.get((bassin, metier), 0.0))
         return p["cap_rate"] * basis
 
+    summed = {p: sum(cap(b, p) for b in instance.bassins["bassin"]) for p in set(mine["pathway"])}
+
     def territory_cap(pathway) -> float:
-        return float(np.floor(sum(cap(b, pathway) for b in instance.bassins["bassin"]) + 0.5))
+        return float(np.floor(summed[pathway] + 0.5))
 
     def bassin_cap(bassin, pathway) -> float:
         raw = cap(bassin, pathway)
         if paths.loc[pathway, "whole_places"] != "territory":
             return float(np.floor(raw + 0.5))
-        total = sum(cap(b, pathway) for b in instance.bassins["bassin"])  # scaled so the rounded total is reachable
+        total = summed[pathway]  # the bassins' caps are scaled so that the rounded total is reachable
         return raw * territory_cap(pathway) / total if total > 0 else 0.0
 
     for (bassin, pathway, year), units in mine.groupby(["bassin", "pathway", "year"])["units"].sum().items():

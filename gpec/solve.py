@@ -7,8 +7,11 @@ the phases that can, in order, each given ``weight / (its weight + the weights o
 come)`` of the time left when it starts, so that time one phase does not use goes to the later ones:
 stage 1 (:data:`STAGE1_WEIGHT`), each later stage (:data:`STAGE_WEIGHT`), ``--verify`` (the weight of
 the first backend's stages: an even split), shadow prices (:data:`POST_WEIGHT`). Without ``--verify``
-that is 60 % / 20 % / 20 % of the time left after the build; an infeasible scenario's diagnosis gets
-what the stages leave. Every phase's start, limit and time used is in ``Result.timings``.
+that is 60 % / 20 % / 20 % of the time left after the build; when the model buys whole totals split over
+bassins (:mod:`gpec.rounding`), making the plan whole (:data:`WHOLE_UNITS_WEIGHT`) comes after the stages
+(and, if the whole plan is not within ``--gap`` of the bound, solving the model with whole units in
+every bassin from it, with the stages' weights). An infeasible scenario's diagnosis gets what the
+stages leave. Every phase's start, limit and time used is in ``Result.timings``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from gpec.diagnose import explain_infeasibility
 from gpec.evaluate import evaluate
 from gpec.instance import Instance
 from gpec.models import build_model
+from gpec.rounding import make_whole, split_levers, whole_plan, whole_units_model
 from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
 from gpec.shadow import COLUMNS as SHADOW_COLUMNS
@@ -38,6 +42,15 @@ STAGE1_WEIGHT, STAGE_WEIGHT, POST_WEIGHT = 6.0, 2.0, 2.0
 AGREE_TOL = 1e-6
 #: Incumbents this close (relative) are reported as ``incumbents_within_1pct``.
 ONE_PERCENT = 0.01
+#: Weight of making the split of whole totals whole after the stages (:mod:`gpec.rounding`), and the
+#: rounding MIP's gap as a share of the stage-1 tolerance.
+WHOLE_UNITS_WEIGHT = 1.0
+WHOLE_UNITS_GAP = 0.1
+#: Share of the stage-1 tolerance stage 1 aims at when the plan is made whole afterwards (the Landes
+#: rounding loses about 1e-4 of the objective).
+WHOLE_UNITS_AIM = 0.5
+#: Relative slack of that check (the solvers' own feasibility tolerances).
+WHOLE_UNITS_TOL = 1e-6
 
 
 def time_budget(scenario: Scenario, start: float | None = None) -> TimeBudget:
@@ -86,7 +99,11 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         backend = get_backend(scenario.solver)(model.lp)
     weights = [STAGE1_WEIGHT] + [STAGE_WEIGHT] * (len(model.stages) - 1)
     later = (sum(weights) if scenario.verify else 0.0) + (POST_WEIGHT if scenario.shadow_prices else 0.0)
-    stages, x = _stages(model, backend, scenario, budget, weights, later, start)
+    split = bool(split_levers(model))
+    stages, x = _stages(model, backend, scenario, budget, weights, later + (WHOLE_UNITS_WEIGHT if split else 0.0),
+                        start, aim=WHOLE_UNITS_AIM if split else 1.0)
+    if x is not None and split:
+        stages, x = _whole_units(model, scenario, budget, weights, later, stages, x)
 
     first = stages[0]
     status = _overall_status(stages, x)
@@ -96,6 +113,8 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         objective = float(model.lp.objective_vector(model.stages[0]) @ x)
         gap = relative_gap(objective, first.bound)
         cost = float(model.lp.objective_vector(model.stages[-1]) @ x)
+        if split and status == "optimal" and gap > scenario.mip_gap + WHOLE_UNITS_TOL:
+            status = "feasible"  # the whole plan is further from the bound than --gap
     prices, diagnosis, verification = pd.DataFrame(columns=list(SHADOW_COLUMNS)), None, None
     post = (x is not None and scenario.shadow_prices) or (status == "infeasible" and explain)
     if scenario.verify:
@@ -133,14 +152,15 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
 
 
 def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
-            start: np.ndarray | None) -> tuple[list[StageReport], np.ndarray | None]:
+            start: np.ndarray | None, aim: float = 1.0, prefix: str = "stage "
+            ) -> tuple[list[StageReport], np.ndarray | None]:
     """The lexicographic stages, each given its weight's share of the time left (``later``: the weights
     of the phases after the stages). A stage offered less than :data:`~gpec.solvers.MIN_SOLVE_S` is not
     run: stage 1 then has no plan; a later stage keeps the plan before it, reported ``feasible``."""
     stages, x = [], None
     vectors = {name: model.lp.objective_vector(name) for name in model.stages}
     for k, name in enumerate(model.stages):
-        with budget.phase(f"stage {name}", weights[k] / (sum(weights[k:]) + later)) as phase:
+        with budget.phase(f"{prefix}{name}", weights[k] / (sum(weights[k:]) + later)) as phase:
             if phase.left() < MIN_SOLVE_S:
                 stages.append(StageReport(name, "error" if x is None else "feasible",
                                           math.nan if x is None else float(vectors[name] @ x), -math.inf,
@@ -150,7 +170,8 @@ def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: lis
             plan = start if k == 0 else x
             if plan is not None:
                 backend.set_start(plan)
-            outcome = backend.solve(phase.left(), scenario.mip_gap if k == 0 else scenario.cost_gap,
+            # stage 1 aims at ``aim`` x --gap (the plan made whole afterwards must be within --gap)
+            outcome = backend.solve(phase.left(), scenario.cost_gap if k else aim * scenario.mip_gap,
                                     scenario.solution_limit)
         stages.append(StageReport(name, outcome.status, outcome.objective, outcome.bound, outcome.gap,
                                   outcome.runtime_s, outcome.solver_status))
@@ -161,6 +182,32 @@ def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: lis
             # keep this stage's value for the next stages (a hair of slack for floating point)
             backend.add_objective_cap(vectors[name], outcome.objective + 1e-7 * max(1.0, abs(outcome.objective)))
     return stages, x
+
+
+def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
+                 stages: list[StageReport], x: np.ndarray) -> tuple[list[StageReport], np.ndarray | None]:
+    """Make the split of whole totals whole (:mod:`gpec.rounding`); if that plan is not within ``--gap`` of
+    the stage-1 bound, solve the model with whole units in every bassin from it (its bound, valid too,
+    replaces the first when higher). The stage reports of both are appended, the first stage's bound kept."""
+    with budget.phase("whole units", WHOLE_UNITS_WEIGHT / (WHOLE_UNITS_WEIGHT + later)) as phase:
+        rounding = make_whole(model, x, scenario.solver, phase.left(), WHOLE_UNITS_GAP * scenario.mip_gap,
+                              scenario.cost_gap, model.stages)
+    stages = stages + [StageReport(f"whole units ({name})", o.status, o.objective, o.bound, o.gap, o.runtime_s,
+                                   o.solver_status) for name, o in zip(model.stages, rounding)]
+    whole = whole_plan(rounding)
+    unmet = model.lp.objective_vector(model.stages[0])
+    if whole is not None and (relative_gap(float(unmet @ model.tighten(whole)), stages[0].bound)
+                              <= scenario.mip_gap + WHOLE_UNITS_TOL):
+        return stages, whole
+    exact = get_backend(scenario.solver)(whole_units_model(model))
+    more, better = _stages(model, exact, scenario, budget, weights, later, whole, prefix="whole units, stage ")
+    if better is None:
+        return stages + [replace(s, name=f"whole units, {s.name}") for s in more], whole
+    first = more[0]
+    if first.bound < stages[0].bound:  # keep the higher of two valid bounds
+        first = replace(first, bound=stages[0].bound, gap=relative_gap(first.objective, stages[0].bound))
+    earlier = [replace(s, name=s.name if s.name.startswith("whole") else f"whole totals ({s.name})") for s in stages]
+    return [first, *more[1:], *earlier], better
 
 
 def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, float], x: np.ndarray | None,

@@ -84,8 +84,9 @@ def slack(instance, result) -> pd.Series:
 
 
 def make_consistent(instance, r):
-    """Recompute spend, cost, workforce stock/unmet and objective from ``r.decisions`` (in place)."""
-    first, last = r.horizon
+    """Recompute spend, cost, workforce stock/unmet and objective from ``r.decisions`` (in place); courses
+    started in the horizon are paid in the tail years too."""
+    first, last = r.horizon[0], r.horizon[1] + r.tail_years
     lag = instance.param_by_metier("training_years")
     funder = lever_funder(instance)
     eur: dict[tuple, float] = defaultdict(float)

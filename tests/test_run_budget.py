@@ -21,7 +21,7 @@ from gpec.diagnose import explain_infeasibility
 from gpec.models import build_model
 from gpec.scenario import Scenario
 from gpec.shadow import NO_PLAN, NOT_COMPUTED, shadow_prices
-from gpec.solve import POST_WEIGHT, RESERVE_SHARE, STAGE1_WEIGHT, STAGE_WEIGHT, _verify, solve
+from gpec.solve import POST_WEIGHT, RESERVE_SHARE, STAGE1_WEIGHT, STAGE_WEIGHT, WHOLE_UNITS_WEIGHT, _verify, solve
 from gpec.solvers import StageOutcome, TimeBudget
 from gpec.solvers.highs import HighsBackend
 from tests.conftest import ROOT
@@ -67,7 +67,8 @@ def test_every_phase_is_given_only_what_is_left_of_the_limit(tiny):
     # backend (as much as this one's stages) and 2 for shadow prices
     first = t["phases"]["stage unmet"]
     left = t["limit_s"] - t["reserve_s"] - first["start_s"]
-    total = STAGE1_WEIGHT + STAGE_WEIGHT + (STAGE1_WEIGHT + STAGE_WEIGHT) + POST_WEIGHT
+    # (and 1 for making the split of whole training totals whole: gpec.rounding)
+    total = STAGE1_WEIGHT + STAGE_WEIGHT + (STAGE1_WEIGHT + STAGE_WEIGHT) + POST_WEIGHT + WHOLE_UNITS_WEIGHT
     assert first["limit_s"] == pytest.approx(left * STAGE1_WEIGHT / total, rel=1e-9)
     inner = t["phases"]["verify"]["phases"]
     assert _in_order(list(inner), ["build", "stage unmet", "stage cost", "tables"])
@@ -81,11 +82,13 @@ def test_an_infeasible_run_gives_the_diagnosis_what_is_left(tiny):
     assert list(t["phases"]) == ["build", "stage unmet", "diagnosis", "tables"]  # no plan: no check
     bounded = _check_deadlines(t["phases"], t["limit_s"] - t["reserve_s"])
     assert bounded == ["stage unmet", "diagnosis", "conflict", "budget"]
-    # stage 1 is planned as for a plan (6 parts, against 2 for stage 2 and 2 for the shadow prices); the
+    # stage 1 is planned as for a plan (6 parts, against 2 for stage 2, 2 for the shadow prices and 1 for
+    # making the plan whole); the
     # diagnosis then gets all that is left
     first = t["phases"]["stage unmet"]
     left = t["limit_s"] - t["reserve_s"] - first["start_s"]
-    assert first["limit_s"] == pytest.approx(left * STAGE1_WEIGHT / (STAGE1_WEIGHT + STAGE_WEIGHT + POST_WEIGHT))
+    assert first["limit_s"] == pytest.approx(left * STAGE1_WEIGHT / (STAGE1_WEIGHT + STAGE_WEIGHT + POST_WEIGHT
+                                                                     + WHOLE_UNITS_WEIGHT))
 
 
 def test_a_run_whose_time_is_used_up_before_stage_1_says_so(tiny):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gpec.models.linear import Block
+from gpec.models.linear import Block, LinearModel, row_positions
 
 _EMPTY_EFFECT = ("bassin", "metier", "year", "col", "fte", "flow", "reservoir", "kind")
 _EMPTY_DRAWS = ("bassin", "year", "col", "people")
@@ -66,6 +66,9 @@ class LeverTerms:
     unit_eur : ndarray or None
         Euros one unit of each column of ``block`` costs over its duration, where ``costs`` is not charged
         to ``block`` itself; ``None``: summed from ``costs``.
+    totals : Block or None
+        Whole totals of ``block`` (:func:`whole_totals`) when ``block`` is their continuous split, to be
+        made whole in every bassin (:mod:`gpec.rounding`).
     metier : str
         The métier of decisions whose index has no métier level (``adv`` for vehicles; empty for posts
         that serve every métier).
@@ -81,6 +84,7 @@ class LeverTerms:
     details: dict[str, Block] = field(default_factory=dict)
     metier: str = ""
     unit_eur: np.ndarray | None = None
+    totals: Block | None = None
 
     def cost_per_unit(self) -> np.ndarray:
         """Euros one unit of each column of ``block`` costs over its duration."""
@@ -129,6 +133,34 @@ def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horiz
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     return pd.concat(frames, ignore_index=True).astype(columns)
+
+
+def whole_totals(lp: LinearModel, lever: str, block: Block, keys: tuple[str, ...], costs: pd.DataFrame
+                 ) -> tuple[Block, pd.DataFrame, np.ndarray]:
+    r"""Whole units bought in the territory, split over bassins (or sites) by continuous columns.
+
+    Adds the integer totals :math:`N_k = \sum_b x_{b,k} \in \mathbb{Z}_{\ge 0}` per ``keys`` (e.g. métier and
+    year) of ``block``, whose columns become continuous (``<lever>_total`` and ``<lever>_split`` rows),
+    and charges ``costs`` (per unit of a column of ``block``; the same for every column of a total) on the
+    totals, so that each budget row is a knapsack over whole units. The split is made whole afterwards
+    (:mod:`gpec.rounding`): the plan written has whole units in every bassin. Returns the totals block,
+    the costs charged on it, and the euros a unit of each column of ``block`` costs (for the reports).
+    """
+    frame = block.index.to_frame(index=False)
+    unique = frame[list(keys)].drop_duplicates()
+    index = grid_index(unique, keys) if len(keys) > 1 else pd.Index(unique[keys[0]], name=keys[0])
+    rows = row_positions(index, frame, keys)
+    _, upper = lp.column_bounds(block.name)
+    upper = np.floor(upper + 1e-9)  # whole units in each bassin: its cap is a whole number too
+    lp.set_column_bounds(block.name, 0.0, upper)
+    lp.set_integer(block.name, False)
+    total = lp.add_variables(f"{lever}_total", index, 0.0, np.bincount(rows, upper, len(index)), integer=True)
+    lp.add_constraints(f"{lever}_split", index, [(rows, block.positions, 1.0),
+                                                (np.arange(len(index)), total.positions, -1.0)], 0.0, 0.0)
+    unit_eur = costs.groupby("col")["eur"].sum().reindex(block.positions).fillna(0.0).to_numpy()
+    charged = pd.Series(total.positions[rows], index=block.positions)
+    costs = costs.assign(col=costs["col"].map(charged)).drop_duplicates(["year", "col"]).reset_index(drop=True)
+    return total, costs, unit_eur
 
 
 def grid_index(grid: pd.DataFrame, levels=("bassin", "metier", "year")) -> pd.MultiIndex:

@@ -11,7 +11,7 @@ solver once (:meth:`LinearModel.to_arrays`), with no Python loop per variable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -137,6 +137,17 @@ class LinearModel:
         n = self.columns[name].size
         self._col_lo[k] = np.broadcast_to(np.asarray(lower, float), (n,)).copy()
         self._col_hi[k] = np.broadcast_to(np.asarray(upper, float), (n,)).copy()
+
+    def copy(self) -> "LinearModel":
+        """A copy whose column bounds and integrality can be changed without touching this model (rows,
+        entries and objectives are shared: add none to either)."""
+        return replace(self, columns=dict(self.columns), _col_lo=list(self._col_lo), _col_hi=list(self._col_hi),
+                       _integer=list(self._integer))
+
+    def set_integer(self, name: str, integer) -> None:
+        """Change the integrality of one variable block (a flag or one flag per column)."""
+        k = list(self.columns).index(name)
+        self._integer[k] = np.broadcast_to(np.asarray(integer, bool), (self.columns[name].size,)).copy()
 
     def add_objective(self, objective: str, cols, coefs) -> None:
         """Add ``coefs`` to the cost of ``cols`` in the named objective (duplicates are summed)."""

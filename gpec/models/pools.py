@@ -2,7 +2,10 @@ r"""Intermittent professional pools (a bank of salaried intermittents mobilised 
 
 Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes a year to set up):
 
-* :math:`P_{b,m,t} \in \mathbb{Z}_{\ge 0}` pool FTE based in bassin :math:`b`, hired as new staff;
+* :math:`P_{b,m,t}` pool FTE based in bassin :math:`b`, hired as new staff: whole FTE per métier and year
+  in the territory, :math:`\sum_b P_{b,m,t} = N_{m,t} \in \mathbb{Z}_{\ge 0}` (``pools_total``, charged to
+  the budget), split over bassins by continuous :math:`P`; the plan written has whole FTE in every
+  bassin (:mod:`gpec.rounding`);
 * :math:`W_{b \to b',m,t} \ge 0` need of bassin :math:`b'` covered by that pool, only for
   :math:`\tau_{b,b'} \le R_p` minutes (travel.csv, :math:`b' = b` included).
 
@@ -27,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.geo.reach import bassins_within
-from gpec.models.levers import LeverTerms, effects, grid_index
+from gpec.models.levers import LeverTerms, effects, grid_index, whole_totals
 from gpec.models.linear import LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
@@ -66,11 +69,15 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wo
     # an intermittent pool is hired from the local labour pool every year it works
     draws = pd.DataFrame({"bassin": base["bassin"], "year": base["year"], "col": pool.positions, "people": 1.0})
     travel = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
+    salaries = pd.DataFrame({"year": base["year"], "col": pool.positions,
+                             "eur": base["metier"].map(salary).to_numpy() * (1 + instance.param("pool_coordination"))})
+    totals = unit_eur = None
+    if pool.size:
+        totals, salaries, unit_eur = whole_totals(lp, LEVER, pool, ("metier", "year"), salaries)
     costs = pd.concat([
-        pd.DataFrame({"year": base["year"], "col": pool.positions,
-                      "eur": base["metier"].map(salary).to_numpy() * (1 + instance.param("pool_coordination"))}),
+        salaries,
         pd.DataFrame({"year": flows["year"], "col": cover.positions, "eur": travel * flows["minutes"].to_numpy()}),
     ], ignore_index=True)
     empty = covered.iloc[0:0]
     return LeverTerms(LEVER, pool, np.zeros(pool.size, int), empty, costs, cover=covered, draws=draws,
-                      details={"pool_flows": cover})
+                      details={"pool_flows": cover}, unit_eur=unit_eur, totals=totals)

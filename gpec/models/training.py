@@ -2,8 +2,12 @@ r"""Extra training places (Région-funded school places: IFSI, IFAS, DEAES).
 
 Decision: :math:`X_{s,m,\tau} \in \mathbb{Z}_{\ge 0}` extra first-year places opened at training site
 :math:`s` for métier :math:`m` in year :math:`\tau`, bounded by the site's capacity
-:math:`\bar X_{s,m}`. Only sites with capacity and start years whose cohort graduates within the horizon
-(:math:`\tau + L_m \le T`) get a column.
+:math:`\bar X_{s,m}`. Only sites with capacity and start years of the horizon whose cohort graduates
+within the model (:math:`\tau + L_m \le T + \Theta`, the tail of :mod:`gpec.models.workforce`) get a
+column. The Région buys whole places per métier and year,
+:math:`\sum_s X_{s,m,\tau} = N_{m,\tau} \in \mathbb{Z}_{\ge 0}` (``training_total``, charged to the
+budget), split over the sites by continuous :math:`X`; the plan written has whole places at every site
+(:mod:`gpec.rounding`).
 
 Graduates arrive :math:`L_m` years later, reduced by the cohort dropout :math:`\rho_m`, and settle in
 bassin :math:`b` with share :math:`\sigma_{s,b,m}` (see :mod:`gpec.geo.settlement`):
@@ -27,7 +31,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.geo.settlement import graduate_destinations
-from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, yearly_costs
+from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, whole_totals, yearly_costs
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -50,4 +54,6 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
                           "people": flows["share"].to_numpy()})
     unit = grid["metier"].map(instance.param_by_metier("cost_training_place")).to_numpy(float)
     costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit)
-    return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs, draws=draws)
+    totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("metier", "year"), costs)
+    return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs, draws=draws, unit_eur=unit_eur,
+                      totals=totals)

@@ -14,7 +14,7 @@ import highspy
 import numpy as np
 
 from gpec.models.linear import LinearModel
-from gpec.solvers import MIN_SOLVE_S, Capability, StageOutcome
+from gpec.solvers import MIN_SOLVE_S, Capability, StageOutcome, relative_gap
 
 
 #: ``HighsIis.status_`` of an irreducible subset (HiGHS's ``kIisModelStatusIrreducible``; 1 = stopped by
@@ -52,7 +52,7 @@ class HighsBackend:
         if self.has_integers:
             model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                                   for i in arrays["integer"]]
-        self.cost, self.started = np.zeros(lp.n_cols), False
+        self.cost, self.started = np.zeros(lp.n_cols), None
         status = self.h.passModel(model)
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
@@ -121,7 +121,7 @@ class HighsBackend:
         sol.col_value = list(map(float, x))
         sol.value_valid = True
         self.h.setSolution(sol)
-        self.started = True
+        self.started = np.asarray(x, float).copy()
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
@@ -129,14 +129,14 @@ class HighsBackend:
         start = time.perf_counter()
         outcome, mismatch = self._run(time_limit)
         left = time_limit - (time.perf_counter() - start)
-        if mismatch and self.started and left >= MIN_SOLVE_S:
+        if mismatch and self.started is not None and left >= MIN_SOLVE_S:
             # HiGHS 1.16, a MIP started from a solution: it may return the start while reporting an
             # objective no solution has; solved again without the start (in the time left), it reports
             # what it returns
             self.h.clearSolver()
             again, _ = self._run(left)
             outcome = again if again.x is not None else outcome
-        self.started = False
+        self.started = None
         return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)
 
     def _run(self, time_limit: float) -> tuple[StageOutcome, bool]:
@@ -153,18 +153,31 @@ class HighsBackend:
         objective = info.objective_function_value if has_x else math.nan
         solver_status = self.h.modelStatusToString(model_status)
         mismatch = has_x and abs(objective - self.cost @ x) > 1e-6 * max(1.0, abs(objective))
-        if mismatch:  # the solution returned is not the one the objective describes: keep the solution,
+        bound = info.mip_dual_bound
+        if mismatch and self._returns_start(x) and self.cost @ x <= objective:
+            # HiGHS 1.16 values a start in its presolved space with an offset and may return the start
+            # with that value: the start is feasible (we gave it), at least as good as HiGHS believed, so
+            # its pruning was conservative and its bound holds
+            solver_status += f" (reported objective {objective:,.6g}, the start it returned costs {self.cost @ x:,.6g})"
+            objective, bound, mismatch = float(self.cost @ x), min(bound, float(self.cost @ x)), False
+            gap = relative_gap(objective, bound)
+            status = "optimal" if gap <= self.h.getOptionValue("mip_rel_gap")[1] + 1e-12 else "feasible"
+        elif mismatch:  # the solution returned is not the one the objective describes: keep the solution,
             # with its own cost, and trust neither proof nor bound
             solver_status += f" (reported objective {objective:,.6g}, solution costs {self.cost @ x:,.6g})"
             objective, status = float(self.cost @ x), "feasible"
         if self.has_integers:
-            bound = -math.inf if mismatch else info.mip_dual_bound
-            gap = (math.inf if mismatch else info.mip_gap) if has_x else math.inf
+            bound = -math.inf if mismatch else bound
+            gap = (math.inf if mismatch else relative_gap(objective, bound)) if has_x else math.inf
         else:
             bound, gap = (objective, 0.0) if status == "optimal" else (math.nan, math.inf)
         if status == "optimal" and not math.isfinite(gap):
             gap = 0.0
         return StageOutcome(status, objective, bound, gap, runtime, x, solver_status), mismatch
+
+
+    def _returns_start(self, x: np.ndarray) -> bool:
+        return self.started is not None and bool(np.allclose(x, self.started, rtol=0.0, atol=1e-9))
 
 
 def _map_status(model_status, has_x: bool, run_status) -> str:
