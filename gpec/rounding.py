@@ -38,8 +38,8 @@ def make_whole(model, x: np.ndarray, solver: str, time_limit: float, mip_gap: fl
     ``time_limit`` is shared between them.
     """
     lp = model.lp.copy()
-    integer = lp.to_arrays()["integer"]
-    lower, upper = lp.to_arrays()["col_lower"], lp.to_arrays()["col_upper"]
+    arrays = lp.to_arrays()
+    integer, lower, upper = arrays["integer"], arrays["col_lower"], arrays["col_upper"]
     for name, block in lp.columns.items():  # integer decisions stay as planned
         flags = integer[block.start:block.start + block.size]
         if flags.any():
@@ -52,16 +52,15 @@ def make_whole(model, x: np.ndarray, solver: str, time_limit: float, mip_gap: fl
         lp.set_column_bounds(lever.block.name, low, np.maximum(low, np.minimum(upper[cols], np.ceil(x[cols] - 1e-6))))
         lp.set_integer(lever.block.name, True)
     backend = get_backend(solver)(lp)
-    deadline = time_limit
+    left = time_limit
     outcomes, start = [], None
     for k, name in enumerate(stages):
         cost = model.lp.objective_vector(name)
         backend.set_objective(cost)
         if k:  # the whole plan of the previous stage (the split plan is not one: no start for the first)
             backend.set_start(start)
-        share = deadline / (len(stages) - k)
-        outcome = backend.solve(max(share, 0.01), mip_gap if k == 0 else cost_gap)
-        deadline -= outcome.runtime_s
+        outcome = backend.solve(max(left / (len(stages) - k), 0.01), mip_gap if k == 0 else cost_gap)
+        left -= outcome.runtime_s
         outcomes.append(outcome)
         if outcome.x is None:
             break
