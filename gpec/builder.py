@@ -431,7 +431,8 @@ def build_instance(dep: str | list[str], raw: str | Path, out: str | Path) -> Pa
     out.mkdir(parents=True, exist_ok=True)
     meta = {
         "name": "landes",
-        "description": "Landes (40): 29 bassins de vie (BV2022, Landes communes only), 5 métiers, 2023-2035",
+        "description": "Landes (40): 29 bassins de vie (BV2022, Landes communes only), 5 métiers, "
+                       f"data {BASE_YEAR}-{LAST_YEAR + TAIL_YEARS}",
         "base_year": BASE_YEAR,
         "horizon": [FIRST_MODEL_YEAR, LAST_YEAR],
         "built_by": "gpec instance build --dep 40 (gpec/builder.py) from data/raw (see data/raw/SOURCES.md)",
