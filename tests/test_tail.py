@@ -73,6 +73,8 @@ def test_cutting_the_tail_hides_the_late_shortfall(tail_case):
     model = build_model(tail_case, (2026, 2029), ("training",), tail=0)
     assert model.workforce.end == 2029
     assert model.lp.columns["training_places"].index.get_level_values("year").max() == 2028
+    with pytest.raises(ValueError, match="data end in 2030"):
+        build_model(tail_case, (2026, 2029), ("training",), tail=2)
 
 
 def test_evaluate_checks_the_tail_years(tail_case):

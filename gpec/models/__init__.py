@@ -67,7 +67,10 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
     unknown = set(names) - set(LEVER_BUILDERS)
     if unknown:
         raise ValueError(f"unknown lever(s): {', '.join(sorted(unknown))}")
-    tail = default_tail(instance, horizon, names) if tail is None else int(tail)
+    if tail is None:
+        tail = default_tail(instance, horizon, names)
+    elif not 0 <= tail <= _data_last(instance) - horizon[1]:
+        raise ValueError(f"tail of {tail} years: the instance's data end in {_data_last(instance)}")
     lp = LinearModel()
     workforce = add_workforce_columns(lp, instance, horizon, horizon[1] + tail)
     terms = [LEVER_BUILDERS[name](lp, instance, horizon, workforce) for name in LEVER_BUILDERS if name in names]
@@ -97,5 +100,9 @@ def longest_lag(instance, levers: tuple[str, ...]) -> int:
 def default_tail(instance, horizon: tuple[int, int], levers: tuple[str, ...]) -> int:
     """Tail years after the horizon: the longest lag of the levers switched on, as far as the instance
     gives need, baseline and budgets for (an instance whose data end with the horizon has no tail)."""
-    data_last = min(instance.data_years()[1], int(instance.budget().index.get_level_values("year").max()))
-    return max(0, min(longest_lag(instance, levers), data_last - horizon[1]))
+    return max(0, min(longest_lag(instance, levers), _data_last(instance) - horizon[1]))
+
+
+def _data_last(instance) -> int:
+    """The last year the instance gives need, baseline and budgets for."""
+    return min(instance.data_years()[1], int(instance.budget().index.get_level_values("year").max()))
