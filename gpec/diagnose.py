@@ -116,6 +116,8 @@ def _elastic_budget(model, instance, horizon, phase: Phase) -> dict:
     budget = lp.rows["budget"]
     extra = lp.add_variables("budget_extra", budget.index, 0.0, np.inf)
     lp.add_to_rows("budget", np.arange(budget.size), extra.positions, -1.0)
+    if "budget_carry" in lp.rows:  # extra euros carry over like the envelope's own
+        lp.add_to_rows("budget_carry", np.arange(budget.size), extra.positions, -instance.param("budget_carry_over"))
     cost = np.zeros(lp.n_cols)
     cost[extra.positions] = 1.0
     backend = HighsBackend(whole_units_model(model))  # suggestions that whole units in every bassin meet

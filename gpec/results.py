@@ -314,7 +314,8 @@ def _attribute_details(decisions: pd.DataFrame, coverage: pd.DataFrame, flows: p
 
 def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
     units = lp.values(x, lever.block.name)
-    units = units.round(9).where(~lp.is_integer(lever.block.name), units.round())  # whole where integer
+    whole = lp.is_integer(lever.block.name) | (lever.totals is not None)  # split of whole totals: made whole
+    units = units.round(9).where(~whole, units.round())
     table = units.rename("units").reset_index()
     if "metier" not in table:
         table.insert(1, "metier", lever.metier)

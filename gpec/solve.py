@@ -10,7 +10,7 @@ the first backend's stages: an even split), shadow prices (:data:`POST_WEIGHT`).
 that is 60 % / 20 % / 20 % of the time left after the build; when the model buys whole totals split over
 bassins (:mod:`gpec.rounding`), making the plan whole (:data:`WHOLE_UNITS_WEIGHT`) comes after the stages
 (and, if the whole plan is not within ``--gap`` of the bound, solving the model with whole units in
-every bassin from it, with the stages' weights). An infeasible scenario's diagnosis gets what the
+every bassin from it, in the time the rounding leaves). An infeasible scenario's diagnosis gets what the
 stages leave. Every phase's start, limit and time used is in ``Result.timings``.
 """
 
@@ -201,12 +201,14 @@ def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[fl
         return stages, whole
     exact = get_backend(scenario.solver)(whole_units_model(model))
     more, better = _stages(model, exact, scenario, budget, weights, later, whole, prefix="whole units, stage ")
+    earlier = [replace(s, name=s.name if s.name.startswith("whole") else f"whole totals ({s.name})") for s in stages]
+    if better is None and whole is None:  # no plan with whole units: the status is that of this model
+        return [*more, *earlier], None
     if better is None:
         return stages + [replace(s, name=f"whole units, {s.name}") for s in more], whole
     first = more[0]
     if first.bound < stages[0].bound:  # keep the higher of two valid bounds
         first = replace(first, bound=stages[0].bound, gap=relative_gap(first.objective, stages[0].bound))
-    earlier = [replace(s, name=s.name if s.name.startswith("whole") else f"whole totals ({s.name})") for s in stages]
     return [first, *more[1:], *earlier], better
 
 

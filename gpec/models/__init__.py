@@ -105,4 +105,5 @@ def default_tail(instance, horizon: tuple[int, int], levers: tuple[str, ...]) ->
 
 def _data_last(instance) -> int:
     """The last year the instance gives need, baseline and budgets for."""
-    return min(instance.data_years()[1], int(instance.budget().index.get_level_values("year").max()))
+    last_budget = instance.budget().reset_index().groupby("funder")["year"].max().min()
+    return min(instance.data_years()[1], int(last_budget))
