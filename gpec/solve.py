@@ -26,7 +26,7 @@ from gpec.diagnose import explain_infeasibility
 from gpec.evaluate import evaluate
 from gpec.instance import Instance
 from gpec.models import build_model
-from gpec.rounding import make_whole, split_levers, whole_plan, whole_units_model
+from gpec.rounding import rounding_model, split_levers, whole_units_model
 from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
 from gpec.shadow import COLUMNS as SHADOW_COLUMNS
@@ -189,12 +189,11 @@ def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[fl
     """Make the split of whole totals whole (:mod:`gpec.rounding`); if that plan is not within ``--gap`` of
     the stage-1 bound, solve the model with whole units in every bassin from it (its bound, valid too,
     replaces the first when higher). The stage reports of both are appended, the first stage's bound kept."""
-    with budget.phase("whole units", WHOLE_UNITS_WEIGHT / (WHOLE_UNITS_WEIGHT + later)) as phase:
-        rounding = make_whole(model, x, scenario.solver, phase.left(), WHOLE_UNITS_GAP * scenario.mip_gap,
-                              scenario.cost_gap, model.stages)
-    stages = stages + [StageReport(f"whole units ({name})", o.status, o.objective, o.bound, o.gap, o.runtime_s,
-                                   o.solver_status) for name, o in zip(model.stages, rounding)]
-    whole = whole_plan(rounding)
+    with budget.split("whole units", WHOLE_UNITS_WEIGHT / (WHOLE_UNITS_WEIGHT + later)) as inner:
+        rounding = get_backend(scenario.solver)(rounding_model(model, x))
+        rounded, whole = _stages(model, rounding, replace(scenario, solution_limit=None), inner, weights, 0.0,
+                                 None, aim=WHOLE_UNITS_GAP)
+    stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded]
     unmet = model.lp.objective_vector(model.stages[0])
     if whole is not None and (relative_gap(float(unmet @ model.tighten(whole)), stages[0].bound)
                               <= scenario.mip_gap + WHOLE_UNITS_TOL):

@@ -185,8 +185,7 @@ class LinearModel:
 
     def is_integer(self, name: str) -> np.ndarray:
         """Integrality flags of one variable block."""
-        block = self.columns[name]
-        return np.concatenate(self._integer)[block.start:block.start + block.size] if self._integer else np.zeros(0, bool)
+        return self._integer[list(self.columns).index(name)].copy()
 
     @property
     def n_integer(self) -> int:
