@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from gpec.instance import load_instance  # noqa: E402
 from gpec.models import build_model  # noqa: E402
 from gpec.scenario import Scenario  # noqa: E402
-from gpec.solve import solve  # noqa: E402
+from gpec.solving import solve  # noqa: E402
 from gpec.solvers.highs import HighsBackend  # noqa: E402
 
 SCENARIOS = {

@@ -2,18 +2,19 @@
 
 Python API (the CLI is a thin layer over it)::
 
-    from gpec import load_instance, Scenario, solve, evaluate
+    from gpec import load_instance, Scenario, solve, evaluate, Planner
     inst = load_instance("instances/landes")
     result = solve(inst, Scenario(budgets={"departement": 600_000}))
     result.status, result.objective, result.gap, result.decisions
     evaluate(inst, result).violations
+    planner = Planner(inst)  # what-ifs re-solved in place: planner.update(...).solve()
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["load_instance", "Scenario", "solve", "evaluate", "build_model"]
+__all__ = ["load_instance", "Scenario", "solve", "evaluate", "build_model", "Planner"]
 
 
 def __getattr__(name):  # lazy, so that importing gpec.evaluate does not pull in the solvers
@@ -24,11 +25,14 @@ def __getattr__(name):  # lazy, so that importing gpec.evaluate does not pull in
         from gpec.scenario import Scenario
         return Scenario
     if name == "solve":
-        from gpec.solve import solve
+        from gpec.solving import solve
         return solve
     if name == "evaluate":
         from gpec.evaluate import evaluate
         return evaluate
+    if name == "Planner":
+        from gpec.planner import Planner
+        return Planner
     if name == "build_model":
         from gpec.models import build_model
         return build_model

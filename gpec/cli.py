@@ -49,6 +49,9 @@ def solve_command(
     prices: bool = typer.Option(True, "--shadow-prices/--no-shadow-prices", help="Write shadow_prices.csv."),
     verify: bool = typer.Option(False, "--verify", help="Re-solve with the other backend, started from the "
                                 "first one's plan, and report whether both agree."),
+    reference: Optional[Path] = typer.Option(None, "--reference", help="Output folder of an earlier run: among "
+                                             "equally good plans, return the one closest to its decisions."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""
     from gpec.atomic import write_json
@@ -56,10 +59,12 @@ def solve_command(
     from gpec.geo.maps import write_geopackage, write_maps
     from gpec.instance import load_instance
     from gpec.models import LEVER_BUILDERS
+    from gpec.progress import Progress
     from gpec.report import (allocation_by_bassin, lever_summary, reservoir_summary, spend_by_year, unmet_by_year,
                              write_report)
+    from gpec.results import read_reference
     from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_min_places, parse_parameter
-    from gpec.solve import solve, time_budget
+    from gpec.solving import solve, time_budget
 
     unknown = sorted(set(lever_off) - set(LEVER_BUILDERS))
     if unknown:
@@ -74,10 +79,12 @@ def solve_command(
     budget = time_budget(scenario)  # the limit covers loading and writing too
     with budget.phase("load"):
         inst = load_instance(instance)
+        plan = read_reference(reference) if reference is not None else None
     out = out or Path("out") / inst.name
     if out.exists() and not out.is_dir():
         raise GpecError(f"--out {out}: exists and is not a folder")
-    result = solve(inst, scenario, budget=budget)
+    with Progress(quiet=quiet) as progress:
+        result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
     # every run writes its complete set of files (empty tables when there is no plan), so the folder
     # always describes one run; each file is replaced atomically
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
@@ -105,6 +112,8 @@ def solve_command(
                   f"cost {result.cost:,.0f} EUR  violations {result.violations}")
     console.print(f"[dim]{result.message}[/]")
     console.print(f"[dim]{_timings_line(result.timings)}[/]")
+    if result.reference_change is not None:
+        console.print(f"units moved from the reference plan ({reference}): {result.reference_change:,.1f}")
     if result.verification:
         console.print(_verification_line(result.verification, result.mip_gap, markup=True))
     if result.diagnosis:
@@ -147,6 +156,7 @@ def groups_command(
     gap: float = typer.Option(0.0, "--gap", help="Relative gap tolerance (costs are whole euros: 0 proves the "
                               "optimum exactly)."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write map_groups.png."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
 ):
     """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""
     from dataclasses import replace as _replace
@@ -172,7 +182,11 @@ def groups_command(
     out = out or Path("out") / f"groups_{post}"
     if out.exists() and not out.is_dir():
         raise GpecError(f"--out {out}: exists and is not a folder")
-    result = solve_groups(data, options, solver=solver, time_limit=time_limit, mip_gap=gap, method=method)
+    from gpec.progress import Progress
+
+    with Progress(quiet=quiet) as progress:
+        result = solve_groups(data, options, solver=solver, time_limit=time_limit, mip_gap=gap, method=method,
+                              progress=progress)
     try:
         result.write(out)
         (out / "map_groups.png").unlink(missing_ok=True)

@@ -178,7 +178,7 @@ class GroupResult:
 
 
 def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: float = 60.0,
-                 mip_gap: float = 0.0, method: str = "columns") -> GroupResult:
+                 mip_gap: float = 0.0, method: str = "columns", progress=None) -> GroupResult:
     """Solve the grouping problem with HiGHS or CP-SAT, read the groups and check them.
 
     Phase 1 (both methods) finds the fewest posts on the compact model (:mod:`gpec.models.groupings`), a
@@ -186,7 +186,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     ``total posts >= P*``. Phase 2 minimises
     cost: ``method="columns"`` (default) by column generation and enumeration over whole candidate
     groups (:mod:`gpec.columns`), which proves optimality; ``method="compact"`` on the compact model with
-    the cut, warm-started from phase 1.
+    the cut, warm-started from phase 1. ``progress`` (:class:`gpec.progress.Progress`) is told of each
+    phase.
     """
     from gpec.columns import CPSAT_COMPACT, SOLVERS, group_backend
     from gpec.models.group_columns import ColumnSpace
@@ -206,7 +207,10 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     backend = group_backend(solver, model.lp, CPSAT_COMPACT)
     count = model.posts_vector()
     backend.set_objective(count)
+    _phase_started(progress, "fewest posts", backend)
     first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
+    _phase_done(progress, "fewest posts", first)
+    _phase_started(progress, f"least cost ({method})", backend)
     summed = int(-(-model.need_milli.sum() // NEED_SCALE))  # no plan has fewer posts than the summed need
     min_posts = max(summed, math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0)
     message = f"fewest posts: {first.status} {first.objective:g} (bound {first.bound:g}, {first.runtime_s:.2f} s); "
@@ -228,6 +232,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         outcome = backend.solve(left(), mip_gap)
         chosen = [] if outcome.x is None else _compact_groups(model, pairs, np.round(outcome.x))
         solver_status = f"{outcome.solver_status}, gap {outcome.gap:.2e}, {outcome.runtime_s:.2f} s"
+    _phase_done(progress, f"least cost ({method})", outcome)
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(
         status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
@@ -250,6 +255,21 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
     result.violations, result.violation_details = len(found), found[:50]
     return result
+
+
+def _phase_started(progress, name: str, backend) -> None:
+    if progress is not None:
+        progress.start(name)
+        if hasattr(backend, "set_progress"):
+            backend.set_progress(progress.update)
+
+
+def _phase_done(progress, name: str, outcome) -> None:
+    from gpec.results import StageReport
+
+    if progress is not None:
+        progress.done(StageReport(name, outcome.status, outcome.objective, outcome.bound, outcome.gap,
+                                  outcome.runtime_s, ""))
 
 
 def _why_no_plan(data: GroupData, space, uncovered: list[int]) -> str:

@@ -11,6 +11,7 @@ range for sweeps.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -179,17 +180,31 @@ class Instance:
             tables["travel.csv"] = tables["travel.csv"].assign(minutes=tables["travel.csv"]["minutes"] * scale)
         return replace(self, tables=tables)
 
-    def with_budget(self, budgets: dict[str, float]) -> "Instance":
-        """A copy where each named funder's yearly envelope is set to the given euros in every year."""
+    def with_budget(self, budgets: dict) -> "Instance":
+        """A copy with each named funder's envelope replaced: ``funder -> EUR`` sets every year,
+        ``funder -> {year: EUR}`` the years given (years of ``budget.csv`` only)."""
         b = self.tables["budget.csv"].copy()
         for funder, eur in budgets.items():
-            if not np.isfinite(eur) or eur < 0:
-                raise GpecError(f"budget for funder '{funder}' must be a non-negative number of euros, got {eur}")
             mask = b["funder"] == funder
             if not mask.any():
                 known = ", ".join(sorted(b["funder"].unique()))
                 raise GpecError(f"unknown funder '{funder}' (known: {known})")
-            b.loc[mask, "eur"] = float(eur)
+            by_year = eur if isinstance(eur, dict) else {None: eur}
+            for year, value in by_year.items():
+                try:
+                    value = float(value)
+                except (TypeError, ValueError):
+                    value = math.nan
+                if not np.isfinite(value) or value < 0:
+                    where = f" in {year}" if year is not None else ""
+                    raise GpecError(f"budget for funder '{funder}'{where} must be a non-negative number of euros, "
+                                    f"got {eur if year is None else by_year[year]}")
+                rows = mask if year is None else mask & (b["year"] == year)
+                if not rows.any():
+                    years = b.loc[mask, "year"]
+                    raise GpecError(f"budget for funder '{funder}': no year {year} in budget.csv "
+                                    f"({years.min()}-{years.max()})")
+                b.loc[rows, "eur"] = value
         tables = dict(self.tables)
         tables["budget.csv"] = b
         return replace(self, tables=tables)

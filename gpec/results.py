@@ -135,6 +135,9 @@ class Result:
     budget_carry_over: float = 0.0
     #: model years after the horizon (no decisions; stocks, unmet need and committed costs go on)
     tail_years: int = 0
+    #: units moved from the reference plan (L1 over lever x bassin x year; None: no reference), see
+    #: :mod:`gpec.models.stability`
+    reference_change: float | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -165,6 +168,35 @@ class Result:
             written.append(write_csv(out / file, self.decisions.loc[self.decisions["lever"] == lever, columns]))
         written.append(write_json(out / "result.json", self.summary()))
         return written
+
+
+def read_reference(out: str | Path) -> pd.DataFrame:
+    """The decisions of a written run (``OUT/decisions.csv``), to be used as a reference plan.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, lacks a column, or has a unit count that is not a non-negative number.
+    """
+    from gpec.errors import InputError
+
+    path = Path(out) / "decisions.csv"
+    if not path.is_file():
+        raise InputError(str(path), "no decisions.csv here: --reference takes the output folder of a gpec solve")
+    codes = {name: str for name in ("lever", "pathway", "bassin", "metier")}
+    table = pd.read_csv(path, dtype=codes, keep_default_na=False)
+    for column in ("lever", "pathway", "bassin", "metier", "year", "units"):
+        if column not in table.columns:
+            raise InputError(str(path), "missing column", column=column)
+    for column in ("year", "units"):
+        values = pd.to_numeric(table[column], errors="coerce")
+        bad = np.flatnonzero(~(values >= 0) | ~np.isfinite(values))
+        if bad.size:
+            raise InputError(str(path), f"'{table[column].iloc[bad[0]]}' is not a non-negative number",
+                             row=int(bad[0]) + 1, column=column)
+        table[column] = values
+    table["year"] = table["year"].astype(int)
+    return table
 
 
 def _finite_or_none(value):
@@ -215,6 +247,7 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
     unmet_table["unmet_share"] = np.divide(unmet_table["unmet"], unmet_table["need"],
                                            out=np.zeros(len(unmet_table)), where=unmet_table["need"] > 0)
     spend = lp.values(x, model.budget.spend.name).rename("eur").reset_index()
+    spend = spend[spend["lever"].isin([lever.lever for lever in model.levers])].reset_index(drop=True)
     spend["eur"] = spend["eur"].clip(lower=0.0)
     workforce["in_transition"] = _in_transition(instance, decisions).reindex(idx).fillna(0.0).to_numpy()
     tension = instance.tables.get("labour_pool.csv")

@@ -19,7 +19,8 @@ class Scenario:
     horizon : (int, int) or None
         First and last model year; ``None`` = the instance's default horizon.
     budgets : dict
-        ``funder -> euros per year``, replacing that funder's envelope in every year.
+        ``funder -> euros per year``, replacing that funder's envelope in every year, or
+        ``funder -> {year: euros}``, replacing the years given.
     levers : tuple of str or None
         Levers switched on; ``None`` = all, ``()`` = the calibrated baseline alone.
     parameters : dict
@@ -27,7 +28,7 @@ class Scenario:
     time_limit : float
         Seconds for the whole run: build, both stages, ``verify``, shadow prices or the diagnosis, the
         check (and, in the CLI, loading the instance and writing the outputs), shared as
-        :mod:`gpec.solve` says.
+        :mod:`gpec.solving` says.
     mip_gap : float
         Relative gap tolerance of stage 1 (weighted unmet need).
     cost_gap : float
@@ -52,7 +53,7 @@ class Scenario:
     """
 
     horizon: tuple[int, int] | None = None
-    budgets: dict[str, float] = field(default_factory=dict)
+    budgets: dict[str, float | dict[int, float]] = field(default_factory=dict)
     levers: tuple[str, ...] | None = None
     parameters: dict[tuple[str, str], float] = field(default_factory=dict)
     time_limit: float = 60.0

@@ -12,7 +12,7 @@ import pytest
 
 from gpec.models import build_model
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from gpec.solvers.export import write_model
 from gpec.solvers.pyomo import to_pyomo
 from tests.conftest import LANDES

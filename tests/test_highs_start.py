@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.test_properties import _load
 
 SPEC = {'apprentice_cap': {('00001', 'as'): 0, ('00001', 'ide'): 1, ('00002', 'as'): 0, ('00002', 'ide'): 3},

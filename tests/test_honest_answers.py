@@ -49,7 +49,7 @@ import pytest
 
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from gpec.solvers import Capability, get_backend
 from tests.conftest import LANDES, ROOT
 from tests.test_known_answer import tiny  # noqa: F401  (module fixture: the hand-solved instance)

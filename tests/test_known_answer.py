@@ -21,7 +21,7 @@ import pytest
 from gpec.evaluate import evaluate
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.conftest import write_instance
 
 B = "00001"

@@ -20,7 +20,7 @@ from gpec.instance import load_instance
 from gpec.results import OUTPUT_FILES
 from gpec.scenario import Scenario
 from gpec.schema import SCHEMAS
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.conftest import LANDES, ROOT
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from gpec.solvers import STATUSES, Capability, get_backend
 from tests.conftest import LANDES
 

@@ -20,7 +20,7 @@ from gpec.evaluate import evaluate
 from gpec.instance import load_instance
 from gpec.models import LEVER_BUILDERS
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.conftest import write_instance
 
 YEARS = (2026, 2030)

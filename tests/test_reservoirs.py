@@ -102,7 +102,7 @@ from gpec.geo.settlement import graduate_destinations
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.schema import CAP_BASES, PATHWAY_LEVERS, PATHWAY_MODES, WHOLE_PLACES
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.conftest import ROOT, write_instance
 
 B = "00001"

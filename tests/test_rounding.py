@@ -23,7 +23,7 @@ import pytest
 
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.conftest import write_instance
 
 A, B = "00001", "00002"

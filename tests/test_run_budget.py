@@ -21,7 +21,7 @@ from gpec.diagnose import explain_infeasibility
 from gpec.models import build_model
 from gpec.scenario import Scenario
 from gpec.shadow import NO_PLAN, NOT_COMPUTED, shadow_prices
-from gpec.solve import POST_WEIGHT, RESERVE_SHARE, STAGE1_WEIGHT, STAGE_WEIGHT, WHOLE_UNITS_WEIGHT, _verify, solve
+from gpec.solving import POST_WEIGHT, RESERVE_SHARE, STAGE1_WEIGHT, STAGE_WEIGHT, WHOLE_UNITS_WEIGHT, _verify, solve
 from gpec.solvers import StageOutcome, TimeBudget
 from gpec.solvers.highs import HighsBackend
 from tests.conftest import ROOT

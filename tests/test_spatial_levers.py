@@ -18,7 +18,7 @@ from gpec.evaluate import evaluate
 from gpec.geo.reach import structures_within
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.conftest import write_instance
 
 A, B, C = "00001", "00002", "00003"

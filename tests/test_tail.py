@@ -22,7 +22,7 @@ from gpec.evaluate import evaluate
 from gpec.instance import load_instance
 from gpec.models import build_model, default_tail
 from gpec.scenario import Scenario
-from gpec.solve import solve
+from gpec.solving import solve
 from tests.conftest import write_instance
 
 B = "00001"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,8 @@ from gpec.models.mobility import add_vehicles
 from gpec.models.objective import STAGES
 from gpec.models.pools import add_pools
 from gpec.models.qvct import add_qvct
+from gpec.models.stability import STAGE as CHANGE_STAGE
+from gpec.models.stability import add_stability
 from gpec.models.targets import add_targets
 from gpec.models.training import add_training
 from gpec.models.transitions import add_pathways
@@ -38,6 +40,18 @@ class GpecModel:
     workforce: WorkforceBlocks
     budget: BudgetBlocks
     stages: tuple[str, ...] = STAGES
+    #: lever -> the names of the column blocks its builder added (decisions, totals, details)
+    lever_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: units of the reference plan with no column in this model (``None``: no reference)
+    reference_unmatched: float | None = None
+
+    def switch_off(self, levers) -> None:
+        """Fix every column of the given levers at 0 (in ``lp``): the model of a scenario without them,
+        as long as the tail is the same (:func:`default_tail`)."""
+        for lever in levers:
+            for name in self.lever_columns.get(lever, ()):
+                zero = np.zeros(self.lp.columns[name].size)
+                self.lp.set_column_bounds(name, zero, zero)
 
     def effect_values(self, x: np.ndarray, kind: str) -> np.ndarray:
         """FTE the levers add to the stock (``kind="inflows"``) or cover without being stock
@@ -55,13 +69,14 @@ class GpecModel:
 
 def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | None = None,
                 service_level: float | None = None, min_places: dict[str, int] | None = None,
-                tail: int | None = None) -> GpecModel:
+                tail: int | None = None, reference=None) -> GpecModel:
     """Build the multi-year MILP of ``instance``: decisions over ``horizon``, the model over ``horizon``
     and ``tail`` more years (:mod:`gpec.models.workforce`) with the given levers switched on.
 
     ``levers=None`` switches every lever on; ``()`` builds the calibrated baseline alone.
     ``service_level`` and ``min_places`` are hard targets (:mod:`gpec.models.targets`). ``tail=None``
-    takes :func:`default_tail`.
+    takes :func:`default_tail`. A ``reference`` decision table adds the third stage ``change``
+    (:mod:`gpec.models.stability`).
     """
     names = tuple(LEVER_BUILDERS) if levers is None else tuple(levers)
     unknown = set(names) - set(LEVER_BUILDERS)
@@ -73,14 +88,21 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
         raise ValueError(f"tail of {tail} years: the instance's data end in {_data_last(instance)}")
     lp = LinearModel()
     workforce = add_workforce_columns(lp, instance, horizon, horizon[1] + tail)
-    terms = [LEVER_BUILDERS[name](lp, instance, horizon, workforce) for name in LEVER_BUILDERS if name in names]
+    terms, lever_columns = [], {}
+    for name in (n for n in LEVER_BUILDERS if n in names):
+        before = set(lp.columns)
+        terms.append(LEVER_BUILDERS[name](lp, instance, horizon, workforce))
+        lever_columns[name] = tuple(c for c in lp.columns if c not in before)
     inflows = pd.concat([empty_effects(), *[t.inflows for t in terms]], ignore_index=True)
     cover = pd.concat([empty_effects(), *[t.cover for t in terms]], ignore_index=True)
     workforce = add_workforce_rows(lp, instance, horizon, workforce, inflows, cover)
     budget = add_budget(lp, instance, (horizon[0], workforce.end), terms)
     add_labour_pool(lp, instance, (horizon[0], workforce.end), terms)
     add_targets(lp, horizon, workforce, terms, service_level, min_places)
-    return GpecModel(lp, horizon, terms, workforce, budget)
+    if reference is None:
+        return GpecModel(lp, horizon, terms, workforce, budget, lever_columns=lever_columns)
+    unmatched = add_stability(lp, terms, reference)
+    return GpecModel(lp, horizon, terms, workforce, budget, (*STAGES, CHANGE_STAGE), lever_columns, unmatched)
 
 
 def longest_lag(instance, levers: tuple[str, ...]) -> int:

@@ -23,7 +23,7 @@ class Capability(enum.Enum):
     MIP = "mixed-integer programs"
     TIME_LIMIT_INCUMBENT = "returns the incumbent and bound at a time limit"
     WARM_START = "accepts a start solution"
-    IN_PLACE_CHANGES = "changes rows, bounds and costs of a live model"
+    IN_PLACE_CHANGES = "makes its live model that of a changed LinearModel of the same shape (update)"
     LP_DUALS = "row duals and reduced costs of linear programs"
     IIS = "irreducible infeasible subsystem (LP)"
     SOLUTION_LIMIT = "stops after a number of improving solutions (deterministic limit)"

@@ -53,11 +53,57 @@ class HighsBackend:
             model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                                   for i in arrays["integer"]]
         self.cost, self.started = np.zeros(lp.n_cols), None
+        self._arrays = arrays  # what the live model holds (before rows added by the stages), for update()
+        self.progress = None
         status = self.h.passModel(model)
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
 
+    def set_progress(self, report) -> None:
+        """Call ``report(seconds, incumbent, bound, gap)`` while a MIP is solved (HiGHS's MIP callback;
+        the incumbent and bound are HiGHS's, in its presolved space); ``None`` stops it."""
+        if report is not None and self.progress is None:
+            self.h.cbMipInterrupt.subscribe(self._report_progress)
+        elif report is None and self.progress is not None:
+            self.h.cbMipInterrupt.unsubscribe(self._report_progress)
+        self.progress = report
+
+    def update(self, lp: LinearModel) -> None:
+        """Make the live model that of ``lp`` in place: drop the rows the stages added, then change the
+        bounds, integrality and coefficients that differ. ``lp`` must have this model's columns and rows
+        (same blocks and labels; :class:`gpec.planner.Planner` checks), only their numbers may differ."""
+        new, old = lp.to_arrays(), self._arrays
+        if new["matrix"].shape != old["matrix"].shape:
+            raise ValueError("update: the model has other columns or rows; build a new backend")
+        extra = self.h.getNumRow() - lp.n_rows
+        if extra > 0:
+            self.h.deleteRows(extra, np.arange(lp.n_rows, lp.n_rows + extra, dtype=np.int32))
+        cols = np.flatnonzero((new["col_lower"] != old["col_lower"]) | (new["col_upper"] != old["col_upper"]))
+        if cols.size:
+            self.change_col_bounds(cols, new["col_lower"][cols], new["col_upper"][cols])
+        rows = np.flatnonzero((new["row_lower"] != old["row_lower"]) | (new["row_upper"] != old["row_upper"]))
+        if rows.size:
+            self.change_row_bounds(rows, new["row_lower"][rows], new["row_upper"][rows])
+        flip = np.flatnonzero(new["integer"] != old["integer"])
+        if flip.size:
+            kind = lambda i: highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+            self.h.changeColsIntegrality(len(flip), flip.astype(np.int32), [kind(i) for i in new["integer"][flip]])
+        diff = (new["matrix"] - old["matrix"]).tocoo()
+        keep = diff.data != 0
+        rows_c, cols_c = diff.row[keep], diff.col[keep]
+        values = np.asarray(new["matrix"][rows_c, cols_c]).ravel() if keep.any() else []
+        for i, j, v in zip(rows_c, cols_c, values):
+            self.h.changeCoeff(int(i), int(j), float(v))
+        self.has_integers = bool(new["integer"].any())
+        self.lp, self._arrays, self.started = lp, new, None
+
+    def _report_progress(self, event) -> None:
+        if self.progress is not None:
+            out = event.data_out
+            self.progress(out.running_time, out.mip_primal_bound, out.mip_dual_bound, out.mip_gap)
+
     def set_objective(self, cost: np.ndarray) -> None:
+        """Minimise ``cost . x`` (the live model's other rows and bounds unchanged)."""
         self.cost = np.asarray(cost, float)
         idx = np.arange(len(self.cost), dtype=np.int32)
         self.h.changeColsCost(len(idx), idx, self.cost)

@@ -26,7 +26,7 @@ SCIP_INFINITY = 1e20
 class OrtoolsBackend:
     name = "ortools"
     capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
-                              Capability.IN_PLACE_CHANGES, Capability.SOLUTION_LIMIT})
+                              Capability.SOLUTION_LIMIT})
 
     def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
         arrays = lp.to_arrays()

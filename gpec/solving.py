@@ -17,7 +17,7 @@ stages leave. Every phase's start, limit and time used is in ``Result.timings``.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,8 @@ import pandas as pd
 from gpec.diagnose import explain_infeasibility
 from gpec.evaluate import evaluate
 from gpec.instance import Instance
-from gpec.models import build_model
+from gpec.models import GpecModel, build_model
+from gpec.models.stability import reference_units
 from gpec.rounding import rounding_model, split_levers, whole_units_model
 from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
@@ -59,15 +60,46 @@ def time_budget(scenario: Scenario, start: float | None = None) -> TimeBudget:
     return TimeBudget(scenario.time_limit, RESERVE_SHARE * scenario.time_limit, start)
 
 
+@dataclass
+class Built:
+    """A built model and its live solver model: what :func:`solve` builds for one run and
+    :class:`gpec.planner.Planner` keeps between runs.
+
+    ``instance`` is the instance as given (``--verify`` re-solves it cold), ``applied`` with the
+    scenario's overrides; ``levers`` are the levers switched on (the model may hold more, fixed at 0:
+    :meth:`gpec.models.GpecModel.switch_off`); ``x`` is the last plan written, ``None`` before a solve.
+    """
+
+    instance: Instance
+    applied: Instance
+    horizon: tuple[int, int]
+    model: GpecModel
+    backend: object
+    levers: tuple[str, ...]
+    reference: pd.DataFrame | None = None
+    x: np.ndarray | None = None
+
+
+def build(instance: Instance, scenario: Scenario, reference: pd.DataFrame | None = None) -> Built:
+    """Apply ``scenario`` to ``instance``, build the model and hand it to the scenario's solver."""
+    applied, horizon = scenario.apply(instance)
+    model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places,
+                        reference=reference)
+    levers = tuple(lever.lever for lever in model.levers)
+    return Built(instance, applied, horizon, model, get_backend(scenario.solver)(model.lp), levers, reference)
+
+
 def solve(instance: Instance, scenario: Scenario | None = None, check: bool = True, explain: bool = True,
-          budget: TimeBudget | None = None, start: np.ndarray | None = None) -> Result:
+          budget: TimeBudget | None = None, start: np.ndarray | None = None, reference=None,
+          progress=None) -> Result:
     """Build and solve the model of ``instance`` under ``scenario``, within ``scenario.time_limit``.
 
     Stage 1 minimises weighted unmet need; stage 2 minimises cost with unmet need capped at the stage-1
-    incumbent, starting from the stage-1 solution, on the same live solver model. A time limit returns
-    the best incumbent with its bound and gap (status ``feasible``); only when no feasible plan was
-    found at all is the status ``error`` (the message says why). ``cost`` is the spending of the
-    returned plan.
+    incumbent, starting from the stage-1 solution, on the same live solver model; with a ``reference``
+    plan, stage 3 returns, among plans no worse in both, the one closest to it
+    (:mod:`gpec.models.stability`). A time limit returns the best incumbent with its bound and gap
+    (status ``feasible``); only when no feasible plan was found at all is the status ``error`` (the
+    message says why). ``cost`` is the spending of the returned plan.
 
     Parameters
     ----------
@@ -84,6 +116,10 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         loading the instance and writing the outputs count too. The phases are recorded in it.
     start : ndarray, optional
         A plan of the same model that stage 1 starts from (``--verify`` gives the first backend's plan).
+    reference : Result or DataFrame, optional
+        A reference plan (a result, or its ``decisions`` table) to keep the plan close to.
+    progress : gpec.progress.Progress, optional
+        Told when each stage starts and ends, and the solver's incumbent and bound meanwhile.
 
     Returns
     -------
@@ -94,32 +130,49 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
     scenario = scenario or Scenario()
     budget = budget or time_budget(scenario)
     with budget.phase("build") as built:
-        applied, horizon = scenario.apply(instance)
-        model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places)
-        backend = get_backend(scenario.solver)(model.lp)
+        live = build(instance, scenario, reference_table(reference))
+    return solve_built(live, scenario, budget, built.seconds, check, explain, start, progress)
+
+
+def reference_table(reference) -> pd.DataFrame | None:
+    """The decisions table of a reference plan given as a :class:`Result` or a table."""
+    return reference.decisions if isinstance(reference, Result) else reference
+
+
+def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: float, check: bool = True,
+                explain: bool = True, start: np.ndarray | None = None, progress=None) -> Result:
+    """Solve a built model (:func:`build`) under ``scenario``: the stages, the plan made whole, the
+    checks and explanations of :func:`solve`; ``live.x`` becomes the plan written."""
+    model, backend, applied, horizon = live.model, live.backend, live.applied, live.horizon
     weights = [STAGE1_WEIGHT] + [STAGE_WEIGHT] * (len(model.stages) - 1)
     later = (sum(weights) if scenario.verify else 0.0) + (POST_WEIGHT if scenario.shadow_prices else 0.0)
     split = bool(split_levers(model))
     stages, x = _stages(model, backend, scenario, budget, weights, later + (WHOLE_UNITS_WEIGHT if split else 0.0),
-                        start, aim=WHOLE_UNITS_AIM if split else 1.0)
+                        start, aim=WHOLE_UNITS_AIM if split else 1.0, progress=progress)
     if x is not None and split:
-        stages, x = _whole_units(model, scenario, budget, weights, later, stages, x)
+        stages, x = _whole_units(model, scenario, budget, weights, later, stages, x, progress)
 
     first = stages[0]
     status = _overall_status(stages, x)
-    objective, gap, cost = first.objective, first.gap, math.nan
+    objective, gap, cost, change = first.objective, first.gap, math.nan, None
     if x is not None:
         x = model.tighten(x)
         objective = float(model.lp.objective_vector(model.stages[0]) @ x)
         gap = relative_gap(objective, first.bound)
-        cost = float(model.lp.objective_vector(model.stages[-1]) @ x)
+        cost = float(model.lp.objective_vector(model.stages[1]) @ x)
         if split and status == "optimal" and gap > scenario.mip_gap + WHOLE_UNITS_TOL:
             status = "feasible"  # the whole plan is further from the bound than --gap
+    if live.reference is not None and x is not None:
+        cols, units, unmatched = reference_units([lv for lv in model.levers if lv.lever in live.levers],
+                                                 live.reference)
+        change = float(np.abs(np.round(x[cols], 9) - units).sum()) + unmatched
+    live.x = x
     prices, diagnosis, verification = pd.DataFrame(columns=list(SHADOW_COLUMNS)), None, None
     post = (x is not None and scenario.shadow_prices) or (status == "infeasible" and explain)
     if scenario.verify:
         with budget.split("verify", sum(weights) / (sum(weights) + (POST_WEIGHT if post else 0.0))) as inner:
-            verification = _verify(instance, scenario, (status, objective, first.bound), x, inner)
+            verification = _verify(live.instance, scenario, (status, objective, first.bound), x, inner,
+                                   live.reference)
     if x is not None and scenario.shadow_prices:
         with budget.split("shadow prices", 1.0) as inner:
             prices = shadow_prices(model, x, objective, first.bound, scenario.mip_gap, inner)
@@ -127,20 +180,20 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         with budget.split("diagnosis", 1.0) as inner:
             diagnosis = explain_infeasibility(applied, scenario, horizon, inner)
     with budget.phase("tables"):
-        tables = solution_tables(model, applied, x)
+        on = replace(model, levers=[lever for lever in model.levers if lever.lever in live.levers])
+        tables = solution_tables(on, applied, x)
     result = Result(
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
-        runtime_s=sum(s.runtime_s for s in stages) + built.seconds, solver=scenario.solver,
+        runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
         instance=applied.name, instance_sha256=applied.sha256, horizon=horizon,
-        levers=tuple(lv.lever for lv in model.levers),
-        budgets=_budgets(applied, (horizon[0], model.workforce.end)),
+        levers=live.levers, budgets=_budgets(applied, (horizon[0], model.workforce.end)),
         budget_carry_over=applied.param("budget_carry_over"), tail_years=model.workforce.end - horizon[1],
         overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
         mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,
         n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
-        build_s=built.seconds, stages=stages, message=_message(stages), applied=applied, shadow_prices=prices,
+        build_s=build_s, stages=stages, message=_message(stages), applied=applied, shadow_prices=prices,
         diagnosis=diagnosis, verification=verification, service_level=scenario.service_level,
-        min_places=dict(scenario.min_places), **tables,
+        min_places=dict(scenario.min_places), reference_change=change, **tables,
     )
     if check and result.has_solution:
         with budget.phase("check"):
@@ -152,14 +205,19 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
 
 
 def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
-            start: np.ndarray | None, aim: float = 1.0, prefix: str = "stage "
+            start: np.ndarray | None, aim: float = 1.0, prefix: str = "stage ", progress=None
             ) -> tuple[list[StageReport], np.ndarray | None]:
     """The lexicographic stages, each given its weight's share of the time left (``later``: the weights
     of the phases after the stages). A stage offered less than :data:`~gpec.solvers.MIN_SOLVE_S` is not
-    run: stage 1 then has no plan; a later stage keeps the plan before it, reported ``feasible``."""
+    run: stage 1 then has no plan; a later stage keeps the plan before it, reported ``feasible``.
+    ``progress`` (:class:`gpec.progress.Progress`) is told of each stage and of the solver's progress."""
     stages, x = [], None
     vectors = {name: model.lp.objective_vector(name) for name in model.stages}
     for k, name in enumerate(model.stages):
+        if progress is not None:
+            progress.start(f"{prefix}{name}")
+            if hasattr(backend, "set_progress"):
+                backend.set_progress(progress.update)
         with budget.phase(f"{prefix}{name}", weights[k] / (sum(weights[k:]) + later)) as phase:
             if phase.left() < MIN_SOLVE_S:
                 stages.append(StageReport(name, "error" if x is None else "feasible",
@@ -175,6 +233,8 @@ def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: lis
                                     scenario.solution_limit)
         stages.append(StageReport(name, outcome.status, outcome.objective, outcome.bound, outcome.gap,
                                   outcome.runtime_s, outcome.solver_status))
+        if progress is not None:
+            progress.done(replace(stages[-1], name=f"{prefix}{name}"))
         if outcome.x is None:
             break
         x = outcome.x
@@ -185,21 +245,22 @@ def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: lis
 
 
 def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
-                 stages: list[StageReport], x: np.ndarray) -> tuple[list[StageReport], np.ndarray | None]:
+                 stages: list[StageReport], x: np.ndarray, progress=None) -> tuple[list[StageReport], np.ndarray | None]:
     """Make the split of whole totals whole (:mod:`gpec.rounding`); if that plan is not within ``--gap`` of
     the stage-1 bound, solve the model with whole units in every bassin from it (its bound, valid too,
     replaces the first when higher). The stage reports of both are appended, the first stage's bound kept."""
     with budget.split("whole units", WHOLE_UNITS_WEIGHT / (WHOLE_UNITS_WEIGHT + later)) as inner:
         rounding = get_backend(scenario.solver)(rounding_model(model, x))
         rounded, whole = _stages(model, rounding, replace(scenario, solution_limit=None), inner, weights, 0.0,
-                                 None, aim=WHOLE_UNITS_GAP)
+                                 None, aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress)
     stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded]
     unmet = model.lp.objective_vector(model.stages[0])
     if whole is not None and (relative_gap(float(unmet @ model.tighten(whole)), stages[0].bound)
                               <= scenario.mip_gap + WHOLE_UNITS_TOL):
         return stages, whole
     exact = get_backend(scenario.solver)(whole_units_model(model))
-    more, better = _stages(model, exact, scenario, budget, weights, later, whole, prefix="whole units, stage ")
+    more, better = _stages(model, exact, scenario, budget, weights, later, whole, prefix="whole units, stage ",
+                           progress=progress)
     earlier = [replace(s, name=s.name if s.name.startswith("whole") else f"whole totals ({s.name})") for s in stages]
     if better is None and whole is None:  # no plan with whole units: the status is that of this model
         return [*more, *earlier], None
@@ -212,7 +273,7 @@ def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[fl
 
 
 def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, float], x: np.ndarray | None,
-            budget: TimeBudget) -> dict:
+            budget: TimeBudget, reference: pd.DataFrame | None = None) -> dict:
     """Solve again with the other backend within ``budget``, stage 1 started from the first backend's plan
     ``x``, and compare with the first backend's ``(status, objective, bound)``.
 
@@ -225,7 +286,7 @@ def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, flo
     status, objective, bound = first
     other = "ortools" if scenario.solver == "highs" else "highs"
     second = solve(instance, replace(scenario, solver=other, verify=False, shadow_prices=False), check=False,
-                   explain=False, budget=budget, start=x)
+                   explain=False, budget=budget, start=x, reference=reference)
     out = {"solver": other, "status": second.status, "objective": second.objective, "bound": second.bound,
            "gap": second.gap, "cost": second.cost, "runtime_s": second.runtime_s,
            "started_from": scenario.solver if x is not None else None, "start_kept": None,

@@ -1,0 +1,155 @@
+"""The live what-if loop: a :class:`Planner` keeps the built model and re-solves it in place.
+
+A planner solves, changes one thing, solves again and compares. :func:`gpec.solve` rebuilds the model
+from the instance each time; a :class:`Planner` builds it once and, after :meth:`Planner.update`,
+builds the changed model and hands the solver only the numbers that differ (bounds, right-hand sides,
+coefficients: :meth:`gpec.solvers.highs.HighsBackend.update`), then solves from the last plan. A change
+that alters the model's shape (a lever switched on that the live model lacks, another tail or horizon,
+a service level added or removed), or a backend without :attr:`~gpec.solvers.Capability.IN_PLACE_CHANGES`,
+builds a new solver model instead, transparently: the result is the same either way, the solve of
+exactly the model :func:`gpec.solve` would build for the same scenario.
+
+A lever switched off in place keeps its columns, fixed at 0 (:meth:`gpec.models.GpecModel.switch_off`);
+the result lists only the levers on, as a cold solve does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gpec.errors import GpecError
+from gpec.instance import Instance
+from gpec.models import LEVER_BUILDERS, build_model, default_tail
+from gpec.results import Result
+from gpec.scenario import Scenario, parse_parameter
+from gpec.solving import Built, build, reference_table, solve_built, time_budget
+from gpec.solvers import Capability
+
+#: ``Planner.update(service_level=KEEP)``: leave the service level as it is (``None`` removes it).
+KEEP = object()
+
+
+class Planner:
+    """Solve an instance, change a scenario, re-solve warm: the same :class:`~gpec.results.Result` as
+    :func:`gpec.solve`.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    scenario : Scenario, optional
+        The starting scenario (default ``Scenario()``); :meth:`update` changes it.
+    reference : Result or DataFrame, optional
+        A reference plan every solve stays close to (:mod:`gpec.models.stability`); there is no default
+        reference, and it is not replaced by the last plan, so results never depend on solving order.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario the next :meth:`solve` solves.
+    builds : int
+        Solver models built so far (1 after the first solve; more when an update changed the shape).
+    updates_in_place : int
+        Solves that changed the live model in place.
+    """
+
+    def __init__(self, instance: Instance, scenario: Scenario | None = None, reference=None):
+        self.instance = instance
+        self.scenario = scenario or Scenario()
+        self.reference = reference_table(reference)
+        self._base_levers = tuple(self.scenario.levers if self.scenario.levers is not None else LEVER_BUILDERS)
+        self._live: Built | None = None
+        self.builds = self.updates_in_place = 0
+        self.last: Result | None = None
+
+    # -- what-ifs ----------------------------------------------------------------------------
+    def update(self, budgets: dict | None = None, levers_off=None, parameters: dict | None = None,
+               service_level=KEEP) -> "Planner":
+        """Change the scenario of the next :meth:`solve`; returns the planner.
+
+        Parameters
+        ----------
+        budgets : dict, optional
+            ``funder -> EUR a year`` (every year) or ``funder -> {year: EUR}``; funders not named keep
+            their envelope.
+        levers_off : iterable of str, optional
+            The levers switched off, among those the planner started with (``[]`` switches them all
+            back on); ``None`` leaves them as they are.
+        parameters : dict, optional
+            Parameter overrides, ``{(name, key): value}`` or ``{"name[key]": value}``; they add to the
+            overrides already made.
+        service_level : float or None, optional
+            The required service level; ``None`` removes it; not given: unchanged.
+        """
+        scenario = self.scenario
+        if budgets is not None:
+            scenario = replace(scenario, budgets={**scenario.budgets, **budgets})
+        if levers_off is not None:
+            off = set(levers_off)
+            unknown = sorted(off - set(self._base_levers))
+            if unknown:
+                raise GpecError(f"levers_off: unknown lever '{unknown[0]}' (levers of this planner: "
+                                f"{', '.join(self._base_levers)})")
+            scenario = replace(scenario, levers=tuple(lv for lv in self._base_levers if lv not in off))
+        if parameters:
+            parsed = {(_key(name)): float(value) for name, value in parameters.items()}
+            scenario = replace(scenario, parameters={**scenario.parameters, **parsed})
+        if service_level is not KEEP:
+            scenario = replace(scenario, service_level=service_level)
+        scenario.apply(self.instance)  # validate now: a bad update leaves the planner as it was
+        self.scenario = scenario
+        return self
+
+    def solve(self, progress=None) -> Result:
+        """Solve the current scenario, from the last plan when the model was changed in place."""
+        budget = time_budget(self.scenario)
+        with budget.phase("build") as built:
+            live, warm = self._live_model()
+        self.last = solve_built(live, self.scenario, budget, built.seconds,
+                                start=live.x if warm else None, progress=progress)
+        return self.last
+
+    # -- the live model ----------------------------------------------------------------------
+    def _live_model(self) -> tuple[Built, bool]:
+        """The live model made that of the current scenario (in place when it can) and whether it was
+        changed in place (then its last plan is a start)."""
+        scenario, live = self.scenario, self._live
+        in_place = (live is not None and scenario.solver == type(live.backend).name
+                    and Capability.IN_PLACE_CHANGES in live.backend.capabilities
+                    and set(self._levers_on()) <= set(live.model.lever_columns))
+        if in_place:
+            applied, horizon = scenario.apply(self.instance)
+            held = tuple(live.model.lever_columns)
+            tail = default_tail(applied, horizon, self._levers_on())
+            try:
+                model = build_model(applied, horizon, held, scenario.service_level, scenario.min_places,
+                                    tail=tail, reference=self.reference)
+            except ValueError:  # a tail the data do not hold: not a shape this model can take
+                model = None
+            if model is not None and _same_shape(model.lp, live.model.lp):
+                model.switch_off(set(held) - set(self._levers_on()))
+                live.backend.update(model.lp)
+                self._live = replace(live, applied=applied, horizon=horizon, model=model,
+                                     levers=self._levers_on())
+                self.updates_in_place += 1
+                return self._live, live.x is not None
+        self._live = build(self.instance, scenario, self.reference)
+        self.builds += 1
+        return self._live, False
+
+    def _levers_on(self) -> tuple[str, ...]:
+        return tuple(self.scenario.levers if self.scenario.levers is not None else LEVER_BUILDERS)
+
+
+def _key(name) -> tuple[str, str]:
+    """``"retire_rate[as]"`` or ``("retire_rate", "as")`` -> ``("retire_rate", "as")``."""
+    if isinstance(name, tuple):
+        return name
+    key, _ = parse_parameter(f"{name}=0")
+    return key
+
+
+def _same_shape(a, b) -> bool:
+    """Same column and row blocks, with the same labels, in the same order."""
+    same = lambda x, y: list(x) == list(y) and all(x[k].index.equals(y[k].index) for k in x)
+    return a.n_cols == b.n_cols and a.n_rows == b.n_rows and same(a.columns, b.columns) and same(a.rows, b.rows)
