@@ -54,14 +54,11 @@ def solve_command(
     quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""
-    from gpec.atomic import write_json
-    from gpec.charts import write_inflow_chart
-    from gpec.geo.maps import write_geopackage, write_maps
     from gpec.instance import load_instance
     from gpec.models import LEVER_BUILDERS
+    from gpec.outputs import write_outputs
     from gpec.progress import Progress
-    from gpec.report import (allocation_by_bassin, lever_summary, reservoir_summary, spend_by_year, unmet_by_year,
-                             write_report)
+    from gpec.report import allocation_by_bassin, lever_summary, reservoir_summary, spend_by_year, unmet_by_year
     from gpec.results import read_reference
     from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_min_places, parse_parameter
     from gpec.solving import solve, time_budget
@@ -85,25 +82,9 @@ def solve_command(
         raise GpecError(f"--out {out}: exists and is not a folder")
     with Progress(quiet=quiet) as progress:
         result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
-    # every run writes its complete set of files (empty tables when there is no plan), so the folder
-    # always describes one run; each file is replaced atomically
+    # the folder is replaced as one unit (gpec.outputs): never a mix of two runs
+    write_outputs(result, out, maps=maps, budget=budget)
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
-    try:
-        with budget.phase("write"):
-            result.write(out)
-            write_report(result, inst, out / "report.md")
-            drawn = []
-            if result.has_solution:
-                drawn.append(write_inflow_chart(result, out / "inflows.png"))
-            if maps and result.has_solution:
-                drawn += write_maps(result, inst, out) + [write_geopackage(result, inst, out / "results.gpkg")]
-            for stale in [*out.glob("map_*.png"), out / "results.gpkg", out / "inflows.png"]:  # an earlier run's
-                if stale not in drawn:
-                    stale.unlink(missing_ok=True)
-        result.timings = budget.report()
-        write_json(out / "result.json", result.summary())  # again, with the time of writing
-    except OSError as exc:
-        raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
 
     style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
     console.print(f"[bold]{inst.name}[/] {result.horizon[0]}-{result.horizon[1]}: status "
@@ -222,13 +203,10 @@ def explain_command(out: Path = typer.Argument(..., help="Output folder of a gpe
 
     from gpec.report import binding_summary
 
-    head_path = out / "result.json"
-    if not head_path.is_file():
-        raise GpecError(f"{out}: no result.json (run gpec solve --out {out} first)")
-    try:
-        head = json.loads(head_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise GpecError(f"{head_path}: not a readable result ({exc})") from None
+    from gpec.outputs import load_result
+
+    load_result(out)  # one line, exit 2, for a folder that is not a gpec solve's output
+    head = json.loads((out / "result.json").read_text(encoding="utf-8"))
     console.print(f"[bold]{head.get('instance')}[/] {head['horizon'][0]}-{head['horizon'][1]}: status "
                   f"{head['status']}; unmet {_num(head.get('objective'))} FTE-years, bound {_num(head.get('bound'))}, "
                   f"gap {_num(head.get('gap'), '.2e')}; cost {_num(head.get('cost'), ',.0f')} EUR; "

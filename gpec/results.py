@@ -37,6 +37,10 @@ LEVER_FILES = {
     **{f"{lever}.csv": (lever, ["pathway", "bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"])
        for lever in PATHWAY_LEVERS},
 }
+#: Table attribute of a Result -> the CSV file it is written to.
+TABLE_FILES = {"decisions": "decisions.csv", "workforce": "workforce.csv", "unmet": "unmet.csv",
+               "spend": "spend.csv", "coverage": "qvct_coverage.csv", "pool_flows": "pool_flows.csv",
+               "flows": "flows.csv", "labour_pool": "labour_pool.csv", "pathway_places": "pathway_places.csv"}
 #: Output files of ``gpec solve``.
 OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "qvct_coverage.csv",
                 "pool_flows.csv", "flows.csv", "labour_pool.csv", "pathway_places.csv", "shadow_prices.csv",
@@ -135,6 +139,8 @@ class Result:
     budget_carry_over: float = 0.0
     #: model years after the horizon (no decisions; stocks, unmet need and committed costs go on)
     tail_years: int = 0
+    #: the instance folder as given to the run (``gpec compare`` and maps read its geometry)
+    instance_folder: str = ""
     #: units moved from the reference plan (L1 over lever x bassin x year; None: no reference), see
     #: :mod:`gpec.models.stability`
     reference_change: float | None = None
@@ -156,13 +162,7 @@ class Result:
     def write(self, out: str | Path) -> list[Path]:
         """Write the tables and ``result.json`` into ``out``, each file atomically; result.json last."""
         out = Path(out)
-        written = [write_csv(out / f"{name}.csv", getattr(self, name))
-                   for name in ("decisions", "workforce", "unmet", "spend")]
-        written.append(write_csv(out / "qvct_coverage.csv", self.coverage))
-        written.append(write_csv(out / "pool_flows.csv", self.pool_flows))
-        written.append(write_csv(out / "flows.csv", self.flows))
-        written.append(write_csv(out / "labour_pool.csv", self.labour_pool))
-        written.append(write_csv(out / "pathway_places.csv", self.pathway_places))
+        written = [write_csv(out / file, getattr(self, name)) for name, file in TABLE_FILES.items()]
         written.append(write_csv(out / "shadow_prices.csv", self.shadow_prices))
         for file, (lever, columns) in LEVER_FILES.items():
             written.append(write_csv(out / file, self.decisions.loc[self.decisions["lever"] == lever, columns]))

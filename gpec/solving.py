@@ -26,6 +26,7 @@ from gpec.diagnose import explain_infeasibility
 from gpec.evaluate import evaluate
 from gpec.instance import Instance
 from gpec.models import GpecModel, build_model
+from gpec.models.stability import STAGE as CHANGE_STAGE
 from gpec.models.stability import reference_units
 from gpec.rounding import rounding_model, split_levers, whole_units_model
 from gpec.results import Result, StageReport, solution_tables
@@ -185,7 +186,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
     result = Result(
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
         runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
-        instance=applied.name, instance_sha256=applied.sha256, horizon=horizon,
+        instance=applied.name, instance_sha256=applied.sha256, instance_folder=str(applied.folder), horizon=horizon,
         levers=live.levers, budgets=_budgets(applied, (horizon[0], model.workforce.end)),
         budget_carry_over=applied.param("budget_carry_over"), tail_years=model.workforce.end - horizon[1],
         overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
@@ -310,9 +311,12 @@ def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, flo
 
 
 def _overall_status(stages: list[StageReport], x: np.ndarray | None) -> str:
+    """``optimal`` when every unmet-need and cost stage proved its gap: the stability stage (``change``)
+    only chooses among plans that good, so its own gap is reported in its stage, not in the status."""
     if x is None:
         return stages[0].status if stages[0].status != "optimal" else "error"
-    if all(s.status == "optimal" for s in stages):
+    stability = lambda s: s.name == CHANGE_STAGE or s.name.endswith((f"({CHANGE_STAGE})", f" {CHANGE_STAGE}"))
+    if all(s.status == "optimal" for s in stages if not stability(s)):
         return "optimal"
     return "feasible"
 

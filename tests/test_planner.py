@@ -14,6 +14,8 @@ plan put it and only the contract goes: 1 unit moved, unmet 0.9.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gpec.errors import GpecError
@@ -161,5 +163,13 @@ def test_a_reference_from_a_written_folder(tmp_path):
 
 
 def replace_budget(scenario: Scenario, departement: float) -> Scenario:
-    from dataclasses import replace
     return replace(scenario, budgets={"departement": departement})
+
+
+def test_a_backend_without_changes_in_place_rebuilds(tmp_path):
+    inst = _two_bassins(tmp_path / "base", 2000.0)
+    planner = Planner(inst, replace(EXACT, solver="ortools"))
+    planner.solve()
+    cut = planner.update(budgets={"departement": 0.0}).solve()
+    assert planner.builds == 2 and planner.updates_in_place == 0
+    assert cut.status == "optimal" and cut.objective == pytest.approx(0.9, abs=1e-9)

@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 from shapely.geometry import LineString  # noqa: E402
 
 from gpec.atomic import write_atomic  # noqa: E402
+from gpec.errors import GpecError  # noqa: E402
 
 #: Lever -> (title, unit) of its map.
 LEVER_MAPS = {
@@ -35,7 +36,11 @@ def bassin_layer(result, instance) -> gpd.GeoDataFrame | None:
     path = Path(instance.folder) / "bassins.geojson"
     if not path.is_file():
         return None
-    shapes = gpd.read_file(path)[["bassin", "geometry"]]
+    try:
+        shapes = gpd.read_file(path)[["bassin", "geometry"]]
+    except Exception as exc:  # any reader error of a damaged file (pyogrio, shapely, a missing column)
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise GpecError(f"{path}: not a readable geometry file ({detail})") from None
     layer = shapes.merge(instance.bassins.drop(columns=["source", "lon", "lat"]), on="bassin", how="left")
     w = result.workforce
     last = w[w["year"] == result.horizon[1]].groupby("bassin")[["need", "unmet"]].sum()
