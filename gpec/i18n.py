@@ -1,0 +1,333 @@
+"""The one translation table of people-facing labels (English and French) and number formatting for people.
+
+Every label a person reads — status words, lever, funder, métier, reservoir and flow names, sheet
+names, column headers with their units, summary lines — is an entry of :data:`LABELS`, keyed
+``group.code`` (``status.optimal``, ``lever.training``, ``funder.departement``, ``sheet.summary``,
+``column.unmet_fte_years``, ...), each with both languages of :data:`LANGUAGES`. Codes (bassin, métier,
+lever, funder codes) are never translated: they stay in the outputs as they are, with these labels beside
+them. Métiers are named by the instance's ``metiers.csv`` ``label`` when there is one (the official
+French titles); the ``metier.*`` entries are the fallback.
+
+Numbers for people (:func:`fmt_number`, :func:`fmt_eur`, :func:`fmt_percent`): English ``1,234.5``,
+``€1,234``, ``12.5%``; French ``1 234,5``, ``1 234 €``, ``12,5 %`` with a narrow no-break space
+(U+202F) between thousands and before ``%``, a no-break space (U+00A0) before ``€`` and a decimal
+comma. A value that is not a finite number (``None``, NaN, infinity) is written as :data:`MISSING`, an
+em dash ``—`` in both languages, never ``nan``, ``inf`` or ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+#: Languages of every label.
+LANGUAGES = ("en", "fr")
+#: What a missing or non-finite number is written as, per language.
+MISSING = {"en": "—", "fr": "—"}
+#: Narrow no-break space: French thousands separator and space before ``%``.
+NNBSP = "\u202f"
+#: No-break space: French space before ``€``.
+NBSP = "\u00a0"
+
+_STATUS = {
+    "optimal": ("optimal (proven)", "optimal (prouvé)"),
+    "feasible": ("feasible (not proven optimal)", "réalisable (non prouvé)"),
+    "infeasible": ("infeasible (no plan meets the constraints)", "infaisable (aucun plan ne respecte les contraintes)"),
+    "unbounded": ("unbounded (no plan)", "non borné (aucun plan)"),
+    "error": ("error (no plan)", "erreur (aucun plan)"),
+}
+_LEVER = {
+    "training": ("Training places", "Places de formation"),
+    "apprenticeship": ("Apprenticeship contracts", "Contrats d'apprentissage"),
+    "qvct": ("Shared QVCT officer posts", "Postes de référent QVCT mutualisés"),
+    "vehicles": ("Vehicles for home-care workers", "Véhicules pour les aides à domicile"),
+    "pools": ("Pools of intermittent staff", "Pools d'intermittents"),
+    "promotion": ("Professional promotion", "Promotion professionnelle"),
+    "vae": ("VAE (accreditation of prior experience)", "VAE"),
+    "reconversion": ("Career change (reconversion)", "Reconversion"),
+    "immersion": ("Immersion of jobseekers", "Immersion"),
+    "social": ("Civic service and carers", "Service civique et aidants"),
+    "baseline": ("Existing system", "Système existant"),
+}
+_FUNDER = {
+    "departement": ("Département", "Département"),
+    "region": ("Région", "Région"),
+}
+_ENVELOPE = {
+    "departement": ("Département envelope", "Enveloppe du Département"),
+    "region": ("Région envelope", "Enveloppe de la Région"),
+}
+_METIER = {  # fallback when the instance has no label
+    "as": ("Care assistant (aide-soignant)", "Aide-soignant"),
+    "ide": ("Nurse (infirmier)", "Infirmier"),
+    "aes": ("Social care worker (AES)", "Accompagnant éducatif et social"),
+    "adv": ("Home-care worker", "Aide à domicile / auxiliaire de vie"),
+    "ash": ("Hospital service agent (ASH)", "Agent de service hospitalier"),
+}
+_RESERVOIR = {
+    "primary": ("Primary reservoir (new entrants)", "Réservoir primaire (nouveaux entrants)"),
+    "current": ("Current reservoir (staff in post)", "Réservoir actuel (personnel en poste)"),
+    "transitional": ("Transitional reservoir (between métiers)", "Réservoir de transition (entre métiers)"),
+    "social": ("Social reservoir (volunteers, carers)", "Réservoir social (volontaires, aidants)"),
+}
+_FLOW = {
+    "school_output": ("School output (existing schools)", "Sorties d'école (écoles existantes)"),
+    "ordinary_hiring": ("Ordinary hiring", "Recrutement ordinaire"),
+    "retirement": ("Retirements", "Départs en retraite"),
+    "exit": ("Exits from the métier", "Sorties du métier"),
+    "graduates": ("Graduates of funded places", "Diplômés des places financées"),
+    "apprentices": ("Apprentices hired", "Apprentis recrutés"),
+    "retained": ("Staff retained", "Personnel maintenu en poste"),
+    "vehicle_hires": ("Hires made possible by vehicles", "Recrutements permis par les véhicules"),
+    "promotion_out": ("Leaving for a promotion course", "Départs en promotion"),
+    "promotion_in": ("Arrivals by promotion", "Arrivées par promotion"),
+    "promotion_return": ("Back in post after a failed promotion", "Retours en poste après une promotion non aboutie"),
+    "vae_out": ("Leaving by VAE", "Départs par VAE"),
+    "vae_in": ("Arrivals by VAE", "Arrivées par VAE"),
+    "reconversion": ("Career changers", "Reconversions"),
+    "immersion": ("Jobseekers after immersion", "Demandeurs d'emploi après immersion"),
+    "social": ("Civic-service volunteers and carers", "Volontaires du service civique et aidants"),
+    "pool_cover": ("Need covered by pools", "Besoin couvert par les pools"),
+}
+_KIND = {
+    "entry": ("Entry", "Entrée"),
+    "retained": ("Retained in post", "Maintien en poste"),
+    "cover": ("Need covered (not staff)", "Besoin couvert (hors effectif)"),
+    "move_in": ("Arrival from another métier", "Arrivée d'un autre métier"),
+    "move_out": ("Leaving for another métier", "Départ vers un autre métier"),
+    "return": ("Return to post", "Retour en poste"),
+    "departure": ("Departure", "Départ"),
+}
+_PHASE = {
+    "horizon": ("horizon", "horizon"),
+    "tail": ("after the horizon", "après l'horizon"),
+}
+_VALUE = {
+    "yes": ("yes", "oui"),
+    "no": ("no", "non"),
+    "none": ("none", "aucun"),
+}
+_SHEET = {  # Excel sheet names: at most 31 characters, none of : \ / ? * [ ]
+    "summary": ("Summary", "Synthèse"),
+    "decisions": ("Decisions", "Décisions"),
+    "workforce": ("Workforce", "Effectifs"),
+    "spending": ("Spending", "Dépenses"),
+    "shadow_prices": ("Shadow prices", "Valeurs marginales"),
+    "flows": ("Flows", "Flux"),
+}
+_COLUMN = {
+    "lever": ("Lever (code)", "Levier (code)"),
+    "lever_label": ("Lever", "Levier"),
+    "pathway": ("Pathway (code)", "Parcours (code)"),
+    "bassin": ("Bassin (code)", "Bassin de vie (code)"),
+    "bassin_name": ("Bassin de vie", "Bassin de vie"),
+    "metier": ("Métier (code)", "Métier (code)"),
+    "metier_label": ("Métier", "Métier"),
+    "funder": ("Funder (code)", "Financeur (code)"),
+    "funder_label": ("Funder", "Financeur"),
+    "year": ("Year", "Année"),
+    "phase": ("Period", "Période"),
+    "units": ("Units", "Unités"),
+    "lag": ("Lag (years)", "Délai (années)"),
+    "delivers": ("Delivers (year)", "Effet (année)"),
+    "fte_delivered": ("Delivered (FTE)", "Apport (ETP)"),
+    "cost_eur": ("Cost (EUR)", "Coût (€)"),
+    "stock": ("Staff in post (FTE)", "Effectif en poste (ETP)"),
+    "need": ("Need (FTE)", "Besoin (ETP)"),
+    "unmet": ("Unmet need (FTE)", "Besoin non couvert (ETP)"),
+    "unmet_share": ("Unmet share of need", "Part du besoin non couverte"),
+    "unmet_fte_years": ("Unmet need (FTE-years)", "Besoin non couvert (ETP-années)"),
+    "baseline_unmet": ("Unmet need without levers (FTE)", "Besoin non couvert sans levier (ETP)"),
+    "avoided": ("Unmet need avoided (FTE)", "Besoin non couvert évité (ETP)"),
+    "pool_cover": ("Covered by pools (FTE)", "Couvert par les pools (ETP)"),
+    "departures": ("Departures (FTE)", "Départs (ETP)"),
+    "baseline_inflow": ("Inflow, existing system (FTE)", "Entrées, système existant (ETP)"),
+    "lever_inflow": ("Inflow from levers, net (FTE)", "Entrées par les leviers, nettes (ETP)"),
+    "in_transition": ("Out of post in promotion (FTE)", "En promotion hors poste (ETP)"),
+    "tension": ("Labour-market tension (1–5)", "Tension du marché du travail (1–5)"),
+    "spend_eur": ("Spending (EUR)", "Dépense (€)"),
+    "envelope_eur": ("Envelope (EUR)", "Enveloppe (€)"),
+    "carried_in_eur": ("Carried in from earlier years (EUR)", "Report des années précédentes (€)"),
+    "used": ("Share of the envelope used", "Part de l'enveloppe utilisée"),
+    "lever_used": ("Used", "Utilisé"),
+    "method": ("Method", "Méthode"),
+    "family": ("Family", "Famille"),
+    "constraint": ("Constraint", "Contrainte"),
+    "unit": ("Unit", "Unité"),
+    "value": ("Value (FTE-years avoided per unit)", "Valeur (ETP-années évitées par unité)"),
+    "eur_per_fte_year": ("Cost per FTE-year avoided (EUR)", "Coût par ETP-année évitée (€)"),
+    "binding": ("Binding", "Saturée"),
+    "status": ("Status", "Statut"),
+    "detail": ("Detail", "Détail"),
+    "reservoir": ("Reservoir (code)", "Réservoir (code)"),
+    "reservoir_label": ("Reservoir", "Réservoir"),
+    "flow": ("Flow (code)", "Flux (code)"),
+    "flow_label": ("Flow", "Flux"),
+    "kind": ("Kind", "Nature"),
+    "flow_fte": ("Flow (FTE)", "Flux (ETP)"),
+}
+_SUMMARY = {
+    "title": ("gpec results: {instance}, {first}–{last}", "Résultats gpec : {instance}, {first}–{last}"),
+    "result": ("Result", "Résultat"),
+    "status": ("Status", "Statut"),
+    "in_words": ("In words", "En clair"),
+    "objective": ("Weighted unmet need (FTE-years)", "Besoin non couvert pondéré (ETP-années)"),
+    "bound": ("Bound: best possible (FTE-years)", "Borne : meilleur possible (ETP-années)"),
+    "gap": ("Gap (relative)", "Écart (relatif)"),
+    "cost": ("Cost (EUR)", "Coût (€)"),
+    "instance": ("Instance", "Instance"),
+    "horizon": ("Horizon", "Horizon"),
+    "solver": ("Solver", "Solveur"),
+    "runtime": ("Runtime (s)", "Temps de calcul (s)"),
+    "violations": ("Independent check: violations", "Vérification indépendante : violations"),
+    "message": ("Solver message", "Message du solveur"),
+    "by_year": ("Unmet need and spending by year, against doing nothing",
+                "Besoin non couvert et dépenses par année, comparés à l'absence de levier"),
+    "by_funder": ("Spending by funder and year, against the envelope",
+                  "Dépenses par financeur et par année, comparées à l'enveloppe"),
+    "envelopes": ("Envelopes over the horizon", "Enveloppes sur l'horizon"),
+    "levers": ("Levers (0 units: available but not chosen)", "Leviers (0 unité : disponible mais non retenu)"),
+    "levers_used": ("Levers used", "Leviers utilisés"),
+    "levers_unused": ("Levers available but not used", "Leviers disponibles non utilisés"),
+    "no_plan": ("No plan: the other sheets are empty.", "Aucun plan : les autres onglets sont vides."),
+    "diagnosis": ("Diagnosis", "Diagnostic"),
+    "suggestion": ("What would suffice", "Ce qui suffirait"),
+    "conflict": ("Conflicting constraints", "Contraintes en conflit"),
+    "spent_of_envelope": ("{spent} spent of {envelope} ({used})", "{spent} dépensés sur {envelope} ({used})"),
+}
+_SENTENCE = {  # str.format templates: obj, bound, gap, cost (already formatted), message
+    "optimal": ("Proven optimal: a weighted unmet need of {obj} FTE-years, within {gap} of the best possible "
+                "({bound} FTE-years), for {cost}.",
+                "Optimum prouvé : un besoin non couvert pondéré de {obj} ETP-années, à {gap} près du meilleur "
+                "possible ({bound} ETP-années), pour {cost}."),
+    "feasible": ("A plan, not proven optimal (stopped at a limit): a weighted unmet need of {obj} FTE-years, "
+                 "for {cost}; no plan can do better than {bound} FTE-years (gap {gap}).",
+                 "Un plan, sans preuve d'optimalité (arrêt sur une limite) : un besoin non couvert pondéré de "
+                 "{obj} ETP-années, pour {cost} ; aucun plan ne peut faire mieux que {bound} ETP-années "
+                 "(écart {gap})."),
+    "feasible_no_bound": ("A plan, not proven optimal: a weighted unmet need of {obj} FTE-years, for {cost}; "
+                          "no bound on the best possible was proven.",
+                          "Un plan, sans preuve d'optimalité : un besoin non couvert pondéré de {obj} ETP-années, "
+                          "pour {cost} ; aucune borne du meilleur possible n'a été prouvée."),
+    "infeasible": ("No plan: the scenario's constraints cannot all be met. The diagnosis below says which "
+                   "conflict and what would suffice.",
+                   "Aucun plan : les contraintes du scénario ne peuvent pas être toutes respectées. Le "
+                   "diagnostic ci-dessous indique lesquelles sont en conflit et ce qui suffirait."),
+    "unbounded": ("No plan: the model is unbounded ({message}).", "Aucun plan : le modèle est non borné ({message})."),
+    "error": ("No plan: {message}", "Aucun plan : {message}"),
+}
+
+#: The translation table: key -> {language: label}. Keys are ``group.code``.
+LABELS: dict[str, dict[str, str]] = {
+    f"{group}.{code}": dict(zip(LANGUAGES, labels))
+    for group, entries in (("status", _STATUS), ("lever", _LEVER), ("funder", _FUNDER), ("envelope", _ENVELOPE),
+                           ("metier", _METIER), ("reservoir", _RESERVOIR), ("flow", _FLOW), ("kind", _KIND),
+                           ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
+                           ("summary", _SUMMARY), ("sentence", _SENTENCE))
+    for code, labels in entries.items()
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is one of :data:`LANGUAGES`.
+
+    Raises
+    ------
+    KeyError
+        For any other language.
+    """
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def t(key: str, lang: str) -> str:
+    """The label of ``key`` in ``lang``.
+
+    Parameters
+    ----------
+    key : str
+        ``group.code``, e.g. ``status.optimal``, ``column.unmet_fte_years``.
+    lang : str
+        ``en`` or ``fr``.
+
+    Raises
+    ------
+    KeyError
+        On an unknown key or language.
+    """
+    check_lang(lang)
+    if key not in LABELS:
+        raise KeyError(f"no label {key!r} in gpec.i18n.LABELS")
+    return LABELS[key][lang]
+
+
+def label(group: str, code, lang: str) -> str:
+    """The label of a code of ``group`` (``lever``, ``funder``, ``flow``, ...), or the code itself when
+    the table has none (e.g. a funder another instance introduces); empty for a missing code.
+
+    Raises
+    ------
+    KeyError
+        On an unknown language.
+    """
+    check_lang(lang)
+    if _is_missing(code):
+        return ""
+    entry = LABELS.get(f"{group}.{code}")
+    return entry[lang] if entry else str(code)
+
+
+def fmt_number(value, lang: str, decimals: int = 0) -> str:
+    """A number for people: ``1,234.5`` (en), ``1 234,5`` (fr, U+202F between thousands).
+
+    Parameters
+    ----------
+    value : real number or None
+        Non-finite values and ``None`` give :data:`MISSING`.
+    lang : str
+        ``en`` or ``fr``.
+    decimals : int
+        Digits after the decimal mark.
+    """
+    check_lang(lang)
+    if _is_missing(value):
+        return MISSING[lang]
+    value = float(value)
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0"
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", NNBSP).replace(".", ",")
+    return text
+
+
+def fmt_eur(value, lang: str, decimals: int = 0) -> str:
+    """Euros for people: ``€1,234`` (en), ``1 234 €`` (fr); :data:`MISSING` for a non-finite value."""
+    check_lang(lang)
+    if _is_missing(value):
+        return MISSING[lang]
+    number = fmt_number(abs(float(value)), lang, decimals)
+    sign = "-" if round(float(value), decimals) < 0 else ""
+    return f"{sign}€{number}" if lang == "en" else f"{sign}{number}{NBSP}€"
+
+
+def fmt_percent(value, lang: str, decimals: int = 1) -> str:
+    """A share as a percentage: 0.125 gives ``12.5%`` (en), ``12,5 %`` (fr, U+202F before ``%``);
+    :data:`MISSING` for a non-finite value."""
+    check_lang(lang)
+    if _is_missing(value):
+        return MISSING[lang]
+    number = fmt_number(100.0 * float(value), lang, decimals)
+    return f"{number}%" if lang == "en" else f"{number}{NNBSP}%"
+
+
+def _is_missing(value) -> bool:
+    if value is None or type(value).__name__ == "NAType":  # pandas.NA, without importing pandas
+        return True
+    if isinstance(value, Real) or hasattr(value, "item"):
+        try:
+            return not math.isfinite(float(value))
+        except (TypeError, ValueError):
+            return False
+    return False
