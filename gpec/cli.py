@@ -6,6 +6,7 @@ and exit code 2, and nothing already written is touched.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Optional
@@ -21,7 +22,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="gpec: workforce planning for the care sector, by bassin de vie.")
 instance_app = typer.Typer(no_args_is_help=True, help="Build instances from the raw public data.")
 app.add_typer(instance_app, name="instance")
-console = Console()
+# on a terminal, tables fit its width; in a pipe or a log, nothing is clipped or wrapped
+console = Console(width=None if sys.stdout.isatty() else 100_000)
 
 
 @app.command("solve", no_args_is_help=True)
@@ -52,8 +54,11 @@ def solve_command(
     reference: Optional[Path] = typer.Option(None, "--reference", help="Output folder of an earlier run: among "
                                              "equally good plans, return the one closest to its decisions."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
+    lang: str = typer.Option("en", "--lang", help="Language for people (explanation, workbook): en or fr."),
 ):
-    """Solve an instance; write the decision tables, result.json, report.md, maps and a GeoPackage."""
+    """Solve an instance; write the decision tables, result.json, report.md, results.xlsx, maps and a
+    GeoPackage."""
+    from gpec.explain import plain_words
     from gpec.instance import load_instance
     from gpec.models import LEVER_BUILDERS
     from gpec.outputs import write_outputs
@@ -63,6 +68,7 @@ def solve_command(
     from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_min_places, parse_parameter
     from gpec.solving import solve, time_budget
 
+    _check_lang(lang)
     unknown = sorted(set(lever_off) - set(LEVER_BUILDERS))
     if unknown:
         raise GpecError(f"--lever-off {unknown[0]}: unknown lever (known: {', '.join(LEVER_BUILDERS)})")
@@ -83,14 +89,15 @@ def solve_command(
     with Progress(quiet=quiet) as progress:
         result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
     # the folder is replaced as one unit (gpec.outputs): never a mix of two runs
-    write_outputs(result, out, maps=maps, budget=budget)
+    write_outputs(result, out, maps=maps, budget=budget, lang=lang)
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
 
     style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
-    console.print(f"[bold]{inst.name}[/] {result.horizon[0]}-{result.horizon[1]}: status "
-                  f"[{style}]{result.status}[/]  gap {result.gap:.2e}  "
-                  f"unmet {result.objective:,.1f} FTE-years (bound {result.bound:,.1f})  "
-                  f"cost {result.cost:,.0f} EUR  violations {result.violations}")
+    console.print(f"[bold]{escape(inst.name)}[/] {result.horizon[0]}-{result.horizon[1]}: status "
+                  f"[{style}]{result.status}[/]  gap {_num(result.gap, '.2e')}  "
+                  f"unmet {_num(result.objective, ',.1f')} FTE-years (bound {_num(result.bound, ',.1f')})  "
+                  f"cost {_num(result.cost, ',.0f')} EUR  violations {_num(result.violations, 'd')}")
+    console.print(escape(plain_words(result, lang, inst)))
     console.print(f"[dim]{result.message}[/]")
     console.print(f"[dim]{_timings_line(result.timings)}[/]")
     if result.reference_change is not None:
@@ -194,23 +201,29 @@ def groups_command(
 
 
 @app.command("explain", no_args_is_help=True)
-def explain_command(out: Path = typer.Argument(..., help="Output folder of a gpec solve.")):
-    """Explain a result: status and proof of quality; if infeasible, the conflicting constraints and the
-    budget or target that would suffice; otherwise what binds and what one more unit of it is worth."""
+def explain_command(
+    out: Path = typer.Argument(..., help="Output folder of a gpec solve."),
+    lang: str = typer.Option("en", "--lang", help="Language of the explanation: en or fr."),
+):
+    """Explain a result: a paragraph in plain words (what the plan does, what binds, what one more
+    thousand euros buys; if infeasible, what cannot be reached and why), then the proof of quality, the
+    conflicting constraints and what suffices, and the shadow prices."""
     import json
 
     import pandas as pd
 
+    from gpec.explain import plain_words
+    from gpec.outputs import load_result
     from gpec.report import binding_summary
 
-    from gpec.outputs import load_result
-
-    load_result(out)  # one line, exit 2, for a folder that is not a gpec solve's output
+    _check_lang(lang)
+    result = load_result(out)  # one line, exit 2, for a folder that is not a gpec solve's output
     head = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    console.print(f"[bold]{head.get('instance')}[/] {head['horizon'][0]}-{head['horizon'][1]}: status "
+    console.print(f"[bold]{escape(str(head.get('instance')))}[/] {head['horizon'][0]}-{head['horizon'][1]}: status "
                   f"{head['status']}; unmet {_num(head.get('objective'))} FTE-years, bound {_num(head.get('bound'))}, "
                   f"gap {_num(head.get('gap'), '.2e')}; cost {_num(head.get('cost'), ',.0f')} EUR; "
-                  f"violations {head.get('violations')}")
+                  f"violations {_num(head.get('violations'), 'd')}")
+    console.print(escape(plain_words(result, lang, _instance_of(result))))
     for stage in head.get("stages", []):
         console.print(f"  stage {stage['name']}: {stage['status']} ({stage['solver_status']}), objective "
                       f"{_num(stage['objective'])}, bound {_num(stage['bound'])}, gap {_num(stage['gap'], '.2e')}")
@@ -225,6 +238,59 @@ def explain_command(out: Path = typer.Argument(..., help="Output folder of a gpe
         table = pd.read_csv(prices, dtype={"bassin": str, "metier": str, "funder": str})
         for title, frame in binding_summary(table):
             console.print(_table(title, frame))
+
+
+@app.command("compare", no_args_is_help=True)
+def compare_command(
+    out_a: Path = typer.Argument(..., help="Output folder of the first run (the reference)."),
+    out_b: Path = typer.Argument(..., help="Output folder of the second run."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the difference tables, comparison.json "
+                                       "and the difference map."),
+):
+    """Compare two runs of the same instance and horizon: what differs in the inputs and in the outputs
+    (unmet need, spending, levers, bassins), each total's difference judged against the runs' gaps."""
+    from gpec.compare import compare, write_comparison
+    from gpec.instance import load_instance
+    from gpec.outputs import load_result
+
+    a, b = load_result(out_a), load_result(out_b)
+    comparison = compare(a, b, labels=(str(out_a), str(out_b)))
+    console.print(comparison.summary()["headline"])
+    changed = comparison.inputs[comparison.inputs["changed"]]
+    console.print(_table("Inputs that differ", changed.drop(columns="changed")))
+    console.print(_table("Totals (b - a; within_uncertainty: not beyond the two runs' gaps)", comparison.totals))
+    if out is not None:
+        folder = Path(a.instance_folder) if a.instance_folder else None
+        instance = load_instance(folder) if folder is not None and folder.is_dir() else None
+        write_comparison(comparison, out, instance=instance)
+        console.print(f"written to {out}/" + ("" if instance is not None else
+                                              f" (no map: instance folder {a.instance_folder or '?'} not found)"))
+
+
+def _check_lang(lang: str) -> None:
+    from gpec.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise GpecError(f"--lang {lang}: expected one of {', '.join(LANGUAGES)}")
+
+
+def _instance_of(result):
+    """The instance a loaded result was solved on, with its parameter overrides (None when its folder is
+    not there any more): what the comparison with doing nothing needs."""
+    from gpec.instance import load_instance
+    from gpec.scenario import parse_parameter
+
+    folder = Path(result.instance_folder) if result.instance_folder else None
+    if folder is None or not folder.is_dir():
+        return None
+    try:
+        instance = load_instance(folder)
+        if instance.sha256 != result.instance_sha256:
+            return None  # the folder changed since the run
+        overrides = dict(parse_parameter(f"{name}={value}") for name, value in result.overrides.items())
+        return instance.with_parameters(overrides) if overrides else instance
+    except GpecError:
+        return None
 
 
 def _timings_line(t: dict) -> str:
@@ -276,7 +342,9 @@ def _print_diagnosis(d: dict) -> None:
 
 
 def _num(value, fmt: str = ",.2f") -> str:
-    return "n/a" if value is None else format(value, fmt)
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return format(value, fmt)
 
 
 @app.command("export", no_args_is_help=True)
@@ -334,6 +402,9 @@ def _table(title: str, frame) -> Table:
 
 
 def _fmt(value) -> str:
+    """A table cell for people: no raw ``nan``, ``inf`` or ``None`` (an em dash instead)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
     if isinstance(value, float):
         return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
     return str(value)

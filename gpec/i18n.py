@@ -217,13 +217,81 @@ _SENTENCE = {  # str.format templates: obj, bound, gap, cost (already formatted)
     "error": ("No plan: {message}", "Aucun plan : {message}"),
 }
 
+_UNIT = {  # what one unit of a lever is, plural, for sentences ("12 training places")
+    "training": ("training places", "places de formation"),
+    "apprenticeship": ("apprenticeship contracts", "contrats d'apprentissage"),
+    "qvct": ("QVCT officer post-years", "années-postes de référent QVCT"),
+    "vehicles": ("vehicle-years", "années-véhicules"),
+    "pools": ("pool FTE-years", "ETP-années de pool"),
+    "promotion": ("promotion places", "places de promotion"),
+    "vae": ("VAE candidates", "candidats à la VAE"),
+    "reconversion": ("reconversion trainees", "stagiaires en reconversion"),
+    "immersion": ("immersions", "immersions"),
+    "social": ("volunteers and carers", "volontaires et aidants"),
+}
+_EXPLAIN = {  # the plain-words paragraph (gpec.explain); str.format fields are already formatted
+    "proven": ("The plan is proven optimal: {obj} FTE-years of weighted unmet need over {first}–{last}, within "
+               "{gap} of the best possible ({bound}).",
+               "Le plan est optimal (prouvé) : {obj} ETP-années de besoin non couvert pondéré sur {first}–{last}, "
+               "à {gap} près du meilleur possible ({bound})."),
+    "not_proven": ("The plan is the best found within the time limit, not proven optimal: {obj} FTE-years of "
+                   "weighted unmet need over {first}–{last}; no plan can do better than {bound} (gap {gap}).",
+                   "Le plan est le meilleur trouvé dans le temps imparti, sans preuve d'optimalité : {obj} "
+                   "ETP-années de besoin non couvert pondéré sur {first}–{last} ; aucun plan ne peut faire mieux "
+                   "que {bound} (écart {gap})."),
+    "spends": ("Over {first}–{last} it spends {cost} ({funders}) and buys {buys}.",
+               "Sur {first}–{last}, il dépense {cost} ({funders}) et finance {buys}."),
+    "nothing": ("nothing", "rien"),
+    "unused": ("Not used: {levers}.", "Leviers non utilisés : {levers}."),
+    "avoided": ("Against doing nothing it avoids {avoided} FTE-years of unmet need ({base} without any lever, "
+                "{unmet} with the plan).",
+                "Par rapport à ne rien faire, il évite {avoided} ETP-années de besoin non couvert ({base} sans "
+                "levier, {unmet} avec le plan)."),
+    "no_prices": ("What binds was not computed (run without shadow prices).",
+                  "Les contraintes saturées n'ont pas été calculées (calcul sans prix duaux)."),
+    "binds": ("What limits it: {what}.", "Ce qui le limite : {what}."),
+    "nothing_binds": ("No envelope, capacity or labour pool binds.",
+                      "Aucune enveloppe, capacité ou réserve de main-d'œuvre n'est saturée."),
+    "envelope_binds": ("the {envelope} in {years}", "l'{envelope_lc} en {years}"),
+    "binds_training_capacity": ("the capacity of {n} training sites", "la capacité de {n} sites de formation"),
+    "binds_labour_pool": ("the jobseekers of {n} bassin-years", "les demandeurs d'emploi de {n} bassins-années"),
+    "marginal": ("One more thousand euros a year of the {envelope} avoids about {value} FTE-years of unmet need "
+                 "per thousand euros (±{spread}).",
+                 "Mille euros de plus par an sur l'{envelope_lc} évitent environ {value} ETP-années de besoin non "
+                 "couvert par millier d'euros (±{spread})."),
+    "marginal_unresolved": ("One more thousand euros a year of the {envelope} buys less than this run can resolve "
+                            "(±{spread} FTE-years per thousand euros).",
+                            "Mille euros de plus par an sur l'{envelope_lc} apportent moins que ce que ce calcul "
+                            "peut distinguer (±{spread} ETP-années par millier d'euros)."),
+    "marginal_unknown": ("What more money in the {envelope} buys was not computed ({status}).",
+                         "L'effet d'un supplément sur l'{envelope_lc} n'a pas été calculé ({status})."),
+    "target_service": ("A service level of {level}", "Un taux de couverture du besoin de {level}"),
+    "target_places": ("At least {places} extra training places", "Au moins {places} places de formation en plus"),
+    "target_none": ("A plan meeting every constraint", "Un plan respectant toutes les contraintes"),
+    "cannot": ("{target} cannot be reached: {why} limit it.", "{target} ne peut pas être atteint : {why} l'en empêchent."),
+    "limit_budget": ("the envelopes", "les enveloppes"),
+    "limit_capacity": ("the capacities (training sites, employers, fleets)",
+                       "les capacités (sites de formation, employeurs, flottes)"),
+    "limit_labour_pool": ("the labour pools (jobseekers)", "les réserves de main-d'œuvre (demandeurs d'emploi)"),
+    "limit_lag": ("the time a measure takes to deliver (course lengths)",
+                  "le délai avant qu'une mesure produise ses effets (durée des formations)"),
+    "limit_whole": ("whole units (a place or a contract cannot be split)",
+                    "les unités entières (une place ou un contrat ne se divise pas)"),
+    "limit_unknown": ("the constraints of the scenario", "les contraintes du scénario"),
+    "largest_level": ("The largest service level these budgets allow is {level}.",
+                      "Le plus haut taux de couverture que ces budgets permettent est {level}."),
+    "budgets_suffice": ("These yearly envelopes would suffice: {budgets}.",
+                        "Ces enveloppes annuelles suffiraient : {budgets}."),
+}
+
 #: The translation table: key -> {language: label}. Keys are ``group.code``.
 LABELS: dict[str, dict[str, str]] = {
     f"{group}.{code}": dict(zip(LANGUAGES, labels))
     for group, entries in (("status", _STATUS), ("lever", _LEVER), ("funder", _FUNDER), ("envelope", _ENVELOPE),
                            ("metier", _METIER), ("reservoir", _RESERVOIR), ("flow", _FLOW), ("kind", _KIND),
                            ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
-                           ("summary", _SUMMARY), ("sentence", _SENTENCE))
+                           ("summary", _SUMMARY), ("sentence", _SENTENCE), ("unit", _UNIT),
+                           ("explain", _EXPLAIN))
     for code, labels in entries.items()
 }
 

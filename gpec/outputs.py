@@ -1,7 +1,7 @@
 """The output folder of a run, written and read as one unit.
 
 :func:`write_outputs` writes everything a run produces (the tables and ``result.json``, ``report.md``,
-the inflow chart, the maps and the GeoPackage) into a staging folder beside the output folder,
+the workbook ``results.xlsx``, the inflow chart, the maps and the GeoPackage) into a staging folder beside the output folder,
 ``.<name>.staging-<pid>``, then swaps the two in one step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere
 two renames) and removes the old one. A run killed or crashing at any point therefore leaves either
 the previous complete folder or the new complete one, never a mix; a run killed hard (SIGKILL) may leave
@@ -26,23 +26,26 @@ import pandas as pd
 
 from gpec.atomic import write_json
 from gpec.errors import GpecError
-from gpec.results import TABLE_COLUMNS, TABLE_FILES, Result, StageReport
+from gpec.results import OUTPUT_FILES, TABLE_COLUMNS, TABLE_FILES, Result, StageReport
 
 #: ``renameat2`` flag exchanging two paths atomically (Linux >= 3.15, glibc >= 2.28).
 RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+#: Files every run writes (maps, chart and GeoPackage come with a plan, and maps on).
+RUN_FILES = (*OUTPUT_FILES, "report.md", "results.xlsx")
 #: Columns read as text (codes keep their leading zeros).
 _CODES = {name: str for name in ("lever", "pathway", "bassin", "metier", "funder", "structure", "host", "origin",
                                  "destination", "reservoir", "flow", "kind", "phase", "method", "family", "label",
                                  "unit", "status", "detail")}
 
 
-def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=None) -> Path:
+def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=None, lang: str = "en") -> Path:
     """Write the whole run into the folder ``out`` as one unit (module docstring); returns ``out``.
 
     ``result.applied`` (the instance the model was built from) is needed for the report and the maps.
     With a :class:`~gpec.solvers.TimeBudget`, writing is recorded as its phase ``write`` and
-    ``result.timings`` is refreshed before ``result.json`` is written.
+    ``result.timings`` is refreshed before ``result.json`` is written. ``lang`` (``en`` or ``fr``) is the
+    language of what people read: the workbook ``results.xlsx``.
 
     Raises
     ------
@@ -52,6 +55,7 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
     from gpec.charts import write_inflow_chart
     from gpec.geo.maps import write_geopackage, write_maps
     from gpec.report import write_report
+    from gpec.workbook import write_workbook
 
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -66,6 +70,7 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
             result.write(stage)
             instance = result.applied
             write_report(result, instance, stage / "report.md")
+            write_workbook(result, instance, stage / "results.xlsx", lang=lang)
             if result.has_solution:
                 write_inflow_chart(result, stage / "inflows.png")
                 if maps:

@@ -13,7 +13,8 @@ cost-effectiveness of the marginal euro. Three methods, labelled in the ``method
 * ``mip_marginal``: warm re-solves of the MILP with each funder's yearly envelope raised and lowered by
   :math:`\delta` (10 % of its mean envelope) in every year: :math:`(z(B) - z(B \pm \delta)) /
   (\pm \delta\, T / 1000)`, per 1,000 EUR over the horizon. Only these respect whole units; a
-  difference smaller than the two solves' gaps added is flagged ``within_gap`` (not significant).
+  difference smaller than the two solves' gaps added is flagged ``within_gap`` (not significant), and
+  ``uncertainty`` is that sum in the same unit (the value is known to within plus or minus it).
 * ``fixed_integer_lp``: the integer decisions fixed at the plan, the LP re-solved: duals of the rows
   with continuous variables only, ``stock_balance`` (one more FTE entering that bassin, métier and year)
   and ``need`` (one FTE less needed). Budget rows hold integer decisions only, so their duals here are 0
@@ -34,8 +35,8 @@ import pandas as pd
 from gpec.solvers import MIN_SOLVE_S, TimeBudget
 from gpec.solvers.highs import HighsBackend
 
-COLUMNS = ("method", "family", "label", "funder", "bassin", "metier", "year", "unit", "value", "eur_per_fte_year",
-           "binding", "status", "detail")
+COLUMNS = ("method", "family", "label", "funder", "bassin", "metier", "year", "unit", "value", "uncertainty",
+           "eur_per_fte_year", "binding", "status", "detail")
 #: Share of a funder's mean yearly envelope by which the MIP marginal re-solves move it.
 DELTA_SHARE = 0.10
 #: Weight of the LP relaxation (most rows, and slower than the fixed-integer LP) in sharing the time.
@@ -158,7 +159,8 @@ def _mip_marginals(model, x, objective: float, bound: float, mip_gap: float, bud
             change = objective - outcome.objective  # FTE-years avoided by +delta (negative for -delta)
             slack = base_slack + abs(outcome.objective - outcome.bound)
             value = change / (sign * delta * years / 1000.0)
-            rows.append({**row, "value": value, "eur_per_fte_year": 1000.0 / value if value > 1e-9 else np.nan,
+            rows.append({**row, "value": value, "uncertainty": slack / (delta * years / 1000.0),
+                         "eur_per_fte_year": 1000.0 / value if value > 1e-9 else np.nan,
                          "binding": bool(abs(change) > slack), "status": outcome.status,
                          "detail": f"{label}: {outcome.objective:,.2f} FTE-years ({outcome.status}, gap "
                                    f"{outcome.gap:.1e}) vs {objective:,.2f}"

@@ -20,8 +20,7 @@ import pytest
 
 from gpec.errors import GpecError
 from gpec.instance import load_instance
-from gpec.outputs import load_result, write_outputs
-from gpec.results import OUTPUT_FILES
+from gpec.outputs import RUN_FILES, load_result, write_outputs
 from gpec.scenario import Scenario
 from gpec.solving import solve
 from tests.conftest import LANDES, ROOT
@@ -38,7 +37,7 @@ def _cli(*args, wait=True):
 
 def _complete(out) -> dict:
     """The folder holds every output file of one run; returns its result.json."""
-    missing = [f for f in OUTPUT_FILES if not (out / f).is_file()]
+    missing = [f for f in RUN_FILES if not (out / f).is_file()]
     assert not missing, missing
     return json.loads((out / "result.json").read_text())
 
@@ -86,13 +85,13 @@ def test_a_damaged_geometry_file_is_one_line_and_keeps_the_previous_run(tmp_path
     shutil.copytree(LANDES, inst)
     out = tmp_path / "out"
     assert _cli("solve", inst, "--out", out, *SHORT).returncode == 0
-    kept = {f: (out / f).read_bytes() for f in OUTPUT_FILES}
+    kept = {f: (out / f).read_bytes() for f in RUN_FILES}
     text = (inst / "bassins.geojson").read_text()
     (inst / "bassins.geojson").write_text(text[: len(text) // 2])
     proc = _cli("solve", inst, "--out", out, "--budget", "departement=900000", *SHORT)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and "bassins.geojson" in proc.stderr
-    assert {f: (out / f).read_bytes() for f in OUTPUT_FILES} == kept
+    assert {f: (out / f).read_bytes() for f in RUN_FILES} == kept
     assert not list(tmp_path.glob(".out.*"))
 
 
