@@ -284,6 +284,78 @@ _EXPLAIN = {  # the plain-words paragraph (gpec.explain); str.format fields are 
                         "Ces enveloppes annuelles suffiraient : {budgets}."),
 }
 
+_MAP = {  # the maps (gpec.geo.maps); str.format fields are already formatted
+    "unmet_title": ("Share of need not covered in {year}", "Part du besoin non couvert en {year}"),
+    "unmet_subtitle": ("all métiers, by bassin de vie", "tous métiers, par bassin de vie"),
+    "unmet_legend": ("Share of need not covered in {year}", "Part du besoin non couvert en {year}"),
+    "unmet_total": ("Whole territory: {share} of need not covered in {year} ({unmet} of {need} FTE).",
+                    "Ensemble du territoire : {share} du besoin non couvert en {year} ({unmet} ETP sur {need})."),
+    "lever_title": ("{lever}, {first}–{last}", "{lever}, {first}–{last}"),
+    "what_training": ("extra training places opened, by bassin of the training site",
+                      "places de formation supplémentaires ouvertes, par bassin du site de formation"),
+    "what_apprenticeship": ("apprenticeship contracts started, by bassin",
+                            "contrats d'apprentissage signés, par bassin"),
+    "what_qvct": ("officer post-years by host bassin; points: EHPAD",
+                  "années-postes de référent par bassin d'accueil ; points : EHPAD"),
+    "what_vehicles": ("vehicle-years for home-care workers, by bassin",
+                      "années-véhicules pour les aides à domicile, par bassin"),
+    "what_pools": ("pool FTE-years by home bassin; arrows: need covered in other bassins",
+                   "ETP-années de pool par bassin de rattachement ; flèches : besoin couvert dans d'autres bassins"),
+    "what_promotion": ("promotion places started (school-based, passerelles), by bassin",
+                       "places de promotion professionnelle engagées (en école, passerelles), par bassin"),
+    "what_vae": ("VAE candidates started, by bassin", "candidats à la VAE engagés, par bassin"),
+    "what_reconversion": ("reconversion trainees expected, by bassin of origin",
+                          "stagiaires en reconversion attendus, par bassin d'origine"),
+    "what_immersion": ("immersions of jobseekers, by bassin", "immersions de demandeurs d'emploi, par bassin"),
+    "what_social": ("civic-service volunteers and carers accompanied, by bassin",
+                    "volontaires du service civique et aidants accompagnés, par bassin"),
+    "what_default": ("units, by bassin", "unités, par bassin"),
+    "unit_training": ("places", "places"),
+    "unit_apprenticeship": ("contracts", "contrats"),
+    "unit_qvct": ("post-years", "années-postes"),
+    "unit_vehicles": ("vehicle-years", "années-véhicules"),
+    "unit_pools": ("FTE-years", "ETP-années"),
+    "unit_promotion": ("places", "places"),
+    "unit_vae": ("candidates", "candidats"),
+    "unit_reconversion": ("trainees", "stagiaires"),
+    "unit_immersion": ("immersions", "immersions"),
+    "unit_social": ("people", "personnes"),
+    "unit_default": ("units", "unités"),
+    "legend_units": ("{unit} per bassin, total {first}–{last}", "{unit} par bassin, total {first}–{last}"),
+    "total": ("Total: {total} {unit}.", "Total : {total} {unit}."),
+    "named": ("Named: the {n} bassins with the largest values.", "Noms : les {n} bassins aux valeurs les plus fortes."),
+    "named_one": ("Named: the bassin with the largest value.", "Nom : le bassin à la valeur la plus forte."),
+    "named_all": ("Named: every bassin with a value above 0.", "Noms : tous les bassins de valeur non nulle."),
+    "departements": ("Départements (bassins grouped by the département of their main town)",
+                     "Départements (bassins regroupés selon le département de leur pôle)"),
+    "ehpad": ("EHPAD", "EHPAD"),
+    "ehpad_served": ("EHPAD served by a shared QVCT officer", "EHPAD suivi par un référent QVCT mutualisé"),
+    "pool_flows": ("Pool covering need in another bassin (arrow towards it; width: FTE-years)",
+                   "Pool couvrant le besoin d'un autre bassin (flèche vers ce bassin ; épaisseur : ETP-années)"),
+    "source": ("gpec — {territory}, horizon {first}–{last}. Sources: {sources}. Computed {date}.",
+               "gpec — {territory}, horizon {first}–{last}. Sources : {sources}. Calculé le {date}."),
+    "sources_built": ("INSEE (bassins de vie 2022, RP), FINESS, France Travail, DREES and published figures "
+                      "(data/raw/SOURCES.md); model: gpec",
+                      "Insee (bassins de vie 2022, RP), FINESS, France Travail, DREES et chiffres publiés "
+                      "(data/raw/SOURCES.md) ; modèle : gpec"),
+    "sources_instance": ("the source columns of the instance tables ({folder}); model: gpec",
+                         "colonnes « source » des tables de l'instance ({folder}) ; modèle : gpec"),
+    "unmapped": ("No map for the levers the plan does not use: {levers}.",
+                 "Pas de carte pour les leviers que le plan n'utilise pas : {levers}."),
+}
+_CHART = {  # the inflow chart (gpec.charts)
+    "inflow_title": ("Inflows by reservoir, {territory}, {first}–{last} (all métiers and bassins)",
+                     "Entrées par réservoir, {territory}, {first}–{last} (tous métiers et bassins)"),
+    "existing": ("Existing system (schools, ordinary hiring)", "Système existant (écoles, recrutement ordinaire)"),
+    "levers_reservoir": ("Levers: {reservoir}", "Leviers : {reservoir}"),
+    "departures": ("Departures (retirements and exits)", "Départs (retraites et sorties)"),
+    "year": ("Year", "Année"),
+    "fte_a_year": ("FTE a year", "ETP par an"),
+}
+_REPORT = {  # lines of report.md written by gpec.report
+    "unmapped": ("Levers without a map (not used by the plan)", "Leviers sans carte (non utilisés par le plan)"),
+}
+
 #: The translation table: key -> {language: label}. Keys are ``group.code``.
 LABELS: dict[str, dict[str, str]] = {
     f"{group}.{code}": dict(zip(LANGUAGES, labels))
@@ -291,7 +363,7 @@ LABELS: dict[str, dict[str, str]] = {
                            ("metier", _METIER), ("reservoir", _RESERVOIR), ("flow", _FLOW), ("kind", _KIND),
                            ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
                            ("summary", _SUMMARY), ("sentence", _SENTENCE), ("unit", _UNIT),
-                           ("explain", _EXPLAIN))
+                           ("explain", _EXPLAIN), ("map", _MAP), ("chart", _CHART), ("report", _REPORT))
     for code, labels in entries.items()
 }
 
