@@ -59,11 +59,12 @@ def solve_command(
     """Solve an instance; write the decision tables, result.json, report.md, results.xlsx, maps and a
     GeoPackage."""
     from gpec.explain import plain_words
+    from gpec.i18n import fmt_number, t
     from gpec.instance import load_instance
     from gpec.models import LEVER_BUILDERS
     from gpec.outputs import write_outputs
     from gpec.progress import Progress
-    from gpec.report import allocation_by_bassin, lever_summary, reservoir_summary, spend_by_year, unmet_by_year
+    from gpec.report import CONSOLE_TABLES, people_tables
     from gpec.results import read_reference
     from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_min_places, parse_parameter
     from gpec.solving import solve, time_budget
@@ -101,19 +102,15 @@ def solve_command(
     console.print(f"[dim]{result.message}[/]")
     console.print(f"[dim]{_timings_line(result.timings)}[/]")
     if result.reference_change is not None:
-        console.print(f"units moved from the reference plan ({reference}): {result.reference_change:,.1f}")
+        console.print(f"{t('report.units_moved', lang).format(reference=reference)}: "
+                      f"{fmt_number(result.reference_change, lang, 1)}")
     if result.verification:
         console.print(_verification_line(result.verification, result.mip_gap, markup=True))
     if result.diagnosis:
         _print_diagnosis(result.diagnosis)
-    if result.has_solution:
-        console.print(_table("Unmet need by year (FTE)", unmet_by_year(result, inst)))
-        console.print(_table("Spending by funder and year (EUR)", spend_by_year(result)))
-        console.print(_table("Levers (units over the horizon; 0 = available but not chosen)", lever_summary(result)))
-        console.print(_table("Inflow mix by reservoir (FTE over the horizon)", reservoir_summary(result)))
-        if len(result.decisions):
-            console.print(_table("Top bassins by allocation", allocation_by_bassin(result, inst)))
-    console.print(f"written to {out}/")
+    for title, table in people_tables(result, inst, lang, CONSOLE_TABLES):
+        console.print(_table(title, table, lang))
+    console.print(t("report.written", lang).format(out=out))
     if not result.has_solution:
         raise typer.Exit(1)
 
@@ -392,31 +389,37 @@ def build_command(
                   f"{len(inst.metiers)} métiers, sha256 {inst.sha256[:12]})")
 
 
-def _table(title: str, frame) -> Table:
+def _table(title: str, frame, lang: str = "en") -> Table:
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         table.add_column(str(col), justify="right")
     for row in frame.itertuples(index=False):
-        table.add_row(*[escape(_fmt(v)) for v in row])  # labels such as budget[region, 2027] are not markup
+        table.add_row(*[escape(_fmt(v, lang)) for v in row])  # labels such as budget[region, 2027] are not markup
     return table
 
 
-def _fmt(value) -> str:
-    """A table cell for people: no raw ``nan``, ``inf`` or ``None`` (an em dash instead)."""
+def _fmt(value, lang: str = "en") -> str:
+    """A table cell for people: numbers in the language's format, no raw ``nan``, ``inf`` or ``None``."""
+    from gpec.i18n import MISSING, fmt_number
+
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
+        return MISSING[lang]
     if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
+        return fmt_number(value, lang, 3 if abs(value) < 1 else 1)
     return str(value)
 
 
 def main() -> None:
-    """Console-script entry point: user errors become one line on stderr and exit code 2."""
+    """Console-script entry point: user errors become one line on stderr and exit code 2; an interrupt
+    (Ctrl-C) one line and exit code 130."""
     try:
         app()
     except GpecError as exc:
         print(f"gpec: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("gpec: interrupted", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

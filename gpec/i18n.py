@@ -352,8 +352,24 @@ _CHART = {  # the inflow chart (gpec.charts)
     "year": ("Year", "Année"),
     "fte_a_year": ("FTE a year", "ETP par an"),
 }
-_REPORT = {  # lines of report.md written by gpec.report
+_REPORT = {  # report.md and the console tables (gpec.report), the end of gpec solve
     "unmapped": ("Levers without a map (not used by the plan)", "Leviers sans carte (non utilisés par le plan)"),
+    "reservoirs": ("Inflow mix by reservoir (FTE over the horizon)", "Entrées par réservoir (ETP sur l'horizon)"),
+    "flows": ("Flows by reservoir, flow and lever (FTE over the horizon)",
+              "Flux par réservoir, flux et levier (ETP sur l'horizon)"),
+    "decisions": ("Decisions by lever and métier", "Décisions par levier et métier"),
+    "bassins": ("Bassins with the largest allocation", "Bassins de vie les plus dotés"),
+    "overrides": ("Parameter overrides", "Paramètres modifiés"),
+    "model": ("Model: {variables} variables ({integer} integer), {constraints} constraints; runtime {seconds} s",
+              "Modèle : {variables} variables ({integer} entières), {constraints} contraintes ; calcul {seconds} s"),
+    "entering": ("Entering (FTE)", "Entrées (ETP)"),
+    "from_levers": ("of which from levers (FTE)", "dont par les leviers (ETP)"),
+    "moving": ("Moving between métiers (FTE)", "Mobilités entre métiers (ETP)"),
+    "leaving": ("Leaving (FTE)", "Sorties (ETP)"),
+    "share": ("Share of entering", "Part des entrées"),
+    "share_of_entering": ("Share of entering", "Part des entrées"),
+    "units_moved": ("Units moved from the reference plan ({reference})", "Unités déplacées par rapport au plan de référence ({reference})"),
+    "written": ("written to {out}/", "écrit dans {out}/"),
 }
 
 #: The translation table: key -> {language: label}. Keys are ``group.code``.

@@ -45,7 +45,7 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
     ``result.applied`` (the instance the model was built from) is needed for the report and the maps.
     With a :class:`~gpec.solvers.TimeBudget`, writing is recorded as its phase ``write`` and
     ``result.timings`` is refreshed before ``result.json`` is written. ``lang`` (``en`` or ``fr``) is the
-    language of what people read: the workbook ``results.xlsx``.
+    language of what people read: ``report.md``, the workbook ``results.xlsx`` and the maps.
 
     Raises
     ------
@@ -69,12 +69,12 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
             stage.mkdir(parents=True)
             result.write(stage)
             instance = result.applied
-            write_report(result, instance, stage / "report.md")
+            write_report(result, instance, stage / "report.md", lang=lang)
             write_workbook(result, instance, stage / "results.xlsx", lang=lang)
             if result.has_solution:
-                write_inflow_chart(result, stage / "inflows.png")
+                write_inflow_chart(result, stage / "inflows.png", lang=lang)
                 if maps:
-                    write_maps(result, instance, stage)
+                    write_maps(result, instance, stage, lang=lang)
                     write_geopackage(result, instance, stage / "results.gpkg")
         if budget is not None:
             result.timings = budget.report()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.atomic import write_text
+from gpec.i18n import LABELS, fmt_eur, fmt_number, fmt_percent, label, t
 from gpec.evaluate import baseline_stock
 from gpec.results import phase
 from gpec.schema import RESERVOIRS
@@ -132,46 +133,98 @@ def decisions_by_metier(result) -> pd.DataFrame:
     return d.groupby(["lever", "metier"], as_index=False)[["units", "fte", "cost_eur"]].sum()
 
 
-def markdown(result, instance) -> str:
-    """A short markdown report of a result."""
+#: The summary tables for people: title key -> how to make the table; ``report.md`` has them all.
+PEOPLE_TABLES = {
+    "summary.by_year": lambda result, instance: unmet_by_year(result, instance),
+    "summary.by_funder": lambda result, instance: spend_by_year(result),
+    "summary.levers": lambda result, instance: lever_summary(result),
+    "report.reservoirs": lambda result, instance: reservoir_summary(result),
+    "report.flows": lambda result, instance: inflow_mix(result),
+    "report.decisions": lambda result, instance: decisions_by_metier(result),
+    "report.bassins": lambda result, instance: allocation_by_bassin(result, instance),
+}
+#: The ones the CLI prints after a solve.
+CONSOLE_TABLES = ("summary.by_year", "summary.by_funder", "summary.levers", "report.reservoirs", "report.bassins")
+
+
+def people_tables(result, instance, lang: str = "en", keys=tuple(PEOPLE_TABLES)) -> list[tuple[str, pd.DataFrame]]:
+    """Summary tables of a plan for people (the console and ``report.md``): titled in ``lang``, columns
+    labelled and codes named (:func:`for_people`), numbers left as numbers; none without a plan."""
+    if not result.has_solution:
+        return []
+    return [(t(key, lang), for_people(PEOPLE_TABLES[key](result, instance), instance, lang)) for key in keys]
+
+
+def for_people(table: pd.DataFrame, instance, lang: str) -> pd.DataFrame:
+    """Columns labelled from the translation table (``column.*``, a lever column by its lever's name),
+    codes of levers, funders, reservoirs, flows and periods replaced by their names, métiers by the
+    instance's labels; CSV files keep the codes, this is for people."""
+    out = table.copy()
+    names = {"lever": "lever", "funder": "funder", "reservoir": "reservoir", "flow": "flow", "phase": "phase",
+             "kind": "kind"}
+    for column, group in names.items():
+        if column in out:
+            out[column] = [label(group, code, lang) for code in out[column]]
+    if "metier" in out and instance is not None:
+        metiers = instance.metiers.set_index("metier")["label"]
+        out["metier"] = [metiers.get(m, label("metier", m, lang)) for m in out["metier"]]
+    renamed = {}
+    for column in out.columns:
+        key = {"name": "bassin_name", "fte": "fte_delivered"}.get(column, column)
+        if f"column.{key}" in LABELS:
+            renamed[column] = t(f"column.{key}", lang)
+        elif f"lever.{column}" in LABELS:
+            renamed[column] = t(f"lever.{column}", lang)
+        elif f"report.{column}" in LABELS:
+            renamed[column] = t(f"report.{column}", lang)
+    return out.rename(columns=renamed)
+
+
+def markdown(result, instance, lang: str = "en") -> str:
+    """A short markdown report of a result, in ``lang``: the plain-words paragraph, the proof, then the
+    summary tables."""
+    from gpec.explain import plain_words
+    from gpec.geo.maps import unmapped_levers
+
+    num = lambda v, d=1: fmt_number(v, lang, d)
+    overrides = ", ".join(f"{k}={v:g}" for k, v in result.overrides.items()) or t("value.none", lang)
     lines = [
-        f"# gpec: {result.instance}, {result.horizon[0]}-{result.horizon[1]}",
+        "# " + t("summary.title", lang).format(instance=result.instance, first=result.horizon[0],
+                                               last=result.horizon[1]),
         "",
-        f"- status: **{result.status}** ({result.message})",
-        f"- weighted unmet need: {result.objective:,.1f} FTE-years (bound {result.bound:,.1f}, gap {result.gap:.2e})",
-        f"- total cost: {result.cost:,.0f} EUR",
-        f"- levers: {', '.join(result.levers) or 'none (calibrated baseline)'}",
-        f"- parameter overrides: {', '.join(f'{k}={v:g}' for k, v in result.overrides.items()) or 'none'}; "
-        f"gap tolerance {result.mip_gap:g} (stage 2, cost: {result.cost_gap:g}), time limit {result.time_limit:g} s",
-        f"- independent check (evaluate): {result.violations} violation(s)",
-        f"- model: {result.n_variables:,} variables ({result.n_integer:,} integer), {result.n_constraints:,} "
-        f"constraints; runtime {result.runtime_s:.2f} s",
-        f"- instance sha256: `{result.instance_sha256}`",
+        plain_words(result, lang, instance),
         "",
+        f"- {t('summary.status', lang)}: **{t(f'status.{result.status}', lang)}** ({result.message})",
+        f"- {t('summary.objective', lang)}: {num(result.objective)}; {t('summary.bound', lang)}: "
+        f"{num(result.bound)}; {t('summary.gap', lang)}: {fmt_percent(result.gap, lang, 3)}",
+        f"- {t('summary.cost', lang)}: {fmt_eur(result.cost, lang)}",
+        f"- {t('summary.levers_used', lang)}: "
+        + (", ".join(label("lever", lv, lang) for lv in result.levers) or t("value.none", lang)),
+        f"- {t('report.overrides', lang)}: {overrides}",
+        f"- {t('summary.violations', lang)}: {result.violations if result.violations is not None else '—'}",
+        f"- {t('report.model', lang).format(variables=num(result.n_variables, 0), integer=num(result.n_integer, 0), constraints=num(result.n_constraints, 0), seconds=num(result.runtime_s, 2))}",
+        f"- {t('summary.instance', lang)} sha256: `{result.instance_sha256}`",
     ]
-    if result.has_solution:
-        for title, table in [("Unmet need by year (FTE)", unmet_by_year(result, instance)),
-                             ("Spending by funder and year (EUR)", spend_by_year(result)),
-                             ("Levers (0 = available but not chosen)", lever_summary(result)),
-                             ("Inflow mix by reservoir (FTE over the horizon)", reservoir_summary(result)),
-                             ("Flows by reservoir, flow and lever (FTE over the horizon)", inflow_mix(result)),
-                             ("Decisions by lever and métier", decisions_by_metier(result)),
-                             ("Bassins with the largest allocation", allocation_by_bassin(result, instance))]:
-            lines += [f"## {title}", "", _md_table(table), ""]
+    unmapped = unmapped_levers(result) if result.has_solution else []
+    if unmapped:
+        lines.append(f"- {t('report.unmapped', lang)}: " + ", ".join(label("lever", lv, lang) for lv in unmapped))
+    lines.append("")
+    for title, table in people_tables(result, instance, lang):
+        lines += [f"## {title}", "", _md_table(table, lang), ""]
     return "\n".join(lines)
 
 
-def write_report(result, instance, path) -> None:
-    write_text(path, markdown(result, instance))
+def write_report(result, instance, path, lang: str = "en") -> None:
+    write_text(path, markdown(result, instance, lang))
 
 
-def _md_table(table: pd.DataFrame) -> str:
+def _md_table(table: pd.DataFrame, lang: str = "en") -> str:
     if table.empty:
-        return "(none)"
+        return t("value.none", lang)
     fmt = table.copy()
     for col in fmt.columns:
         if pd.api.types.is_float_dtype(fmt[col]):
-            fmt[col] = fmt[col].map(lambda v: f"{v:.3f}" if abs(v) < 1 else f"{v:,.1f}")
+            fmt[col] = fmt[col].map(lambda v: fmt_number(v, lang, 3 if abs(v) < 1 else 1))
     header = "| " + " | ".join(map(str, fmt.columns)) + " |"
     sep = "|" + "---|" * len(fmt.columns)
     body = ["| " + " | ".join(map(str, row)) + " |" for row in fmt.itertuples(index=False)]

@@ -322,7 +322,8 @@ def _overall_status(stages: list[StageReport], x: np.ndarray | None) -> str:
 
 
 def _message(stages: list[StageReport]) -> str:
-    parts = [f"{s.name}: {s.status} ({s.solver_status}, gap {s.gap:.2e}, {s.runtime_s:.2f} s)" for s in stages]
+    gap = lambda g: f"{g:.2e}" if math.isfinite(g) else "unknown"  # no raw inf in what people read
+    parts = [f"{s.name}: {s.status} ({s.solver_status}, gap {gap(s.gap)}, {s.runtime_s:.2f} s)" for s in stages]
     return "; ".join(parts)
 
 

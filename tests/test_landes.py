@@ -16,7 +16,10 @@ import pytest
 
 from gpec.builder import build_instance
 from gpec.evaluate import evaluate
+from gpec.geo.maps import mapped_levers, unmapped_levers
+from gpec.i18n import label
 from gpec.instance import load_instance
+from gpec.outputs import load_result
 from gpec.results import OUTPUT_FILES
 from gpec.scenario import Scenario
 from gpec.schema import SCHEMAS
@@ -45,8 +48,12 @@ def test_cli_solve_writes_a_checked_result(cli_run):
     assert cli_run.proc.returncode == 0, cli_run.proc.stderr
     for name in OUTPUT_FILES:
         assert (cli_run.out / name).is_file(), name
-    for lever in ("unmet", "training", "apprenticeship", "qvct", "vehicles", "pools"):
+    result = load_result(cli_run.out)
+    assert {"training", "apprenticeship"} <= set(mapped_levers(result))  # what the default plan uses
+    for lever in ("unmet", *mapped_levers(result)):
         assert (cli_run.out / f"map_{lever}.png").stat().st_size > 10_000, lever
+    for lever in unmapped_levers(result):  # no map of a lever the plan does not use
+        assert not (cli_run.out / f"map_{lever}.png").exists(), lever
     layers = {name for name, _ in pyogrio.list_layers(cli_run.out / "results.gpkg")}
     assert {"bassins", "structures"} <= layers
     bassins = gpd.read_file(cli_run.out / "results.gpkg", layer="bassins")
@@ -67,10 +74,10 @@ def test_cli_solve_writes_a_checked_result(cli_run):
     assert head["instance_sha256"] == load_instance(LANDES).sha256
     assert head["levers"] == ["training", "apprenticeship", "qvct", "vehicles", "pools", "promotion", "vae",
                               "reconversion", "immersion", "social"]
-    for lever in head["levers"]:  # every lever is reported, chosen or not
-        assert lever in cli_run.proc.stdout
+    for lever in head["levers"]:  # every lever is reported by its name, chosen or not
+        assert label("lever", lever, "en") in cli_run.proc.stdout
     for reservoir in ("primary", "current", "transitional", "social"):  # the inflow mix is printed
-        assert reservoir in cli_run.proc.stdout
+        assert label("reservoir", reservoir, "en") in cli_run.proc.stdout
 
 
 def test_flows_cover_the_four_reservoirs_and_reconcile_with_the_stock(cli_run):
