@@ -41,12 +41,20 @@ value is at most that uncertainty; a run with no finite bound makes the uncertai
 
 A run without a plan (status neither ``optimal`` nor ``feasible``) can still be compared on its inputs;
 its output columns read ``no plan (status ...)``. No table or summary holds a bare NaN or infinity.
+
+For people
+----------
+The tables, CSV files and :meth:`Comparison.summary` (``comparison.json``) are English, for machines.
+:func:`people_lines` (headline and short sentences) and :func:`people_tables` (inputs that differ,
+totals) say the same in English or French (:mod:`gpec.i18n`, ``compare.*`` labels), numbers formatted
+for the language.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +63,7 @@ import pandas as pd
 
 from gpec.atomic import write_atomic, write_csv, write_json
 from gpec.errors import GpecError
+from gpec.i18n import LABELS, MISSING, check_lang, fmt_eur, fmt_number, fmt_percent, label, t
 
 #: Comparison table -> the CSV file :func:`write_comparison` writes it to.
 COMPARISON_FILES = {"inputs": "inputs.csv", "totals": "totals.csv", "unmet": "unmet.csv", "spend": "spend.csv",
@@ -382,6 +391,223 @@ def write_difference_map(comparison: Comparison, instance, path: str | Path) -> 
         return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight"))
     finally:
         plt.close(fig)
+
+
+# -- for people (the console, in English or French) ------------------------------------------------------
+
+def people_lines(comparison: Comparison, lang: str = "en") -> list[str]:
+    """Sentences for people, in ``lang`` (``en`` or ``fr``): the headline (how b differs from a in unmet
+    need and cost, judged against the runs' uncertainty), what was compared, how many inputs differ, and
+    why some outputs are not compared (a run without a plan, different tails). Numbers are formatted for
+    the language (:func:`gpec.i18n.fmt_number`, :func:`gpec.i18n.fmt_eur`); no ``nan``, ``inf`` or
+    ``None``. :meth:`Comparison.summary` (JSON) stays English.
+
+    Raises
+    ------
+    KeyError
+        On an unknown language.
+    """
+    check_lang(lang)
+    runs = comparison.runs
+    lines = [_people_headline(comparison, lang),
+             t("compare.scope", lang).format(instance=comparison.instance, first=comparison.horizon[0],
+                                             last=comparison.horizon[1], a=runs["a"]["label"], b=runs["b"]["label"])]
+    n = int(comparison.inputs["changed"].sum())
+    lines.append(t("compare.inputs_same", lang) if n == 0 else t("compare.inputs_differ_one", lang) if n == 1 else
+                 t("compare.inputs_differ_many", lang).format(n=fmt_number(n, lang)))
+    for run in ("a", "b"):
+        if not runs[run]["plan"]:
+            key = "compare.run_no_plan" if runs[run]["label"] != run else "compare.run_no_plan_unlabelled"
+            lines.append(t(key, lang).format(run=run, label=runs[run]["label"],
+                                             status=_status_word(runs[run]["status"], lang)))
+    tails = _tail_years(comparison)
+    if comparison.both_have_plans and tails is not None and tails[0] != tails[1]:
+        lines.append(t("compare.tails_differ", lang).format(ta=fmt_number(tails[0], lang),
+                                                            tb=fmt_number(tails[1], lang)))
+    return lines
+
+
+def people_tables(comparison: Comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame]]:
+    """Titled tables for people, in ``lang``: the inputs that differ (input, run a, run b) and the totals
+    (measure, unit, a, b, difference b - a, uncertainty, whether within the runs' uncertainty: yes/no or
+    words). Headers, inputs, measures, units and words are translated; numbers are formatted as text for
+    the language (euros without decimals, FTE-years with one, differences signed); no cell reads ``nan``,
+    ``inf`` or ``None``. The CSV files and :meth:`Comparison.summary` keep English codes.
+
+    Raises
+    ------
+    KeyError
+        On an unknown language.
+    """
+    check_lang(lang)
+    changed = comparison.inputs[comparison.inputs["changed"]]
+    inputs = pd.DataFrame({
+        t("compare.col_item", lang): [_item_words(item, lang) for item in changed["item"]],
+        t("compare.col_a", lang): [_input_value(item, v, lang) for item, v in zip(changed["item"], changed["a"])],
+        t("compare.col_b", lang): [_input_value(item, v, lang) for item, v in zip(changed["item"], changed["b"])],
+    }, columns=[t(f"compare.col_{c}", lang) for c in ("item", "a", "b")])
+    rows = []
+    for row in comparison.totals.to_dict("records"):
+        measure = row["measure"]
+        eur = measure == "cost"
+        digits = 0 if eur else 1
+        key = f"compare.measure_{measure}"
+        rows.append({
+            "measure": t(key, lang) if key in LABELS else str(measure),
+            "unit": t("compare.unit_eur" if eur else "compare.unit_fte_years", lang),
+            "a": _cell(row["a"], lang, digits),
+            "b": _cell(row["b"], lang, digits),
+            "difference": _cell(row["difference"], lang, digits, signed=True),
+            "uncertainty": _cell(row["uncertainty"], lang, digits),
+            "within_uncertainty": _cell(row["within_uncertainty"], lang, digits),
+        })
+    columns = {"measure": "col_measure", "unit": "col_unit", "a": "col_a", "b": "col_b",
+               "difference": "col_difference", "uncertainty": "col_uncertainty", "within_uncertainty": "col_within"}
+    totals = pd.DataFrame(rows, columns=list(columns)).rename(
+        columns={k: t(f"compare.{v}", lang) for k, v in columns.items()})
+    return [(t("compare.inputs_title", lang), inputs.reset_index(drop=True)),
+            (t("compare.totals_title", lang), totals)]
+
+
+def _people_headline(comparison: Comparison, lang: str) -> str:
+    runs = comparison.runs
+    if not comparison.both_have_plans:
+        missing = [runs[k]["label"] for k in ("a", "b") if not runs[k]["plan"]]
+        names = missing[0] if len(missing) == 1 else t("compare.and", lang).format(first=missing[0],
+                                                                                  second=missing[1])
+        return t("compare.no_plan_headline", lang).format(runs=names)
+    rows = comparison.totals.set_index("measure")
+    objective, what, verdict = rows.loc["objective"], "compare.what_objective", None
+    if str(objective["within_uncertainty"]) == "not comparable":
+        objective, what, verdict = rows.loc["unmet_horizon"], "compare.what_unmet_horizon", "compare.tails_verdict"
+    parts = []
+    for row, what, verdict, eur in ((objective, what, verdict, False), (rows.loc["cost"], "compare.what_cost", None,
+                                                                         True)):
+        diff, within = row["difference"], row["within_uncertainty"]
+        if not _finite(diff):
+            parts.append(t("compare.part_words", lang).format(what=t(what, lang), words=_words(diff, lang)))
+            continue
+        if verdict is None:
+            verdict = (("compare.within" if within else "compare.beyond") if isinstance(within, (bool, np.bool_))
+                       else "compare.uncertainty_unknown")
+        amount = (_signed_eur(diff, lang) if eur else
+                  f"{_signed(diff, lang, 1)} {t('compare.unit_fte_years', lang)}")
+        parts.append(t("compare.part", lang).format(what=t(what, lang), diff=amount, verdict=t(verdict, lang)))
+    separator = "; " if lang == "en" else " ; "  # French puts a space before the semicolon
+    return t("compare.headline", lang).format(a=runs["a"]["label"], b=runs["b"]["label"], parts=separator.join(parts))
+
+
+def _tail_years(comparison: Comparison) -> tuple[int, int] | None:
+    row = comparison.inputs[comparison.inputs["item"] == "tail years"]
+    if row.empty:
+        return None
+    try:
+        return int(row["a"].iloc[0]), int(row["b"].iloc[0])
+    except (TypeError, ValueError):
+        return None
+
+
+def _status_word(status: str, lang: str) -> str:
+    """A status in one or two words ('infeasible', 'infaisable'): its label without the explanation."""
+    key = f"status.{status}"
+    return t(key, lang).split(" (")[0] if key in LABELS else str(status)
+
+
+def _signed(value, lang: str, digits: int) -> str:
+    text = fmt_number(value, lang, digits)
+    return "+" + text if _finite(value) and round(float(value), digits) > 0 else text
+
+
+def _signed_eur(value, lang: str) -> str:
+    text = fmt_eur(value, lang)
+    return "+" + text if _finite(value) and round(float(value)) > 0 else text
+
+
+def _cell(value, lang: str, digits: int, signed: bool = False) -> str:
+    """A value of the totals for people: yes/no, a number in the language's format, or words."""
+    if isinstance(value, (bool, np.bool_)):
+        return t("value.yes" if value else "value.no", lang)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if not _finite(value):
+            return MISSING[lang]
+        return _signed(value, lang, digits) if signed else fmt_number(value, lang, digits)
+    return _words(value, lang)
+
+
+def _words(value, lang: str) -> str:
+    """The words of a comparison table (English, from :func:`compare`) in ``lang``."""
+    if value is None:
+        return MISSING[lang]
+    text = str(value)
+    match = re.fullmatch(r"no plan \(status (\w+)\)", text)
+    if match:
+        return t("compare.no_plan", lang).format(status=_status_word(match.group(1), lang))
+    match = re.fullmatch(r"unknown: run (\w+) has no finite bound", text)
+    if match:
+        return t("compare.unknown_bound", lang).format(run=match.group(1))
+    if text.startswith("not comparable"):
+        return t("compare.not_comparable", lang)
+    if text.startswith("not judged:"):
+        return t("compare.not_judged_uncertainty", lang)
+    if text.startswith("not modelled"):
+        return t("compare.not_modelled", lang)
+    fixed = {"no plan in either run": "compare.no_plan_either", "not available": "compare.not_available",
+             "not judged": "compare.not_judged", "unknown": "compare.unknown", "on": "compare.value_on",
+             "off": "compare.value_off", "default": "compare.value_default", "used": "compare.value_used",
+             "none (calibrated baseline)": "compare.value_baseline", "no envelope": "compare.value_no_envelope",
+             "not a finite number": "compare.value_not_finite", "none": "value.none", "yes": "value.yes",
+             "no": "value.no", "no finite bound": "compare.not_available"}
+    if text in fixed:
+        return t(fixed[text], lang)
+    if text.lower() in ("nan", "inf", "-inf", "none", "null", "infinity", "-infinity"):
+        return MISSING[lang]
+    return text
+
+
+def _item_words(item: str, lang: str) -> str:
+    """An input's name (column ``item`` of :attr:`Comparison.inputs`) in ``lang``."""
+    match = re.fullmatch(r"budget (\S+) (\d+)( \(tail\))?", item)
+    if match:
+        funder, year, tail = match.groups()
+        return t("compare.item_budget_tail" if tail else "compare.item_budget", lang).format(
+            envelope=label("envelope", funder, lang), year=year)
+    for prefix, key, field_ in (("parameter ", "compare.item_parameter", "name"),
+                                ("lever ", "compare.item_lever", "lever"),
+                                ("min places ", "compare.item_min_places", "metier")):
+        if item.startswith(prefix) and item != "parameter overrides":
+            code = item[len(prefix):]
+            name = label(field_, code, lang) if field_ in ("lever", "metier") else code
+            return t(key, lang).format(**{field_: name})
+    fixed = {"parameter overrides": "item_overrides", "levers": "item_levers", "horizon": "item_horizon",
+             "tail years": "item_tail_years", "service level": "item_service_level",
+             "min places": "item_min_places_none", "reference plan": "item_reference", "solver": "item_solver",
+             "gap tolerance (stage 1)": "item_gap_stage1", "gap tolerance (stage 2, cost)": "item_gap_stage2",
+             "time limit (s)": "item_time_limit"}
+    return t(f"compare.{fixed[item]}", lang) if item in fixed else item
+
+
+def _input_value(item: str, value, lang: str) -> str:
+    """An input's value (text, from :func:`compare`) for people: euros for envelopes, a percentage for
+    the service level, numbers in the language's format, words translated."""
+    text = _words(value, lang)
+    if text != str(value) or value is None:
+        return text
+    if item == "horizon":
+        return text.replace("-", "–")
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        return text
+    if not math.isfinite(number):
+        return MISSING[lang]
+    if item.startswith("budget "):
+        return fmt_eur(number, lang)
+    if item == "service level":
+        return fmt_percent(number, lang, 1)
+    if number == int(number) and abs(number) < 1e15:
+        return fmt_number(number, lang, 0)
+    plain = f"{number:.6g}"
+    return plain.replace(".", ",") if lang == "fr" else plain
 
 
 # -- building the tables --------------------------------------------------------------------------------

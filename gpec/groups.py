@@ -27,6 +27,7 @@ from gpec.atomic import write_csv, write_json
 from gpec.errors import GpecError, InputError
 from gpec.geo.distance import great_circle_km
 from gpec.geo.graph import point_minutes
+from gpec.i18n import LABELS, check_lang, fmt_eur, fmt_number, fmt_percent, t
 from gpec.schema import SCHEMAS, Column, TableSchema, read_table
 
 #: Share of the time limit for phase 1 (the fewest posts).
@@ -213,7 +214,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     _phase_started(progress, f"least cost ({method})", backend)
     summed = int(-(-model.need_milli.sum() // NEED_SCALE))  # no plan has fewer posts than the summed need
     min_posts = max(summed, math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0)
-    message = f"fewest posts: {first.status} {first.objective:g} (bound {first.bound:g}, {first.runtime_s:.2f} s); "
+    message = (f"fewest posts: {first.status} {_text(first.objective, 'g')} (bound {_text(first.bound, 'g')}, "
+               f"{first.runtime_s:.2f} s); ")
     if method == "columns":
         from gpec.columns import solve_by_columns
 
@@ -231,7 +233,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
             backend.set_start(first.x)  # after the costs change: changing them drops a start
         outcome = backend.solve(left(), mip_gap)
         chosen = [] if outcome.x is None else _compact_groups(model, pairs, np.round(outcome.x))
-        solver_status = f"{outcome.solver_status}, gap {outcome.gap:.2e}, {outcome.runtime_s:.2f} s"
+        solver_status = f"{outcome.solver_status}, gap {_text(outcome.gap, '.2e')}, {outcome.runtime_s:.2f} s"
     _phase_done(progress, f"least cost ({method})", outcome)
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(
@@ -407,12 +409,94 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
     return found
 
 
-def write_group_map(result: GroupResult, data: GroupData, path: Path) -> Path:
-    """Structures coloured by group (grey: alone), hubs as stars, lines from members to their hub."""
+def people_lines(result: GroupResult, lang: str = "en", post_label: str | None = None) -> list[str]:
+    """The status line and the posts sentence of a grouping, for people, in ``lang`` (``en`` or ``fr``).
+
+    The first line names the post (``post_label``, e.g. ``data.post["label"]``; its code by default), the
+    structures, the travel limit, the status (:data:`gpec.i18n.LABELS` ``status.*``), the cost a year with
+    its bound and gap, the violations found by the independent check and the runtime. The second says how
+    many posts the structures need alone and grouped, how many are saved in how many groups, and what
+    travel and posts cost a year; without a plan (``infeasible``, ``error``, ...) it says so and gives the
+    posts and cost of every structure alone. Numbers are formatted for the language; no ``nan``, ``inf``
+    or ``None``.
+
+    Raises
+    ------
+    KeyError
+        On an unknown language.
+    """
+    check_lang(lang)
+    status = t(f"status.{result.status}", lang) if f"status.{result.status}" in LABELS else str(result.status)
+    minutes = float(result.options.get("max_minutes", math.nan)) if isinstance(result.options, dict) else math.nan
+    head = dict(post=post_label or result.post_type, code=result.post_type, n=fmt_number(result.n_structures, lang),
+                minutes=fmt_number(minutes, lang, 0 if _finite(minutes) and minutes == int(minutes) else 1),
+                status=status, seconds=fmt_number(result.runtime_s, lang, 1))
+    if not result.has_solution:
+        first = t("groups.status_line_no_plan", lang).format(**head)
+        second = t("groups.no_plan_line", lang).format(
+            status=status.split(" (")[0], alone=_count("groups.post", result.standalone_posts, lang),
+            alone_cost=fmt_eur(result.standalone_cost_eur, lang))
+        return [first, second]
+    first = t("groups.status_line", lang).format(
+        **head, cost=fmt_eur(result.objective, lang), bound=fmt_eur(result.bound, lang),
+        gap=fmt_percent(result.gap, lang, 2),
+        violations=(fmt_number(result.violations, lang) if result.violations is not None
+                    else t("groups.not_checked", lang)))
+    second = t("groups.posts_line", lang).format(
+        alone=fmt_number(result.standalone_posts, lang), grouped=fmt_number(result.posts, lang),
+        saved=_count("groups.saved", result.posts_saved, lang), groups=_count("groups.group", result.n_groups, lang),
+        travel=fmt_eur(result.travel_eur, lang), posts_cost=fmt_eur(result.post_cost_eur, lang),
+        alone_cost=fmt_eur(result.standalone_cost_eur, lang))
+    return [first, second]
+
+
+def people_tables(result: GroupResult, lang: str = "en", top: int = 15) -> list[tuple[str, pd.DataFrame]]:
+    """The groups of a grouping for people, in ``lang``: one titled table of the ``top`` largest groups
+    (most structures, then most posts): hub (FINESS id), its name, structures, need (FTE), travel, posts
+    and their cost (EUR a year), numbers formatted as text for the language. None without a plan."""
+    check_lang(lang)
+    if not result.has_solution or result.group_posts.empty:
+        return []
+    rows = result.group_posts.sort_values(["members", "posts"], ascending=False, kind="stable").head(top)
+    fmt = {"group": str, "hub_name": lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v),
+           "members": lambda v: fmt_number(v, lang), "need_fte": lambda v: fmt_number(v, lang, 2),
+           "travel_eur": lambda v: fmt_number(v, lang), "posts": lambda v: fmt_number(v, lang),
+           "post_cost_eur": lambda v: fmt_number(v, lang)}
+    columns = [c for c in fmt if c in rows]
+    table = pd.DataFrame({t(f"groups.col_{c}", lang): [fmt[c](v) for v in rows[c]] for c in columns})
+    return [(t("groups.table_title", lang), table)]
+
+
+def _count(key: str, n, lang: str) -> str:
+    """``{n} post`` / ``{n} posts`` (French: the singular below 2)."""
+    n = int(n)
+    one = abs(n) == 1 if lang == "en" else abs(n) < 2
+    return t(f"{key}_{'one' if one else 'many'}", lang).format(n=fmt_number(n, lang))
+
+
+def _text(value, spec: str) -> str:
+    """A number of the solver's message, or words when it is not finite (no ``nan``/``inf`` in messages)."""
+    if not _finite(value):
+        return "no finite bound" if value is not None and value == -math.inf else "no value"
+    return format(float(value), spec)
+
+
+def _finite(value) -> bool:
+    try:
+        return value is not None and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def write_group_map(result: GroupResult, data: GroupData, path: Path, lang: str = "en") -> Path:
+    """Structures coloured by group (grey: alone), hubs as stars, lines from members to their hub; title,
+    legend and axes in ``lang`` (``en`` or ``fr``)."""
+    check_lang(lang)
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     from gpec.atomic import write_atomic
 
@@ -428,13 +512,22 @@ def write_group_map(result: GroupResult, data: GroupData, path: Path) -> Path:
         ax.scatter(rows["lon"], rows["lat"], color=colour, s=18, zorder=3)
         ax.scatter([hub["lon"]], [hub["lat"]], color=colour, marker="*", s=160, edgecolor="black", zorder=4)
     lone = g[g["role"] == "alone"]
-    ax.scatter(lone["lon"], lone["lat"], color="lightgrey", edgecolor="grey", s=18, zorder=2, label="alone")
-    ax.set_title(f"{data.post['label']}: {result.n_groups} groups (stars: hubs), {result.posts_saved} posts saved",
+    ax.scatter(lone["lon"], lone["lat"], color="lightgrey", edgecolor="grey", s=18, zorder=2,
+               label=t("groups.map_alone", lang))
+    handles, _ = ax.get_legend_handles_labels()
+    if (g["role"] != "alone").any():
+        handles = [Line2D([], [], marker="*", markersize=12, color="none", markerfacecolor="white",
+                          markeredgecolor="black", label=t("groups.map_hub", lang)),
+                   Line2D([], [], marker="o", markersize=5, color="grey", linewidth=0.8,
+                          label=t("groups.map_member", lang)), *handles]
+    ax.set_title(t("groups.map_title", lang).format(post=data.post["label"],
+                                                    groups=_count("groups.group", result.n_groups, lang),
+                                                    saved=_count("groups.saved", result.posts_saved, lang)),
                  fontsize=10)
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
+    ax.set_xlabel(t("groups.longitude", lang))
+    ax.set_ylabel(t("groups.latitude", lang))
     ax.set_aspect(1 / np.cos(np.radians(float(g["lat"].mean()))))
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(handles=handles, loc="best", fontsize=8)
     fig.tight_layout()
     try:
         return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))

@@ -372,6 +372,134 @@ _REPORT = {  # report.md and the console tables (gpec.report), the end of gpec s
     "written": ("written to {out}/", "écrit dans {out}/"),
 }
 
+_COMPARE = {  # gpec compare for people (gpec.compare.people_lines / people_tables); fields already formatted
+    "headline": ("{b} vs {a}: {parts}", "Comparaison de {b} avec {a} : {parts}"),
+    "part": ("{what} {diff} ({verdict})", "{what} {diff} ({verdict})"),
+    "part_words": ("{what}: {words}", "{what} : {words}"),
+    "what_objective": ("weighted unmet need", "besoin non couvert pondéré"),
+    "what_unmet_horizon": ("unmet need in the horizon years", "besoin non couvert sur les années de l'horizon"),
+    "what_cost": ("cost", "coût"),
+    "within": ("within the runs' uncertainty", "dans l'incertitude des deux calculs"),
+    "beyond": ("beyond the runs' uncertainty", "au-delà de l'incertitude des deux calculs"),
+    "uncertainty_unknown": ("uncertainty unknown", "incertitude inconnue"),
+    "tails_verdict": ("the tails differ: objectives not comparable",
+                      "années suivant l'horizon différentes : objectifs non comparables"),
+    "no_plan_headline": ("no plan in {runs}: compared on inputs only",
+                         "aucun plan dans {runs} : comparaison sur les seules données d'entrée"),
+    "and": ("{first} and {second}", "{first} et {second}"),
+    "scope": ("Instance {instance}, horizon {first}–{last}; differences are b - a (a: {a}, b: {b}).",
+              "Instance {instance}, horizon {first}–{last} ; les écarts sont b - a (a : {a}, b : {b})."),
+    "inputs_same": ("The inputs of the two runs are the same.",
+                    "Les données d'entrée des deux calculs sont identiques."),
+    "inputs_differ_one": ("1 input differs between the runs.", "1 donnée d'entrée diffère entre les deux calculs."),
+    "inputs_differ_many": ("{n} inputs differ between the runs.",
+                           "{n} données d'entrée diffèrent entre les deux calculs."),
+    "run_no_plan": ("Run {run} ({label}) has no plan ({status}): its outputs are not compared.",
+                    "Le calcul {run} ({label}) n'a pas de plan ({status}) : ses résultats ne sont pas comparés."),
+    "run_no_plan_unlabelled": ("Run {run} has no plan ({status}): its outputs are not compared.",
+                               "Le calcul {run} n'a pas de plan ({status}) : ses résultats ne sont pas comparés."),
+    "tails_differ": ("Run a models {ta} years after the horizon, run b {tb}: their objectives sum different years "
+                     "and are not compared; unmet need in the horizon years is.",
+                     "Le calcul a modélise {ta} années après l'horizon, le calcul b {tb} : leurs objectifs portent "
+                     "sur des années différentes et ne sont pas comparés ; le besoin non couvert sur les années de "
+                     "l'horizon l'est."),
+    "inputs_title": ("Inputs that differ", "Données d'entrée qui diffèrent"),
+    "totals_title": ("Totals (b - a; within uncertainty: not beyond the two runs' gaps)",
+                     "Totaux (écart b - a ; « dans l'incertitude » : l'écart ne dépasse pas l'incertitude des deux "
+                     "calculs)"),
+    "col_item": ("Input", "Donnée d'entrée"),
+    "col_a": ("Run a", "Calcul a"),
+    "col_b": ("Run b", "Calcul b"),
+    "col_measure": ("Measure", "Mesure"),
+    "col_unit": ("Unit", "Unité"),
+    "col_difference": ("Difference (b - a)", "Écart (b - a)"),
+    "col_uncertainty": ("Uncertainty", "Incertitude"),
+    "col_within": ("Within the runs' uncertainty", "Dans l'incertitude des deux calculs"),
+    "measure_objective": ("Weighted unmet need (horizon and the years after it)",
+                          "Besoin non couvert pondéré (horizon et années suivantes)"),
+    "measure_cost": ("Cost", "Coût"),
+    "measure_unmet_horizon": ("Unmet need in the horizon years (not weighted)",
+                              "Besoin non couvert sur les années de l'horizon (non pondéré)"),
+    "unit_fte_years": ("FTE-years", "ETP-années"),
+    "unit_eur": ("EUR", "€"),
+    "no_plan": ("no plan ({status})", "aucun plan ({status})"),
+    "no_plan_either": ("no plan in either run", "aucun plan dans les deux calculs"),
+    "not_available": ("not available", "non disponible"),
+    "not_comparable": ("not comparable (different years after the horizon)",
+                       "non comparable (années suivant l'horizon différentes)"),
+    "not_judged": ("not judged", "non évalué"),
+    "not_judged_uncertainty": ("not judged: the gaps bound the objective only",
+                               "non évaluée : les écarts des calculs ne bornent que l'objectif"),
+    "unknown": ("unknown", "inconnue"),
+    "unknown_bound": ("unknown: run {run} has no finite bound", "inconnue : le calcul {run} n'a pas de borne finie"),
+    "not_modelled": ("not modelled (after the run's years)", "non modélisé (au-delà des années du calcul)"),
+    "item_budget": ("{envelope} {year}", "{envelope} {year}"),
+    "item_budget_tail": ("{envelope} {year} (after the horizon)", "{envelope} {year} (après l'horizon)"),
+    "item_parameter": ("Parameter {name}", "Paramètre {name}"),
+    "item_overrides": ("Parameter overrides", "Paramètres modifiés"),
+    "item_lever": ("Lever: {lever}", "Levier : {lever}"),
+    "item_levers": ("Levers", "Leviers"),
+    "item_horizon": ("Horizon", "Horizon"),
+    "item_tail_years": ("Years modelled after the horizon", "Années modélisées après l'horizon"),
+    "item_service_level": ("Service level", "Taux de couverture du besoin"),
+    "item_min_places": ("Minimum extra training places: {metier}", "Places de formation supplémentaires minimales : {metier}"),
+    "item_min_places_none": ("Minimum extra training places", "Places de formation supplémentaires minimales"),
+    "item_reference": ("Reference plan", "Plan de référence"),
+    "item_solver": ("Solver", "Solveur"),
+    "item_gap_stage1": ("Gap tolerance (stage 1, unmet need)", "Tolérance d'écart (étape 1, besoin non couvert)"),
+    "item_gap_stage2": ("Gap tolerance (stage 2, cost)", "Tolérance d'écart (étape 2, coût)"),
+    "item_time_limit": ("Time limit (s)", "Temps limite (s)"),
+    "value_on": ("on", "activé"),
+    "value_off": ("off", "désactivé"),
+    "value_default": ("default", "par défaut"),
+    "value_used": ("used", "utilisé"),
+    "value_baseline": ("none (calibrated baseline)", "aucun (situation de référence calibrée)"),
+    "value_no_envelope": ("no envelope", "pas d'enveloppe"),
+    "value_not_finite": ("not a finite number", "pas un nombre fini"),
+}
+_GROUPS = {  # gpec groups for people (gpec.groups.people_lines / people_tables / write_group_map)
+    "status_line": ("{post} ({code}), {n} structures, members within {minutes} min of their hub: status {status}; "
+                    "cost {cost} a year (bound {bound}, gap {gap}); violations {violations}; {seconds} s",
+                    "{post} ({code}), {n} structures, membres à {minutes} min au plus de leur structure porteuse : "
+                    "statut {status} ; coût {cost} par an (borne {bound}, écart {gap}) ; violations {violations} ; "
+                    "{seconds} s"),
+    "status_line_no_plan": ("{post} ({code}), {n} structures, members within {minutes} min of their hub: status "
+                            "{status}; {seconds} s",
+                            "{post} ({code}), {n} structures, membres à {minutes} min au plus de leur structure "
+                            "porteuse : statut {status} ; {seconds} s"),
+    "posts_line": ("Posts: {alone} with every structure alone, {grouped} grouped: {saved} ({groups}); travel adds "
+                   "{travel} a year; posts cost {posts_cost} a year against {alone_cost} with every structure alone.",
+                   "Postes : {alone} si chaque structure reste seule, {grouped} en groupements : {saved} ({groups}) ; "
+                   "les trajets ajoutent {travel} par an ; les postes coûtent {posts_cost} par an contre "
+                   "{alone_cost} si chaque structure reste seule."),
+    "no_plan_line": ("No plan ({status}): no grouping to report; {alone} with every structure alone ({alone_cost} "
+                     "a year).",
+                     "Aucun plan ({status}) : pas de groupement à présenter ; {alone} si chaque structure reste "
+                     "seule ({alone_cost} par an)."),
+    "post_one": ("{n} post", "{n} poste"),
+    "post_many": ("{n} posts", "{n} postes"),
+    "saved_one": ("{n} post saved", "{n} poste économisé"),
+    "saved_many": ("{n} posts saved", "{n} postes économisés"),
+    "group_one": ("{n} group", "{n} groupe"),
+    "group_many": ("{n} groups", "{n} groupes"),
+    "not_checked": ("not checked", "non vérifié"),
+    "map_title": ("{post}: {groups} (stars: hubs), {saved}",
+                  "{post} : {groups} (étoiles : structures porteuses), {saved}"),
+    "map_alone": ("structure alone (no group)", "structure seule (sans groupement)"),
+    "map_hub": ("hub (holds the shared post)", "structure porteuse (du poste mutualisé)"),
+    "map_member": ("member (line to its hub)", "membre (trait vers sa structure porteuse)"),
+    "longitude": ("longitude", "longitude"),
+    "latitude": ("latitude", "latitude"),
+    "table_title": ("Groups (largest first)", "Groupements (les plus grands d'abord)"),
+    "col_group": ("Hub (FINESS)", "Structure porteuse (FINESS)"),
+    "col_hub_name": ("Hub", "Structure porteuse"),
+    "col_members": ("Structures", "Structures"),
+    "col_need_fte": ("Need (FTE)", "Besoin (ETP)"),
+    "col_travel_eur": ("Travel (EUR a year)", "Trajets (€ par an)"),
+    "col_posts": ("Posts", "Postes"),
+    "col_post_cost_eur": ("Posts (EUR a year)", "Postes (€ par an)"),
+}
+
 #: The translation table: key -> {language: label}. Keys are ``group.code``.
 LABELS: dict[str, dict[str, str]] = {
     f"{group}.{code}": dict(zip(LANGUAGES, labels))
@@ -379,7 +507,8 @@ LABELS: dict[str, dict[str, str]] = {
                            ("metier", _METIER), ("reservoir", _RESERVOIR), ("flow", _FLOW), ("kind", _KIND),
                            ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
                            ("summary", _SUMMARY), ("sentence", _SENTENCE), ("unit", _UNIT),
-                           ("explain", _EXPLAIN), ("map", _MAP), ("chart", _CHART), ("report", _REPORT))
+                           ("explain", _EXPLAIN), ("map", _MAP), ("chart", _CHART), ("report", _REPORT),
+                           ("compare", _COMPARE), ("groups", _GROUPS))
     for code, labels in entries.items()
 }
 

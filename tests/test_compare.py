@@ -250,3 +250,84 @@ def test_runs_with_different_tails(landes, runs):
     assert len(tail) and tail["a"].str.startswith("not modelled").all()
     assert "not comparable" in result.summary()["headline"]
     assert not BARE.search(json.dumps(result.summary()))
+
+
+# -- for people, in English and French (gpec.compare.people_lines / people_tables) --------------------------
+
+def _people_text(comparison, lang: str) -> str:
+    """Everything a person reads: the lines, then each table's title and every cell rendered as text."""
+    from gpec.compare import people_lines, people_tables
+
+    parts = list(people_lines(comparison, lang))
+    for title, table in people_tables(comparison, lang):
+        parts += [title, table.to_string()]
+        parts += [str(v) for v in table.to_numpy().ravel()]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def infeasible(landes):
+    none = solve(landes, Scenario(horizon=HORIZON, shadow_prices=False, min_places={"ide": 100_000}))
+    assert none.status == "infeasible"
+    return none
+
+
+def test_people_lines_and_tables_in_both_languages(comparison):
+    from gpec.compare import people_lines, people_tables
+    from gpec.i18n import NNBSP
+
+    summary = json.dumps(comparison.summary())
+    en, fr = people_lines(comparison, "en"), people_lines(comparison, "fr")
+    assert en[0].startswith("departement 800k vs base: weighted unmet need -") and "cost +€" in en[0]
+    assert "the runs' uncertainty)" in en[0]
+    n = int(comparison.inputs["changed"].sum())
+    assert f"{n} inputs differ between the runs." in en and f"{n} données d'entrée diffèrent entre les deux calculs." in fr
+    assert fr[0].startswith("Comparaison de departement 800k avec base : besoin non couvert pondéré -")
+    assert "ETP-années" in fr[0] and "coût +" in fr[0] and "\u00a0€" in fr[0]
+    assert "l'incertitude des deux calculs" in fr[0]
+    assert "données d'entrée diffèrent" in " ".join(fr)
+    for lang in ("en", "fr"):
+        text = _people_text(comparison, lang)
+        assert not BARE.search(text), (lang, BARE.search(text))
+        tables = dict(people_tables(comparison, lang))
+        assert len(tables) == 2
+    (inputs_title, inputs), (totals_title, totals) = people_tables(comparison, "fr")
+    assert inputs_title == "Données d'entrée qui diffèrent" and totals_title.startswith("Totaux")
+    assert list(inputs.columns) == ["Donnée d'entrée", "Calcul a", "Calcul b"]
+    assert inputs["Donnée d'entrée"].str.startswith("Enveloppe du Département").all()
+    assert set(inputs["Calcul a"]) == {f"500{NNBSP}000\u00a0€"} and set(inputs["Calcul b"]) == {f"800{NNBSP}000\u00a0€"}
+    assert list(totals.columns) == ["Mesure", "Unité", "Calcul a", "Calcul b", "Écart (b - a)", "Incertitude",
+                                    "Dans l'incertitude des deux calculs"]
+    assert list(totals["Unité"]) == ["ETP-années", "€", "ETP-années"]
+    assert set(totals["Dans l'incertitude des deux calculs"]) <= {"oui", "non", "non évalué"}
+    assert totals["Écart (b - a)"].iloc[0].startswith("-") and "," in totals["Écart (b - a)"].iloc[0]
+    _, totals_en = people_tables(comparison, "en")[1]
+    assert set(totals_en["Within the runs' uncertainty"]) <= {"yes", "no", "not judged"}
+    assert comparison.totals.set_index("measure").loc["objective", "within_uncertainty"] in (True, False)
+    assert json.dumps(comparison.summary()) == summary  # the JSON stays English and unchanged
+    with pytest.raises(KeyError):
+        people_lines(comparison, "de")
+
+
+def test_people_output_without_a_plan_or_with_different_tails(landes, runs, infeasible):
+    from gpec.compare import people_lines, people_tables
+
+    a, _ = runs
+    cases = {"one": compare(a, infeasible, labels=("base", "ide")), "none": compare(infeasible, infeasible),
+             "tails": compare(solve(landes, Scenario(horizon=HORIZON, shadow_prices=False, levers=())), a)}
+    for name, result in cases.items():
+        for lang in ("en", "fr"):
+            text = _people_text(result, lang)
+            assert not BARE.search(text), (name, lang, BARE.search(text))
+    fr = people_lines(cases["one"], "fr")
+    assert fr[0] == "aucun plan dans ide : comparaison sur les seules données d'entrée"
+    assert any("n'a pas de plan (infaisable)" in line for line in fr)
+    totals = people_tables(cases["one"], "fr")[1][1]
+    assert (totals["Calcul b"] == "aucun plan (infaisable)").all()
+    assert people_lines(cases["none"], "en")[0] == "no plan in a and b: compared on inputs only"
+    assert "aucun plan dans les deux calculs" in _people_text(cases["none"], "fr")
+    tails = people_lines(cases["tails"], "fr")
+    assert "non comparables" in tails[0] and any("années après l'horizon" in line for line in tails)
+    inputs = people_tables(cases["tails"], "fr")[0][1]
+    assert "Levier : Places de formation" in set(inputs["Donnée d'entrée"])
+    assert {"activé", "désactivé"} <= set(inputs["Calcul a"]) | set(inputs["Calcul b"])
