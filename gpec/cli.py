@@ -62,7 +62,7 @@ def solve_command(
     from gpec.i18n import fmt_number, t
     from gpec.instance import load_instance
     from gpec.models import LEVER_BUILDERS
-    from gpec.outputs import write_outputs
+    from gpec.outputs import check_out, write_outputs
     from gpec.progress import Progress
     from gpec.report import CONSOLE_TABLES, people_tables
     from gpec.results import read_reference
@@ -84,9 +84,7 @@ def solve_command(
     with budget.phase("load"):
         inst = load_instance(instance)
         plan = read_reference(reference) if reference is not None else None
-    out = out or Path("out") / inst.name
-    if out.exists() and not out.is_dir():
-        raise GpecError(f"--out {out}: exists and is not a folder")
+    out = check_out(out or Path("out") / inst.name)  # before the solve: a bad folder fails at once
     with Progress(quiet=quiet) as progress:
         result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
     # the folder is replaced as one unit (gpec.outputs): never a mix of two runs
@@ -142,11 +140,15 @@ def groups_command(
                               "optimum exactly)."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Write map_groups.png."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
+    lang: str = typer.Option("en", "--lang", help="Language for people (console, map): en or fr."),
 ):
     """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""
     from dataclasses import replace as _replace
 
-    from gpec.groups import load_group_data, solve_groups, write_group_map
+    from gpec.groups import load_group_data, people_lines, people_tables, solve_groups, write_group_map
+    from gpec.i18n import t
+
+    _check_lang(lang)
     from gpec.models.groupings import GroupingOptions
 
     def pair(text: str, sep: str) -> tuple[str, str]:
@@ -176,23 +178,16 @@ def groups_command(
         result.write(out)
         (out / "map_groups.png").unlink(missing_ok=True)
         if maps and result.has_solution:
-            write_group_map(result, data, out / "map_groups.png")
+            write_group_map(result, data, out / "map_groups.png", lang=lang)
     except OSError as exc:
         raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
-    style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
-    console.print(f"[bold]{data.post['label']}[/] ({post}), {result.n_structures} structures, members within "
-                  f"{max_minutes:g} min of their hub: status [{style}]{result.status}[/]  cost "
-                  f"{_num(result.objective, ',.0f')} EUR (bound {_num(result.bound, ',.0f')}, gap "
-                  f"{_num(result.gap, '.2e')})  violations {result.violations}  ({result.runtime_s:.1f} s)")
-    console.print(f"[dim]{result.message}[/]")
-    if result.has_solution:
-        console.print(f"posts: {result.standalone_posts} with every structure alone, {result.posts} grouped: "
-                      f"[bold]{result.posts_saved} saved[/] ({result.n_groups} groups); travel added "
-                      f"{result.travel_eur:,.0f} EUR a year; posts {result.post_cost_eur:,.0f} EUR a year "
-                      f"against {result.standalone_cost_eur:,.0f} alone")
-        console.print(_table("Groups (largest first)", result.group_posts.sort_values(
-            ["members", "posts"], ascending=False).head(15)))
-    console.print(f"written to {out}/")
+    first, second = people_lines(result, lang, data.post["label"])
+    console.print(escape(first))
+    console.print(f"[dim]{escape(result.message)}[/]")
+    console.print(escape(second))
+    for title, table in people_tables(result, lang):
+        console.print(_table(title, table, lang))
+    console.print(t("report.written", lang).format(out=out))
     if not result.has_solution:
         raise typer.Exit(1)
 
@@ -243,19 +238,21 @@ def compare_command(
     out_b: Path = typer.Argument(..., help="Output folder of the second run."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the difference tables, comparison.json "
                                        "and the difference map."),
+    lang: str = typer.Option("en", "--lang", help="Language of what is printed: en or fr."),
 ):
     """Compare two runs of the same instance and horizon: what differs in the inputs and in the outputs
     (unmet need, spending, levers, bassins), each total's difference judged against the runs' gaps."""
-    from gpec.compare import compare, write_comparison
+    from gpec.compare import compare, people_lines, people_tables, write_comparison
     from gpec.instance import load_instance
     from gpec.outputs import load_result
 
+    _check_lang(lang)
     a, b = load_result(out_a), load_result(out_b)
     comparison = compare(a, b, labels=(str(out_a), str(out_b)))
-    console.print(comparison.summary()["headline"])
-    changed = comparison.inputs[comparison.inputs["changed"]]
-    console.print(_table("Inputs that differ", changed.drop(columns="changed")))
-    console.print(_table("Totals (b - a; within_uncertainty: not beyond the two runs' gaps)", comparison.totals))
+    for line in people_lines(comparison, lang):
+        console.print(escape(line))
+    for title, table in people_tables(comparison, lang):
+        console.print(_table(title, table, lang))
     if out is not None:
         folder = Path(a.instance_folder) if a.instance_folder else None
         instance = load_instance(folder) if folder is not None and folder.is_dir() else None

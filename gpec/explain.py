@@ -19,12 +19,14 @@ import pandas as pd
 
 from gpec.i18n import fmt_eur, fmt_number, fmt_percent, label, t
 
-#: Conflict families (row or column blocks of the model) -> the limit they stand for.
-LIMITS = {"budget": "budget", "budget_carry": "budget", "lever_cost": "budget", "spend": "budget",
-          "training_places": "capacity", "training_total": "capacity", "apprenticeships": "capacity",
-          "qvct_posts": "capacity", "vehicles": "capacity", "vehicles_total": "capacity", "pool_fte": "capacity",
-          "vehicle_drivers": "capacity", "labour_pool": "labour_pool", "stock_balance": "lag", "stock": "lag",
-          "need": "lag", "unmet": "lag"}
+#: Conflict families (row or column blocks of the model) -> the limit they stand for; the blocks of a
+#: lever (its decisions, totals, caps and splits, named after it) are its capacities (:func:`_limit`).
+LIMITS = {"budget": "budget", "budget_carry": "budget", "budget_carried": "budget", "lever_cost": "budget",
+          "spend": "budget", "labour_pool": "labour_pool", "stock_balance": "lag", "stock": "lag", "need": "lag",
+          "unmet": "lag"}
+#: Name prefixes of the blocks of the levers.
+LEVER_BLOCKS = ("training", "apprentice", "qvct", "vehicle", "pool", "promotion", "vae", "reconversion",
+                "immersion", "social")
 
 
 def plain_words(result, lang: str = "en", instance=None) -> str:
@@ -42,6 +44,9 @@ def plain_words(result, lang: str = "en", instance=None) -> str:
 
 
 def _status(result, lang: str) -> str:
+    if not math.isfinite(result.bound):
+        return t("sentence.feasible_no_bound", lang).format(obj=fmt_number(result.objective, lang, 1),
+                                                            cost=fmt_eur(result.cost, lang))
     key = "explain.proven" if result.status == "optimal" else "explain.not_proven"
     return t(key, lang).format(obj=fmt_number(result.objective, lang, 1), bound=fmt_number(result.bound, lang, 1),
                                gap=fmt_percent(result.gap, lang, 2), first=result.horizon[0],
@@ -78,7 +83,9 @@ def _binds(result, lang: str) -> str:
     prices = result.shadow_prices
     if prices is None or prices.empty or "method" not in prices:
         return t("explain.no_prices", lang)
-    lp = prices[prices["method"] == "lp_relaxation"]
+    lp = prices[(prices["method"] == "lp_relaxation") & (prices["status"] == "optimal")]
+    if lp.empty:
+        return t("explain.binds_not_computed", lang)
     binding = lp["binding"].astype(str).str.lower().isin(("true", "1"))
     parts = []
     budget = lp[binding & (lp["family"] == "budget")]
@@ -105,7 +112,7 @@ def _marginals(result, lang: str) -> list[str]:
         value, spread = float(row["value"]), float(row.get("uncertainty", math.nan))
         envelope = _envelope(funder, lang)
         if not math.isfinite(value):
-            out.append(t("explain.marginal_unknown", lang).format(**envelope, status=row["status"]))
+            out.append(t("explain.marginal_unknown", lang).format(**envelope))
         elif math.isfinite(spread) and abs(value) <= spread:
             out.append(t("explain.marginal_unresolved", lang).format(**envelope, spread=fmt_number(spread, lang, 3)))
         else:
@@ -125,7 +132,7 @@ def _infeasible(result, lang: str) -> str:
         target = t("explain.target_none", lang)
     limits = []
     for item in d.get("conflict", []):
-        kind = LIMITS.get(item.get("family"), None)
+        kind = _limit(str(item.get("family", "")))
         if kind and kind not in limits:
             limits.append(kind)
     if limits:
@@ -149,6 +156,13 @@ def _envelope(funder: str, lang: str) -> dict:
     first letter (French: « l'enveloppe du Département »)."""
     name = label("envelope", funder, lang)
     return {"envelope": name, "envelope_lc": name[:1].lower() + name[1:]}
+
+
+def _limit(family: str) -> str | None:
+    """The limit a conflicting block stands for (None: the target itself, e.g. the service level)."""
+    if family in LIMITS:
+        return LIMITS[family]
+    return "capacity" if family.startswith(LEVER_BLOCKS) else None
 
 
 def _years(years) -> str:

@@ -6,8 +6,9 @@ the workbook ``results.xlsx``, the inflow chart, the maps and the GeoPackage) in
 two renames) and removes the old one. A run killed or crashing at any point therefore leaves either
 the previous complete folder or the new complete one, never a mix; a run killed hard (SIGKILL) may leave
 its staging folder (or, where the exchange is not available, the previous folder renamed
-``.<name>.old-<pid>``), which the next run writing there removes. Files a user put in the output folder
-go with the run they sit in.
+``.<name>.old-<pid>``), which the next run writing there removes. Since the whole folder is replaced,
+an existing folder holding files gpec does not write (or the current folder, or one above it) is
+refused: nothing of the user's is ever deleted.
 
 :func:`load_result` reads a written folder back into a :class:`~gpec.results.Result` (``explain``,
 ``compare``).
@@ -57,9 +58,7 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
     from gpec.report import write_report
     from gpec.workbook import write_workbook
 
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise GpecError(f"--out {out}: exists and is not a folder")
+    out = check_out(out)
     remove_leftovers(out)
     stage = out.parent / f".{out.name}.staging-{os.getpid()}"
     try:
@@ -87,6 +86,34 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return out
+
+
+def check_out(out: str | Path) -> Path:
+    """The output folder to write (a symbolic link: the folder it points to).
+
+    Raises
+    ------
+    GpecError
+        When ``out`` is a file, the current folder or one above it, or a folder holding files that gpec
+        does not write (they would be lost when the folder is replaced).
+    """
+    given = Path(out)
+    out = given.resolve() if given.is_symlink() else given
+    if out.exists() and not out.is_dir():
+        raise GpecError(f"--out {given}: exists and is not a folder")
+    if out.exists() and Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise GpecError(f"--out {given}: the current folder or one above it; choose a folder of its own")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if not _written_by_gpec(p.name))
+        if foreign:
+            raise GpecError(f"--out {given}: holds files gpec does not write (e.g. {foreign[0]}); the folder is "
+                            "replaced as a whole, so choose a new or empty folder")
+    return out
+
+
+def _written_by_gpec(name: str) -> bool:
+    return name in RUN_FILES or name in ("inflows.png", "results.gpkg") or (
+        name.startswith("map_") and name.endswith(".png"))
 
 
 def remove_leftovers(out: Path) -> None:
@@ -122,7 +149,11 @@ def _swap(stage: Path, out: Path) -> None:
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     os.rename(out, old)
-    os.rename(stage, out)
+    try:
+        os.rename(stage, out)
+    except OSError:
+        os.rename(old, out)  # the previous folder back in its place
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -159,6 +190,19 @@ def load_result(out: str | Path) -> Result:
         raise GpecError(f"{head_path}: not a readable result ({exc})") from None
     if not isinstance(head, dict) or not {"status", "horizon", "stages", "instance"} <= set(head):
         raise GpecError(f"{head_path}: not the result of a gpec solve (a gpec groups output, or another file?)")
+    try:
+        values = _result_values(head)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise GpecError(f"{head_path}: not a result this version of gpec reads ({type(exc).__name__}: {exc})") from None
+    for name, file in TABLE_FILES.items():
+        values[name] = _read(out / file, TABLE_COLUMNS[name])
+    prices = out / "shadow_prices.csv"
+    values["shadow_prices"] = _read(prices, None) if prices.is_file() else pd.DataFrame()
+    return Result(**values)
+
+
+def _result_values(head: dict) -> dict:
+    """The Result fields of a ``result.json`` (its tables aside)."""
     fields = set(Result.__dataclass_fields__)
     values = {k: v for k, v in head.items() if k in fields}
     nan = float("nan")
@@ -169,11 +213,7 @@ def load_result(out: str | Path) -> Result:
     values["budgets"] = {f: {int(y): e for y, e in years.items()} for f, years in head.get("budgets", {}).items()}
     values["stages"] = [StageReport(**{**s, **{k: nan for k in ("objective", "bound", "gap") if s.get(k) is None}})
                         for s in head["stages"]]
-    for name, file in TABLE_FILES.items():
-        values[name] = _read(out / file, TABLE_COLUMNS[name])
-    prices = out / "shadow_prices.csv"
-    values["shadow_prices"] = _read(prices, None) if prices.is_file() else pd.DataFrame()
-    return Result(**values)
+    return values
 
 
 def _read(path: Path, columns) -> pd.DataFrame:

@@ -9,8 +9,8 @@ a service level added or removed), or a backend without :attr:`~gpec.solvers.Cap
 builds a new solver model instead, transparently: the result is the same either way, the solve of
 exactly the model :func:`gpec.solve` would build for the same scenario.
 
-A lever switched off in place keeps its columns, fixed at 0 (:meth:`gpec.models.GpecModel.switch_off`);
-the result lists only the levers on, as a cold solve does.
+Switching levers off or on changes the model's shape (its columns, the plan made whole, the shadow
+prices): the planner builds a new solver model then, so that the result is exactly that of a cold solve.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from gpec.errors import GpecError
 from gpec.instance import Instance
-from gpec.models import LEVER_BUILDERS, build_model, default_tail
+from gpec.models import LEVER_BUILDERS, build_model
 from gpec.results import Result
 from gpec.scenario import Scenario, parse_parameter
 from gpec.solving import Built, build, reference_table, solve_built, time_budget
@@ -83,16 +83,22 @@ class Planner:
         """
         scenario = self.scenario
         if budgets is not None:
-            scenario = replace(scenario, budgets={**scenario.budgets, **budgets})
+            merged = dict(scenario.budgets)
+            for funder, value in budgets.items():  # a year given keeps the other years given before
+                before = merged.get(funder)
+                merged[funder] = ({**before, **value} if isinstance(value, dict) and isinstance(before, dict)
+                                  else value)
+            scenario = replace(scenario, budgets=merged)
         if levers_off is not None:
-            off = set(levers_off)
+            off = {levers_off} if isinstance(levers_off, str) else set(levers_off)
             unknown = sorted(off - set(self._base_levers))
             if unknown:
                 raise GpecError(f"levers_off: unknown lever '{unknown[0]}' (levers of this planner: "
                                 f"{', '.join(self._base_levers)})")
-            scenario = replace(scenario, levers=tuple(lv for lv in self._base_levers if lv not in off))
+            scenario = replace(scenario, levers=tuple(lv for lv in LEVER_BUILDERS
+                                                      if lv in self._base_levers and lv not in off))
         if parameters:
-            parsed = {(_key(name)): float(value) for name, value in parameters.items()}
+            parsed = {_key(name): _number(name, value) for name, value in parameters.items()}
             scenario = replace(scenario, parameters={**scenario.parameters, **parsed})
         if service_level is not KEEP:
             scenario = replace(scenario, service_level=service_level)
@@ -116,21 +122,14 @@ class Planner:
         scenario, live = self.scenario, self._live
         in_place = (live is not None and scenario.solver == type(live.backend).name
                     and Capability.IN_PLACE_CHANGES in live.backend.capabilities
-                    and set(self._levers_on()) <= set(live.model.lever_columns))
+                    and set(self._levers_on()) == set(live.levers))
         if in_place:
             applied, horizon = scenario.apply(self.instance)
-            held = tuple(live.model.lever_columns)
-            tail = default_tail(applied, horizon, self._levers_on())
-            try:
-                model = build_model(applied, horizon, held, scenario.service_level, scenario.min_places,
-                                    tail=tail, reference=self.reference)
-            except ValueError:  # a tail the data do not hold: not a shape this model can take
-                model = None
-            if model is not None and _same_shape(model.lp, live.model.lp):
-                model.switch_off(set(held) - set(self._levers_on()))
+            model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places,
+                                reference=self.reference)
+            if _same_shape(model.lp, live.model.lp):
                 live.backend.update(model.lp)
-                self._live = replace(live, applied=applied, horizon=horizon, model=model,
-                                     levers=self._levers_on())
+                self._live = replace(live, applied=applied, horizon=horizon, model=model)
                 self.updates_in_place += 1
                 return self._live, live.x is not None
         self._live = build(self.instance, scenario, self.reference)
@@ -138,7 +137,9 @@ class Planner:
         return self._live, False
 
     def _levers_on(self) -> tuple[str, ...]:
-        return tuple(self.scenario.levers if self.scenario.levers is not None else LEVER_BUILDERS)
+        """The levers switched on, in the model's order (as a cold solve lists them)."""
+        on = set(self.scenario.levers if self.scenario.levers is not None else LEVER_BUILDERS)
+        return tuple(lever for lever in LEVER_BUILDERS if lever in on)
 
 
 def _key(name) -> tuple[str, str]:
@@ -147,6 +148,13 @@ def _key(name) -> tuple[str, str]:
         return name
     key, _ = parse_parameter(f"{name}=0")
     return key
+
+
+def _number(name, value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise GpecError(f"parameters: {name} = {value!r} is not a number") from None
 
 
 def _same_shape(a, b) -> bool:

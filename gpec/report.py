@@ -169,8 +169,10 @@ def for_people(table: pd.DataFrame, instance, lang: str) -> pd.DataFrame:
         metiers = instance.metiers.set_index("metier")["label"]
         out["metier"] = [metiers.get(m, label("metier", m, lang)) for m in out["metier"]]
     renamed = {}
+    named = {"lever": "lever_label", "funder": "funder_label", "reservoir": "reservoir_label", "flow": "flow_label",
+             **({"metier": "metier_label"} if instance is not None else {})}  # names, not codes, below
     for column in out.columns:
-        key = {"name": "bassin_name", "fte": "fte_delivered"}.get(column, column)
+        key = {"name": "bassin_name", "fte": "fte_delivered", **named}.get(column, column)
         if f"column.{key}" in LABELS:
             renamed[column] = t(f"column.{key}", lang)
         elif f"lever.{column}" in LABELS:
@@ -198,7 +200,7 @@ def markdown(result, instance, lang: str = "en") -> str:
         f"- {t('summary.objective', lang)}: {num(result.objective)}; {t('summary.bound', lang)}: "
         f"{num(result.bound)}; {t('summary.gap', lang)}: {fmt_percent(result.gap, lang, 3)}",
         f"- {t('summary.cost', lang)}: {fmt_eur(result.cost, lang)}",
-        f"- {t('summary.levers_used', lang)}: "
+        f"- {t('report.levers_on', lang)}: "
         + (", ".join(label("lever", lv, lang) for lv in result.levers) or t("value.none", lang)),
         f"- {t('report.overrides', lang)}: {overrides}",
         f"- {t('summary.violations', lang)}: {result.violations if result.violations is not None else '—'}",

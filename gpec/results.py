@@ -247,7 +247,6 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
     unmet_table["unmet_share"] = np.divide(unmet_table["unmet"], unmet_table["need"],
                                            out=np.zeros(len(unmet_table)), where=unmet_table["need"] > 0)
     spend = lp.values(x, model.budget.spend.name).rename("eur").reset_index()
-    spend = spend[spend["lever"].isin([lever.lever for lever in model.levers])].reset_index(drop=True)
     spend["eur"] = spend["eur"].clip(lower=0.0)
     workforce["in_transition"] = _in_transition(instance, decisions).reindex(idx).fillna(0.0).to_numpy()
     tension = instance.tables.get("labour_pool.csv")

@@ -67,8 +67,8 @@ class Built:
     :class:`gpec.planner.Planner` keeps between runs.
 
     ``instance`` is the instance as given (``--verify`` re-solves it cold), ``applied`` with the
-    scenario's overrides; ``levers`` are the levers switched on (the model may hold more, fixed at 0:
-    :meth:`gpec.models.GpecModel.switch_off`); ``x`` is the last plan written, ``None`` before a solve.
+    scenario's overrides; ``levers`` are the levers switched on, in the model's order; ``x`` is the last
+    plan written, ``None`` before a solve.
     """
 
     instance: Instance
@@ -164,8 +164,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         if split and status == "optimal" and gap > scenario.mip_gap + WHOLE_UNITS_TOL:
             status = "feasible"  # the whole plan is further from the bound than --gap
     if live.reference is not None and x is not None:
-        cols, units, unmatched = reference_units([lv for lv in model.levers if lv.lever in live.levers],
-                                                 live.reference)
+        cols, units, unmatched = reference_units(model.levers, live.reference)
         change = float(np.abs(np.round(x[cols], 9) - units).sum()) + unmatched
     live.x = x
     prices, diagnosis, verification = pd.DataFrame(columns=list(SHADOW_COLUMNS)), None, None
@@ -181,8 +180,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         with budget.split("diagnosis", 1.0) as inner:
             diagnosis = explain_infeasibility(applied, scenario, horizon, inner)
     with budget.phase("tables"):
-        on = replace(model, levers=[lever for lever in model.levers if lever.lever in live.levers])
-        tables = solution_tables(on, applied, x)
+        tables = solution_tables(model, applied, x)
     result = Result(
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
         runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
@@ -212,6 +210,14 @@ def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: lis
     of the phases after the stages). A stage offered less than :data:`~gpec.solvers.MIN_SOLVE_S` is not
     run: stage 1 then has no plan; a later stage keeps the plan before it, reported ``feasible``.
     ``progress`` (:class:`gpec.progress.Progress`) is told of each stage and of the solver's progress."""
+    try:
+        return _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress)
+    finally:
+        if progress is not None and hasattr(backend, "set_progress"):
+            backend.set_progress(None)  # a live backend (gpec.planner) is solved again without it
+
+
+def _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress):
     stages, x = [], None
     vectors = {name: model.lp.objective_vector(name) for name in model.stages}
     for k, name in enumerate(model.stages):

@@ -324,6 +324,6 @@ def test_run_without_solution_replaces_the_output_consistently(good_out, tmp_pat
     assert after.keys() == before.keys() - drawn, "maps of the earlier run must not be left beside this run's files"
     head = json.loads((out / "result.json").read_text())
     assert head["status"] == "error" and head["objective"] is None
-    assert "status: **error**" in (out / "report.md").read_text()
+    assert "Status: **error" in (out / "report.md").read_text()
     for name in ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv"):
         assert len(pd.read_csv(out / name)) == 0, name

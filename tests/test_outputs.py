@@ -103,3 +103,17 @@ def test_explain_refuses_a_folder_that_is_not_a_solve_output(tmp_path, content):
     assert len(proc.stderr.splitlines()) == 1
     with pytest.raises(GpecError):
         load_result(tmp_path)
+
+
+def test_a_folder_with_files_of_ones_own_is_refused_and_kept(tmp_path, monkeypatch):
+    result = solve(load_instance(LANDES), Scenario(horizon=(2026, 2027), shadow_prices=False))
+    mine = tmp_path / "project"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("mine")
+    with pytest.raises(GpecError, match="thesis.tex"):
+        write_outputs(result, mine, maps=False)
+    assert (mine / "thesis.tex").read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+    monkeypatch.chdir(mine)
+    (mine / "thesis.tex").unlink()
+    with pytest.raises(GpecError, match="current folder"):
+        write_outputs(result, ".", maps=False)

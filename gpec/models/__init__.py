@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,18 +40,8 @@ class GpecModel:
     workforce: WorkforceBlocks
     budget: BudgetBlocks
     stages: tuple[str, ...] = STAGES
-    #: lever -> the names of the column blocks its builder added (decisions, totals, details)
-    lever_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: units of the reference plan with no column in this model (``None``: no reference)
     reference_unmatched: float | None = None
-
-    def switch_off(self, levers) -> None:
-        """Fix every column of the given levers at 0 (in ``lp``): the model of a scenario without them,
-        as long as the tail is the same (:func:`default_tail`)."""
-        for lever in levers:
-            for name in self.lever_columns.get(lever, ()):
-                zero = np.zeros(self.lp.columns[name].size)
-                self.lp.set_column_bounds(name, zero, zero)
 
     def effect_values(self, x: np.ndarray, kind: str) -> np.ndarray:
         """FTE the levers add to the stock (``kind="inflows"``) or cover without being stock
@@ -88,11 +78,7 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
         raise ValueError(f"tail of {tail} years: the instance's data end in {_data_last(instance)}")
     lp = LinearModel()
     workforce = add_workforce_columns(lp, instance, horizon, horizon[1] + tail)
-    terms, lever_columns = [], {}
-    for name in (n for n in LEVER_BUILDERS if n in names):
-        before = set(lp.columns)
-        terms.append(LEVER_BUILDERS[name](lp, instance, horizon, workforce))
-        lever_columns[name] = tuple(c for c in lp.columns if c not in before)
+    terms = [LEVER_BUILDERS[name](lp, instance, horizon, workforce) for name in LEVER_BUILDERS if name in names]
     inflows = pd.concat([empty_effects(), *[t.inflows for t in terms]], ignore_index=True)
     cover = pd.concat([empty_effects(), *[t.cover for t in terms]], ignore_index=True)
     workforce = add_workforce_rows(lp, instance, horizon, workforce, inflows, cover)
@@ -100,9 +86,9 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
     add_labour_pool(lp, instance, (horizon[0], workforce.end), terms)
     add_targets(lp, horizon, workforce, terms, service_level, min_places)
     if reference is None:
-        return GpecModel(lp, horizon, terms, workforce, budget, lever_columns=lever_columns)
+        return GpecModel(lp, horizon, terms, workforce, budget)
     unmatched = add_stability(lp, terms, reference)
-    return GpecModel(lp, horizon, terms, workforce, budget, (*STAGES, CHANGE_STAGE), lever_columns, unmatched)
+    return GpecModel(lp, horizon, terms, workforce, budget, (*STAGES, CHANGE_STAGE), unmatched)
 
 
 def longest_lag(instance, levers: tuple[str, ...]) -> int:

@@ -163,6 +163,9 @@ class HighsBackend:
         return rows, cols, int(iis.status_) == IIS_IRREDUCIBLE
 
     def set_start(self, x: np.ndarray) -> None:
+        """Start the next solve from ``x`` (one value per column of the live model)."""
+        if len(x) != self.h.getNumCol():
+            raise ValueError(f"a start of {len(x)} values for a model of {self.h.getNumCol()} columns")
         sol = highspy.HighsSolution()
         sol.col_value = list(map(float, x))
         sol.value_valid = True

@@ -65,6 +65,8 @@ class OrtoolsBackend:
 
     def set_start(self, x: np.ndarray) -> None:
         """Hint every column (a complete hint: SCIP takes it as a solution if it is feasible)."""
+        if len(x) != len(self.vars):  # OR-Tools aborts the process on a hint of another length
+            raise ValueError(f"a start of {len(x)} values for a model of {len(self.vars)} columns")
         self.solver.SetHint(self.vars, [float(v) for v in x])
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
