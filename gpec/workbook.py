@@ -5,8 +5,10 @@ unmet need and spending by year against doing nothing, spending against each fun
 levers used and not used. Then one sheet per table of the plan — decisions, workforce, spending, shadow
 prices, flows — with names beside codes (``bassin`` then the bassin's name, ``metier`` then its label,
 ``funder`` and ``lever`` then their labels), the header row frozen, units in the headers and number
-formats (thousands separators; two decimals for FTE, none for euros). Excel number formats are stored
-without a locale: a French Excel shows ``1 234,50`` where an English one shows ``1,234.50``.
+formats (thousands separators; two decimals for FTE, none for euros). Two sheets are for reading,
+not exhaustive: shadow prices keep what binds and the MIP marginal values, flows are the territory's
+(by métier and year); ``shadow_prices.csv`` and ``flows.csv`` hold every row. Excel number formats are
+stored without a locale: a French Excel shows ``1 234,50`` where an English one shows ``1,234.50``.
 
 Sheet names, headers, status words and labels come from :mod:`gpec.i18n`; codes stay as they are. A
 result without a plan (infeasible, error) gives a summary that says so (with the diagnosis, when there
@@ -71,8 +73,7 @@ SHEETS = {
         ("value", "value"), ("eur_per_fte_year", "eur_per_fte_year"), ("binding", "binding"),
         ("status", "status"), ("detail", "detail"))),
     "flows": ("flows", (
-        ("bassin", "bassin"), ("bassin_name", "bassin_name"), ("metier", "metier"), ("metier_label", "metier_label"),
-        ("year", "year"), ("reservoir", "reservoir"), ("reservoir_label", "reservoir_label"), ("flow", "flow"),
+        ("metier", "metier"), ("metier_label", "metier_label"), ("year", "year"), ("reservoir", "reservoir"), ("reservoir_label", "reservoir_label"), ("flow", "flow"),
         ("flow_label", "flow_label"), ("kind", "kind"), ("lever", "lever"), ("lever_label", "lever_label"),
         ("fte", "flow_fte"))),
 }
@@ -248,6 +249,12 @@ def sheet_rows(result, instance, sheet: str, lang: str) -> list[list[Cell]]:
     if sheet == "workforce" and len(table):
         table = table.assign(unmet_share=np.divide(table["unmet"].to_numpy(float), table["need"].to_numpy(float),
                                                    out=np.zeros(len(table)), where=table["need"].to_numpy() > 0))
+    if sheet == "flows" and len(table):  # the territory's flows; flows.csv has them by bassin
+        keys = ["metier", "year", "reservoir", "flow", "kind", "lever"]
+        table = table.groupby(keys, as_index=False, sort=False)["fte"].sum()
+    if sheet == "shadow_prices" and len(table):  # what binds, and the MIP marginal values; all in the CSV
+        binding = table["binding"].astype(str).str.lower().isin(("true", "1"))
+        table = table[binding | (table["method"] != "fixed_integer_lp")]
     return _table_rows(table, columns, instance, lang)
 
 
