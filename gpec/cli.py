@@ -242,7 +242,7 @@ def compare_command(
 ):
     """Compare two runs of the same instance and horizon: what differs in the inputs and in the outputs
     (unmet need, spending, levers, bassins), each total's difference judged against the runs' gaps."""
-    from gpec.compare import compare, people_lines, people_tables, write_comparison
+    from gpec.comparison import compare, people_lines, people_tables, write_comparison
     from gpec.instance import load_instance
     from gpec.outputs import load_result
 

@@ -376,7 +376,7 @@ _REPORT = {  # report.md and the console tables (gpec.report), the end of gpec s
     "written": ("written to {out}/", "écrit dans {out}/"),
 }
 
-_COMPARE = {  # gpec compare for people (gpec.compare.people_lines / people_tables); fields already formatted
+_COMPARE = {  # gpec compare for people (gpec.comparison.people_lines / people_tables); fields already formatted
     "headline": ("{b} vs {a}: {parts}", "Comparaison de {b} avec {a} : {parts}"),
     "part": ("{what} {diff} ({verdict})", "{what} {diff} ({verdict})"),
     "part_words": ("{what}: {words}", "{what} : {words}"),

@@ -1,4 +1,4 @@
-"""gpec.compare: what differs between two runs of the Landes over 2026-2027 (each proves in about a second).
+"""gpec.comparison: what differs between two runs of the Landes over 2026-2027 (each proves in about a second).
 
 Run a is the default, run b gives the Département 800,000 EUR a year instead of 500,000. Every check is
 on the answers, never on times.
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from gpec import Scenario, load_instance
-from gpec.compare import COMPARISON_FILES, MAP_FILE, compare, write_comparison
+from gpec.comparison import COMPARISON_FILES, MAP_FILE, compare, write_comparison
 from gpec.errors import GpecError
 from gpec.outputs import load_result, write_outputs
 from gpec.solving import solve
@@ -252,11 +252,11 @@ def test_runs_with_different_tails(landes, runs):
     assert not BARE.search(json.dumps(result.summary()))
 
 
-# -- for people, in English and French (gpec.compare.people_lines / people_tables) --------------------------
+# -- for people, in English and French (gpec.comparison.people_lines / people_tables) --------------------------
 
 def _people_text(comparison, lang: str) -> str:
     """Everything a person reads: the lines, then each table's title and every cell rendered as text."""
-    from gpec.compare import people_lines, people_tables
+    from gpec.comparison import people_lines, people_tables
 
     parts = list(people_lines(comparison, lang))
     for title, table in people_tables(comparison, lang):
@@ -273,7 +273,7 @@ def infeasible(landes):
 
 
 def test_people_lines_and_tables_in_both_languages(comparison):
-    from gpec.compare import people_lines, people_tables
+    from gpec.comparison import people_lines, people_tables
     from gpec.i18n import NNBSP
 
     summary = json.dumps(comparison.summary())
@@ -310,7 +310,7 @@ def test_people_lines_and_tables_in_both_languages(comparison):
 
 
 def test_people_output_without_a_plan_or_with_different_tails(landes, runs, infeasible):
-    from gpec.compare import people_lines, people_tables
+    from gpec.comparison import people_lines, people_tables
 
     a, _ = runs
     cases = {"one": compare(a, infeasible, labels=("base", "ide")), "none": compare(infeasible, infeasible),

@@ -43,6 +43,8 @@ def runs(tmp_path_factory):
     out["more"] = _clean(_cli("solve", LANDES, "--out", base / "more", "--budget", "departement=800000", *SHORT))
     out["infeasible"] = _clean(_cli("solve", LANDES, "--out", base / "infeasible", "--service-level", "0.999",
                                     *SHORT), code=1)
+    out["infeasible_fr"] = _clean(_cli("solve", LANDES, "--out", base / "infeasible_fr", "--service-level", "0.999",
+                                       "--lang", "fr", *SHORT), code=1)
     return base, out
 
 
@@ -57,6 +59,8 @@ def test_an_infeasible_run_says_first_what_cannot_be_reached_and_why(runs):
     _, out = runs
     first = out["infeasible"].splitlines()[1]
     assert first.startswith("A service level of 99.9% cannot be reached; what limits it:"), first
+    first = out["infeasible_fr"].splitlines()[1]
+    assert first.startswith("Un taux de couverture du besoin de 99,9"), first
 
 
 @pytest.mark.parametrize("folder,lang,start", [("plan_en", "en", "The plan is proven optimal"),
@@ -82,6 +86,14 @@ def test_groups_prints_no_raw_values(tmp_path, lang):
     text = _clean(_cli("groups", LANDES, "--post", "night_nurse", "--max-minutes", "30", "--time-limit", "5",
                        "--no-maps", "--quiet", "--out", tmp_path / "groups", "--lang", lang))
     assert ("postes" in text) == (lang == "fr")
+
+
+def test_the_api_reads_back_what_it_wrote(runs):
+    import gpec
+
+    base, _ = runs
+    for folder in ("plan_en", "plan_fr", "more", "infeasible"):
+        assert gpec.load_result(base / folder).instance == "landes"
 
 
 def test_the_french_run_writes_a_french_report_and_workbook(runs):
