@@ -59,7 +59,7 @@ def solve_command(
     """Solve an instance; write the decision tables, result.json, report.md, results.xlsx, maps and a
     GeoPackage."""
     from gpec.explain import plain_words
-    from gpec.i18n import fmt_number, t
+    from gpec.i18n import fmt_eur, fmt_number, fmt_percent, t
     from gpec.instance import load_instance
     from gpec.models import LEVER_BUILDERS
     from gpec.outputs import check_out, write_outputs
@@ -92,10 +92,12 @@ def solve_command(
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
 
     style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
-    console.print(f"[bold]{escape(inst.name)}[/] {result.horizon[0]}-{result.horizon[1]}: status "
-                  f"[{style}]{result.status}[/]  gap {_num(result.gap, '.2e')}  "
-                  f"unmet {_num(result.objective, ',.1f')} FTE-years (bound {_num(result.bound, ',.1f')})  "
-                  f"cost {_num(result.cost, ',.0f')} EUR  violations {_num(result.violations, 'd')}")
+    status = result.status if lang == "en" else t(f"status.{result.status}", lang)
+    console.print(t("report.status_line", lang).format(
+        instance=f"[bold]{escape(inst.name)}[/]", first=result.horizon[0], last=result.horizon[1],
+        status=f"[{style}]{escape(status)}[/]", gap=fmt_percent(result.gap, lang, 3),
+        obj=fmt_number(result.objective, lang, 1), bound=fmt_number(result.bound, lang, 1),
+        cost=fmt_eur(result.cost, lang), violations=_num(result.violations, "d")))
     console.print(escape(plain_words(result, lang, inst)))
     console.print(f"[dim]{result.message}[/]")
     console.print(f"[dim]{_timings_line(result.timings)}[/]")

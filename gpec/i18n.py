@@ -364,6 +364,10 @@ _REPORT = {  # report.md and the console tables (gpec.report), the end of gpec s
     "bassins": ("Bassins with the largest allocation", "Bassins de vie les plus dotés"),
     "overrides": ("Parameter overrides", "Paramètres modifiés"),
     "levers_on": ("Levers switched on", "Leviers activés"),
+    "status_line": ("{instance} {first}-{last}: status {status}  gap {gap}  unmet {obj} FTE-years (bound {bound})  "
+                    "cost {cost}  violations {violations}",
+                    "{instance} {first}–{last} : statut {status}  écart {gap}  besoin non couvert {obj} ETP-années "
+                    "(borne {bound})  coût {cost}  violations {violations}"),
     "model": ("Model: {variables} variables ({integer} integer), {constraints} constraints; runtime {seconds} s",
               "Modèle : {variables} variables ({integer} entières), {constraints} contraintes ; calcul {seconds} s"),
     "entering": ("Entering (FTE)", "Entrées (ETP)"),
