@@ -30,7 +30,9 @@ console = Console(width=None if sys.stdout.isatty() else 100_000)
 def solve_command(
     instance: Path = typer.Argument(..., help="Instance folder, e.g. instances/landes."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/<instance name>)."),
-    budget: list[str] = typer.Option([], "--budget", help="FUNDER=EUR per year, e.g. departement=600000 (repeatable)."),
+    budget: list[str] = typer.Option([], "--budget", help="FUNDER=EUR every year, e.g. departement=600000, or "
+                                     "FUNDER:YEAR=EUR one year, e.g. departement:2027=800000 (repeatable; a year "
+                                     "overrides the flat value whatever the order)."),
     horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years, e.g. 2026-2035."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole run (load, build, both "
                                      "stages, --verify, shadow prices or diagnosis, check, outputs)."),
@@ -66,7 +68,7 @@ def solve_command(
     from gpec.progress import Progress
     from gpec.report import CONSOLE_TABLES, people_tables
     from gpec.results import read_reference
-    from gpec.scenario import Scenario, parse_budget, parse_horizon, parse_min_places, parse_parameter
+    from gpec.scenario import Scenario, budgets_from_options, parse_horizon, parse_min_places, parse_parameter
     from gpec.solving import solve, time_budget
 
     _check_lang(lang)
@@ -75,7 +77,7 @@ def solve_command(
         raise GpecError(f"--lever-off {unknown[0]}: unknown lever (known: {', '.join(LEVER_BUILDERS)})")
     levers = () if no_levers else tuple(name for name in LEVER_BUILDERS if name not in lever_off)
     scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None,
-                        budgets=dict(parse_budget(b) for b in budget),
+                        budgets=budgets_from_options(budget),
                         parameters=dict(parse_parameter(p) for p in set_), levers=levers,
                         time_limit=time_limit, mip_gap=gap, cost_gap=cost_gap, solver=solver,
                         service_level=service_level, min_places=dict(parse_min_places(m) for m in min_places),

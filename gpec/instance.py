@@ -182,7 +182,8 @@ class Instance:
 
     def with_budget(self, budgets: dict) -> "Instance":
         """A copy with each named funder's envelope replaced: ``funder -> EUR`` sets every year,
-        ``funder -> {year: EUR}`` the years given (years of ``budget.csv`` only)."""
+        ``funder -> {year: EUR}`` the years given (years of ``budget.csv`` only; key ``None``: every year,
+        in the order of the mapping)."""
         b = self.tables["budget.csv"].copy()
         for funder, eur in budgets.items():
             mask = b["funder"] == funder

@@ -20,7 +20,7 @@ class Scenario:
         First and last model year; ``None`` = the instance's default horizon.
     budgets : dict
         ``funder -> euros per year``, replacing that funder's envelope in every year, or
-        ``funder -> {year: euros}``, replacing the years given.
+        ``funder -> {year: euros}``, replacing the years given (key ``None``: every year, applied first).
     levers : tuple of str or None
         Levers switched on; ``None`` = all, ``()`` = the calibrated baseline alone.
     parameters : dict
@@ -87,6 +87,12 @@ class Scenario:
         if self.parameters:
             instance = instance.with_parameters(self.parameters)
         if self.budgets:
+            for funder, value in self.budgets.items():
+                outside = [y for y in (value if isinstance(value, dict) else {}) if y is not None
+                           and not horizon[0] <= y <= horizon[1]]
+                if outside:
+                    raise GpecError(f"--budget {funder}:{outside[0]}: {outside[0]} is outside the horizon "
+                                    f"{horizon[0]}-{horizon[1]}")
             instance = instance.with_budget(self.budgets)
         unknown = sorted(set(self.min_places) - set(instance.metiers["metier"]))
         if unknown:
@@ -95,18 +101,37 @@ class Scenario:
         return instance, horizon
 
 
-def parse_budget(text: str) -> tuple[str, float]:
-    """``'departement=600000'`` -> ``('departement', 600000.0)``; a clear error otherwise."""
-    m = re.fullmatch(r"\s*([A-Za-z_][\w-]*)\s*=\s*(\S+)\s*", text)
+def parse_budget_year(text: str) -> tuple[str, int | None, float]:
+    """``'departement=600000'`` -> ``('departement', None, 600000.0)`` (every year);
+    ``'departement:2027=800000'`` -> ``('departement', 2027, 800000.0)`` (that year)."""
+    m = re.fullmatch(r"\s*([A-Za-z_][\w-]*)\s*(?::\s*(\d{4}))?\s*=\s*(\S+)\s*", text)
     if not m:
-        raise GpecError(f"--budget '{text}': expected FUNDER=EUR, e.g. departement=600000")
+        raise GpecError(f"--budget '{text}': expected FUNDER=EUR or FUNDER:YEAR=EUR, e.g. departement=600000 or "
+                        "departement:2027=800000")
     try:
-        eur = float(m.group(2))
+        eur = float(m.group(3))
     except ValueError:
-        raise GpecError(f"--budget '{text}': '{m.group(2)}' is not a number of euros") from None
+        raise GpecError(f"--budget '{text}': '{m.group(3)}' is not a number of euros") from None
     if not math.isfinite(eur) or eur < 0:
         raise GpecError(f"--budget '{text}': the envelope must be a non-negative number of euros")
-    return m.group(1), eur
+    return m.group(1), int(m.group(2)) if m.group(2) else None, eur
+
+
+def budgets_from_options(texts) -> dict:
+    """``--budget`` options as :attr:`Scenario.budgets`: a flat value sets every year, a ``FUNDER:YEAR``
+    value that year, whatever the order of the options (:meth:`Scenario.apply` checks the years)."""
+    flat, years = {}, {}
+    for text in texts:
+        funder, year, eur = parse_budget_year(text)
+        if year is None:
+            flat[funder] = eur
+        else:
+            years.setdefault(funder, {})[year] = eur
+    budgets = {}
+    for funder in [*flat, *(f for f in years if f not in flat)]:
+        budgets[funder] = flat[funder] if funder not in years else (
+            {**({None: flat[funder]} if funder in flat else {}), **years[funder]})  # None: every year, first
+    return budgets
 
 
 def parse_min_places(text: str) -> tuple[str, int]:

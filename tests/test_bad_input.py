@@ -21,7 +21,7 @@ import pytest
 
 from gpec.errors import GpecError, InputError
 from gpec.instance import check_horizon, load_instance
-from gpec.scenario import Scenario, parse_budget, parse_horizon
+from gpec.scenario import Scenario, parse_budget_year, parse_horizon
 
 ROOT = Path(__file__).resolve().parents[1]
 LANDES = ROOT / "instances" / "landes"
@@ -249,10 +249,12 @@ def test_bad_options_raise_gpec_error_in_the_api():
     with pytest.raises(GpecError, match="outside the instance data"):
         check_horizon(inst, parse_horizon("2020-2035"))
     with pytest.raises(GpecError, match="non-negative"):
-        parse_budget("departement=-1")
+        parse_budget_year("departement=-1")
     with pytest.raises(GpecError, match="'abc' is not a number"):
-        parse_budget("departement=abc")
-    assert parse_budget("nosuchfunder=1000") == ("nosuchfunder", 1000.0)  # syntax fine; the funder is unknown
+        parse_budget_year("departement:2027=abc")
+    with pytest.raises(GpecError, match="FUNDER:YEAR=EUR"):
+        parse_budget_year("departement:27=1")
+    assert parse_budget_year("nosuchfunder=1000") == ("nosuchfunder", None, 1000.0)  # syntax fine; unknown funder
     with pytest.raises(GpecError, match="unknown funder 'nosuchfunder'"):
         Scenario(budgets={"nosuchfunder": 1000.0}).apply(inst)
     with pytest.raises(GpecError, match="time limit"):

@@ -184,3 +184,4 @@ def test_a_backend_without_changes_in_place_rebuilds(tmp_path):
     cut = planner.update(budgets={"departement": 0.0}).solve()
     assert planner.builds == 2 and planner.updates_in_place == 0
     assert cut.status == "optimal" and cut.objective == pytest.approx(0.9, abs=1e-9)
+
