@@ -4,13 +4,10 @@ A planner solves, changes one thing, solves again and compares. :func:`gpec.solv
 from the instance each time; a :class:`Planner` builds it once and, after :meth:`Planner.update`,
 builds the changed model and hands the solver only the numbers that differ (bounds, right-hand sides,
 coefficients: :meth:`gpec.solvers.highs.HighsBackend.update`), then solves from the last plan. A change
-that alters the model's shape (a lever switched on that the live model lacks, another tail or horizon,
-a service level added or removed), or a backend without :attr:`~gpec.solvers.Capability.IN_PLACE_CHANGES`,
-builds a new solver model instead, transparently: the result is the same either way, the solve of
-exactly the model :func:`gpec.solve` would build for the same scenario.
-
-Switching levers off or on changes the model's shape (its columns, the plan made whole, the shadow
-prices): the planner builds a new solver model then, so that the result is exactly that of a cold solve.
+that alters the model's shape (levers switched off or on, another horizon or tail, a service level
+added or removed), or a backend without :attr:`~gpec.solvers.Capability.IN_PLACE_CHANGES`, builds a new
+solver model instead, transparently: either way the result is the solve of exactly the model
+:func:`gpec.solve` would build for the same scenario.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def test_a_bad_update_is_refused_and_changes_nothing(landes):
     before = p.scenario
     with pytest.raises(GpecError, match="unknown funder"):
         p.update(budgets={"ars": 1.0})
-    with pytest.raises(GpecError, match="no year 2050"):
+    with pytest.raises(GpecError, match="2050 is outside the horizon"):
         p.update(budgets={"region": {2050: 1.0}})
     with pytest.raises(GpecError, match="unknown lever 'cars'"):
         p.update(levers_off=["cars"])
