@@ -67,7 +67,8 @@ SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversio
 
 @dataclass(frozen=True)
 class Instance:
-    """Validated tables of one territory. Build with :func:`load_instance`."""
+    """Validated tables of one territory. Build with :func:`load_instance`, or :meth:`from_frames` from
+    one's own tables."""
 
     folder: Path
     name: str
@@ -75,6 +76,44 @@ class Instance:
     horizon: tuple[int, int]
     tables: dict[str, pd.DataFrame] = field(repr=False)
     sha256: str = ""
+
+    @classmethod
+    def from_frames(cls, tables: dict[str, pd.DataFrame], name: str, base_year: int, horizon: tuple[int, int],
+                    folder: str | Path | None = None, geometry: str | Path | None = None) -> "Instance":
+        """An instance from one's own tables: written as an instance folder and loaded with exactly the
+        checks of :func:`load_instance` (an error names the file, row and column).
+
+        Parameters
+        ----------
+        tables : dict
+            File name (``"need.csv"`` or ``"need"``) -> DataFrame with that file's columns
+            (:data:`gpec.schema.SCHEMAS`; README "Instances from your own data").
+        name, base_year, horizon
+            What ``instance.yaml`` holds.
+        folder : path, optional
+            Where to write the instance (a new or empty folder); default a new temporary folder.
+        geometry : path, optional
+            A GeoJSON of the bassins' polygons (property ``bassin``), copied as ``bassins.geojson`` for
+            the maps.
+        """
+        import shutil
+        import tempfile
+
+        files = {key if key.endswith(".csv") else f"{key}.csv": frame for key, frame in tables.items()}
+        unknown = sorted(set(files) - set(SCHEMAS))
+        if unknown:
+            raise GpecError(f"from_frames: unknown table {unknown[0]} (known: {', '.join(SCHEMAS)})")
+        folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix=f"gpec-{name}-"))
+        if folder.exists() and any(folder.iterdir()):
+            raise GpecError(f"from_frames: {folder} is not empty (an instance is written to a new folder)")
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {"name": name, "base_year": int(base_year), "horizon": [int(horizon[0]), int(horizon[1])]}
+        (folder / "instance.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+        for file, frame in files.items():
+            frame.to_csv(folder / file, index=False)
+        if geometry is not None:
+            shutil.copyfile(geometry, folder / "bassins.geojson")
+        return load_instance(folder)
 
     # -- tables -------------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
