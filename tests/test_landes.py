@@ -64,7 +64,12 @@ def test_cli_solve_writes_a_checked_result(cli_run):
         assert key in head, key
     assert head["status"] in ("optimal", "feasible") and head["status"] in cli_run.proc.stdout
     stages = {s["name"]: s for s in head["stages"]}
-    assert (head["status"] == "optimal") == all(s["status"] == "optimal" for s in stages.values())
+    # optimal: every stage proved its tolerance, but stage 1 may settle for --gap instead of its tighter aim
+    # (its line then reads feasible) when the whole plan is within --gap of the bound
+    later = all(s["status"] == "optimal" for name, s in stages.items() if name != "unmet")
+    first = stages["unmet"]["status"] == "optimal" or (stages["unmet"]["gap"] <= head["mip_gap"]
+                                                       and head["gap"] <= head["mip_gap"] + 1e-6)
+    assert (head["status"] == "optimal") == (later and first)
     # the gap is that of the plan written (whole units in every bassin) to the stage-1 bound
     assert head["gap"] == pytest.approx((head["objective"] - head["bound"]) / head["objective"], rel=1e-6, abs=1e-9)
     assert head["bound"] == stages["unmet"]["bound"]

@@ -55,9 +55,26 @@ class HighsBackend:
         self.cost, self.started = np.zeros(lp.n_cols), None
         self._arrays = arrays  # what the live model holds (before rows added by the stages), for update()
         self.progress = None
+        self.enough = None  # (gap, seconds): stop once the gap is at most this after that long
         status = self.h.passModel(model)
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
+
+    def set_enough(self, gap: float | None, after_s: float = 0.0) -> None:
+        """Stop the next solves once their gap is at most ``gap`` and they have run ``after_s`` seconds,
+        even if their own tolerance is tighter (``None``: no such stop). The outcome is then ``feasible``
+        with its incumbent and bound, as at a time limit."""
+        if gap is not None and self.enough is None:
+            self.h.cbMipInterrupt.subscribe(self._stop_if_enough)
+        elif gap is None and self.enough is not None:
+            self.h.cbMipInterrupt.unsubscribe(self._stop_if_enough)
+        self.enough = None if gap is None else (float(gap), float(after_s))
+
+    def _stop_if_enough(self, event) -> None:
+        if self.enough is not None:
+            out = event.data_out
+            if out.mip_gap <= self.enough[0] and out.running_time >= self.enough[1]:
+                event.interrupt()
 
     def set_progress(self, report) -> None:
         """Call ``report(seconds, incumbent, bound, gap)`` while a MIP is solved (HiGHS's MIP callback;
