@@ -84,3 +84,27 @@ def test_a_misreported_start_is_solved_again(tmp_path: Path):
     assert result.status == "optimal" and result.violations == 0
     assert cost.status == "optimal" and "solution costs" not in cost.solver_status
     assert cost.objective == pytest.approx(17_364.2066, abs=1e-3) and cost.bound <= cost.objective + 1e-6
+
+
+def test_a_solve_stopped_by_set_enough_does_not_stop_the_next_one():
+    """HiGHS keeps its interrupt flag from one solve to the next; the backend clears it, also when only
+    the progress callback listens (the next stage, or a Planner's next what-if)."""
+    from gpec.instance import load_instance
+    from gpec.models import build_model
+    from gpec.scenario import Scenario
+    from gpec.solvers.highs import HighsBackend
+    from tests.conftest import LANDES
+
+    applied, horizon = Scenario(horizon=(2026, 2027)).apply(load_instance(LANDES))
+    model = build_model(applied, horizon)
+    backend = HighsBackend(model.lp)
+    backend.set_objective(model.lp.objective_vector("unmet"))
+    seen = []
+    backend.set_progress(lambda *values: seen.append(values))
+    backend.set_enough(0.9, 0.0)  # stop at the first incumbent and bound
+    first = backend.solve(60.0, 0.0)
+    assert first.x is not None
+    backend.set_enough(None)
+    again = backend.solve(60.0, 1e-3)
+    assert again.status == "optimal" and "Interrupted" not in again.solver_status, again.solver_status
+    assert seen  # the progress callback was called throughout

@@ -56,6 +56,7 @@ class HighsBackend:
         self._arrays = arrays  # what the live model holds (before rows added by the stages), for update()
         self.progress = None
         self.enough = None  # (gap, seconds): stop once the gap is at most this after that long
+        self._began = 0.0  # perf_counter() at the start of the current solve
         status = self.h.passModel(model)
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
@@ -64,17 +65,20 @@ class HighsBackend:
         """Stop the next solves once their gap is at most ``gap`` and they have run ``after_s`` seconds,
         even if their own tolerance is tighter (``None``: no such stop). The outcome is then ``feasible``
         with its incumbent and bound, as at a time limit."""
-        if gap is not None and self.enough is None:
+        if gap is not None:  # stays subscribed: it also clears HiGHS's interrupt flag in later solves
             self.h.cbMipInterrupt.subscribe(self._stop_if_enough)
-        elif gap is None and self.enough is not None:
-            self.h.cbMipInterrupt.unsubscribe(self._stop_if_enough)
         self.enough = None if gap is None else (float(gap), float(after_s))
 
     def _stop_if_enough(self, event) -> None:
-        if self.enough is not None:
-            out = event.data_out
-            if out.mip_gap <= self.enough[0] and out.running_time >= self.enough[1]:
-                event.interrupt()
+        if self.enough is None:
+            event.interrupt(False)  # HiGHS keeps the flag of an earlier solve
+            return
+        out = event.data_out  # HiGHS's own clock and gap run on across solves: ours are per solve
+        incumbent, bound = out.mip_primal_bound, out.mip_dual_bound
+        finite = all(math.isfinite(v) and abs(v) < 1e20 for v in (incumbent, bound))
+        # HiGHS keeps the interrupt flag from one solve to the next: it is set here either way
+        event.interrupt(finite and relative_gap(incumbent, bound) <= self.enough[0]
+                        and time.perf_counter() - self._began >= self.enough[1])
 
     def set_progress(self, report) -> None:
         """Call ``report(seconds, incumbent, bound, gap)`` while a MIP is solved (HiGHS's MIP callback;
@@ -192,7 +196,7 @@ class HighsBackend:
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
         self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
-        start = time.perf_counter()
+        start = self._began = time.perf_counter()
         outcome, mismatch = self._run(time_limit)
         left = time_limit - (time.perf_counter() - start)
         if mismatch and self.started is not None and left >= MIN_SOLVE_S:
