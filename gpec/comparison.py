@@ -182,16 +182,16 @@ class Comparison:
             what = ["unmet need in the horizon years", "FTE-years", "the tails differ: objectives not comparable"]
         else:
             what = ["weighted unmet need", "FTE-years", None]
-        for row, (label, unit, verdict) in ((objective, what), (rows.loc["cost"], ["cost", "EUR", None])):
+        for row, (measure, unit, verdict) in ((objective, what), (rows.loc["cost"], ["cost", "EUR", None])):
             diff, within = row["difference"], row["within_uncertainty"]
             if not _finite(diff):
-                parts.append(f"{label}: {diff}")
+                parts.append(f"{measure}: {diff}")
                 continue
             if verdict is None:
                 verdict = ("within the runs' uncertainty" if within else "beyond the runs' uncertainty") \
                     if isinstance(within, (bool, np.bool_)) else "uncertainty unknown"
             digits = 1 if unit == "FTE-years" else 0
-            parts.append(f"{label} {float(diff):+,.{digits}f} {unit} ({verdict})")
+            parts.append(f"{measure} {float(diff):+,.{digits}f} {unit} ({verdict})")
         return f"{self.runs['b']['label']} vs {self.runs['a']['label']}: " + "; ".join(parts)
 
     @staticmethod

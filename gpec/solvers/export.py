@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
-
 from gpec.atomic import write_atomic
 from gpec.models.linear import Block, LinearModel
 
