@@ -247,7 +247,6 @@ def compare_command(
     """Compare two runs of the same instance and horizon: what differs in the inputs and in the outputs
     (unmet need, spending, levers, bassins), each total's difference judged against the runs' gaps."""
     from gpec.comparison import compare, people_lines, people_tables, write_comparison
-    from gpec.instance import load_instance
     from gpec.outputs import load_result
 
     _check_lang(lang)
@@ -258,8 +257,7 @@ def compare_command(
     for title, table in people_tables(comparison, lang):
         console.print(_table(title, table, lang))
     if out is not None:
-        folder = Path(a.instance_folder) if a.instance_folder else None
-        instance = load_instance(folder) if folder is not None and folder.is_dir() else None
+        instance = _instance_of(a)
         write_comparison(comparison, out, instance=instance)
         console.print(f"written to {out}/" + ("" if instance is not None else
                                               f" (no map: instance folder {a.instance_folder or '?'} not found)"))

@@ -120,6 +120,7 @@ class Planner:
         in_place = (live is not None and scenario.solver == type(live.backend).name
                     and Capability.IN_PLACE_CHANGES in live.backend.capabilities
                     and set(self._levers_on()) == set(live.levers))
+        model = None
         if in_place:
             applied, horizon = scenario.apply(self.instance)
             model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places,
@@ -129,7 +130,7 @@ class Planner:
                 self._live = replace(live, applied=applied, horizon=horizon, model=model)
                 self.updates_in_place += 1
                 return self._live, live.x is not None
-        self._live = build(self.instance, scenario, self.reference)
+        self._live = build(self.instance, scenario, self.reference, model)  # the model just built, if any
         self.builds += 1
         return self._live, False
 

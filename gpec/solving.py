@@ -69,8 +69,7 @@ class Built:
     :class:`gpec.planner.Planner` keeps between runs.
 
     ``instance`` is the instance as given (``--verify`` re-solves it cold), ``applied`` with the
-    scenario's overrides; ``levers`` are the levers switched on, in the model's order; ``x`` is the last
-    plan written, ``None`` before a solve.
+    scenario's overrides; ``x`` is the last plan written, ``None`` before a solve.
     """
 
     instance: Instance
@@ -78,18 +77,24 @@ class Built:
     horizon: tuple[int, int]
     model: GpecModel
     backend: object
-    levers: tuple[str, ...]
     reference: pd.DataFrame | None = None
     x: np.ndarray | None = None
 
+    @property
+    def levers(self) -> tuple[str, ...]:
+        """The levers switched on, in the model's order."""
+        return tuple(lever.lever for lever in self.model.levers)
 
-def build(instance: Instance, scenario: Scenario, reference: pd.DataFrame | None = None) -> Built:
-    """Apply ``scenario`` to ``instance``, build the model and hand it to the scenario's solver."""
+
+def build(instance: Instance, scenario: Scenario, reference: pd.DataFrame | None = None,
+          model: GpecModel | None = None) -> Built:
+    """Apply ``scenario`` to ``instance``, build the model (unless given, built for that scenario) and
+    hand it to the scenario's solver."""
     applied, horizon = scenario.apply(instance)
-    model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places,
-                        reference=reference)
-    levers = tuple(lever.lever for lever in model.levers)
-    return Built(instance, applied, horizon, model, get_backend(scenario.solver)(model.lp), levers, reference)
+    if model is None:
+        model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places,
+                            reference=reference)
+    return Built(instance, applied, horizon, model, get_backend(scenario.solver)(model.lp), reference)
 
 
 def solve(instance: Instance, scenario: Scenario | None = None, check: bool = True, explain: bool = True,
