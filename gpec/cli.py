@@ -368,24 +368,21 @@ def export_command(
 
 @instance_app.command("build")
 def build_command(
-    dep: str = typer.Option(..., "--dep", help="Department code(s), comma-separated, e.g. 40."),
     out: Path = typer.Option(..., "--out", help="Instance folder to write."),
+    dep: Optional[str] = typer.Option(None, "--dep", help="Département code(s), comma-separated, e.g. 40 or 40,64."),
+    region: Optional[str] = typer.Option(None, "--region", help="Région INSEE code, e.g. 75 (Nouvelle-Aquitaine)."),
+    france: bool = typer.Option(False, "--france", help="Metropolitan France (the DROM lack age bands: excluded)."),
     raw: Path = typer.Option(Path("data/raw"), "--raw", help="Folder of the raw public data."),
 ):
-    """Rebuild an instance from data/raw (reproducible)."""
-    from gpec.builder import build_instance
+    """Build the instance of départements, a région or metropolitan France from data/raw (reproducible)."""
     from gpec.instance import load_instance
+    from gpec.territory import build_instance
 
-    build_instance([d.strip() for d in dep.split(",") if d.strip()], raw, out)
-    if not (out / "need.csv").is_file():  # a groupings folder (structures, post types, travel parameters)
-        from gpec.groups import load_group_data
-
-        data = load_group_data(out, "night_nurse")
-        console.print(f"groupings folder written to {out}/ ({len(data.structures)} structures; see its README.md)")
-        return
+    build_instance(dep, raw, out, region=region, france=france)
     inst = load_instance(out)
     console.print(f"instance {inst.name} written to {out}/ ({len(inst.bassins)} bassins, "
-                  f"{len(inst.metiers)} métiers, sha256 {inst.sha256[:12]})")
+                  f"{len(inst.table('structures.csv'))} structures, {len(inst.metiers)} métiers, "
+                  f"sha256 {inst.sha256[:12]})")
 
 
 def _table(title: str, frame, lang: str = "en") -> Table:

@@ -14,7 +14,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from gpec.builder import build_instance
+from gpec.territory import build_instance
 from gpec.evaluate import evaluate
 from gpec.geo.maps import mapped_levers, unmapped_levers
 from gpec.i18n import label

@@ -1,0 +1,170 @@
+"""Write an instance folder for a territory from ``data/raw`` and the catalogue (``gpec instance build``).
+
+Every table is derived by the modules of this package, each row with its source; this module only
+chooses the territory, calls them in order and writes the folder (instance.yaml, the CSV tables,
+``bassins.geojson`` and a README naming what is observed, derived or assumed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from gpec.atomic import write_atomic, write_csv, write_text
+from gpec.errors import GpecError
+from gpec.territory import catalogue, funding, labour, population, structures, training, travel, workforce
+from gpec.territory.select import Territory, select
+
+BASE_YEAR = 2023
+FIRST_MODEL_YEAR = 2026
+LAST_YEAR = 2035
+#: Data years after the horizon: the model's tail (the longest course, IFSI, lasts 3 years), so that a
+#: decision of the last year is valued for what it delivers (gpec.models.workforce)
+TAIL_YEARS = 3
+#: Territories with more bassins list travel only between bassins within TRAVEL_MAX_MINUTES (an
+#: assumption: above the largest radius any lever may use, 60 minutes, even with the fastest roads and
+#: shortest detours of the parameters' ranges, 60 / 0.692 = 86.7 minutes).
+FULL_TRAVEL_MAX_BASSINS = 100
+TRAVEL_MAX_MINUTES = 90
+
+
+def build_instance(dep: str | list[str] | None, raw: str | Path, out: str | Path, *, region: str | None = None,
+                   france: bool = False) -> Path:
+    """Build the instance of départements ``dep`` (``"40"``, ``["40", "64"]``), of a ``region`` (INSEE
+    code) or of metropolitan ``france`` from ``raw`` (the ``data/raw`` folder) into ``out``."""
+    raw, out = Path(raw), Path(out)
+    if not raw.is_dir():
+        raise GpecError(f"{raw}: raw data folder not found (run from the repository root or pass --raw)")
+    communes = population.read_communes(raw)
+    territory = select(communes, dep=dep, region=region, france=france)
+    return write_instance(territory, raw, out, communes)
+
+
+def write_instance(territory: Territory, raw: Path, out: Path, communes: pd.DataFrame) -> Path:
+    deps = territory.deps
+    years = range(BASE_YEAR, LAST_YEAR + TAIL_YEARS + 1)
+    ratio = population.pop85_ratio(raw, communes)
+    places = population.territory_communes(raw, communes, deps, ratio[0])
+    bassins = population.bassins(places, raw)
+
+    rates = structures.equipment_rates(raw)
+    regs = [communes.loc[communes["dep"] == d, "reg"].iloc[0] for d in deps]
+    finess = structures.read_finess(raw)
+    listed = [d for d in deps if d in set(finess["dep"])]
+    aggregated = [d for d in deps if d not in listed]
+    structs = pd.concat([structures.finess_structures(finess, listed),
+                         structures.aggregate_structures(places, bassins, aggregated, rates)], ignore_index=True)
+    structs = structs.astype({"places": int, "lon": float, "lat": float})
+    ssiad = structures.ssiad_places(places, bassins, rates)
+
+    metro = communes[~communes["dep"].str.startswith("97")]
+    derived85 = ratio if (places["ages"] != "rp2023").any() else None
+    params = catalogue.parameters(int(metro["pop_75p_rp2022"].sum()), structures.rates_used(rates, "ssiad", deps, regs),
+                                  [x for x in structures.rates_used(rates, "ehpad", deps, regs) if x[0] in aggregated],
+                                  derived85)
+    pv = {(r.name, r.key): r.value for r in params.itertuples()}
+
+    stock = workforce.stock(bassins, structs, ssiad, pv)
+    need = workforce.need(stock, pv, years, BASE_YEAR)
+    baseline = workforce.baseline(need, pv, FIRST_MODEL_YEAR)
+    named_sites = dict(catalogue.table("training_sites.csv")[["dep", "note"]].itertuples(index=False))
+    capacity = training.extra_places(bassins, communes, deps, named_sites)
+    apprenticeship = workforce.apprenticeship_capacity(baseline, pv, FIRST_MODEL_YEAR)
+    funders = funding.bodies(communes, deps)
+    budget = funding.budget(funders, communes, deps, catalogue.table("envelopes.csv"), years)
+    levers = funding.levers(funders, catalogue.table("levers.csv"))
+    metiers = catalogue.table("metiers.csv")
+    labour_pool = labour.labour_pool(raw, deps, communes, metiers)
+    shapes = travel.polygons(raw, bassins)
+    cutoff = None if len(bassins) <= FULL_TRAVEL_MAX_BASSINS else TRAVEL_MAX_MINUTES
+    trips = travel.travel(shapes, bassins, pv, cutoff)
+    staff = workforce.structure_staff(structs, pv)
+
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "name": territory.name,
+        "description": f"{territory.label}: {len(bassins)} bassins de vie (BV2022, the territory's communes only), "
+                       f"{len(metiers)} métiers, data {BASE_YEAR}-{LAST_YEAR + TAIL_YEARS}",
+        "base_year": BASE_YEAR,
+        "horizon": [FIRST_MODEL_YEAR, LAST_YEAR],
+        "built_by": f"gpec instance build {territory.option} (gpec/territory/) from data/raw (see data/raw/SOURCES.md)",
+    }
+    if cutoff is not None:
+        meta["travel_max_minutes"] = cutoff
+    write_text(out / "instance.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    for name, frame in [("bassins.csv", bassins), ("metiers.csv", metiers), ("structures.csv", structs),
+                        ("parameters.csv", params), ("stock.csv", stock), ("need.csv", need),
+                        ("baseline.csv", baseline), ("training_capacity.csv", capacity),
+                        ("apprenticeship_capacity.csv", apprenticeship), ("funders.csv", funders),
+                        ("budget.csv", budget), ("levers.csv", levers), ("travel.csv", trips),
+                        ("structure_staff.csv", staff), ("pathways.csv", catalogue.table("pathways.csv")),
+                        ("labour_pool.csv", labour_pool), ("post_types.csv", catalogue.table("post_types.csv"))]:
+        write_csv(out / name, frame)
+    write_atomic(out / "bassins.geojson", lambda p: shapes.to_file(p, driver="GeoJSON", layer="bassins"))
+    write_text(out / "README.md", _readme(territory, meta, bassins, structs, listed, aggregated, finess, places,
+                                          cutoff))
+    return out
+
+
+def _readme(territory, meta, bassins, structs, listed, aggregated, finess, places, cutoff) -> str:
+    unknown = structures.unknown_capacity(finess, listed)
+    left_out = "\n".join(f"- {r.finess_et} {r.raison_sociale} ({r.libelle_commune}): no permanent capacity in the "
+                         "FINESS file" for r in unknown.itertuples()) or "- none"
+    ages = places["ages"].value_counts()
+    lines = [
+        f"# {meta['name']}: {territory.label}",
+        "",
+        f"Built by `{meta['built_by']}`; every row of every table names its source (a file of data/raw, a "
+        "publication code, `der:` with its formula, or `assumption`).",
+        "",
+        f"- {len(bassins)} bassins de vie, {len(places):,} communes, {int(bassins['population'].sum()):,} inhabitants, "
+        f"{int(bassins['pop75'].sum()):,} people 75+; border bassins count the territory's communes only.",
+        f"- Ages: RP 2023 observed for {ages.get('rp2023', 0):,} communes (75+ and 85+), RP 2022 for "
+        f"{ages.get('rp2022', 0):,} (75+ observed, 85+ = pop85_per_pop80 x 80+), imputed from the département's "
+        f"shares for {ages.get('imputed', 0):,}.",
+        f"- EHPAD: {int((structs['statut'] != 'aggregate').sum())} listed in FINESS"
+        f" ({', '.join(listed) or 'no département'}); {int((structs['statut'] == 'aggregate').sum())} aggregate "
+        f"structures (one per bassin and département part, places = the most local equipment rate x 75+) in "
+        f"{', '.join(aggregated) or 'no département'}. Levers that count structures (QVCT coverage, groupings) see "
+        "one structure per aggregate.",
+        "- Funding bodies (funders.csv): each Conseil départemental, the Conseil régional and the ARS of each "
+        "région; envelopes not published for a body are scaled from the published ones by a stated key "
+        "(budget.csv sources) — replace them with the body's own.",
+        "- Travel: " + ("every pair of bassins." if cutoff is None else
+                        f"pairs of bassins within {cutoff} minutes (instance.yaml travel_max_minutes)."),
+        "",
+        "Left out (EHPAD):",
+        left_out,
+        "",
+        FILES,
+    ]
+    return "\n".join(lines)
+
+
+FILES = """| file | content |
+|---|---|
+| `instance.yaml` | name, base year, default horizon (decision years; the data run 3 tail years further), travel cutoff |
+| `bassins.csv` | population, 75+, 85+ (the territory's part), population-weighted centre, density (whole bassin), `dep` and `reg` whose bodies fund what is decided there |
+| `metiers.csv` | label, ROME code, training route |
+| `structures.csv` | EHPAD: FINESS establishments or aggregate structures (statut `aggregate`): bassin, point, permanent places |
+| `parameters.csv` | every scalar or keyed parameter: value, low, high, unit, confidence (pub/der/ass), source |
+| `stock.csv` | observed staff of the base year by bassin x métier x setting (EHPAD, SSIAD, home care) |
+| `need.csv` | need in FTE by bassin x métier x year |
+| `baseline.csv` | the existing system without any lever: stock, school output and ordinary hiring by year |
+| `training_capacity.csv` | extra training places a year per training site x métier |
+| `apprenticeship_capacity.csv` | apprenticeship contracts a year per bassin x métier |
+| `funders.csv` | the funding bodies: code, kind (`departement`, `region`, `ars`), territory, name |
+| `budget.csv` | yearly envelope per funding body |
+| `levers.csv` | which body may pay for which lever |
+| `travel.csv` | minutes between bassin centres (shortest path over the adjacency graph) |
+| `structure_staff.csv` | staff of each EHPAD by métier (places x EHPAD staffing ratios): the staff a QVCT post reaches |
+| `bassins.geojson` | the bassins' polygons (whole BV2022 polygons, simplified), for maps and the GeoPackage |
+| `pathways.csv` | the pathways of the transitional and social reservoirs and immersions (their parameters are `pathway_*` records of `parameters.csv`) |
+| `post_types.csv` | posts structures can share in groupements d'employeurs (`gpec groups`) |
+| `labour_pool.csv` | jobseekers (France Travail cat. ABC, 2021) per bassin x métier ROME code and the 1-5 tension index |
+
+Edit any table (e.g. a local staff count, a training site, a body's envelope) and `gpec solve` validates it
+on load; the `instance_sha256` in `result.json` ties every result to the exact files it was computed from.
+"""
