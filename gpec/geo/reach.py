@@ -55,7 +55,7 @@ def structure_minutes(instance, max_minutes: float | None = None) -> pd.DataFram
         if len(extra):  # given pairs the km filter left out (a routing engine may be faster than the formula)
             order_s = pd.Index(s["structure"]).get_indexer
             order_b = pd.Index(b["bassin"]).get_indexer
-            pairs = pd.concat([pairs, extra], ignore_index=True)
+            pairs = pd.concat([pairs, extra], ignore_index=True).astype({"structure": str, "host": str})
             rank = np.lexsort((order_b(pairs["host"]), order_s(pairs["structure"])))
             pairs = pairs.iloc[rank].reset_index(drop=True)
     if max_minutes is not None:
