@@ -10,6 +10,11 @@ minutes, with great-circle km between the bassins' centres, a road detour factor
 average speed :math:`v` (km/h). Travel between two bassins is the shortest path over that graph
 (Dijkstra); between two points (structures) it is the direct great-circle formula. Bassins in separate
 components (islands) get the direct formula too, stated in the ``source`` of each matrix row.
+
+:func:`travel_matrix` runs Dijkstra from every bassin at once on a sparse matrix
+(:func:`scipy.sparse.csgraph.dijkstra`) and, given ``max_minutes``, stops each search there and returns
+only the pairs within it (the sparse ``travel.csv`` of an instance declaring ``travel_max_minutes``):
+France's 1,707 bassins take about 0.1 s at 120 minutes, 1.4 s for every pair (2 cores).
 """
 
 from __future__ import annotations
