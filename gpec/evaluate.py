@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gpec.geo.reach import structure_minutes
+from gpec.geo.reach import pair_minutes
 from gpec.geo.settlement import graduate_destinations
 from gpec.schema import PATHWAY_LEVERS
 
@@ -269,8 +269,7 @@ def _qvct_inflows(instance, decisions, coverage, found: _Findings) -> pd.DataFra
     if coverage.empty:
         return pd.DataFrame(columns=KEY + ["fte"])
     radius, K = instance.param("qvct_radius_min"), instance.param("qvct_structures_per_officer")
-    minutes = structure_minutes(instance).set_index(["structure", "host"])["minutes"]
-    got = minutes.reindex(pd.MultiIndex.from_frame(coverage[["structure", "host"]])).to_numpy()
+    got = pair_minutes(instance, coverage)
     for row, m in zip(coverage.itertuples(index=False), got):
         if not m <= radius + 1e-9:  # NaN (unknown structure or bassin) fails too
             found.flag("coverage", (row.structure, row.host, row.year), f"{m:.1f} minutes > radius {radius:g}")
@@ -331,7 +330,9 @@ def _pool_cover(instance, decisions, flows, horizon, found: _Findings) -> pd.Ser
     minutes = instance.travel().reindex(pd.MultiIndex.from_frame(flows[["origin", "destination"]])).to_numpy()
     for row, m in zip(flows.itertuples(index=False), minutes):
         label = (row.origin, row.destination, row.metier, row.year)
-        if not m <= radius + 1e-9:
+        if np.isnan(m):  # a sparse travel.csv leaves out the pairs beyond travel_max_minutes
+            found.flag("pool", label, f"no travel time in travel.csv: beyond the pool radius {radius:g}")
+        elif not m <= radius + 1e-9:
             found.flag("pool", label, f"{m:.1f} minutes > pool radius {radius:g}")
         if row.fte < -ABS_TOL:
             found.flag("pool", label, f"negative flow {row.fte}")

@@ -55,6 +55,12 @@ MODEL_PARAMETERS = {
     "travel_cost_per_minute": False,
     "budget_carry_over": False,
 }
+#: Radii in travel minutes the levers read (QVCT posts to structures, pools to bassins). Each must not
+#: exceed the instance's ``travel_max_minutes`` (a sparse ``travel.csv`` lists no pair beyond it).
+RADIUS_PARAMETERS = ("qvct_radius_min", "pool_radius_min")
+#: Parameters an instance may leave out of ``parameters.csv``: the code that reads them states their
+#: default (``settle_max_km``: :func:`gpec.geo.settlement.settle_max_km`). ``--set`` adds the record.
+OPTIONAL_PARAMETERS = {"settle_max_km": "km"}
 #: Métier-keyed parameters that may cover only some métiers (a métier without a value has no such lever).
 OPTIONAL_KEYED_PARAMETERS = {"cost_pool_fte"}
 #: Parameters keyed by pathway id (``pathways.csv``); every pathway needs all of them.
@@ -76,10 +82,15 @@ class Instance:
     horizon: tuple[int, int]
     tables: dict[str, pd.DataFrame] = field(repr=False)
     sha256: str = ""
+    #: ``travel_max_minutes`` of ``instance.yaml``: ``travel.csv`` lists only the pairs within it (absent
+    #: pairs are farther); ``None``: the full square matrix. Scaled with the minutes by
+    #: :meth:`with_parameters`.
+    travel_max_minutes: float | None = None
 
     @classmethod
     def from_frames(cls, tables: dict[str, pd.DataFrame], name: str, base_year: int, horizon: tuple[int, int],
-                    folder: str | Path | None = None, geometry: str | Path | None = None) -> "Instance":
+                    folder: str | Path | None = None, geometry: str | Path | None = None,
+                    travel_max_minutes: float | None = None) -> "Instance":
         """An instance from one's own tables: written as an instance folder and loaded with exactly the
         checks of :func:`load_instance` (an error names the file, row and column).
 
@@ -95,6 +106,9 @@ class Instance:
         geometry : path, optional
             A GeoJSON of the bassins' polygons (property ``bassin``), copied as ``bassins.geojson`` for
             the maps.
+        travel_max_minutes : float, optional
+            Written to ``instance.yaml``: ``travel.csv`` then lists only the pairs within that many
+            minutes (each bassin's own pair, 0, included); without it the matrix is square.
         """
         import shutil
         import tempfile
@@ -108,6 +122,8 @@ class Instance:
             raise GpecError(f"from_frames: {folder} is not empty (an instance is written to a new folder)")
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"name": name, "base_year": int(base_year), "horizon": [int(horizon[0]), int(horizon[1])]}
+        if travel_max_minutes is not None:
+            meta["travel_max_minutes"] = float(travel_max_minutes)
         (folder / "instance.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
         for file, frame in files.items():
             frame.to_csv(folder / file, index=False)
@@ -166,13 +182,20 @@ class Instance:
         return self.tables["levers.csv"][["lever", "funder"]]
 
     def travel(self) -> pd.Series:
-        """Minutes between bassin centres, Series indexed by (origin, destination)."""
+        """Minutes between bassin centres, Series indexed by (origin, destination).
+
+        With ``travel_max_minutes`` only the pairs within it are listed: a pair missing from the index
+        (``NaN`` after ``reindex``) is farther than that, beyond every radius.
+        """
         return self.tables["travel.csv"].set_index(["origin", "destination"])["minutes"]
 
     # -- parameters ---------------------------------------------------------------------------
-    def param(self, name: str, key: str = "") -> float:
+    def param(self, name: str, key: str = "", default: float | None = None) -> float:
+        """Value of one parameter record; ``default`` (when given) if ``parameters.csv`` has none."""
         p = self.parameters
         hit = p[(p["name"] == name) & (p["key"] == key)]
+        if hit.empty and default is not None:
+            return float(default)
         if hit.empty:
             raise GpecError(f"{self.folder / 'parameters.csv'}: parameter '{name}' (key '{key}') is missing")
         return float(hit["value"].iloc[0])
@@ -198,12 +221,21 @@ class Instance:
         An override may leave the record's ``low``-``high`` sweep range (the range is widened to include
         it) but must respect the parameter's own rules (shares in [0, 1], positive speeds...). Changing
         ``road_detour_factor`` or ``avg_speed_kmh`` rescales the minutes of ``travel.csv`` too, so every
-        radius sees the same change.
+        radius sees the same change, and with them ``travel_max_minutes``: a radius
+        (:data:`RADIUS_PARAMETERS`) beyond the scaled cutoff is refused, naming the option. A parameter of
+        :data:`OPTIONAL_PARAMETERS` the instance leaves out gets a record.
         """
         p = self.parameters.copy()
         tables = dict(self.tables)
         for (name, key), value in overrides.items():
             mask = (p["name"] == name) & (p["key"] == key)
+            if not mask.any() and name in OPTIONAL_PARAMETERS and key == "":
+                p = pd.concat([p, pd.DataFrame([dict(name=name, key="", value=float(value), low=float(value),
+                                                     high=float(value), unit=OPTIONAL_PARAMETERS[name],
+                                                     confidence="ass", source="assumption",
+                                                     note="--set (not in the instance's parameters.csv)")])],
+                              ignore_index=True)
+                mask = (p["name"] == name) & (p["key"] == key)
             if not mask.any():
                 raise GpecError(f"--set {name}{f'[{key}]' if key else ''}: unknown parameter (see parameters.csv)")
             p.loc[mask, "value"] = float(value)
@@ -215,9 +247,13 @@ class Instance:
         except InputError as exc:
             raise GpecError(f"parameter overrides: {exc.message}") from None
         scale = _minutes_per_km(tables["parameters.csv"]) / _minutes_per_km(self.parameters)
+        cutoff = self.travel_max_minutes
         if scale != 1.0:
             tables["travel.csv"] = tables["travel.csv"].assign(minutes=tables["travel.csv"]["minutes"] * scale)
-        return replace(self, tables=tables)
+            cutoff = None if cutoff is None else cutoff * scale
+        if cutoff is not None:
+            _check_radii_for_overrides(self, tables["parameters.csv"], overrides, cutoff)
+        return replace(self, tables=tables, travel_max_minutes=cutoff)
 
     def with_budget(self, budgets: dict) -> "Instance":
         """A copy with each named funder's envelope replaced: ``funder -> EUR`` sets every year,
@@ -279,18 +315,20 @@ def load_instance(folder: str | Path) -> Instance:
         horizon = (int(meta["horizon"][0]), int(meta["horizon"][1]))
     except (yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as exc:
         raise InputError(str(meta_path), f"needs name, base_year and horizon: [first, last] ({exc})") from None
+    max_minutes = _travel_max_minutes(meta_path, meta)
     tables = {file: read_table(folder, schema) for file, schema in SCHEMAS.items()
               if not schema.optional or (folder / file).is_file()}
     check_references(folder, tables)
     _check_pathways(folder, tables)
     _check_parameters(folder, tables)
     _check_complete_grid(folder, tables)
-    _check_travel(folder, tables)
+    _check_travel(folder, tables, max_minutes)
+    _check_radii(folder, tables, max_minutes)
     _check_levers(folder, tables)
     if base_year not in set(tables["need.csv"]["year"]):
         raise InputError(str(meta_path), f"base_year {base_year} has no rows in need.csv (graduates settle by the "
                                          "base-year need)", column="base_year")
-    inst = Instance(folder, name, base_year, horizon, tables, _sha256(folder))
+    inst = Instance(folder, name, base_year, horizon, tables, _sha256(folder), max_minutes)
     check_horizon(inst, horizon)
     return inst
 
@@ -321,8 +359,14 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if not row.low <= row.value <= row.high:
             raise InputError(path, f"value {row.value} outside its range [{row.low}, {row.high}]", row=i,
                              column="value")
-        if row.name in ("road_detour_factor", "avg_speed_kmh", "qvct_structures_per_officer") and row.value <= 0:
+        if row.name in ("road_detour_factor", "avg_speed_kmh", "qvct_structures_per_officer", "decay_km") \
+                and row.value <= 0:
             raise InputError(path, f"{row.name} must be positive", row=i, column="value")
+        if row.name in (*RADIUS_PARAMETERS, *OPTIONAL_PARAMETERS) and row.value < 0:
+            raise InputError(path, f"{row.name} must not be negative", row=i, column="value")
+        if row.name in OPTIONAL_PARAMETERS and row.key != "":
+            raise InputError(path, f"{row.name} is one value for the territory: its key must be empty", row=i,
+                             column="key")
         if row.name in SHARE_PARAMETERS and not 0.0 <= row.value <= 1.0:
             raise InputError(path, f"{row.name} is a share and must lie in [0, 1]", row=i, column="value")
         if (MODEL_PARAMETERS.get(row.name) or row.name in OPTIONAL_KEYED_PARAMETERS) and row.key not in metiers:
@@ -444,21 +488,76 @@ def _check_labour_pool(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
                                f"({rome.iloc[i]} in metiers.csv)", row=i + 1, column="rome")
 
 
-def _check_travel(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """travel.csv is a full square matrix over the bassins with zero on the diagonal."""
+def _travel_max_minutes(meta_path: Path, meta: dict) -> float | None:
+    """``travel_max_minutes`` of ``instance.yaml`` (a positive number of minutes), or ``None``."""
+    if meta.get("travel_max_minutes") is None:
+        return None
+    value = meta["travel_max_minutes"]
+    try:
+        minutes = float(value)
+    except (TypeError, ValueError):
+        minutes = math.nan
+    if isinstance(value, bool) or not (np.isfinite(minutes) and minutes > 0):
+        raise InputError(str(meta_path), f"travel_max_minutes must be a positive number of minutes, got {value!r}",
+                         column="travel_max_minutes")
+    return minutes
+
+
+def _check_travel(folder: Path, tables: dict[str, pd.DataFrame], max_minutes: float | None = None) -> None:
+    """travel.csv is a full square matrix over the bassins with zero on the diagonal; with
+    ``travel_max_minutes`` (``max_minutes``) it may list only the pairs within it, but every bassin's own
+    pair (0) is there."""
     t = tables["travel.csv"]
+    path = str(folder / "travel.csv")
     codes = tables["bassins.csv"]["bassin"]
-    full = pd.MultiIndex.from_product([codes, codes], names=["origin", "destination"])
-    missing = full.difference(pd.MultiIndex.from_frame(t[["origin", "destination"]]))
-    if len(missing):
-        o, d = missing[0]
-        raise InputError(str(folder / "travel.csv"), f"no travel time from {o} to {d} (the matrix must be square)",
-                         column="destination")
+    have = pd.MultiIndex.from_frame(t[["origin", "destination"]])
+    if max_minutes is None:
+        full = pd.MultiIndex.from_product([codes, codes], names=["origin", "destination"])
+        missing = full.difference(have)
+        if len(missing):
+            o, d = missing[0]
+            raise InputError(path, f"no travel time from {o} to {d} (the matrix must be square, or instance.yaml "
+                                   "declares travel_max_minutes)", column="destination")
+    else:
+        own = pd.MultiIndex.from_arrays([codes, codes], names=["origin", "destination"])
+        missing = own.difference(have)
+        if len(missing):
+            o, _ = missing[0]
+            raise InputError(path, f"no travel time from {o} to itself (each bassin's own pair, 0 minutes, is listed "
+                                   "even with travel_max_minutes)", column="destination")
     diagonal = (t["origin"] == t["destination"]).to_numpy() & (t["minutes"] != 0).to_numpy()
     if diagonal.any():
         i = int(np.flatnonzero(diagonal)[0])
-        raise InputError(str(folder / "travel.csv"), "travel time from a bassin to itself must be 0", row=i + 1,
-                         column="minutes")
+        raise InputError(path, "travel time from a bassin to itself must be 0", row=i + 1, column="minutes")
+
+
+def _check_radii(folder: Path, tables: dict[str, pd.DataFrame], max_minutes: float | None) -> None:
+    """No radius of parameters.csv exceeds ``travel_max_minutes`` (pairs beyond it are not in travel.csv)."""
+    if max_minutes is None:
+        return
+    p = tables["parameters.csv"]
+    for i, row in enumerate(p.itertuples(index=False), start=1):
+        if row.name in RADIUS_PARAMETERS and row.value > max_minutes * (1 + 1e-12):
+            raise InputError(str(folder / "parameters.csv"),
+                             f"{row.name} {row.value:g} exceeds travel_max_minutes {max_minutes:g} of "
+                             f"{folder / 'instance.yaml'} (travel.csv lists only the pairs within it)", row=i,
+                             column="value")
+
+
+def _check_radii_for_overrides(instance: "Instance", params: pd.DataFrame, overrides: dict, cutoff: float) -> None:
+    """A radius above the (scaled) travel cutoff is refused, naming the ``--set`` option that put it there."""
+    yaml_path = instance.folder / "instance.yaml"
+    scaling = [(n, k) for (n, k) in overrides if n in ("road_detour_factor", "avg_speed_kmh")]
+    for row in params.itertuples(index=False):
+        if row.name not in RADIUS_PARAMETERS or not row.value > cutoff * (1 + 1e-12):
+            continue
+        if (row.name, row.key) in overrides:
+            raise GpecError(f"--set {row.name}={overrides[(row.name, row.key)]:g}: exceeds travel_max_minutes "
+                            f"{cutoff:g} of {yaml_path} (travel.csv lists only the pairs within it)")
+        name, key = scaling[0] if scaling else (row.name, row.key)
+        raise GpecError(f"--set {name}={overrides.get((name, key), row.value):g}: travel_max_minutes of {yaml_path} "
+                        f"becomes {cutoff:g} minutes, below {row.name} {row.value:g} (travel.csv lists only the "
+                        "pairs within it)")
 
 
 def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.atomic import write_csv, write_json
-from gpec.geo.reach import structure_minutes
+from gpec.geo.reach import pair_minutes
 from gpec.models.levers import duration_years, empty_draws
 from gpec.schema import DELIVERED_KINDS, PATHWAY_LEVERS
 
@@ -372,8 +372,7 @@ def _coverage_table(model, instance, x) -> pd.DataFrame:
         return pd.DataFrame(columns=list(TABLE_COLUMNS["coverage"]))
     served = model.lp.values(x, lever.details["qvct_coverage"].name)
     table = served[served > 0.5].reset_index()[["structure", "host", "year"]]
-    minutes = structure_minutes(instance).set_index(["structure", "host"])["minutes"]
-    table["minutes"] = minutes.reindex(pd.MultiIndex.from_frame(table[["structure", "host"]])).to_numpy()
+    table["minutes"] = pair_minutes(instance, table)
     block = lever.details["qvct_coverage"]
     cols = block.locate(table[["structure", "host", "year"]]) if len(table) else []
     retained = lever.inflows.groupby("col")["fte"].sum()

@@ -7,6 +7,11 @@ solver once (:meth:`LinearModel.to_arrays`), with no Python loop per variable.
 
     minimise    c_k^T x          (one cost vector per named objective k, solved lexicographically)
     subject to  row_lo <= A x <= row_hi,   col_lo <= x <= col_hi,   x_j integer for j in J
+
+Matrix coefficients with :math:`|a| <` :data:`TINY_COEFFICIENT` are dropped when terms are added, before
+they are stored: HiGHS treats them as zero anyway (its option ``small_matrix_value``, 1e-9 by default),
+and building them only to have them dropped made large instances' matrices grow with the square of the
+bassins (settlement weights that never reach zero). Objective coefficients are kept as given.
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+#: Matrix coefficients smaller than this in absolute value are not stored (HiGHS's default
+#: ``small_matrix_value``: it would drop them at hand-off; OR-Tools/SCIP treat them as numerical noise).
+TINY_COEFFICIENT = 1e-9
 
 
 def row_positions(index: pd.Index, frame: pd.DataFrame, columns) -> np.ndarray:
@@ -110,7 +119,7 @@ class LinearModel:
             vals = np.broadcast_to(np.asarray(vals, float), rows.shape)
             if rows.size and (rows.min() < 0 or rows.max() >= n):
                 raise IndexError(f"{name}: row out of range")
-            self._entries.append((rows + block.start, cols, vals.copy()))
+            self._store(rows + block.start, cols, vals)
         self._row_lo.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
         self._row_hi.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
         self.rows[name] = block
@@ -123,8 +132,18 @@ class LinearModel:
         rows_local = np.asarray(rows_local, np.int64)
         if rows_local.size and (rows_local.min() < 0 or rows_local.max() >= block.size):
             raise IndexError(f"{name}: row out of range")
-        vals = np.broadcast_to(np.asarray(coefs, float), rows_local.shape).copy()
-        self._entries.append((rows_local + block.start, np.asarray(cols, np.int64), vals))
+        vals = np.broadcast_to(np.asarray(coefs, float), rows_local.shape)
+        self._store(rows_local + block.start, np.asarray(cols, np.int64), vals)
+
+    def _store(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        """Store copies of the entries, leaving out those smaller than :data:`TINY_COEFFICIENT` in absolute
+        value (NaN is kept, for the solver hand-off to refuse)."""
+        cols = np.broadcast_to(cols, rows.shape)
+        keep = ~(np.abs(vals) < TINY_COEFFICIENT)
+        if keep.all():
+            self._entries.append((rows.copy(), cols.copy(), np.array(vals, float)))
+        else:
+            self._entries.append((rows[keep], cols[keep], np.asarray(vals)[keep].astype(float)))
 
     def column_bounds(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the lower and upper bounds of one variable block."""

@@ -14,7 +14,12 @@ bassin :math:`b` with share :math:`\sigma_{s,b,m}` (see :mod:`gpec.geo.settlemen
 
 .. math::
 
-    G_{b,m,t} = \sum_s (1-\rho_m)\,\sigma_{s,b,m}\, X_{s,m,t-L_m}
+    G_{b,m,t} = \sum_{s:\, d_{s,b} \le d_{max}} (1-\rho_m)\,\sigma_{s,b,m}\, X_{s,m,t-L_m}
+
+The shares are truncated at :math:`d_{max}` km from the site (``settle_max_km``; default
+``decay_km`` x ln 100, where the decay weight falls to 1 % of the site's own) and renormalised, so
+:math:`\sum_b \sigma_{s,b,m} = 1` (graduates conserved) and each place feeds the bassins within
+:math:`d_{max}` only: the terms grow with the bassins, not with their square.
 
 Entrants are recruited from the labour pool of the bassins graduates settle in, in the same shares
 :math:`\sigma_{s,b,m}` (an assumption: a site's recruitment area is its settlement area).
@@ -23,7 +28,7 @@ Cost: :math:`c^{X}_m` per student-year, paid in each of the :math:`L_m` years of
 cohort is paid for; dropout is not refunded).
 
 Glossary: :math:`L_m` ``training_years``; :math:`\rho_m` ``dropout``; :math:`c^X_m`
-``cost_training_place``; :math:`\bar X_{s,m}` ``training_capacity.csv``.
+``cost_training_place``; :math:`d_{max}` ``settle_max_km``; :math:`\bar X_{s,m}` ``training_capacity.csv``.
 """
 
 from __future__ import annotations
