@@ -30,7 +30,7 @@ from gpec.solving import solve  # noqa: E402
 def whatifs(instance) -> list[tuple[str, dict]]:
     """The ten updates, as ``Planner.update`` keyword arguments."""
     base = instance.budget().groupby(level="funder").mean()
-    dep, reg = float(base["departement"]), float(base["region"])
+    dep, reg = (float(base[instance.funder_code(kind)]) for kind in ("departement", "region"))  # cd40, cr75
     return [
         ("departement +10 %", {"budgets": {"departement": 1.1 * dep}}),
         ("departement -10 %", {"budgets": {"departement": 0.9 * dep}}),

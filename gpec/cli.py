@@ -30,9 +30,11 @@ console = Console(width=None if sys.stdout.isatty() else 100_000)
 def solve_command(
     instance: Path = typer.Argument(..., help="Instance folder, e.g. instances/landes."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/<instance name>)."),
-    budget: list[str] = typer.Option([], "--budget", help="FUNDER=EUR every year, e.g. departement=600000, or "
-                                     "FUNDER:YEAR=EUR one year, e.g. departement:2027=800000 (repeatable; a year "
-                                     "overrides the flat value whatever the order)."),
+    budget: list[str] = typer.Option([], "--budget", help="FUNDER=EUR every year, e.g. cd40=600000, or "
+                                     "FUNDER:YEAR=EUR one year, e.g. cd40:2027=800000 (repeatable; a year "
+                                     "overrides the flat value whatever the order). FUNDER is a body's code "
+                                     "(funders.csv) or its kind (departement, region, ars) when the instance has "
+                                     "one body of that kind."),
     horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years, e.g. 2026-2035."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole run (load, build, both "
                                      "stages, --verify, shadow prices or diagnosis, check, outputs)."),

@@ -63,7 +63,7 @@ import pandas as pd
 
 from gpec.atomic import write_atomic, write_csv, write_json
 from gpec.errors import GpecError
-from gpec.i18n import LABELS, MISSING, check_lang, fmt_eur, fmt_number, fmt_percent, label, t
+from gpec.i18n import LABELS, MISSING, check_lang, fmt_eur, fmt_number, fmt_percent, funder_label, label, t
 
 #: Comparison table -> the CSV file :func:`write_comparison` writes it to.
 COMPARISON_FILES = {"inputs": "inputs.csv", "totals": "totals.csv", "unmet": "unmet.csv", "spend": "spend.csv",
@@ -111,6 +111,8 @@ class Comparison:
         Bassins kept per measure in ``bassins``.
     notes : list of str
         What could not be compared, and why.
+    funders : dict
+        The instance's funding bodies (``Result.funders``), for the labels of envelopes.
 
     In the value columns a run without a plan reads ``no plan (status ...)`` instead of a number.
     """
@@ -128,6 +130,7 @@ class Comparison:
     horizon: tuple[int, int]
     top: int = 10
     notes: list[str] = field(default_factory=list)
+    funders: dict = field(default_factory=dict)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -257,7 +260,8 @@ def compare(a, b, labels: tuple[str, str] = ("a", "b"), top: int = 10) -> Compar
         unmet=_mark(unmet, missing), spend=_mark(spend, missing), levers=_mark(levers, missing),
         by_bassin=_mark(by_bassin, missing), bassins=_mark(_changed_most(by_bassin, plans, top), missing),
         runs={k: _run_head(r, label) for k, r, label in (("a", a, labels[0]), ("b", b, labels[1]))},
-        instance=a.instance, instance_sha256=a.instance_sha256, horizon=horizon, top=top, notes=notes)
+        instance=a.instance, instance_sha256=a.instance_sha256, horizon=horizon, top=top, notes=notes,
+        funders=dict(a.funders or b.funders or {}))
     return comparison
 
 
@@ -442,7 +446,7 @@ def people_tables(comparison: Comparison, lang: str = "en") -> list[tuple[str, p
     check_lang(lang)
     changed = comparison.inputs[comparison.inputs["changed"]]
     inputs = pd.DataFrame({
-        t("compare.col_item", lang): [_item_words(item, lang) for item in changed["item"]],
+        t("compare.col_item", lang): [_item_words(item, lang, comparison.funders) for item in changed["item"]],
         t("compare.col_a", lang): [_input_value(item, v, lang) for item, v in zip(changed["item"], changed["a"])],
         t("compare.col_b", lang): [_input_value(item, v, lang) for item, v in zip(changed["item"], changed["b"])],
     }, columns=[t(f"compare.col_{c}", lang) for c in ("item", "a", "b")])
@@ -564,13 +568,14 @@ def _words(value, lang: str) -> str:
     return text
 
 
-def _item_words(item: str, lang: str) -> str:
-    """An input's name (column ``item`` of :attr:`Comparison.inputs`) in ``lang``."""
+def _item_words(item: str, lang: str, bodies: dict | None = None) -> str:
+    """An input's name (column ``item`` of :attr:`Comparison.inputs`) in ``lang``; an envelope named by
+    the runs' funding ``bodies``."""
     match = re.fullmatch(r"budget (\S+) (\d+)( \(tail\))?", item)
     if match:
         funder, year, tail = match.groups()
         return t("compare.item_budget_tail" if tail else "compare.item_budget", lang).format(
-            envelope=label("envelope", funder, lang), year=year)
+            envelope=funder_label(funder, lang, bodies, envelope=True), year=year)
     for prefix, key, field_ in (("parameter ", "compare.item_parameter", "name"),
                                 ("lever ", "compare.item_lever", "lever"),
                                 ("min places ", "compare.item_min_places", "metier")):

@@ -17,7 +17,7 @@ import math
 
 import pandas as pd
 
-from gpec.i18n import fmt_eur, fmt_number, fmt_percent, label, t
+from gpec.i18n import fmt_eur, fmt_number, fmt_percent, funder_label, label, t
 
 #: Conflict families (row or column blocks of the model) -> the limit they stand for; the blocks of a
 #: lever (its decisions, totals, caps and splits, named after it) are its capacities (:func:`_limit`).
@@ -57,7 +57,8 @@ def _buys(result, lang: str) -> str:
     d, spend = result.decisions, result.spend
     horizon = spend[spend["phase"] == "horizon"] if "phase" in spend else spend
     by_funder = horizon.groupby("funder")["eur"].sum() if len(horizon) else pd.Series(dtype=float)
-    funders = ", ".join(f"{label('funder', f, lang)} {fmt_eur(v, lang)}" for f, v in by_funder.items() if v > 0.5)
+    funders = ", ".join(f"{funder_label(f, lang, result.funders)} {fmt_eur(v, lang)}"
+                        for f, v in by_funder.items() if v > 0.5)
     units = d.groupby("lever")["units"].sum() if len(d) else pd.Series(dtype=float)
     used = [f"{fmt_number(units[lv], lang, 0 if abs(units[lv] - round(units[lv])) < 1e-6 else 1)} "
             f"{label('unit', lv, lang)}" for lv in result.levers if units.get(lv, 0) > 1e-6]
@@ -90,7 +91,8 @@ def _binds(result, lang: str) -> str:
     parts = []
     budget = lp[binding & (lp["family"] == "budget")]
     for funder, rows in budget.groupby("funder"):
-        parts.append(t("explain.envelope_binds", lang).format(**_envelope(funder, lang), years=_years(rows["year"])))
+        parts.append(t("explain.envelope_binds", lang).format(**_envelope(funder, lang, result.funders),
+                                                              years=_years(rows["year"])))
     for family in ("training_capacity", "labour_pool"):
         n = int((binding & (lp["family"] == family)).sum())
         if n:
@@ -110,7 +112,7 @@ def _marginals(result, lang: str) -> list[str]:
         up = rows[rows["detail"].astype(str).str.startswith("+")]
         row = (up if len(up) else rows).iloc[0]
         value, spread = float(row["value"]), float(row.get("uncertainty", math.nan))
-        envelope = _envelope(funder, lang)
+        envelope = _envelope(funder, lang, result.funders)
         if not math.isfinite(value):
             out.append(t("explain.marginal_unknown", lang).format(**envelope))
         elif math.isfinite(spread) and abs(value) <= spread:
@@ -147,14 +149,16 @@ def _infeasible(result, lang: str) -> str:
             level=fmt_percent(d["suggested_service_level"], lang, 1)))
     if d.get("suggested_budgets"):
         parts.append(t("explain.budgets_suffice", lang).format(budgets=", ".join(
-            f"{label('envelope', f, lang)} {fmt_eur(v, lang)}" for f, v in sorted(d["suggested_budgets"].items()))))
+            f"{funder_label(f, lang, result.funders, envelope=True)} {fmt_eur(v, lang)}"
+            for f, v in sorted(d["suggested_budgets"].items()))))
     return " ".join(parts)
 
 
-def _envelope(funder: str, lang: str) -> dict:
-    """A funder's envelope as a sentence needs it: ``envelope`` as labelled, ``envelope_lc`` with a small
-    first letter (French: « l'enveloppe du Département »)."""
-    name = label("envelope", funder, lang)
+def _envelope(funder: str, lang: str, bodies: dict | None = None) -> dict:
+    """A funder's envelope as a sentence needs it: ``envelope`` as labelled (from the instance's
+    ``bodies`` when it has ``funders.csv``), ``envelope_lc`` with a small first letter (French:
+    « l'enveloppe du Conseil départemental (Landes) »)."""
+    name = funder_label(funder, lang, bodies, envelope=True)
     return {"envelope": name, "envelope_lc": name[:1].lower() + name[1:]}
 
 

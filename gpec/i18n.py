@@ -6,7 +6,9 @@ names, column headers with their units, summary lines — is an entry of :data:`
 ``column.unmet_fte_years``, ...), each with both languages of :data:`LANGUAGES`. Codes (bassin, métier,
 lever, funder codes) are never translated: they stay in the outputs as they are, with these labels beside
 them. Métiers are named by the instance's ``metiers.csv`` ``label`` when there is one (the official
-French titles); the ``metier.*`` entries are the fallback.
+French titles); the ``metier.*`` entries are the fallback. Funding bodies of ``funders.csv`` are named
+from their kind and territory (``body.*``, ``body_envelope.*`` templates, :func:`funder_label`); bare
+funder codes of instances without it by ``funder.*`` and ``envelope.*``.
 
 Numbers for people (:func:`fmt_number`, :func:`fmt_eur`, :func:`fmt_percent`): English ``1,234.5``,
 ``€1,234``, ``12.5%``; French ``1 234,5``, ``1 234 €``, ``12,5 %`` with a narrow no-break space
@@ -56,6 +58,16 @@ _FUNDER = {
 _ENVELOPE = {
     "departement": ("Département envelope", "Enveloppe du Département"),
     "region": ("Région envelope", "Enveloppe de la Région"),
+}
+_BODY = {  # a funding body of funders.csv, by kind; {name}: its territory's name (funder_label)
+    "departement": ("Département: {name}", "Conseil départemental — {name}"),
+    "region": ("Région: {name}", "Conseil régional — {name}"),
+    "ars": ("ARS {name} (FIR)", "ARS {name} (FIR)"),
+}
+_BODY_ENVELOPE = {  # its envelope, as sentences use it (French: « l'{envelope_lc} »)
+    "departement": ("Département envelope ({name})", "Enveloppe du Conseil départemental ({name})"),
+    "region": ("Région envelope ({name})", "Enveloppe du Conseil régional ({name})"),
+    "ars": ("ARS {name} envelope (FIR)", "Enveloppe FIR de l'ARS {name}"),
 }
 _METIER = {  # fallback when the instance has no label
     "as": ("Care assistant (aide-soignant)", "Aide-soignant"),
@@ -512,6 +524,7 @@ _GROUPS = {  # gpec groups for people (gpec.groups.people_lines / people_tables 
 LABELS: dict[str, dict[str, str]] = {
     f"{group}.{code}": dict(zip(LANGUAGES, labels))
     for group, entries in (("status", _STATUS), ("lever", _LEVER), ("funder", _FUNDER), ("envelope", _ENVELOPE),
+                           ("body", _BODY), ("body_envelope", _BODY_ENVELOPE),
                            ("metier", _METIER), ("reservoir", _RESERVOIR), ("flow", _FLOW), ("kind", _KIND),
                            ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
                            ("summary", _SUMMARY), ("sentence", _SENTENCE), ("unit", _UNIT),
@@ -569,6 +582,31 @@ def label(group: str, code, lang: str) -> str:
         return ""
     entry = LABELS.get(f"{group}.{code}")
     return entry[lang] if entry else str(code)
+
+
+def funder_label(code, lang: str, bodies: dict | None = None, envelope: bool = False) -> str:
+    """A funder for people: a body of the instance's ``funders.csv`` by its kind and territory name
+    (``body.*``: "Département: Landes", « Conseil départemental — Landes »), else the ``funder.*`` label
+    of a bare code (or the code itself); ``envelope=True``: its envelope (``body_envelope.*``,
+    ``envelope.*``).
+
+    Parameters
+    ----------
+    code : str
+        The funder code (``cd40``, or ``departement`` in an instance without ``funders.csv``).
+    lang : str
+        ``en`` or ``fr``.
+    bodies : dict, optional
+        The instance's bodies, code -> ``{"kind", "territory", "name"}``
+        (:attr:`gpec.instance.Instance.bodies`, ``Result.funders``).
+    envelope : bool
+        Label the funder's envelope instead of the funder.
+    """
+    body = (bodies or {}).get(code)
+    key = f"{'body_envelope' if envelope else 'body'}.{body['kind']}" if body else ""
+    if key not in LABELS:
+        return label("envelope" if envelope else "funder", code, lang)
+    return t(key, lang).format(name=body["name"])
 
 
 def fmt_number(value, lang: str, decimals: int = 0) -> str:

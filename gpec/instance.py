@@ -2,7 +2,9 @@
 
 An instance folder holds ``instance.yaml`` (name, base year, default horizon) and the CSV tables of
 :data:`gpec.schema.SCHEMAS`. All tables are tidy and keyed by codes: ``bassin`` (INSEE BV2022 code),
-``metier`` (short key, e.g. ``as``), ``year``, ``funder``, ``lever``. Every row carries a ``source``
+``metier`` (short key, e.g. ``as``), ``year``, ``funder``, ``lever``. Funders are the funding bodies of the
+optional ``funders.csv`` (``cd40``, ``cr75``, ``ars75``: kind and territory), or bare codes
+(``departement``, ``region``) in an instance without it. Every row carries a ``source``
 (a ``data/raw`` file and row, a publication id of ``data/raw/publications.csv``, a derivation) or the
 label ``assumption``; ``parameters.csv`` also has ``confidence`` (pub / der / ass) and a ``low``-``high``
 range for sweeps.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,8 +23,8 @@ import pandas as pd
 import yaml
 
 from gpec.errors import GpecError, InputError
-from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, PATHWAY_LEVERS, PATHWAY_MODES, RESERVOIRS, SCHEMAS,
-                         WHOLE_PLACES, check_references, read_table)
+from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, FUNDER_KINDS, FUNDER_PREFIXES, PATHWAY_LEVERS, PATHWAY_MODES,
+                         RESERVOIRS, SCHEMAS, WHOLE_PLACES, check_references, read_table)
 
 #: Parameters the model reads, keyed by métier (``True``) or scalar (``False``).
 MODEL_PARAMETERS = {
@@ -69,6 +72,9 @@ PATHWAY_PARAMETERS = ("pathway_years", "pathway_success", "pathway_cost", "pathw
 SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversion", "retain_local", "vacancy_rate",
                     "eff_qvct_exit", "cofund_mobility", "eff_vehicle_exit", "vehicle_max_share", "eff_pool_fill",
                     "pool_max_share", "pathway_success", "labour_pool_share", "budget_carry_over"}
+
+#: The INSEE code of a funding body's territory, by kind: a département (``40``, ``2A``, ``971``) or a région.
+TERRITORY_CODES = {"departement": r"\d{2}|2[AB]|97\d", "region": r"\d{2}", "ars": r"\d{2}"}
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,65 @@ class Instance:
     def lever_funders(self) -> pd.DataFrame:
         return self.tables["levers.csv"][["lever", "funder"]]
 
+    # -- funding bodies -----------------------------------------------------------------------
+    @property
+    def bodies(self) -> dict[str, dict[str, str]]:
+        """The funding bodies of ``funders.csv``: code -> ``{"kind", "territory", "name"}`` (what labels
+        for people are made from, :func:`gpec.i18n.funder_label`); empty for an instance without it."""
+        table = self.tables.get("funders.csv")
+        if table is None:
+            return {}
+        return {row.funder: {"kind": row.kind, "territory": row.territory, "name": row.name}
+                for row in table.itertuples(index=False)}
+
+    def funder_code(self, name: str) -> str:
+        """The funder code a user's name stands for: a code of ``budget.csv`` as it is (any case), or, with
+        ``funders.csv``, a kind (``departement``, ``region``, ``ars``) for the instance's one body of
+        that kind.
+
+        Raises
+        ------
+        GpecError
+            When a kind names several bodies here (they are listed), or the name is neither a funder
+            code nor an alias of one (the codes and aliases are listed).
+        """
+        codes = list(dict.fromkeys(self.tables["budget.csv"]["funder"]))
+        text = str(name).strip()
+        exact = [c for c in codes if c == text] or [c for c in codes if c.lower() == text.lower()]
+        if len(exact) == 1:
+            return exact[0]
+        bodies = self.bodies
+        if bodies and text.lower() in FUNDER_KINDS:
+            named = [code for code, body in bodies.items() if body["kind"] == text.lower()]
+            if len(named) == 1:
+                return named[0]
+            if named:
+                raise GpecError(f"funder '{name}' names {len(named)} bodies here: {', '.join(named)}; name one")
+        if bodies:
+            aliases = [k for k in FUNDER_KINDS if sum(b["kind"] == k for b in bodies.values()) == 1]
+            raise GpecError(f"unknown funder '{name}' (bodies: {', '.join(bodies)}; aliases: "
+                            f"{', '.join(aliases) or 'none'})")
+        raise GpecError(f"unknown funder '{name}' (known: {', '.join(sorted(codes))})")
+
+    def resolve_budgets(self, budgets: dict) -> dict:
+        """``budgets`` (:attr:`gpec.scenario.Scenario.budgets`) keyed by funder code: names resolved by
+        :meth:`funder_code`, and the entries of names that mean the same body combined as if spelled the
+        same: the flat values (key ``None``, the last one given wins) first, then the years (a year given
+        later wins), so a year overrides a flat value whatever the order."""
+        flat, years = {}, {}
+        for name, value in budgets.items():
+            code = self.funder_code(name)
+            for year, eur in (value.items() if isinstance(value, dict) else [(None, value)]):
+                if year is None:
+                    flat[code] = eur
+                else:
+                    years.setdefault(code, {})[year] = eur
+        out = {}
+        for code in dict.fromkeys([*flat, *years]):
+            out[code] = flat[code] if code not in years else {**({None: flat[code]} if code in flat else {}),
+                                                              **years[code]}
+        return out
+
     def travel(self) -> pd.Series:
         """Minutes between bassin centres, Series indexed by (origin, destination).
 
@@ -258,13 +323,10 @@ class Instance:
     def with_budget(self, budgets: dict) -> "Instance":
         """A copy with each named funder's envelope replaced: ``funder -> EUR`` sets every year,
         ``funder -> {year: EUR}`` the years given (years of ``budget.csv`` only; key ``None``: every year,
-        in the order of the mapping)."""
+        before the years). A funder is named by its code or an alias (:meth:`resolve_budgets`)."""
         b = self.tables["budget.csv"].copy()
-        for funder, eur in budgets.items():
+        for funder, eur in self.resolve_budgets(budgets).items():
             mask = b["funder"] == funder
-            if not mask.any():
-                known = ", ".join(sorted(b["funder"].unique()))
-                raise GpecError(f"unknown funder '{funder}' (known: {known})")
             by_year = eur if isinstance(eur, dict) else {None: eur}
             for year, value in by_year.items():
                 try:
@@ -319,6 +381,7 @@ def load_instance(folder: str | Path) -> Instance:
     tables = {file: read_table(folder, schema) for file, schema in SCHEMAS.items()
               if not schema.optional or (folder / file).is_file()}
     check_references(folder, tables)
+    _check_funders(folder, tables)
     _check_pathways(folder, tables)
     _check_parameters(folder, tables)
     _check_complete_grid(folder, tables)
@@ -558,6 +621,41 @@ def _check_radii_for_overrides(instance: "Instance", params: pd.DataFrame, overr
         raise GpecError(f"--set {name}={overrides.get((name, key), row.value):g}: travel_max_minutes of {yaml_path} "
                         f"becomes {cutoff:g} minutes, below {row.name} {row.value:g} (travel.csv lists only the "
                         "pairs within it)")
+
+
+def _check_funders(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """With ``funders.csv``: known kinds, codes ``cd<dep>``, ``cr<reg>``, ``ars<reg>`` of their territory
+    (unique: the schema's key), every funder of ``budget.csv`` and ``levers.csv`` one of its bodies, and
+    every body with an envelope in every year of ``budget.csv``."""
+    if "funders.csv" not in tables:
+        return
+    bodies, path = tables["funders.csv"], str(folder / "funders.csv")
+    for i, row in enumerate(bodies.itertuples(index=False), start=1):
+        if row.kind not in FUNDER_KINDS:
+            raise InputError(path, f"kind '{row.kind}' must be one of {', '.join(FUNDER_KINDS)}", row=i,
+                             column="kind")
+        if not re.fullmatch(TERRITORY_CODES[row.kind], row.territory):
+            raise InputError(path, f"territory '{row.territory}' is not the INSEE code of a "
+                                   f"{'département (40, 2A, 971)' if row.kind == 'departement' else 'région (75)'}",
+                             row=i, column="territory")
+        code = f"{FUNDER_PREFIXES[row.kind]}{row.territory}"
+        if row.funder != code:
+            raise InputError(path, f"a {row.kind} body of territory {row.territory} has code '{code}', not "
+                                   f"'{row.funder}'", row=i, column="funder")
+    known = set(bodies["funder"])
+    for file in ("budget.csv", "levers.csv"):
+        for i, funder in enumerate(tables[file]["funder"], start=1):
+            if funder not in known:
+                raise InputError(str(folder / file), f"unknown funder '{funder}' (not in funders.csv: "
+                                                     f"{', '.join(bodies['funder'])})", row=i, column="funder")
+    budget = tables["budget.csv"]
+    years = sorted(set(budget["year"]))
+    for funder in bodies["funder"]:
+        missing = sorted(set(years) - set(budget.loc[budget["funder"] == funder, "year"]))
+        if missing:
+            raise InputError(str(folder / "budget.csv"), f"funder '{funder}' of funders.csv has no envelope for "
+                                                         f"{missing[0]} (every body needs every year {years[0]}-"
+                                                         f"{years[-1]}, 0 EUR if none)", column="year")
 
 
 def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -68,7 +68,8 @@ class Planner:
         ----------
         budgets : dict, optional
             ``funder -> EUR a year`` (every year) or ``funder -> {year: EUR}``; funders not named keep
-            their envelope.
+            their envelope; years given keep what was set before for the other years. A funder is named by its code or alias
+            (:meth:`~gpec.instance.Instance.funder_code`).
         levers_off : iterable of str, optional
             The levers switched off, among those the planner started with (``[]`` switches them all
             back on); ``None`` leaves them as they are.
@@ -80,11 +81,13 @@ class Planner:
         """
         scenario = self.scenario
         if budgets is not None:
-            merged = dict(scenario.budgets)
-            for funder, value in budgets.items():  # a year given keeps the other years given before
+            merged = self.instance.resolve_budgets(scenario.budgets)
+            for name, value in budgets.items():  # a year given keeps the other years given before
+                funder = self.instance.funder_code(name)
                 before = merged.get(funder)
-                merged[funder] = ({**before, **value} if isinstance(value, dict) and isinstance(before, dict)
-                                  else value)
+                if isinstance(value, dict) and before is not None:  # years over what was set before
+                    value = {**(before if isinstance(before, dict) else {None: before}), **value}
+                merged[funder] = value
             scenario = replace(scenario, budgets=merged)
         if levers_off is not None:
             off = {levers_off} if isinstance(levers_off, str) else set(levers_off)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.atomic import write_text
-from gpec.i18n import LABELS, fmt_eur, fmt_number, fmt_percent, label, t
+from gpec.i18n import LABELS, fmt_eur, fmt_number, fmt_percent, funder_label, label, t
 from gpec.evaluate import baseline_stock
 from gpec.results import phase
 from gpec.schema import RESERVOIRS
@@ -152,19 +152,22 @@ def people_tables(result, instance, lang: str = "en", keys=tuple(PEOPLE_TABLES))
     labelled and codes named (:func:`for_people`), numbers left as numbers; none without a plan."""
     if not result.has_solution:
         return []
-    return [(t(key, lang), for_people(PEOPLE_TABLES[key](result, instance), instance, lang)) for key in keys]
+    return [(t(key, lang), for_people(PEOPLE_TABLES[key](result, instance), instance, lang, result.funders))
+            for key in keys]
 
 
-def for_people(table: pd.DataFrame, instance, lang: str) -> pd.DataFrame:
+def for_people(table: pd.DataFrame, instance, lang: str, bodies: dict | None = None) -> pd.DataFrame:
     """Columns labelled from the translation table (``column.*``, a lever column by its lever's name),
-    codes of levers, funders, reservoirs, flows and periods replaced by their names, métiers by the
-    instance's labels; CSV files keep the codes, this is for people."""
+    codes of levers, funders (by the run's ``bodies``, :func:`gpec.i18n.funder_label`), reservoirs, flows
+    and periods replaced by their names, métiers by the instance's labels; CSV files keep the codes, this
+    is for people."""
     out = table.copy()
-    names = {"lever": "lever", "funder": "funder", "reservoir": "reservoir", "flow": "flow", "phase": "phase",
-             "kind": "kind"}
+    names = {"lever": "lever", "reservoir": "reservoir", "flow": "flow", "phase": "phase", "kind": "kind"}
     for column, group in names.items():
         if column in out:
             out[column] = [label(group, code, lang) for code in out[column]]
+    if "funder" in out:
+        out["funder"] = [funder_label(code, lang, bodies) for code in out["funder"]]
     if "metier" in out and instance is not None:
         metiers = instance.metiers.set_index("metier")["label"]
         out["metier"] = [metiers.get(m, label("metier", m, lang)) for m in out["metier"]]

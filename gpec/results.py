@@ -141,6 +141,9 @@ class Result:
     tail_years: int = 0
     #: the instance folder as given to the run (``gpec compare`` and maps read its geometry)
     instance_folder: str = ""
+    #: the instance's funding bodies (``funders.csv``): code -> kind, territory, name; empty when it has
+    #: none. What labels for people are made from (:func:`gpec.i18n.funder_label`); tables keep the codes
+    funders: dict = field(default_factory=dict)
     #: units moved from the reference plan (L1 over lever x bassin x year; None: no reference), see
     #: :mod:`gpec.models.stability`
     reference_change: float | None = None

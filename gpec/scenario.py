@@ -21,6 +21,9 @@ class Scenario:
     budgets : dict
         ``funder -> euros per year``, replacing that funder's envelope in every year, or
         ``funder -> {year: euros}``, replacing the years given (key ``None``: every year, applied first).
+        A funder is named by its code (``cd40``) or, in an instance with ``funders.csv``, by its kind
+        (``departement``) when the instance has one body of that kind
+        (:meth:`~gpec.instance.Instance.funder_code`); names of the same body combine as if spelled the same.
     levers : tuple of str or None
         Levers switched on; ``None`` = all, ``()`` = the calibrated baseline alone.
     parameters : dict
@@ -87,13 +90,14 @@ class Scenario:
         if self.parameters:
             instance = instance.with_parameters(self.parameters)
         if self.budgets:
-            for funder, value in self.budgets.items():
+            budgets = instance.resolve_budgets(self.budgets)  # codes and aliases, combined per body
+            for funder, value in budgets.items():
                 outside = [y for y in (value if isinstance(value, dict) else {}) if y is not None
                            and not horizon[0] <= y <= horizon[1]]
                 if outside:
                     raise GpecError(f"--budget {funder}:{outside[0]}: {outside[0]} is outside the horizon "
                                     f"{horizon[0]}-{horizon[1]}")
-            instance = instance.with_budget(self.budgets)
+            instance = instance.with_budget(budgets)
         unknown = sorted(set(self.min_places) - set(instance.metiers["metier"]))
         if unknown:
             raise GpecError(f"--min-places {unknown[0]}: unknown metier (known: "
@@ -102,11 +106,12 @@ class Scenario:
 
 
 def parse_budget_year(text: str) -> tuple[str, int | None, float]:
-    """``'departement=600000'`` -> ``('departement', None, 600000.0)`` (every year);
-    ``'departement:2027=800000'`` -> ``('departement', 2027, 800000.0)`` (that year)."""
+    """``'cd40=600000'`` -> ``('cd40', None, 600000.0)`` (every year); ``'departement:2027=800000'`` ->
+    ``('departement', 2027, 800000.0)`` (that year). The funder name is resolved against the instance
+    later (:meth:`Scenario.apply`)."""
     m = re.fullmatch(r"\s*([A-Za-z_][\w-]*)\s*(?::\s*(\d{4}))?\s*=\s*(\S+)\s*", text)
     if not m:
-        raise GpecError(f"--budget '{text}': expected FUNDER=EUR or FUNDER:YEAR=EUR, e.g. departement=600000 or "
+        raise GpecError(f"--budget '{text}': expected FUNDER=EUR or FUNDER:YEAR=EUR, e.g. cd40=600000 or "
                         "departement:2027=800000")
     try:
         eur = float(m.group(3))

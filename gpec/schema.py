@@ -31,6 +31,12 @@ CAP_BASES = ("source_stock", "target_stock", "population")
 #: Where a pathway's places are whole numbers: in each bassin, or in the instance's territory (places a
 #: programme buys for the whole territory, allocated over bassins by continuous shares).
 WHOLE_PLACES = ("bassin", "territory")
+#: Kinds of funding body (``funders.csv``): a Conseil départemental, the Conseil régional, an Agence
+#: régionale de santé (its Fonds d'intervention régional, FIR). A kind also names the instance's one body
+#: of that kind wherever a user names a funder (:meth:`gpec.instance.Instance.funder_code`).
+FUNDER_KINDS = ("departement", "region", "ars")
+#: A body's code is this prefix and its territory's INSEE code: ``cd40``, ``cd2A``, ``cr75``, ``ars75``.
+FUNDER_PREFIXES = {"departement": "cd", "region": "cr", "ars": "ars"}
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,12 @@ SCHEMAS: dict[str, TableSchema] = {
             (_c("post_type", "code"), _c("label", "text"), _c("need_per_place"), _c("need_per_structure"),
              _c("cost_eur"), _c("visits_per_year"), SOURCE),
             key=("post_type",),
+            optional=True,
+        ),
+        TableSchema(
+            "funders.csv",
+            (_c("funder", "code"), _c("kind", "code"), _c("territory", "code"), _c("name", "text"), SOURCE),
+            key=("funder",),
             optional=True,
         ),
         TableSchema(

@@ -193,7 +193,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         status=status, objective=objective, bound=first.bound, gap=gap, cost=cost,
         runtime_s=sum(s.runtime_s for s in stages) + build_s, solver=scenario.solver,
         instance=applied.name, instance_sha256=applied.sha256, instance_folder=str(applied.folder), horizon=horizon,
-        levers=live.levers, budgets=_budgets(applied, (horizon[0], model.workforce.end)),
+        levers=live.levers, budgets=_budgets(applied, (horizon[0], model.workforce.end)), funders=applied.bodies,
         budget_carry_over=applied.param("budget_carry_over"), tail_years=model.workforce.end - horizon[1],
         overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
         mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,

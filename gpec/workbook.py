@@ -32,7 +32,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from gpec.atomic import write_atomic
-from gpec.i18n import LABELS, check_lang, fmt_eur, fmt_number, fmt_percent, label, t
+from gpec.i18n import LABELS, check_lang, fmt_eur, fmt_number, fmt_percent, funder_label, label, t
 from gpec.report import lever_summary, spend_by_year, unmet_by_year
 
 #: Excel number formats by kind; ``units`` are shown whole, or with two decimals when fractional (a
@@ -204,7 +204,7 @@ def _envelope_rows(result, lang: str) -> list[list[Cell]]:
         text = t("summary.spent_of_envelope", lang).format(
             spent=fmt_eur(spent, lang), envelope=fmt_eur(envelope, lang),
             used=fmt_percent(spent / envelope if envelope > 0 else math.nan, lang))
-        rows.append([Cell(label("envelope", funder, lang), bold=True), Cell(text)])
+        rows.append([Cell(funder_label(funder, lang, result.funders, envelope=True), bold=True), Cell(text)])
     return rows + [[]]
 
 
@@ -272,16 +272,19 @@ def _table_rows(table: pd.DataFrame, columns, instance, lang: str) -> list[list[
 
 def with_names(table: pd.DataFrame, instance, lang: str) -> pd.DataFrame:
     """``table`` with a label column for each code column it has (:data:`NAME_COLUMNS`): bassin names
-    and métier labels from the instance (métiers it does not label, and funders, levers, reservoirs and
-    flows, from :mod:`gpec.i18n`; a code without a label stays as it is); words of
-    :data:`TRANSLATED_VALUES` translated."""
+    and métier labels from the instance, funders by the instance's bodies (:func:`gpec.i18n.funder_label`);
+    métiers it does not label, levers, reservoirs and flows from :mod:`gpec.i18n` (a code without a
+    label stays as it is); words of :data:`TRANSLATED_VALUES` translated."""
     table = table.copy()
     bassin_names = dict(zip(instance.bassins["bassin"], instance.bassins["name"])) if instance is not None else {}
     metier_labels = dict(zip(instance.metiers["metier"], instance.metiers["label"])) if instance is not None else {}
+    bodies = instance.bodies if instance is not None else {}
     for code, (name, group) in NAME_COLUMNS.items():
         if code not in table:
             continue
         known = bassin_names if code == "bassin" else metier_labels if code == "metier" else {}
+        if code == "funder":
+            known = {c: funder_label(c, lang, bodies) for c in table[code].dropna().unique()}
         lookup = {c: known.get(c) or label(group, c, lang) if group else known.get(c, c)
                   for c in table[code].dropna().unique()}
         table[name] = table[code].map(lookup)

@@ -54,13 +54,13 @@ def test_inputs_show_the_budget_change_and_nothing_else(comparison):
     inputs = comparison.inputs
     assert list(inputs.columns) == ["item", "a", "b", "changed"]
     changed = inputs[inputs["changed"]]
-    assert len(changed) and changed["item"].str.startswith("budget departement ").all()
+    assert len(changed) and changed["item"].str.startswith("budget cd40 ").all()  # the alias names cd40
     assert set(changed["a"]) == {"500000"} and set(changed["b"]) == {"800000"}
     for year in HORIZON:
-        assert f"budget departement {year}" in set(changed["item"])
+        assert f"budget cd40 {year}" in set(changed["item"])
     same = inputs[~inputs["changed"]]
     assert (same["a"] == same["b"]).all()
-    for item in ("horizon", "service level", "reference plan", "lever training", "budget region 2026"):
+    for item in ("horizon", "service level", "reference plan", "lever training", "budget cr75 2026"):
         assert item in set(same["item"])
     assert [d["item"] for d in comparison.summary()["inputs_changed"]] == list(changed["item"])
 
@@ -72,7 +72,7 @@ def test_spending_differences_add_up_to_the_cost_difference(runs, comparison):
     assert set(spend["phase"]) <= {"horizon", "tail"}
     assert numbers(spend["difference"]).sum() == pytest.approx(b.cost - a.cost, rel=1e-6)
     assert numbers(spend["a"]).sum() == pytest.approx(a.cost, rel=1e-6)
-    region = spend[spend["funder"] == "region"]
+    region = spend[spend["funder"] != "cd40"]
     assert numbers(region["difference"]) == pytest.approx(0.0, abs=1e-6)  # only the Département's envelope moved
     totals = comparison.totals.set_index("measure")
     assert totals.loc["cost", "difference"] == pytest.approx(b.cost - a.cost)
@@ -294,7 +294,9 @@ def test_people_lines_and_tables_in_both_languages(comparison):
     (inputs_title, inputs), (totals_title, totals) = people_tables(comparison, "fr")
     assert inputs_title == "Données d'entrée qui diffèrent" and totals_title.startswith("Totaux")
     assert list(inputs.columns) == ["Donnée d'entrée", "Calcul a", "Calcul b"]
-    assert inputs["Donnée d'entrée"].str.startswith("Enveloppe du Département").all()
+    assert inputs["Donnée d'entrée"].str.startswith("Enveloppe du Conseil départemental (Landes) 20").all()
+    assert dict(people_tables(comparison, "en"))["Inputs that differ"]["Input"].str.startswith(
+        "Département envelope (Landes) 20").all()
     assert set(inputs["Calcul a"]) == {f"500{NNBSP}000\u00a0€"} and set(inputs["Calcul b"]) == {f"800{NNBSP}000\u00a0€"}
     assert list(totals.columns) == ["Mesure", "Unité", "Calcul a", "Calcul b", "Écart (b - a)", "Incertitude",
                                     "Dans l'incertitude des deux calculs"]

@@ -67,7 +67,9 @@ def capacity(instance, lever: str) -> pd.Series:
 
 
 def lever_funder(instance) -> dict[str, str]:
+    """The funder of each lever the mutations use (training, apprenticeship: one each)."""
     pairs = instance.lever_funders()
+    pairs = pairs[pairs["lever"].isin(UNIT_COST)]
     assert not pairs["lever"].duplicated().any(), "the helpers assume one funder per lever"
     return dict(pairs.to_numpy())
 

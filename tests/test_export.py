@@ -51,4 +51,4 @@ def test_cli_export_writes_a_named_mps(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     text = out.read_text()
-    assert "budget(departement_2028)" in text and "stock(40088_as_2030)" in text
+    assert "budget(cd40_2028)" in text and "stock(40088_as_2030)" in text

@@ -191,7 +191,7 @@ def test_default_landes_run_writes_shadow_prices(tmp_path):
     assert set(prices["method"]) == {"lp_relaxation", "mip_marginal", "fixed_integer_lp"}
     assert (prices.loc[prices["method"] == "mip_marginal", "funder"].value_counts() == 2).all()  # + and -
     budget = prices[(prices["method"] == "lp_relaxation") & (prices["family"] == "budget")]
-    assert not budget.duplicated(["funder", "year"]).any() and set(budget["funder"]) == {"departement", "region"}
+    assert not budget.duplicated(["funder", "year"]).any() and set(budget["funder"]) == {"cd40", "cr75", "ars75"}
     assert set(range(2026, 2036)) <= set(budget["year"])  # every year of the horizon (and the tail after it)
     solved = budget["status"] == "optimal"  # solved in its share of the time, else listed with no value
     assert budget.loc[~solved, "value"].isna().all() and (budget.loc[solved, "value"] >= -1e-9).all()

@@ -73,7 +73,7 @@ def test_a_run_killed_while_writing_leaves_one_complete_run(tmp_path):
         if head["budgets"] == before["budgets"]:  # the previous run, untouched
             assert (out / "decisions.csv").read_bytes() == decisions
         else:  # the new run, complete
-            assert head["budgets"]["departement"]["2026"] == 900000.0
+            assert head["budgets"]["cd40"]["2026"] == 900000.0  # departement: the alias of cd40
     again = _cli("solve", LANDES, "--out", out, *SHORT)
     assert again.returncode == 0, again.stderr
     assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # leftovers removed

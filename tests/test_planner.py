@@ -81,10 +81,13 @@ def test_levers_switched_off_and_on_rebuild_and_equal_cold(landes):
 
 def test_budgets_given_by_year_add_up(landes):
     p = Planner(landes, SHORT)
-    p.update(budgets={"region": {2026: 100_000}}).update(budgets={"region": {2027: 200_000}})
-    assert p.scenario.budgets == {"region": {2026: 100_000, 2027: 200_000}}
+    p.update(budgets={"region": {2026: 100_000}}).update(budgets={"cr75": {2027: 200_000}})  # alias and code
+    assert p.scenario.budgets == {"cr75": {2026: 100_000, 2027: 200_000}}
     p.update(budgets={"region": 300_000})  # one value: every year
-    assert p.scenario.budgets == {"region": 300_000}
+    assert p.scenario.budgets == {"cr75": 300_000}
+    p.update(budgets={"cr75": {2027: 400_000}})  # a year over the flat value: both kept
+    assert p.scenario.budgets == {"cr75": {None: 300_000, 2027: 400_000}}
+    assert p.scenario.apply(landes)[0].budget().xs("cr75").loc[2026:2028].tolist() == [300_000, 400_000, 300_000]
 
 
 def test_a_change_of_shape_rebuilds_and_still_equals_cold(landes):
@@ -102,7 +105,7 @@ def test_a_bad_update_is_refused_and_changes_nothing(landes):
     p = Planner(landes, SHORT)
     before = p.scenario
     with pytest.raises(GpecError, match="unknown funder"):
-        p.update(budgets={"ars": 1.0})
+        p.update(budgets={"cnsa": 1.0})
     with pytest.raises(GpecError, match="2050 is outside the horizon"):
         p.update(budgets={"region": {2050: 1.0}})
     with pytest.raises(GpecError, match="unknown lever 'cars'"):

@@ -26,7 +26,7 @@ def _check_reference(ref: str) -> None:
         assert 1 <= int(row) <= _data_rows(ROOT / path), f"{ref}: row out of range"
 
 
-@pytest.mark.parametrize("file", sorted(f for f, s in SCHEMAS.items() if not s.optional))
+@pytest.mark.parametrize("file", sorted(f for f, s in SCHEMAS.items() if not s.optional or (LANDES / f).is_file()))
 def test_every_row_has_a_source(file):
     table = pd.read_csv(LANDES / file, dtype=str, keep_default_na=False)
     assert (table["source"].str.strip() != "").all(), f"{file}: empty source"

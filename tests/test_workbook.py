@@ -193,14 +193,15 @@ def test_french_workbook_speaks_french(books, plan):
     assert "Besoin non couvert (ETP)" in workforce and "Bassin de vie" in workforce
     texts = _texts(book["Synthèse"])
     assert t(f"status.{plan.status}", "fr") in texts
-    assert "Enveloppe du Département" in texts
+    assert "Enveloppe du Conseil départemental (Landes)" in texts
     assert any(text.startswith("Besoin non couvert") for text in texts)
     words = next(text for text in texts if "ETP-années" in text and "€" in text)
     assert NNBSP in words  # numbers written the French way: 1 848,5
     spending = _values(book[t("sheet.spending", "fr")])
     header = list(spending[0])
     funders = {row[header.index("Financeur (code)")]: row[header.index("Financeur")] for row in spending[1:]}
-    assert funders == {"departement": "Département", "region": "Région"}
+    assert funders == {"cd40": "Conseil départemental — Landes", "cr75": "Conseil régional — Nouvelle-Aquitaine",
+                       "ars75": "ARS Nouvelle-Aquitaine (FIR)"}  # the bodies of funders.csv
 
 
 def test_a_result_without_a_plan_gives_a_summary_that_says_so(no_plan):
