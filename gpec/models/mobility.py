@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, effects, grid_index, whole_totals
+from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, whole_totals
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -55,10 +55,11 @@ def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
                 instance.param("eff_vehicle_hire"), "vehicle_hires", "primary", "entry"),
     ], ignore_index=True)
     costs = pd.DataFrame({"year": grid["year"], "col": block.positions,
-                          "eur": instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))})
+                          "eur": instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility")),
+                          "zone": bassin_zones(instance, grid["bassin"])})
     totals = unit_eur = None
     if block.size:
-        totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("year",), costs)
+        totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("year",), costs, instance.bassin_zones())
     return LeverTerms(LEVER, block, np.ones(block.size, int), inflows, costs, metier=METIER, unit_eur=unit_eur,
                       totals=totals)
 

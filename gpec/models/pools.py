@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.geo.reach import bassins_within
-from gpec.models.levers import LeverTerms, effects, grid_index, whole_totals
+from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, whole_totals
 from gpec.models.linear import LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
@@ -70,13 +70,16 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wo
     draws = pd.DataFrame({"bassin": base["bassin"], "year": base["year"], "col": pool.positions, "people": 1.0})
     travel = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
     salaries = pd.DataFrame({"year": base["year"], "col": pool.positions,
-                             "eur": base["metier"].map(salary).to_numpy() * (1 + instance.param("pool_coordination"))})
+                             "eur": base["metier"].map(salary).to_numpy() * (1 + instance.param("pool_coordination")),
+                             "zone": bassin_zones(instance, base["bassin"])})
     totals = unit_eur = None
     if pool.size:
-        totals, salaries, unit_eur = whole_totals(lp, LEVER, pool, ("metier", "year"), salaries)
-    costs = pd.concat([
+        totals, salaries, unit_eur = whole_totals(lp, LEVER, pool, ("metier", "year"), salaries,
+                                                  instance.bassin_zones())
+    costs = pd.concat([  # travel is paid where the pool is based
         salaries,
-        pd.DataFrame({"year": flows["year"], "col": cover.positions, "eur": travel * flows["minutes"].to_numpy()}),
+        pd.DataFrame({"year": flows["year"], "col": cover.positions, "eur": travel * flows["minutes"].to_numpy(),
+                      "zone": bassin_zones(instance, flows["origin"])}),
     ], ignore_index=True)
     empty = covered.iloc[0:0]
     return LeverTerms(LEVER, pool, np.zeros(pool.size, int), empty, costs, cover=covered, draws=draws,

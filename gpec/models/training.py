@@ -31,7 +31,8 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.geo.settlement import graduate_destinations
-from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, whole_totals, yearly_costs
+from gpec.models.levers import (LeverTerms, bassin_zones, decision_grid, effects, grid_index, whole_totals,
+                                yearly_costs)
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -53,7 +54,8 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
     draws = pd.DataFrame({"bassin": flows["bassin"], "year": flows["year"], "col": flows["col"],
                           "people": flows["share"].to_numpy()})
     unit = grid["metier"].map(instance.param_by_metier("cost_training_place")).to_numpy(float)
-    costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit)
-    totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("metier", "year"), costs)
+    costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit,
+                         bassin_zones(instance, grid["bassin"]))  # a place is located at its site
+    totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("metier", "year"), costs, instance.bassin_zones())
     return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs, draws=draws, unit_eur=unit_eur,
                       totals=totals)
