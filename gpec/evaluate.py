@@ -540,7 +540,10 @@ def _check_spending(instance, result, lever_cost: pd.Series, scope: dict | None,
     per (lever, zone, year) against the cost of the decisions located there, and the envelopes."""
     first, last = horizon
     spend = _table(result, "spend", ["lever", "funder", "zone", "year", "eur"])
-    spend["zone"] = spend["zone"].fillna("").astype(str) if "zone" in spend else ""  # no zone: the one zone ''
+    if "zone" in spend:  # no zone (a table without the column, or empty cells): the one zone ''
+        spend["zone"] = spend["zone"].astype(object).where(spend["zone"].notna(), "").astype(str)
+    else:
+        spend["zone"] = ""
     allowed = set(map(tuple, instance.lever_funders()[["lever", "funder"]].to_numpy()))
     zones = set(lever_cost.index.get_level_values("zone")) | set().union(*(scope or {}).values())
     for row in spend.itertuples(index=False):

@@ -3,9 +3,11 @@ r"""Service vehicles for home-care workers (aides à domicile), funded by the D�
 Decision: :math:`Y_{b,t}` vehicles leased in bassin :math:`b` in year :math:`t` of the horizon (the effect
 lands the next year, inside the model with its tail), only in bassins no denser than :math:`\bar d`
 inhabitants per km², at most :math:`\lfloor \bar Y_b \rfloor` (a share of the bassin's baseline adv
-stock). The Département leases whole vehicles, :math:`\sum_b Y_{b,t} = N_t \in \mathbb{Z}_{\ge 0}`
-(``vehicles_total``, charged to the budget), split over bassins by continuous :math:`Y`; the plan
-written has whole vehicles in every bassin (:mod:`gpec.rounding`).
+stock). The Département leases whole vehicles per zone :math:`z` (département, or the whole territory
+when funders have no territories, :func:`gpec.models.levers.whole_totals`),
+:math:`\sum_{b \in z} Y_{b,t} = N_{z,t} \in \mathbb{Z}_{\ge 0}` (``vehicles_total``, charged to the budget
+in zone :math:`z`), split over bassins by continuous :math:`Y`; the plan written has whole vehicles in
+every bassin (:mod:`gpec.rounding`).
 
 Each vehicle has a driver from the staff in post, :math:`Y_{b,t} \le S_{b,adv,t}` (vehicle\_drivers); the
 driver's exit rate is cut by :math:`\varepsilon_v`, and a vehicle brings :math:`\eta` extra hires a year

@@ -2,10 +2,11 @@ r"""Intermittent professional pools (a bank of salaried intermittents mobilised 
 
 Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes a year to set up):
 
-* :math:`P_{b,m,t}` pool FTE based in bassin :math:`b`, hired as new staff: whole FTE per métier and year
-  in the territory, :math:`\sum_b P_{b,m,t} = N_{m,t} \in \mathbb{Z}_{\ge 0}` (``pools_total``, charged to
-  the budget), split over bassins by continuous :math:`P`; the plan written has whole FTE in every
-  bassin (:mod:`gpec.rounding`);
+* :math:`P_{b,m,t}` pool FTE based in bassin :math:`b`, hired as new staff: whole FTE per zone
+  :math:`z` (département, or the whole territory when funders have no territories), métier and year,
+  :math:`\sum_{b \in z} P_{b,m,t} = N_{z,m,t} \in \mathbb{Z}_{\ge 0}` (``pools_total``, charged to the
+  budget in zone :math:`z`), split over bassins by continuous :math:`P`; the plan written has whole FTE
+  in every bassin (:mod:`gpec.rounding`);
 * :math:`W_{b \to b',m,t} \ge 0` need of bassin :math:`b'` covered by that pool, only for
   :math:`\tau_{b,b'} \le R_p` minutes (travel.csv, :math:`b' = b` included).
 
@@ -17,7 +18,7 @@ Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes
 
 Pool staff cover need; they are not part of the stock (no departures are modelled for them: the pool
 is maintained year by year). Cost: :math:`c^P_m (1 + \gamma)` per pool FTE-year, plus travel
-:math:`2\, n\, \tau_{b,b'}\, c_\tau` per FTE of need covered.
+:math:`2\, n\, \tau_{b,b'}\, c_\tau` per FTE of need covered, both paid in the zone of the base :math:`b`.
 
 Glossary: :math:`f` ``eff_pool_fill``; :math:`\bar s` ``pool_max_share``; :math:`R_p`
 ``pool_radius_min``; :math:`c^P_m` ``cost_pool_fte``; :math:`\gamma` ``pool_coordination``;

@@ -4,10 +4,11 @@ Decision: :math:`X_{s,m,\tau} \in \mathbb{Z}_{\ge 0}` extra first-year places op
 :math:`s` for métier :math:`m` in year :math:`\tau`, bounded by the site's capacity
 :math:`\bar X_{s,m}`. Only sites with capacity and start years of the horizon whose cohort graduates
 within the model (:math:`\tau + L_m \le T + \Theta`, the tail of :mod:`gpec.models.workforce`) get a
-column. The Région buys whole places per métier and year,
-:math:`\sum_s X_{s,m,\tau} = N_{m,\tau} \in \mathbb{Z}_{\ge 0}` (``training_total``, charged to the
-budget), split over the sites by continuous :math:`X`; the plan written has whole places at every site
-(:mod:`gpec.rounding`).
+column. The Région buys whole places per zone, métier and year,
+:math:`\sum_{s \in z} X_{s,m,\tau} = N_{z,m,\tau} \in \mathbb{Z}_{\ge 0}` (``training_total``, charged to
+the budget in zone :math:`z`, the département of the sites, :func:`gpec.models.levers.whole_totals`; one
+zone, the territory, when funders have no territories), split over the sites by continuous :math:`X`;
+the plan written has whole places at every site (:mod:`gpec.rounding`).
 
 Graduates arrive :math:`L_m` years later, reduced by the cohort dropout :math:`\rho_m`, and settle in
 bassin :math:`b` with share :math:`\sigma_{s,b,m}` (see :mod:`gpec.geo.settlement`):
