@@ -71,7 +71,7 @@ class Namer:
                 words.append(f"{self.bassins[value]} ({value})")
             elif name == "metier" and value in self.metiers:
                 words.append(self.metiers[value])
-            else:
+            elif str(value):  # the zone of an instance without funders' territories is empty
                 words.append(str(value))
         phrase = " ".join([PHRASES.get(block.name, block.name.replace("_", " ")), *words])
         return {"family": block.name, "label": block.label(position), "bound": bound, "text": phrase}

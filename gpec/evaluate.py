@@ -7,11 +7,12 @@ taken in the horizon; the tail counts what they deliver after it), recomputes un
 funder and year (with ``budget_carry_over`` x the unspent euros of earlier years available) and the
 objective, and lists every violation with its family and label (bassin, métier, year).
 
-Families: ``integrality`` (whole units per bassin, or in the territory for pathways with
+Families: ``integrality`` (whole units per bassin, or in the territory's zones for pathways with
 ``whole_places = territory``), ``capacity`` (lever capacities, pathway caps, fleet limits, vehicle
 drivers within the stock, unknown levers, métiers or pathways), ``horizon``, ``coverage`` (QVCT: radius, one post per structure, at
 most K structures a post), ``pool`` (pool radius, capacity, share of need), ``funding`` (spend by a funder
-not allowed for the lever, or spend not equal to the lever's cost), ``budget``, ``stock_balance``
+not allowed for the lever or outside its territory, or spend not equal to the lever's cost in a zone),
+``budget``, ``stock_balance``
 (reported stock differs from the recomputed one), ``stock_nonnegative``, ``need`` (reported unmet need
 differs from max(0, need - stock - pool cover)), ``labour_pool`` (people recruited in a bassin and year
 above ``labour_pool_share`` x its jobseekers), ``objective``, ``cost``.
@@ -20,6 +21,14 @@ Pathways (promotion, VAE, reconversion, immersion, social) are re-derived from `
 parameters: a school-based promotion takes the person out of the source métier in its start year and
 returns failures to it when the course ends; a VAE moves the successful candidates when it ends; an
 external pathway adds its successes to the target métier when it ends.
+
+Territories: when the instance has ``funders.csv`` and ``bassins.csv`` has ``dep``, every decision is
+located in the département (zone) of its bassin (a training place at its site, a pool and its travel
+where it is based), and a funder may pay only in its own: a ``departement`` body for bassins whose
+``dep`` is its territory, a ``region`` or ``ars`` body for those whose ``reg`` is. The ``spend`` table's
+``zone`` column says where each euro is paid; spending per (lever, zone, year) must equal the cost of the
+decisions located there, and places whole in the territory are whole in each zone. Without them, the
+instance is one zone (empty ``zone``) where every funder pays.
 """
 
 from __future__ import annotations
@@ -75,13 +84,14 @@ def evaluate(instance, result) -> Evaluation:
     decisions["pathway"] = decisions["pathway"].fillna("").astype(str) if "pathway" in decisions else ""
     coverage = _table(result, "coverage", ["structure", "host", "year"])
     flows = _table(result, "pool_flows", ["origin", "destination", "metier", "year", "fte"])
+    zone_of, scope = _zones(instance)
     decisions = _check_decisions(instance, decisions, (first, last), end, found)
 
     inflows = pd.concat([_training_inflows(instance, decisions), _apprentice_inflows(instance, decisions),
                          _qvct_inflows(instance, decisions, coverage, found), _vehicle_inflows(instance, decisions),
                          _pathway_inflows(instance, decisions)])
     cover = _pool_cover(instance, decisions, flows, (first, last), found)
-    lever_cost = _lever_costs(instance, decisions, flows)
+    lever_cost = _lever_costs(instance, decisions, flows, zone_of)
 
     stock = _stock(instance, (first, end), inflows)
     need = instance.need().reindex(stock.index)
@@ -94,12 +104,12 @@ def evaluate(instance, result) -> Evaluation:
     _check_drivers(decisions, stock, found)
     _check_labour_pool(instance, result, decisions, (first, last), found)
 
-    spend_by_funder = _check_spending(instance, result, lever_cost, (first, end), found)
+    spend_by_funder = _check_spending(instance, result, lever_cost, scope, (first, end), found)
     _check_reported_workforce(result, stock, unmet, found)
     _check_reported_transitions(instance, result, decisions, stock, covered, found)
     if not _close(result.objective, objective, rel=1e-6):
         found.flag("objective", "unmet", f"reported {result.objective:.6f} != recomputed {objective:.6f} FTE-years")
-    in_horizon = [first <= y <= end for _, y in lever_cost.index]
+    in_horizon = [first <= y <= end for _, _, y in lever_cost.index]
     cost = float(lever_cost[in_horizon].sum()) if len(lever_cost) else 0.0
     reported_cost = getattr(result, "cost", np.nan)
     if reported_cost == reported_cost and not _close(reported_cost, cost, rel=1e-6):
@@ -107,6 +117,30 @@ def evaluate(instance, result) -> Evaluation:
 
     violations = pd.DataFrame(list(found), columns=["family", "label", "detail"])
     return Evaluation(violations, stock, unmet, objective, cost, spend_by_funder)
+
+
+# -- territories ------------------------------------------------------------------------------------
+
+def _zones(instance) -> tuple[dict, dict | None]:
+    """The zone (département) of each bassin and the zones each body of ``funders.csv`` may pay in, read
+    from ``bassins.csv`` (``dep``, ``reg``) and ``funders.csv`` (``kind``, ``territory``); without either,
+    every bassin is in zone '' and ``None`` says that every funder pays everywhere. A funder missing from
+    ``funders.csv``, of another kind, or a région body without a ``reg`` column, pays everywhere."""
+    bassins = instance.bassins
+    bodies = instance.tables.get("funders.csv")
+    if bodies is None or "dep" not in bassins:
+        return {b: "" for b in bassins["bassin"]}, None
+    zone_of = dict(zip(bassins["bassin"], bassins["dep"]))
+    every = set(zone_of.values())
+    scope = {}
+    for body in bodies.itertuples(index=False):
+        column = {"departement": "dep", "region": "reg", "ars": "reg"}.get(body.kind)
+        if column is None or column not in bassins:
+            scope[body.funder] = every
+        else:
+            scope[body.funder] = {zone_of[b] for b, where in zip(bassins["bassin"], bassins[column])
+                                  if where == body.territory}
+    return zone_of, scope
 
 
 # -- decisions --------------------------------------------------------------------------------------
@@ -187,7 +221,8 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, end: int, found
 def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, found: _Findings) -> None:
     """Each bassin's yearly cap, cap_rate x basis (basis: first-year baseline stock of the source or target
     métier, or population in thousands), rounded half up for places whole per bassin; for places whole
-    in the territory, a whole number per (pathway, year) within the bassins' caps summed and rounded."""
+    in the territory, a whole number per (pathway, zone, year) within the zone's bassins' caps summed and
+    rounded (one zone without funders' territories)."""
     mine = decisions[decisions["lever"].isin(PATHWAY_LEVERS)]
     if mine.empty:
         return
@@ -203,17 +238,21 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
             basis = float(stock.get((bassin, metier), 0.0))
         return p["cap_rate"] * basis
 
-    summed = {p: sum(cap(b, p) for b in instance.bassins["bassin"]) for p in set(mine["pathway"])}
+    zone_of, _ = _zones(instance)  # places whole in the territory: whole in each zone
+    summed: dict[tuple, float] = {}
+    for p in set(mine["pathway"]):
+        for b in instance.bassins["bassin"]:
+            summed[(p, zone_of[b])] = summed.get((p, zone_of[b]), 0.0) + cap(b, p)
 
-    def territory_cap(pathway) -> float:
-        return float(np.floor(summed[pathway] + 0.5))
+    def territory_cap(pathway, zone) -> float:
+        return float(np.floor(summed[(pathway, zone)] + 0.5))
 
     def bassin_cap(bassin, pathway) -> float:
         raw = cap(bassin, pathway)
         if paths.loc[pathway, "whole_places"] != "territory":
             return float(np.floor(raw + 0.5))
-        total = summed[pathway]  # the bassins' caps are scaled so that the rounded total is reachable
-        return raw * territory_cap(pathway) / total if total > 0 else 0.0
+        total = summed[(pathway, zone_of[bassin])]  # the caps are scaled so that the rounded total is reachable
+        return raw * territory_cap(pathway, zone_of[bassin]) / total if total > 0 else 0.0
 
     for (bassin, pathway, year), units in mine.groupby(["bassin", "pathway", "year"])["units"].sum().items():
         limit = bassin_cap(bassin, pathway)
@@ -221,12 +260,15 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
             found.flag("capacity", (pathway, bassin, year), f"{units:g} places above the cap {limit:g} "
                                                             f"(pathway_cap_rate x {paths.loc[pathway, 'cap_basis']})")
     territory = mine[mine["pathway"].map(paths["whole_places"]) == "territory"]
-    for (pathway, year), units in territory.groupby(["pathway", "year"])["units"].sum().items():
+    territory = territory.assign(zone=territory["bassin"].map(zone_of))
+    where = lambda zone: f" of zone {zone}" if zone else ""
+    for (pathway, zone, year), units in territory.groupby(["pathway", "zone", "year"])["units"].sum().items():
+        label = (pathway, zone, year) if zone else (pathway, year)
         if abs(units - round(units)) > 1e-5:
-            found.flag("integrality", (pathway, year), f"{units} places in the territory is not a whole number")
-        limit = territory_cap(pathway)
+            found.flag("integrality", label, f"{units} places in the territory{where(zone)} is not a whole number")
+        limit = territory_cap(pathway, zone)
         if units > limit + ABS_TOL:
-            found.flag("capacity", (pathway, year), f"{units:g} places in the territory above the cap {limit:g}")
+            found.flag("capacity", label, f"{units:g} places in the territory{where(zone)} above the cap {limit:g}")
 
 
 def _fleet_max(instance, first: int) -> pd.Series:
@@ -353,38 +395,42 @@ def _pool_cover(instance, decisions, flows, horizon, found: _Findings) -> pd.Ser
     return into
 
 
-def _lever_costs(instance, decisions, flows) -> pd.Series:
-    """Euros per (lever, year): places and contracts every year of their duration; posts, vehicles and
-    pool FTE in their year; pool travel per FTE of need covered."""
+def _lever_costs(instance, decisions, flows, zone_of: dict) -> pd.Series:
+    """Euros per (lever, zone, year): places and contracts every year of their duration; posts, vehicles
+    and pool FTE in their year; pool travel per FTE of need covered; in the zone of the decision's bassin
+    (a pool's travel in its origin's)."""
     lag = instance.param_by_metier("training_years")
     paths = instance.pathways().set_index("pathway")
     rows = []
     unit_cost = {"training": instance.param_by_metier("cost_training_place"),
                  "apprenticeship": instance.param_by_metier("cost_apprentice")}
     for row in decisions.itertuples(index=False):
+        zone = zone_of.get(row.bassin, "")
         if row.lever in unit_cost:
             for k in range(int(lag.get(row.metier, 0))):
-                rows.append((row.lever, row.year + k, row.units * float(unit_cost[row.lever].get(row.metier, 0.0))))
+                rows.append((row.lever, zone, row.year + k,
+                             row.units * float(unit_cost[row.lever].get(row.metier, 0.0))))
         elif row.lever == "qvct":
-            rows.append((row.lever, row.year, row.units * instance.param("cost_qvct_officer")))
+            rows.append((row.lever, zone, row.year, row.units * instance.param("cost_qvct_officer")))
         elif row.lever == "vehicles":
-            rows.append((row.lever, row.year,
+            rows.append((row.lever, zone, row.year,
                          row.units * instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))))
         elif row.lever == "pools":
             salary = float(instance.param_by_metier("cost_pool_fte").get(row.metier, 0.0))
-            rows.append((row.lever, row.year, row.units * salary * (1 + instance.param("pool_coordination"))))
+            rows.append((row.lever, zone, row.year, row.units * salary * (1 + instance.param("pool_coordination"))))
         elif row.lever in PATHWAY_LEVERS:
             p = paths.loc[row.pathway]
             for k in range(int(p["years"])):
-                rows.append((row.lever, row.year + k, row.units * float(p["cost"])))
+                rows.append((row.lever, zone, row.year + k, row.units * float(p["cost"])))
     if len(flows):
         per_minute = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
         minutes = instance.travel().reindex(pd.MultiIndex.from_frame(flows[["origin", "destination"]])).fillna(0.0)
-        for year, eur in zip(flows["year"], flows["fte"].to_numpy() * minutes.to_numpy() * per_minute):
-            rows.append(("pools", year, eur))
+        for origin, year, eur in zip(flows["origin"], flows["year"],
+                                     flows["fte"].to_numpy() * minutes.to_numpy() * per_minute):
+            rows.append(("pools", zone_of.get(origin, ""), year, eur))
     if not rows:
-        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["lever", "year"]))
-    return pd.DataFrame(rows, columns=["lever", "year", "eur"]).groupby(["lever", "year"])["eur"].sum()
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["lever", "zone", "year"]))
+    return pd.DataFrame(rows, columns=["lever", "zone", "year", "eur"]).groupby(["lever", "zone", "year"])["eur"].sum()
 
 
 # -- stock, spending, reported tables -----------------------------------------------------------
@@ -489,23 +535,39 @@ def _check_drivers(decisions, stock: pd.Series, found: _Findings) -> None:
             found.flag("capacity", ("vehicles", b, y), f"{n:g} vehicles for {s:.2f} adv FTE in post (drivers)")
 
 
-def _check_spending(instance, result, lever_cost: pd.Series, horizon, found: _Findings) -> pd.Series:
+def _check_spending(instance, result, lever_cost: pd.Series, scope: dict | None, horizon,
+                    found: _Findings) -> pd.Series:
+    """Who pays for what, where (``scope``: funder -> zones it may pay in, ``None``: everywhere), spending
+    per (lever, zone, year) against the cost of the decisions located there, and the envelopes."""
     first, last = horizon
-    spend = _table(result, "spend", ["lever", "funder", "year", "eur"])
+    spend = _table(result, "spend", ["lever", "funder", "zone", "year", "eur"])
+    if "zone" in spend:  # no zone (a table without the column, or empty cells): the one zone ''
+        spend["zone"] = spend["zone"].astype(object).where(spend["zone"].notna(), "").astype(str)
+    else:
+        spend["zone"] = ""
     allowed = set(map(tuple, instance.lever_funders()[["lever", "funder"]].to_numpy()))
+    zones = set(lever_cost.index.get_level_values("zone")) | set().union(*(scope or {}).values())
     for row in spend.itertuples(index=False):
-        label = (row.lever, row.funder, row.year)
+        label = (row.lever, row.funder, row.zone, row.year) if row.zone else (row.lever, row.funder, row.year)
         if row.eur > ABS_TOL and (row.lever, row.funder) not in allowed:
             found.flag("funding", label, f"funder may not pay for {row.lever}")
+        if row.eur > ABS_TOL and scope is not None:
+            mine = scope.get(row.funder)
+            if row.zone not in (zones if mine is None else mine):
+                where = ", ".join(sorted(mine)) if mine else "none"
+                found.flag("funding", label, f"{row.funder} pays in zone '{row.zone}' outside its territory "
+                                             f"(its zones: {where})")
         if row.eur < -ABS_TOL:
             found.flag("funding", label, f"negative spend {row.eur}")
-    paid = spend.groupby(["lever", "year"])["eur"].sum()
-    for (lever, year), eur in lever_cost.items():
-        if first <= year <= last and not _close(paid.get((lever, year), 0.0), eur):
-            found.flag("funding", (lever, year), f"spend {paid.get((lever, year), 0.0):,.2f} EUR != cost {eur:,.2f} EUR")
-    for (lever, year), eur in paid.items():
-        if (lever, year) not in lever_cost.index and eur > ABS_TOL:
-            found.flag("funding", (lever, year), f"spend {eur:,.2f} EUR with no decision to pay for")
+    paid = spend.groupby(["lever", "zone", "year"])["eur"].sum()
+    for (lever, zone, year), eur in lever_cost.items():
+        if first <= year <= last and not _close(paid.get((lever, zone, year), 0.0), eur):
+            found.flag("funding", (lever, zone, year) if zone else (lever, year),
+                       f"spend {paid.get((lever, zone, year), 0.0):,.2f} EUR != cost {eur:,.2f} EUR")
+    for (lever, zone, year), eur in paid.items():
+        if (lever, zone, year) not in lever_cost.index and eur > ABS_TOL:
+            found.flag("funding", (lever, zone, year) if zone else (lever, year),
+                       f"spend {eur:,.2f} EUR with no decision to pay for")
     by_funder = spend.groupby(["funder", "year"])["eur"].sum()
     envelope = instance.budget()
     share = instance.param("budget_carry_over")

@@ -177,6 +177,7 @@ _COLUMN = {
     "flow_label": ("Flow", "Flux"),
     "kind": ("Kind", "Nature"),
     "flow_fte": ("Flow (FTE)", "Flux (ETP)"),
+    "zone": ("Paid in (département code)", "Payé dans (code du département)"),
 }
 _SUMMARY = {
     "title": ("gpec results: {instance}, {first}–{last}", "Résultats gpec : {instance}, {first}–{last}"),

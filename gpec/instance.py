@@ -26,6 +26,8 @@ from gpec.errors import GpecError, InputError
 from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, FUNDER_KINDS, FUNDER_PREFIXES, PATHWAY_LEVERS, PATHWAY_MODES,
                          RESERVOIRS, SCHEMAS, WHOLE_PLACES, check_references, read_table)
 
+#: The zone of every bassin when funders have no territory (:meth:`Instance.bassin_zones`).
+NO_ZONE = ""
 #: Parameters the model reads, keyed by métier (``True``) or scalar (``False``).
 MODEL_PARAMETERS = {
     "retire_rate": True,
@@ -246,6 +248,37 @@ class Instance:
                                                               **years[code]}
         return out
 
+    def bassin_zones(self) -> pd.Series | None:
+        """The zone of each bassin: its département (``bassins.csv`` ``dep``), Series indexed by bassin; ``None``
+        when funders have no territory in this instance (no ``funders.csv`` or no ``dep`` column): every
+        funder then pays everywhere, and the whole instance is one zone, :data:`NO_ZONE`."""
+        if "funders.csv" not in self.tables or "dep" not in self.bassins:
+            return None
+        return pd.Series(self.bassins["dep"].to_numpy(), index=pd.Index(self.bassins["bassin"], name="bassin"),
+                         name="zone")
+
+    def funder_zones(self) -> dict[str, frozenset[str]]:
+        """The zones each funder of ``budget.csv`` may pay in: a ``departement`` body (``funders.csv``) the
+        bassins whose ``dep`` is its territory, a ``region`` or ``ars`` body those whose ``reg`` is (without
+        a ``reg`` column: every zone); a funder not in ``funders.csv``, or of another kind, every zone.
+        Without zones (:meth:`bassin_zones` is ``None``) every funder pays in the one zone :data:`NO_ZONE`."""
+        funders = sorted(set(self.tables["budget.csv"]["funder"]))
+        zones = self.bassin_zones()
+        if zones is None:
+            return {f: frozenset({NO_ZONE}) for f in funders}
+        bodies = self.tables["funders.csv"].set_index("funder")
+        column = {"departement": "dep", "region": "reg", "ars": "reg"}
+        scope = {}
+        for funder in funders:
+            kind = bodies["kind"].get(funder)
+            where = column.get(kind)
+            if where is None or where not in self.bassins:
+                scope[funder] = frozenset(zones)
+            else:
+                mine = self.bassins[where] == bodies.loc[funder, "territory"]
+                scope[funder] = frozenset(self.bassins.loc[mine, "dep"])
+        return scope
+
     def travel(self) -> pd.Series:
         """Minutes between bassin centres, Series indexed by (origin, destination).
 
@@ -383,6 +416,7 @@ def load_instance(folder: str | Path) -> Instance:
     check_references(folder, tables)
     _check_funders(folder, tables)
     _check_pathways(folder, tables)
+    _check_zones(folder, tables)
     _check_parameters(folder, tables)
     _check_complete_grid(folder, tables)
     _check_travel(folder, tables, max_minutes)
@@ -510,6 +544,21 @@ def _check_pathways(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if row.draws_labour_pool and not external:
             raise InputError(path, f"a {row.mode} pathway moves staff already in post: it cannot recruit from the "
                                    "labour pool (draws_labour_pool must be 0)", row=i, column="draws_labour_pool")
+
+
+def _check_zones(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """A funder's zones are départements (``bassins.csv`` ``dep``): the bassins of one département lie in one
+    région (``reg``), so that a région's body pays in whole zones."""
+    b = tables["bassins.csv"]
+    if "dep" not in b or "reg" not in b:
+        return
+    first = b.groupby("dep")["reg"].transform("first")
+    other = (b["reg"] != first).to_numpy()
+    if other.any():
+        i = int(np.flatnonzero(other)[0])
+        raise InputError(str(folder / "bassins.csv"), f"reg {b['reg'].iloc[i]} differs from that of other bassins "
+                                                      f"of dep {b['dep'].iloc[i]} ({first.iloc[i]}) (file line {i + 2})",
+                         row=i + 1, column="reg")
 
 
 def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

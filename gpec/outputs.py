@@ -35,8 +35,8 @@ _AT_FDCWD = -100
 #: Files every run writes (maps, chart and GeoPackage come with a plan, and maps on).
 RUN_FILES = (*OUTPUT_FILES, "report.md", "results.xlsx")
 #: Columns read as text (codes keep their leading zeros).
-_CODES = {name: str for name in ("lever", "pathway", "bassin", "metier", "funder", "structure", "host", "origin",
-                                 "destination", "reservoir", "flow", "kind", "phase", "method", "family", "label",
+_CODES = {name: str for name in ("lever", "pathway", "bassin", "metier", "funder", "zone", "structure", "host",
+                                 "origin", "destination", "reservoir", "flow", "kind", "phase", "method", "family", "label",
                                  "unit", "status", "detail")}
 
 
@@ -223,7 +223,7 @@ def _read(path: Path, columns) -> pd.DataFrame:
         table = pd.read_csv(path, dtype=_CODES, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise GpecError(f"{path}: not a readable table ({exc})") from None
-    for name in ("pathway", "metier"):  # empty codes stay empty text
+    for name in ("pathway", "metier", "zone"):  # empty codes stay empty text
         if name in table:
             table[name] = table[name].fillna("")
     return table

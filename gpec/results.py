@@ -20,7 +20,7 @@ TABLE_COLUMNS = {
     "workforce": ("bassin", "metier", "year", "stock", "need", "unmet", "pool_cover", "departures",
                   "baseline_inflow", "lever_inflow", "in_transition", "tension", "phase"),
     "unmet": ("bassin", "metier", "year", "need", "unmet", "unmet_share", "phase"),
-    "spend": ("lever", "funder", "year", "eur", "phase"),
+    "spend": ("lever", "funder", "zone", "year", "eur", "phase"),
     "coverage": ("structure", "host", "year", "minutes", "retained_fte"),
     "pool_flows": ("origin", "destination", "metier", "year", "fte", "minutes", "travel_eur"),
     "flows": ("bassin", "metier", "year", "reservoir", "flow", "kind", "lever", "fte"),
@@ -77,7 +77,9 @@ class Result:
       phase (``horizon``: a decision year; ``tail``: a model year after the horizon, see
       :mod:`gpec.models.workforce`).
     * ``unmet``: bassin, metier, year, need, unmet, unmet_share, phase.
-    * ``spend``: lever, funder, year, eur, phase (tail years pay courses started in the horizon).
+    * ``spend``: lever, funder, zone, year, eur, phase (tail years pay courses started in the horizon);
+      ``zone`` is the département the funder pays for decisions in (empty when funders have no
+      territory: :meth:`gpec.instance.Instance.bassin_zones`); sum over zones for a funder's spending.
     * ``coverage``: structure, host (bassin of the QVCT post), year, minutes, retained_fte.
     * ``pool_flows``: origin, destination, metier, year, fte (need covered), minutes, travel_eur.
     * ``flows``: bassin, metier, year, reservoir (primary, current, transitional, social), flow, kind
@@ -270,7 +272,8 @@ def _pathway_places(model, x: np.ndarray) -> pd.DataFrame:
               for lever, block in blocks.items() if block in model.lp.columns]
     if not frames:
         return pd.DataFrame(columns=list(TABLE_COLUMNS["pathway_places"]))
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)  # places whole in each zone, summed over the zones
+    table = table.groupby(["lever", "pathway", "year"], as_index=False, sort=False)["places"].sum()
     return table.loc[table["places"] > 0, list(TABLE_COLUMNS["pathway_places"])].reset_index(drop=True)
 
 

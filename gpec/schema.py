@@ -48,6 +48,7 @@ class Column:
     nonnegative: bool = True
     maximum: float | None = None
     allow_empty: bool = False
+    optional: bool = False  # an optional column is read when present (and validated), absent otherwise
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,9 @@ SCHEMAS: dict[str, TableSchema] = {
             "bassins.csv",
             (_c("bassin", "code"), _c("name", "text"), _c("dep_pole", "code"), _c("population", "int"),
              _c("pop75", "int"), _c("pop85", "int"), _c("lon", nonnegative=False), _c("lat", nonnegative=False),
-             _c("density"), SOURCE),
+             _c("density"), SOURCE,
+             # the département and région holding most of the bassin's counted population (funders' zones)
+             _c("dep", "code", optional=True), _c("reg", "code", optional=True)),
             key=("bassin",),
         ),
         TableSchema(
@@ -129,6 +132,12 @@ SCHEMAS: dict[str, TableSchema] = {
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
+            "funders.csv",
+            (_c("funder", "code"), _c("kind", "code"), _c("territory", "code"), _c("name", "text"), SOURCE),
+            key=("funder",),
+            optional=True,
+        ),
+        TableSchema(
             "budget.csv",
             (_c("funder", "code"), _c("year", "int"), _c("eur"), SOURCE),
             key=("funder", "year"),
@@ -177,12 +186,6 @@ SCHEMAS: dict[str, TableSchema] = {
             optional=True,
         ),
         TableSchema(
-            "funders.csv",
-            (_c("funder", "code"), _c("kind", "code"), _c("territory", "code"), _c("name", "text"), SOURCE),
-            key=("funder",),
-            optional=True,
-        ),
-        TableSchema(
             "levers.csv",
             (_c("lever", "code"), _c("funder", "code"), SOURCE),
             key=("lever", "funder"),
@@ -200,12 +203,13 @@ def read_table(folder: Path, schema: TableSchema) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(str(path), f"not a readable UTF-8 CSV ({str(exc).splitlines()[0]})") from None
-    missing = [c.name for c in schema.columns if c.name not in raw.columns]
+    missing = [c.name for c in schema.columns if c.name not in raw.columns and not c.optional]
     if missing:
         raise InputError(str(path), f"missing column(s) {', '.join(missing)}", column=missing[0])
     table = pd.DataFrame(index=raw.index)
     for col in schema.columns:
-        table[col.name] = _convert(path, raw[col.name], col)
+        if col.name in raw.columns:
+            table[col.name] = _convert(path, raw[col.name], col)
     if schema.key:
         dup = table.duplicated(list(schema.key), keep="first")
         if dup.any():

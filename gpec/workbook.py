@@ -65,7 +65,7 @@ SHEETS = {
         ("in_transition", "in_transition"), ("tension", "tension"))),
     "spending": ("spend", (
         ("lever", "lever"), ("lever_label", "lever_label"), ("funder", "funder"), ("funder_label", "funder_label"),
-        ("year", "year"), ("phase", "phase"), ("eur", "spend_eur"))),
+        ("zone", "zone"), ("year", "year"), ("phase", "phase"), ("eur", "spend_eur"))),
     "shadow_prices": ("shadow_prices", (
         ("method", "method"), ("family", "family"), ("label", "constraint"), ("funder", "funder"),
         ("funder_label", "funder_label"), ("bassin", "bassin"), ("bassin_name", "bassin_name"),
@@ -252,6 +252,8 @@ def sheet_rows(result, instance, sheet: str, lang: str) -> list[list[Cell]]:
     if sheet == "flows" and len(table):  # the territory's flows; flows.csv has them by bassin
         keys = ["metier", "year", "reservoir", "flow", "kind", "lever"]
         table = table.groupby(keys, as_index=False, sort=False)["fte"].sum()
+    if sheet == "spending" and ("zone" not in table or not (table["zone"].fillna("").astype(str) != "").any()):
+        columns = tuple(c for c in columns if c[0] != "zone")  # funders without territories: one zone
     if sheet == "shadow_prices" and len(table):  # what binds, and the MIP marginal values; all in the CSV
         binding = table["binding"].astype(str).str.lower().isin(("true", "1"))
         table = table[binding | (table["method"] != "fixed_integer_lp")]

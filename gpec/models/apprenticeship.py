@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, yearly_costs
+from gpec.models.levers import LeverTerms, bassin_zones, decision_grid, effects, grid_index, yearly_costs
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -38,5 +38,5 @@ def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int], work
                       "apprentices", "primary", "entry")
     draws = pd.DataFrame({"bassin": grid["bassin"], "year": grid["year"], "col": block.positions, "people": 1.0})
     unit = grid["metier"].map(instance.param_by_metier("cost_apprentice")).to_numpy(float)
-    costs = yearly_costs(block, grid["year"].to_numpy(), lags, unit)
+    costs = yearly_costs(block, grid["year"].to_numpy(), lags, unit, bassin_zones(instance, grid["bassin"]))
     return LeverTerms(LEVER, block, lags, inflows, costs, draws=draws)

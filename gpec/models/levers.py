@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from gpec.instance import NO_ZONE
 from gpec.models.linear import Block, LinearModel, row_positions
 
 _EMPTY_EFFECT = ("bassin", "metier", "year", "col", "fte", "flow", "reservoir", "kind")
@@ -52,9 +53,11 @@ class LeverTerms:
         hires, staff promoted: negative for the métier they leave), with the flow's name, reservoir
         (:data:`gpec.schema.RESERVOIRS`) and kind (:data:`gpec.schema.FLOW_KINDS`).
     costs : DataFrame
-        ``year, col, eur``: euros charged to the budget in ``year`` per unit of column ``col`` (a column of
-        ``block``, or another column of the lever whose value sets the spending, e.g. the whole places a
-        pathway buys in the territory).
+        ``year, col, eur, zone``: euros charged to the budget in ``year`` per unit of column ``col`` (a column
+        of ``block``, or another column of the lever whose value sets the spending, e.g. the whole places a
+        pathway buys in a zone), in ``zone``, that of the bassin the decision is located in
+        (:func:`bassin_zones`; a training site's, a pool's base): only funders that may pay in that zone pay
+        for it (:mod:`gpec.models.budget`).
     cover : DataFrame
         Same columns as ``inflows``: need of (bassin, metier, year) covered per unit of ``col`` without
         being stock (intermittent pools).
@@ -93,6 +96,15 @@ class LeverTerms:
         return self.costs.groupby("col")["eur"].sum().reindex(self.block.positions).fillna(0.0).to_numpy()
 
 
+def bassin_zones(instance, bassins) -> np.ndarray:
+    """The zone of each of ``bassins`` (:meth:`gpec.instance.Instance.bassin_zones`: its département, or
+    :data:`gpec.instance.NO_ZONE` when funders have no territory)."""
+    zones = instance.bassin_zones()
+    if zones is None:
+        return np.full(len(bassins), NO_ZONE, dtype=object)
+    return zones.reindex(np.asarray(bassins, dtype=object)).to_numpy(object)
+
+
 def start_years(first: int, last: int, lag: int, end: int) -> np.ndarray:
     """Years a lever of duration ``lag`` can start in: the decision years ``first..last`` whose units
     deliver by the last model year ``end`` (the horizon and its tail, see :mod:`gpec.models.workforce`);
@@ -109,11 +121,13 @@ def duration_years(starts: np.ndarray, lags: np.ndarray) -> np.ndarray:
     return np.repeat(np.asarray(starts, int), reps) + np.concatenate([np.arange(k) for k in reps])
 
 
-def yearly_costs(block: Block, starts: np.ndarray, lags: np.ndarray, eur_per_year: np.ndarray) -> pd.DataFrame:
-    """Cost rows for units that are paid every year of their duration (``lag`` years from the start)."""
+def yearly_costs(block: Block, starts: np.ndarray, lags: np.ndarray, eur_per_year: np.ndarray,
+                 zones: np.ndarray) -> pd.DataFrame:
+    """Cost rows for units that are paid every year of their duration (``lag`` years from the start), in
+    the zone of each column (:func:`bassin_zones`)."""
     reps = lags.astype(int)
     return pd.DataFrame({"year": duration_years(starts, reps), "col": np.repeat(block.positions, reps),
-                         "eur": np.repeat(eur_per_year, reps)})
+                         "eur": np.repeat(eur_per_year, reps), "zone": np.repeat(np.asarray(zones, object), reps)})
 
 
 def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horizon: tuple[int, int],
@@ -135,18 +149,24 @@ def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horiz
     return pd.concat(frames, ignore_index=True).astype(columns)
 
 
-def whole_totals(lp: LinearModel, lever: str, block: Block, keys: tuple[str, ...], costs: pd.DataFrame
-                 ) -> tuple[Block, pd.DataFrame, np.ndarray]:
-    r"""Whole units bought in the territory, split over bassins (or sites) by continuous columns.
+def whole_totals(lp: LinearModel, lever: str, block: Block, keys: tuple[str, ...], costs: pd.DataFrame,
+                 zones: pd.Series | None = None) -> tuple[Block, pd.DataFrame, np.ndarray]:
+    r"""Whole units bought in each zone, split over its bassins (or sites) by continuous columns.
 
-    Adds the integer totals :math:`N_k = \sum_b x_{b,k} \in \mathbb{Z}_{\ge 0}` per ``keys`` (e.g. métier and
-    year) of ``block``, whose columns become continuous (``<lever>_total`` and ``<lever>_split`` rows),
-    and charges ``costs`` (per unit of a column of ``block``; the same for every column of a total) on the
-    totals, so that each budget row is a knapsack over whole units. The split is made whole afterwards
-    (:mod:`gpec.rounding`): the plan written has whole units in every bassin. Returns the totals block,
-    the costs charged on it, and the euros a unit of each column of ``block`` costs (for the reports).
+    Adds the integer totals :math:`N_{z,k} = \sum_{b \in z} x_{b,k} \in \mathbb{Z}_{\ge 0}` per zone
+    :math:`z` and ``keys`` (e.g. métier and year) of ``block``, whose columns become continuous
+    (``<lever>_total`` and ``<lever>_split`` rows), and charges ``costs`` (per unit of a column of
+    ``block``; the same for every column of a total) on the totals, so that each zone's spending is a
+    knapsack over whole units. The zones are those of the bassins (``zones``: bassin -> zone, from
+    :meth:`gpec.instance.Instance.bassin_zones`; ``None``: the whole territory is one zone and the totals
+    are indexed by ``keys`` alone). The split is made whole afterwards (:mod:`gpec.rounding`): the plan
+    written has whole units in every bassin. Returns the totals block, the costs charged on it, and the
+    euros a unit of each column of ``block`` costs (for the reports).
     """
     frame = block.index.to_frame(index=False)
+    if zones is not None:
+        frame["zone"] = zones.reindex(frame["bassin"]).to_numpy(object)
+        keys = ("zone", *keys)
     unique = frame[list(keys)].drop_duplicates()
     index = grid_index(unique, keys) if len(keys) > 1 else pd.Index(unique[keys[0]], name=keys[0])
     rows = row_positions(index, frame, keys)

@@ -3,9 +3,11 @@ r"""Service vehicles for home-care workers (aides à domicile), funded by the D�
 Decision: :math:`Y_{b,t}` vehicles leased in bassin :math:`b` in year :math:`t` of the horizon (the effect
 lands the next year, inside the model with its tail), only in bassins no denser than :math:`\bar d`
 inhabitants per km², at most :math:`\lfloor \bar Y_b \rfloor` (a share of the bassin's baseline adv
-stock). The Département leases whole vehicles, :math:`\sum_b Y_{b,t} = N_t \in \mathbb{Z}_{\ge 0}`
-(``vehicles_total``, charged to the budget), split over bassins by continuous :math:`Y`; the plan
-written has whole vehicles in every bassin (:mod:`gpec.rounding`).
+stock). The Département leases whole vehicles per zone :math:`z` (département, or the whole territory
+when funders have no territories, :func:`gpec.models.levers.whole_totals`),
+:math:`\sum_{b \in z} Y_{b,t} = N_{z,t} \in \mathbb{Z}_{\ge 0}` (``vehicles_total``, charged to the budget
+in zone :math:`z`), split over bassins by continuous :math:`Y`; the plan written has whole vehicles in
+every bassin (:mod:`gpec.rounding`).
 
 Each vehicle has a driver from the staff in post, :math:`Y_{b,t} \le S_{b,adv,t}` (vehicle\_drivers); the
 driver's exit rate is cut by :math:`\varepsilon_v`, and a vehicle brings :math:`\eta` extra hires a year
@@ -25,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, effects, grid_index, whole_totals
+from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, whole_totals
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -55,10 +57,11 @@ def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
                 instance.param("eff_vehicle_hire"), "vehicle_hires", "primary", "entry"),
     ], ignore_index=True)
     costs = pd.DataFrame({"year": grid["year"], "col": block.positions,
-                          "eur": instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))})
+                          "eur": instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility")),
+                          "zone": bassin_zones(instance, grid["bassin"])})
     totals = unit_eur = None
     if block.size:
-        totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("year",), costs)
+        totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("year",), costs, instance.bassin_zones())
     return LeverTerms(LEVER, block, np.ones(block.size, int), inflows, costs, metier=METIER, unit_eur=unit_eur,
                       totals=totals)
 

@@ -2,10 +2,11 @@ r"""Intermittent professional pools (a bank of salaried intermittents mobilised 
 
 Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes a year to set up):
 
-* :math:`P_{b,m,t}` pool FTE based in bassin :math:`b`, hired as new staff: whole FTE per métier and year
-  in the territory, :math:`\sum_b P_{b,m,t} = N_{m,t} \in \mathbb{Z}_{\ge 0}` (``pools_total``, charged to
-  the budget), split over bassins by continuous :math:`P`; the plan written has whole FTE in every
-  bassin (:mod:`gpec.rounding`);
+* :math:`P_{b,m,t}` pool FTE based in bassin :math:`b`, hired as new staff: whole FTE per zone
+  :math:`z` (département, or the whole territory when funders have no territories), métier and year,
+  :math:`\sum_{b \in z} P_{b,m,t} = N_{z,m,t} \in \mathbb{Z}_{\ge 0}` (``pools_total``, charged to the
+  budget in zone :math:`z`), split over bassins by continuous :math:`P`; the plan written has whole FTE
+  in every bassin (:mod:`gpec.rounding`);
 * :math:`W_{b \to b',m,t} \ge 0` need of bassin :math:`b'` covered by that pool, only for
   :math:`\tau_{b,b'} \le R_p` minutes (travel.csv, :math:`b' = b` included).
 
@@ -17,7 +18,7 @@ Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes
 
 Pool staff cover need; they are not part of the stock (no departures are modelled for them: the pool
 is maintained year by year). Cost: :math:`c^P_m (1 + \gamma)` per pool FTE-year, plus travel
-:math:`2\, n\, \tau_{b,b'}\, c_\tau` per FTE of need covered.
+:math:`2\, n\, \tau_{b,b'}\, c_\tau` per FTE of need covered, both paid in the zone of the base :math:`b`.
 
 Glossary: :math:`f` ``eff_pool_fill``; :math:`\bar s` ``pool_max_share``; :math:`R_p`
 ``pool_radius_min``; :math:`c^P_m` ``cost_pool_fte``; :math:`\gamma` ``pool_coordination``;
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.geo.reach import bassins_within
-from gpec.models.levers import LeverTerms, effects, grid_index, whole_totals
+from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, whole_totals
 from gpec.models.linear import LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
@@ -70,13 +71,16 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wo
     draws = pd.DataFrame({"bassin": base["bassin"], "year": base["year"], "col": pool.positions, "people": 1.0})
     travel = 2 * instance.param("pool_trips_per_year") * instance.param("travel_cost_per_minute")
     salaries = pd.DataFrame({"year": base["year"], "col": pool.positions,
-                             "eur": base["metier"].map(salary).to_numpy() * (1 + instance.param("pool_coordination"))})
+                             "eur": base["metier"].map(salary).to_numpy() * (1 + instance.param("pool_coordination")),
+                             "zone": bassin_zones(instance, base["bassin"])})
     totals = unit_eur = None
     if pool.size:
-        totals, salaries, unit_eur = whole_totals(lp, LEVER, pool, ("metier", "year"), salaries)
-    costs = pd.concat([
+        totals, salaries, unit_eur = whole_totals(lp, LEVER, pool, ("metier", "year"), salaries,
+                                                  instance.bassin_zones())
+    costs = pd.concat([  # travel is paid where the pool is based
         salaries,
-        pd.DataFrame({"year": flows["year"], "col": cover.positions, "eur": travel * flows["minutes"].to_numpy()}),
+        pd.DataFrame({"year": flows["year"], "col": cover.positions, "eur": travel * flows["minutes"].to_numpy(),
+                      "zone": bassin_zones(instance, flows["origin"])}),
     ], ignore_index=True)
     empty = covered.iloc[0:0]
     return LeverTerms(LEVER, pool, np.zeros(pool.size, int), empty, costs, cover=covered, draws=draws,

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.geo.reach import structures_within
-from gpec.models.levers import LeverTerms, effects, grid_index
+from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index
 from gpec.models.linear import LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
@@ -70,6 +70,7 @@ def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wor
                       instance.param("eff_qvct_exit") * effect["metier"].map(exit_rate).to_numpy()
                       * effect["staff_fte"].to_numpy(), "retained", "current", "retained")
     costs = pd.DataFrame({"year": post_grid["year"].to_numpy(), "col": posts.positions,
-                          "eur": instance.param("cost_qvct_officer")})
+                          "eur": instance.param("cost_qvct_officer"),
+                          "zone": bassin_zones(instance, post_grid["bassin"])})
     return LeverTerms(LEVER, posts, np.ones(posts.size, int), inflows, costs, details={"qvct_coverage": served},
                       metier="all")

@@ -4,10 +4,11 @@ Decision: :math:`X_{s,m,\tau} \in \mathbb{Z}_{\ge 0}` extra first-year places op
 :math:`s` for métier :math:`m` in year :math:`\tau`, bounded by the site's capacity
 :math:`\bar X_{s,m}`. Only sites with capacity and start years of the horizon whose cohort graduates
 within the model (:math:`\tau + L_m \le T + \Theta`, the tail of :mod:`gpec.models.workforce`) get a
-column. The Région buys whole places per métier and year,
-:math:`\sum_s X_{s,m,\tau} = N_{m,\tau} \in \mathbb{Z}_{\ge 0}` (``training_total``, charged to the
-budget), split over the sites by continuous :math:`X`; the plan written has whole places at every site
-(:mod:`gpec.rounding`).
+column. The Région buys whole places per zone, métier and year,
+:math:`\sum_{s \in z} X_{s,m,\tau} = N_{z,m,\tau} \in \mathbb{Z}_{\ge 0}` (``training_total``, charged to
+the budget in zone :math:`z`, the département of the sites, :func:`gpec.models.levers.whole_totals`; one
+zone, the territory, when funders have no territories), split over the sites by continuous :math:`X`;
+the plan written has whole places at every site (:mod:`gpec.rounding`).
 
 Graduates arrive :math:`L_m` years later, reduced by the cohort dropout :math:`\rho_m`, and settle in
 bassin :math:`b` with share :math:`\sigma_{s,b,m}` (see :mod:`gpec.geo.settlement`):
@@ -36,7 +37,8 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.geo.settlement import graduate_destinations
-from gpec.models.levers import LeverTerms, decision_grid, effects, grid_index, whole_totals, yearly_costs
+from gpec.models.levers import (LeverTerms, bassin_zones, decision_grid, effects, grid_index, whole_totals,
+                                yearly_costs)
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -58,7 +60,8 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
     draws = pd.DataFrame({"bassin": flows["bassin"], "year": flows["year"], "col": flows["col"],
                           "people": flows["share"].to_numpy()})
     unit = grid["metier"].map(instance.param_by_metier("cost_training_place")).to_numpy(float)
-    costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit)
-    totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("metier", "year"), costs)
+    costs = yearly_costs(block, grid["year"].to_numpy(), grid["lag"].to_numpy(), unit,
+                         bassin_zones(instance, grid["bassin"]))  # a place is located at its site
+    totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("metier", "year"), costs, instance.bassin_zones())
     return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs, draws=draws, unit_eur=unit_eur,
                       totals=totals)

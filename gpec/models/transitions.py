@@ -9,12 +9,15 @@ workforce) to a target métier :math:`c_p`, with a duration :math:`L_p` (whole y
 (baseline stock of the source or target métier in the first model year, or the population in thousands).
 Places are whole per bassin (``whole_places = bassin``; the cap is then rounded to the nearest whole
 place), or whole in the territory (``whole_places = territory``: places a programme of the Région or
-the Département buys for the whole instance, e.g. reconversion places in its institutes):
-:math:`\sum_b Y_{b,p,\tau} = N_{p,\tau} \in \mathbb{Z}_{\ge 0}` (``<lever>_whole_places``),
-:math:`N_{p,\tau} \le \bar N_p = \lfloor \sum_b \kappa_p B_{b,p} + \tfrac12 \rfloor`, with the allocation
-:math:`0 \le Y_{b,p,\tau} \le \kappa_p B_{b,p}\, \bar N_p / \sum_{b'} \kappa_p B_{b',p}` continuous (a
-place may be shared between bassins; each bassin's cap is scaled with the rounding of the total, so
-that :math:`\bar N_p` places can be bought when the sum is rounded up).
+the Département buys for the whole instance, e.g. reconversion places in its institutes). Where funders
+have territories (:meth:`gpec.instance.Instance.bassin_zones`), "the territory" is each zone :math:`z`
+(a département, whose places its funders pay for), else the whole instance (one zone):
+:math:`\sum_{b \in z} Y_{b,p,\tau} = N_{z,p,\tau} \in \mathbb{Z}_{\ge 0}` (``<lever>_whole_places``,
+indexed by (zone, pathway, year), or (pathway, year) without zones),
+:math:`N_{z,p,\tau} \le \bar N_{z,p} = \lfloor \sum_{b \in z} \kappa_p B_{b,p} + \tfrac12 \rfloor`, with the
+allocation :math:`0 \le Y_{b,p,\tau} \le \kappa_p B_{b,p}\, \bar N_{z,p} / \sum_{b' \in z} \kappa_p B_{b',p}`
+continuous (a place may be shared between the bassins of a zone; each bassin's cap is scaled with the
+rounding of its zone's total, so that :math:`\bar N_{z,p}` places can be bought when the sum is rounded up).
 
 Three modes move people differently; every term below enters the stock balance of
 :mod:`gpec.models.workforce` in the year shown (only start years whose effects land in the horizon get a
@@ -43,9 +46,9 @@ column):
 
 Transitions conserve people: summed over métiers and the in-transition state, only entries (external
 pathways and the other levers) and departures change the total. Cost: :math:`k_p` per place in each of
-the :math:`L_p` years from :math:`\tau`; for places whole in the territory the budget is charged
-:math:`k_p N_{p,\tau}` (the same euros as :math:`\sum_b k_p Y_{b,p,\tau}`), so that each budget row is a
-knapsack over whole units.
+the :math:`L_p` years from :math:`\tau`, in the zone of :math:`b`; for places whole in a zone the budget is
+charged :math:`k_p N_{z,p,\tau}` (the same euros as :math:`\sum_{b \in z} k_p Y_{b,p,\tau}`), so that each
+zone's spending is a knapsack over whole units.
 
 Glossary: :math:`L_p` ``pathway_years``; :math:`\sigma_p` ``pathway_success``; :math:`k_p`
 ``pathway_cost``; :math:`\kappa_p` ``pathway_cap_rate``; ``mode``, ``cap_basis``, ``reservoir``,
@@ -57,7 +60,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, effects, grid_index, start_years, yearly_costs
+from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, start_years, yearly_costs
 from gpec.models.linear import Block, LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
@@ -96,9 +99,10 @@ def add_pathways(lever: str):
         paths = paths[paths["lever"] == lever].set_index("pathway")
         caps = pathway_caps(instance, first)
         caps = caps.merge(paths.reset_index(), on="pathway", how="inner")
+        caps["zone"] = bassin_zones(instance, caps["bassin"])
         in_bassin = caps["whole_places"] == "bassin"
-        total = caps.groupby("pathway")["cap"].transform("sum")
-        scale = np.floor(total + 0.5) / total  # the rounded territory cap is reachable
+        total = caps.groupby(["pathway", "zone"])["cap"].transform("sum")
+        scale = np.floor(total + 0.5) / total  # the rounded cap of each zone is reachable
         caps["cap"] = caps["cap"].where(~in_bassin, caps["whole_cap"]).where(in_bassin, caps["cap"] * scale)
         caps = caps[caps["cap"] > 0]
         caps["earliest"] = np.where(caps["mode"] == "out_of_post", first + 1, first)
@@ -113,7 +117,8 @@ def add_pathways(lever: str):
         block = lp.add_variables(lever, grid_index(grid, ("bassin", "metier", "pathway", "year")), 0.0,
                                  g["cap"].to_numpy(float), integer=per_bassin)
         g["col"] = block.positions
-        places = _whole_territory_places(lp, lever, g[~per_bassin])
+        keys = ("zone", "pathway", "year") if instance.bassin_zones() is not None else ("pathway", "year")
+        places = _whole_territory_places(lp, lever, g[~per_bassin], keys)
 
         done = (g["year"] + g["lag"]).to_numpy()
         external = (g["mode"] == "external").to_numpy()
@@ -134,11 +139,12 @@ def add_pathways(lever: str):
         recruits = g[g["draws_labour_pool"] == 1]
         draws = pd.DataFrame({"bassin": recruits["bassin"], "year": recruits["year"], "col": recruits["col"],
                               "people": 1.0})
-        # the budget pays for whole places: territory places are charged on their total (the same cost)
+        # the budget pays for whole places: territory places are charged on their zone's total (the same cost)
         charged = g["col"].to_numpy().copy()
         if places is not None:
-            charged[~per_bassin] = places.locate(g.loc[~per_bassin, ["pathway", "year"]])
-        costs = yearly_costs(block, g["year"].to_numpy(), g["lag"].to_numpy(), g["cost"].to_numpy(float))
+            charged[~per_bassin] = places.locate(g.loc[~per_bassin, list(keys)])
+        costs = yearly_costs(block, g["year"].to_numpy(), g["lag"].to_numpy(), g["cost"].to_numpy(float),
+                             g["zone"].to_numpy(object))
         costs["col"] = np.repeat(charged, g["lag"].to_numpy())
         costs = costs.drop_duplicates(["year", "col"]).reset_index(drop=True)
         return LeverTerms(lever, block, g["lag"].to_numpy(), inflows, costs, draws=draws,
@@ -148,16 +154,17 @@ def add_pathways(lever: str):
     return build
 
 
-def _whole_territory_places(lp: LinearModel, lever: str, g: pd.DataFrame) -> Block | None:
-    """Whole places per (pathway, year) in the territory, allocated over bassins by continuous columns; the
-    territory's yearly cap is the sum of the bassins' (scaled) caps, a whole number of places."""
+def _whole_territory_places(lp: LinearModel, lever: str, g: pd.DataFrame, keys: tuple[str, ...]) -> Block | None:
+    """Whole places per ``keys`` ([zone,] pathway, year): in each zone, allocated over its bassins by
+    continuous columns; the zone's yearly cap is the sum of its bassins' (scaled) caps, a whole number of
+    places."""
     if g.empty:
         return None
-    totals = g.groupby(["pathway", "year"], as_index=False)["cap"].sum()
-    index = grid_index(totals, ("pathway", "year"))
+    totals = g.groupby(list(keys), as_index=False)["cap"].sum()
+    index = grid_index(totals, keys)
     places = lp.add_variables(f"{lever}_territory_places", index, 0.0, np.round(totals["cap"].to_numpy()),
                               integer=True)
-    rows = row_positions(index, g, ["pathway", "year"])
+    rows = row_positions(index, g, keys)
     k = np.arange(len(index))
     lp.add_constraints(f"{lever}_whole_places", index, [(rows, g["col"].to_numpy(), 1.0), (k, places.positions, -1.0)],
                        0.0, 0.0)
