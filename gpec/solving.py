@@ -40,6 +40,12 @@ from gpec.solvers import MIN_SOLVE_S, TimeBudget, get_backend, relative_gap
 RESERVE_SHARE = 0.15
 #: Weights of the phases that can stop at a limit (see the module docstring).
 STAGE1_WEIGHT, STAGE_WEIGHT, POST_WEIGHT = 6.0, 2.0, 2.0
+#: Stage 1's weight when the backend solves it relaxation first (a région: see
+#: :mod:`gpec.solvers.highs`): it has no plan before its LP relaxation and restricted MIP are both done,
+#: about 35 s of a 60 s limit on Nouvelle-Aquitaine, while later phases only polish that plan.
+RELAXATION_STAGE1_WEIGHT = 24.0
+#: Making such a plan whole takes a restricted MIP of the same size too (:data:`WHOLE_UNITS_WEIGHT`).
+RELAXATION_WHOLE_UNITS_WEIGHT = 4.0
 #: Relative tolerance of the verification's comparisons (floating point of two solvers).
 AGREE_TOL = 1e-6
 #: Incumbents this close (relative) are reported as ``incumbents_within_1pct``.
@@ -152,13 +158,15 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
     """Solve a built model (:func:`build`) under ``scenario``: the stages, the plan made whole, the
     checks and explanations of :func:`solve`; ``live.x`` becomes the plan written."""
     model, backend, applied, horizon = live.model, live.backend, live.applied, live.horizon
-    weights = [STAGE1_WEIGHT] + [STAGE_WEIGHT] * (len(model.stages) - 1)
+    relaxed = getattr(backend, "relaxation_first", False)
+    whole_weight = RELAXATION_WHOLE_UNITS_WEIGHT if relaxed else WHOLE_UNITS_WEIGHT
+    weights = [RELAXATION_STAGE1_WEIGHT if relaxed else STAGE1_WEIGHT] + [STAGE_WEIGHT] * (len(model.stages) - 1)
     later = (sum(weights) if scenario.verify else 0.0) + (POST_WEIGHT if scenario.shadow_prices else 0.0)
     split = bool(split_levers(model))
-    stages, x = _stages(model, backend, scenario, budget, weights, later + (WHOLE_UNITS_WEIGHT if split else 0.0),
+    stages, x = _stages(model, backend, scenario, budget, weights, later + (whole_weight if split else 0.0),
                         start, aim=WHOLE_UNITS_AIM if split else 1.0, progress=progress)
     if x is not None and split:
-        stages, x = _whole_units(model, scenario, budget, weights, later, stages, x, progress)
+        stages, x = _whole_units(model, scenario, budget, weights, later, stages, x, whole_weight, progress)
 
     first = stages[0]
     status = _overall_status(stages[1:] if _settled(stages, split) else stages, x)
@@ -266,11 +274,12 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
 
 
 def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
-                 stages: list[StageReport], x: np.ndarray, progress=None) -> tuple[list[StageReport], np.ndarray | None]:
+                 stages: list[StageReport], x: np.ndarray, weight: float = WHOLE_UNITS_WEIGHT, progress=None
+                 ) -> tuple[list[StageReport], np.ndarray | None]:
     """Make the split of whole totals whole (:mod:`gpec.rounding`); if that plan is not within ``--gap`` of
     the stage-1 bound, solve the model with whole units in every bassin from it (its bound, valid too,
     replaces the first when higher). The stage reports of both are appended, the first stage's bound kept."""
-    with budget.split("whole units", WHOLE_UNITS_WEIGHT / (WHOLE_UNITS_WEIGHT + later)) as inner:
+    with budget.split("whole units", weight / (weight + later)) as inner:
         rounding = get_backend(scenario.solver)(rounding_model(model, x))
         rounded, whole = _stages(model, rounding, replace(scenario, solution_limit=None), inner, weights, 0.0,
                                  None, aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress)

@@ -1,5 +1,13 @@
 """HiGHS through ``highspy``: the arrays of a LinearModel are passed once (``passModel``); later stages
-change the live model in place (a new row, new costs) and start from the previous solution."""
+change the live model in place (a new row, new costs) and start from the previous solution.
+
+Large models (at least :data:`IPM_MIN_ROWS` rows) solve their LPs by interior point, and a MIP solve
+without a start runs **relaxation first**: the LP relaxation by interior point gives a valid bound, then
+the MIP restricted to the roundings of the LP solution (each integer column between the floor and the
+ceiling of its LP value: RENS, Berthold 2014) gives a plan; the outcome reports that plan against the LP
+bound. Dual simplex cannot solve the LP relaxation of a région in minutes, and HiGHS's own branch and
+cut spends its time on cuts at the root before it has a plan (measured: see :data:`IPM_MIN_ROWS`).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,17 @@ import numpy as np
 from gpec.models.linear import LinearModel
 from gpec.solvers import MIN_SOLVE_S, Capability, StageOutcome, relative_gap
 
+
+#: Models with at least this many rows solve their LPs (the MIP's root above all) by interior point
+#: (``mip_lp_solver = ipm``) instead of dual simplex. Measured on the Nouvelle-Aquitaine instance (72,675
+#: rows, 710,506 non-zeros, HiGHS 1.16, 2 threads): its LP relaxation takes dual simplex more than 120 s,
+#: primal simplex 75 s, interior point 13 s; its stage 1 is then proven at 0.03 % in about 40 s, while dual
+#: simplex gives no plan in 300 s. The Landes (9,666 rows) keeps dual simplex (root LP in well under a second).
+#: With the funding bodies' zones (76,448 rows): LP relaxation 18 s by interior point, the restricted MIP
+#: 15 s, the plan 0.075 % above the LP bound; HiGHS's branch and cut from scratch: 3.4 % after 100 s.
+IPM_MIN_ROWS = 30_000
+#: Share of a relaxation-first solve's time the LP relaxation may take (the rest: the restricted MIP).
+RELAXATION_SHARE = 0.7
 
 #: ``HighsIis.status_`` of an irreducible subset (HiGHS's ``kIisModelStatusIrreducible``; 1 = stopped by
 #: ``iis_time_limit``, 2 = reducible).
@@ -35,6 +54,9 @@ class HighsBackend:
             self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", bool(verbose))
         self.h.setOptionValue("random_seed", 0)
+        self.relaxation_first = lp.n_rows >= IPM_MIN_ROWS  # module docstring
+        if self.relaxation_first:
+            self.h.setOptionValue("mip_lp_solver", "ipm")
         if threads:
             self.h.setOptionValue("threads", int(threads))
         arrays = lp.to_arrays()
@@ -197,6 +219,10 @@ class HighsBackend:
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
         self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
         start = self._began = time.perf_counter()
+        if self.has_integers and self.relaxation_first and self.started is None:
+            outcome = self._relaxation_first(time_limit, mip_gap)
+            self.started = None
+            return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)
         outcome, mismatch = self._run(time_limit)
         left = time_limit - (time.perf_counter() - start)
         if mismatch and self.started is not None and left >= MIN_SOLVE_S:
@@ -208,6 +234,48 @@ class HighsBackend:
             outcome = again if again.x is not None else outcome
         self.started = None
         return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)
+
+    def _relaxation_first(self, time_limit: float, mip_gap: float) -> StageOutcome:
+        """The LP relaxation's bound and the plan of the MIP restricted to its roundings (module docstring)."""
+        start = time.perf_counter()
+        lp = self.h.getLp()
+        integer = np.flatnonzero(np.asarray([int(v) for v in lp.integrality_], int) == 1).astype(np.int32)
+        lower, upper = np.asarray(lp.col_lower_)[integer], np.asarray(lp.col_upper_)[integer]
+        self.h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), np.uint8))
+        self.h.setOptionValue("solver", "ipm")
+        self.h.setOptionValue("time_limit", float(max(RELAXATION_SHARE * time_limit, 0.01)))
+        try:
+            self.h.run()
+            solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            bound = float(self.h.getInfo().objective_function_value) if solved else -math.inf
+            x_lp = np.asarray(self.h.getSolution().col_value, float)
+        finally:
+            self.h.setOptionValue("solver", "choose")
+            self.h.changeColsIntegrality(len(integer), integer, np.ones(len(integer), np.uint8))
+            self.h.clearSolver()
+        relaxation = "LP relaxation {} in {:.1f} s".format("optimal" if solved else "not solved",
+                                                          time.perf_counter() - start)
+        left = time_limit - (time.perf_counter() - start)
+        if not solved:  # no bound, no roundings: HiGHS's own branch and cut in the time left
+            outcome, _ = self._run(left)
+            return dataclasses.replace(outcome, solver_status=f"{relaxation}; {outcome.solver_status}")
+        xi = x_lp[integer]
+        low = np.maximum(lower, np.floor(xi + 1e-6))
+        high = np.maximum(low, np.minimum(upper, np.ceil(xi - 1e-6)))
+        self.h.changeColsBounds(len(integer), integer, low, high)
+        try:
+            outcome, _ = self._run(left)
+        finally:
+            self.h.changeColsBounds(len(integer), integer, lower, upper)
+            self.h.clearSolver()
+        restricted = f"restricted MIP: {outcome.solver_status}"
+        if outcome.x is None:
+            return StageOutcome("error", math.nan, bound, math.inf, 0.0, None, f"{relaxation}; {restricted}")
+        objective = float(self.cost @ outcome.x)
+        gap = relative_gap(objective, bound)
+        status = "optimal" if gap <= mip_gap + 1e-12 else "feasible"
+        return StageOutcome(status, objective, bound, gap, 0.0, outcome.x,
+                            f"{relaxation} (bound {bound:,.6g}); {restricted}")
 
     def _run(self, time_limit: float) -> tuple[StageOutcome, bool]:
         """One HiGHS run; the flag says the solution returned does not cost the objective reported."""
