@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test bench instance clean
+.PHONY: demo test bench instances clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_solve.py
 	$(BIN)/python benchmarks/bench_groups.py
 
-instance: $(STAMP)
+# Every committed instance rebuilt from data/raw, and metropolitan France (instances/france, about 70 MB:
+# not committed, see .gitignore).
+instances: $(STAMP)
 	$(BIN)/gpec instance build --dep 40 --out instances/landes
 	$(BIN)/gpec instance build --dep 40,64 --out instances/landes_pyrenees_atlantiques
+	$(BIN)/gpec instance build --region 75 --out instances/nouvelle_aquitaine
+	$(BIN)/gpec instance build --region 84 --out instances/auvergne_rhone_alpes
+	$(BIN)/gpec instance build --france --out instances/france
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -1,4 +1,5 @@
-"""Every row of the Landes instance has a source that resolves, or is labelled an assumption."""
+"""Every row of every committed instance has a source that resolves, a derivation (``der:``, ``derived``) or
+the label ``assumption``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 
 from gpec.schema import SCHEMAS
-from tests.conftest import LANDES, ROOT
+from tests.conftest import ROOT
 
 PUBLICATIONS = set(pd.read_csv(ROOT / "data/raw/publications.csv")["id"])
 RAW_REF = re.compile(r"data/raw/[\w./-]+\.(?:csv|txt|geojson|md)(?:#row=\d+)?")
@@ -26,23 +27,35 @@ def _check_reference(ref: str) -> None:
         assert 1 <= int(row) <= _data_rows(ROOT / path), f"{ref}: row out of range"
 
 
-@pytest.mark.parametrize("file", sorted(f for f, s in SCHEMAS.items() if not s.optional or (LANDES / f).is_file()))
-def test_every_row_has_a_source(file):
-    table = pd.read_csv(LANDES / file, dtype=str, keep_default_na=False)
+#: The committed instances with the stock-and-flow tables (``make instances`` rebuilds them).
+INSTANCES = sorted(p.parent for p in (ROOT / "instances").glob("*/need.csv") if p.parent.name != "france")
+CASES = [(folder, f) for folder in INSTANCES for f, s in sorted(SCHEMAS.items())
+         if not s.optional or (folder / f).is_file()]
+
+
+def test_the_committed_instances_are_there():
+    assert {f.name for f in INSTANCES} >= {"landes", "landes_pyrenees_atlantiques", "nouvelle_aquitaine",
+                                          "auvergne_rhone_alpes"}
+
+
+@pytest.mark.parametrize("folder, file", CASES, ids=[f"{d.name}/{f}" for d, f in CASES])
+def test_every_row_has_a_source(folder, file):
+    table = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
     assert (table["source"].str.strip() != "").all(), f"{file}: empty source"
-    for i, source in enumerate(table["source"], start=1):
+    for i, source in enumerate(table["source"].unique(), start=1):  # distinct sources: i counts those
         refs = RAW_REF.findall(source)
         pubs = PUB_REF.findall(source)
         for ref in refs:
             _check_reference(ref)
         for pub in pubs:
             assert pub in PUBLICATIONS, f"{file} row {i}: unknown publication id {pub}"
-        assert refs or pubs or "assumption" in source or source.startswith("derived"), (
+        assert refs or pubs or "assumption" in source or source.startswith(("derived", "der:")), (
             f"{file} row {i}: source '{source}' names no data file, publication or derivation")
 
 
-def test_parameters_are_sourced_or_labelled_assumptions():
-    params = pd.read_csv(LANDES / "parameters.csv", dtype=str, keep_default_na=False)
+@pytest.mark.parametrize("folder", INSTANCES, ids=[f.name for f in INSTANCES])
+def test_parameters_are_sourced_or_labelled_assumptions(folder):
+    params = pd.read_csv(folder / "parameters.csv", dtype=str, keep_default_na=False)
     for i, row in enumerate(params.itertuples(index=False), start=1):
         assert row.confidence in ("pub", "der", "ass"), f"row {i}"
         tokens = [t.strip() for t in row.source.split(";")]

@@ -70,7 +70,7 @@ def write_instance(territory: Territory, raw: Path, out: Path, communes: pd.Data
     need = workforce.need(stock, pv, years, BASE_YEAR)
     baseline = workforce.baseline(need, pv, FIRST_MODEL_YEAR)
     named_sites = dict(catalogue.table("training_sites.csv")[["dep", "note"]].itertuples(index=False))
-    capacity = training.extra_places(bassins, communes, deps, named_sites)
+    capacity = training.extra_places(communes, deps, named_sites)
     apprenticeship = workforce.apprenticeship_capacity(baseline, pv, FIRST_MODEL_YEAR)
     funders = funding.bodies(communes, deps)
     budget = funding.budget(funders, communes, deps, catalogue.table("envelopes.csv"), years)

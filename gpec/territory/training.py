@@ -1,7 +1,7 @@
 """Training sites and the extra training places the Région may fund there.
 
 * **Sites**: the bassins of a département where its institutes (IFSI, IFAS, DEAES) are assumed to be:
-  the most populous bassins of the département (one per :data:`INHABITANTS_PER_SITE` inhabitants, at
+  the bassins holding most of the département's inhabitants (one per :data:`INHABITANTS_PER_SITE` inhabitants, at
   least one). No institute-level data is in data/raw (parameters.md gap 9); ``training_sites.csv`` of the
   catalogue names the sites where they are known.
 * **Extra places** per métier and year: the Ségur extra places of the région (Nouvelle-Aquitaine: rows
@@ -25,18 +25,19 @@ FRANCE_EXTRA_PLACES = {"ide": 6600, "as": 6600, "aes": 3400 / 2, "adv": 3400 / 2
 FRANCE_EXTRA_ROW = 35
 
 
-def sites(bassins: pd.DataFrame, communes: pd.DataFrame, dep: str, named: dict[str, str]) -> tuple[list[str], str]:
-    """The training sites of ``dep`` (bassin codes, sorted) and the note saying how they were chosen."""
-    own = bassins[bassins["dep"] == dep]
-    dep_pop = communes.loc[communes["dep"] == dep, "pop_municipale_2022"].sum()
+def sites(communes: pd.DataFrame, dep: str, named: dict[str, str]) -> tuple[list[str], str]:
+    """The training sites of ``dep`` (bassin codes, sorted) and the note saying how they were chosen:
+    the bassins holding most of the département's inhabitants (``communes``: ``data/raw/communes_bv2022.csv``)."""
+    own = communes[communes["dep"] == dep]
+    dep_pop = own["pop_municipale_2022"].sum()
     k = max(1, round(dep_pop / INHABITANTS_PER_SITE))
-    chosen = sorted(own.sort_values("population", ascending=False)["bassin"].head(k))
-    note = named.get(dep) or (f"the {k} most populous bassin(s) of the département, one site per "
+    chosen = sorted(own.groupby("bv2022")["pop_municipale_2022"].sum().sort_values(ascending=False).index[:k])
+    note = named.get(dep) or (f"the {k} bassin(s) holding most of the département's inhabitants, one site per "
                               f"{INHABITANTS_PER_SITE:,} inhabitants")
     return chosen, note
 
 
-def extra_places(bassins: pd.DataFrame, communes: pd.DataFrame, deps, named: dict[str, str]) -> pd.DataFrame:
+def extra_places(communes: pd.DataFrame, deps, named: dict[str, str]) -> pd.DataFrame:
     """``training_capacity.csv``: extra places a year per site and métier."""
     metro = communes[~communes["dep"].str.startswith("97")]
     france_pop = int(communes["pop_municipale_2022"].sum())
@@ -46,7 +47,7 @@ def extra_places(bassins: pd.DataFrame, communes: pd.DataFrame, deps, named: dic
         dep_pop = int(metro.loc[metro["dep"] == dep, "pop_municipale_2022"].sum())
         reg_pop = int(metro.loc[metro["reg"] == reg, "pop_municipale_2022"].sum())
         share = dep_pop / reg_pop
-        site_list, note = sites(bassins, communes, dep, named)
+        site_list, note = sites(communes, dep, named)
         for m in NA_EXTRA_PLACES_3Y:
             if reg == "75":
                 places_3y, row = NA_EXTRA_PLACES_3Y[m]
@@ -62,4 +63,7 @@ def extra_places(bassins: pd.DataFrame, communes: pd.DataFrame, deps, named: dic
                                  source=f"der: {what} / 3 x department population share {dep_pop:,}/{reg_pop:,} "
                                         f"(data/raw/communes_bv2022.csv), split evenly over the sites; sites: "
                                         f"assumption ({note})"))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    # a bassin can be a site of two départements (e.g. a city on their border): one row, places summed
+    return (table.groupby(["bassin", "metier"], sort=False, as_index=False)
+            .agg(max_places_per_year=("max_places_per_year", "sum"), source=("source", " + ".join)))
