@@ -11,7 +11,8 @@ cost-effectiveness of the marginal euro. Three methods, labelled in the ``method
   training-place capacities (reduced costs of the columns at their bound, summed over the years: one
   more place a year at that site). A relaxation's duals ignore whole units.
 * ``mip_marginal``: warm re-solves of the MILP with each funder's yearly envelope raised and lowered by
-  :math:`\delta` (10 % of its mean envelope) in every year: :math:`(z(B) - z(B \pm \delta)) /
+  :math:`\delta` (10 % of its mean envelope, at least 1,000 EUR) in every year (an envelope of 0 only
+  raised): :math:`(z(B) - z(B \pm \delta)) /
   (\pm \delta\, T / 1000)`, per 1,000 EUR over the horizon. Only these respect whole units; a
   difference smaller than the two solves' gaps added is flagged ``within_gap`` (not significant), and
   ``uncertainty`` is that sum in the same unit (the value is known to within plus or minus it).
@@ -133,11 +134,12 @@ def _mip_marginals(model, x, objective: float, bound: float, mip_gap: float, bud
     rows = []
     backend = HighsBackend(lp)
     backend.set_objective(lp.objective_vector("unmet"))
-    left = 2 * len(funders)
+    empty = {f: not (upper[funder_of == f] > 0).any() for f in funders}
+    left = sum(1 if empty[f] else 2 for f in funders)
     for funder in funders:
         mine = funder_of == funder
         delta = max(1000.0, round(DELTA_SHARE * float(upper[mine].mean()), -3))
-        for sign in (+1, -1):
+        for sign in ((+1,) if empty[funder] else (+1, -1)):  # an envelope of 0 cannot be lowered
             moved = np.where(mine, np.maximum(upper + sign * delta, 0.0), upper)
             label = f"{'+' if sign > 0 else '-'}{delta:,.0f} EUR a year"
             row = {"method": "mip_marginal", "family": "budget", "label": f"budget[{funder}, all years]",
