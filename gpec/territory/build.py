@@ -43,6 +43,8 @@ def build_instance(dep: str | list[str] | None, raw: str | Path, out: str | Path
 
 
 def write_instance(territory: Territory, raw: Path, out: Path, communes: pd.DataFrame) -> Path:
+    """Derive every table of ``territory`` from ``raw`` (``communes``: its commune file, already read) and
+    write the instance folder ``out``."""
     deps = territory.deps
     years = range(BASE_YEAR, LAST_YEAR + TAIL_YEARS + 1)
     ratio = population.pop85_ratio(raw, communes)

@@ -22,7 +22,7 @@ class Territory:
     Attributes
     ----------
     deps : tuple of str
-        INSEE département codes (``40``, ``2A``), sorted.
+        INSEE département codes (``40``, ``2A``): sorted for a région or France, as given for ``--dep``.
     name : str
         Instance name, e.g. ``landes``, ``nouvelle_aquitaine``, ``france``.
     label : str
