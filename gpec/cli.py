@@ -59,6 +59,12 @@ def solve_command(
                                              "equally good plans, return the one closest to its decisions."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
     lang: str = typer.Option("en", "--lang", help="Language for people (explanation, workbook): en or fr."),
+    by_region: bool = typer.Option(False, "--by-region", help="A folder of régions (gpec instance build "
+                                   "--france): solve each région as its own model, in parallel, and merge."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="With --by-region: processes solving régions "
+                                          "at once (default: the number of cores)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="With --by-region: run on a Dask scheduler "
+                                       "(tcp://HOST:PORT) or a local cluster (local)."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, results.xlsx, maps and a
     GeoPackage."""
@@ -84,6 +90,11 @@ def solve_command(
                         time_limit=time_limit, mip_gap=gap, cost_gap=cost_gap, solver=solver,
                         service_level=service_level, min_places=dict(parse_min_places(m) for m in min_places),
                         shadow_prices=prices, verify=verify)
+    if by_region:
+        _solve_by_region(instance, out, scenario, workers, dask, maps, lang, quiet)
+        return
+    if workers is not None or dask is not None:
+        raise GpecError("--workers and --dask go with --by-region")
     budget = time_budget(scenario)  # the limit covers loading and writing too
     with budget.phase("load"):
         inst = load_instance(instance)
@@ -116,6 +127,33 @@ def solve_command(
         console.print(_table(title, table, lang))
     console.print(t("report.written", lang).format(out=out))
     if not result.has_solution:
+        raise typer.Exit(1)
+
+
+def _solve_by_region(instance: Path, out: Optional[Path], scenario, workers, dask, maps: bool, lang: str,
+                     quiet: bool) -> None:
+    """``gpec solve FOLDER --by-region``: every région solved in parallel, one line each as it finishes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gpec.by_region import check_region_out, region_folders, solve_by_region
+
+    parts = region_folders(instance)
+    out = check_region_out(out or Path("out") / instance.name)
+    columns = (TextColumn("régions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), disable=quiet) as bar:
+        job = bar.add_task("régions", total=len(parts))
+
+        def report(done, total, result):
+            bar.update(job, completed=done)
+            what = result.error or f"{result.value['status']}, gap {_num(result.value['gap'], '.2e')}"
+            bar.console.print(f"{parts[result.key].name}: {what} ({result.seconds:.0f} s)")
+
+        summary = solve_by_region(instance, out, scenario, workers=workers, dask=dask, maps=maps, lang=lang,
+                                  progress=report)
+    console.print(f"{instance.name} by région: status {summary['status']}, gap {_num(summary['gap'], '.3%')}, "
+                  f"unmet {_num(summary['objective'], ',.1f')} FTE-years, violations {summary['violations']}")
+    console.print(f"written to {out}/")
+    if summary["status"] not in ("optimal", "feasible"):
         raise typer.Exit(1)
 
 
@@ -381,6 +419,12 @@ def build_command(
     from gpec.territory import build_instance
 
     build_instance(dep, raw, out, region=region, france=france)
+    if france:
+        from gpec.by_region import region_folders
+
+        parts = region_folders(out)
+        console.print(f"{len(parts)} régions written to {out}/ ({', '.join(p.name for p in parts.values())})")
+        return
     inst = load_instance(out)
     console.print(f"instance {inst.name} written to {out}/ ({len(inst.bassins)} bassins, "
                   f"{len(inst.table('structures.csv'))} structures, {len(inst.metiers)} métiers, "

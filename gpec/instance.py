@@ -405,6 +405,9 @@ def load_instance(folder: str | Path) -> Instance:
         raise InputError(str(meta_path), "file is missing")
     try:
         meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        if isinstance(meta, dict) and meta.get("kind") == "regions":
+            raise GpecError(f"{folder}: holds {len(meta.get('regions', []))} régions, one instance each: solve them "
+                            f"with gpec solve {folder} --by-region, or one of them by its folder")
         name = str(meta["name"])
         base_year = int(meta["base_year"])
         horizon = (int(meta["horizon"][0]), int(meta["horizon"][1]))

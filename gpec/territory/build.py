@@ -39,7 +39,34 @@ def build_instance(dep: str | list[str] | None, raw: str | Path, out: str | Path
         raise GpecError(f"{raw}: raw data folder not found (run from the repository root or pass --raw)")
     communes = population.read_communes(raw)
     territory = select(communes, dep=dep, region=region, france=france)
+    if france:
+        return write_regions(territory, raw, out, communes)
     return write_instance(territory, raw, out, communes)
+
+
+def write_regions(territory: Territory, raw: Path, out: Path, communes: pd.DataFrame) -> Path:
+    """Metropolitan France as its 13 régions: one instance folder per région in ``out/<région>/`` (a
+    bassin straddling two régions is in both, each counting its own communes) and an ``instance.yaml``
+    listing them (``regions``), solved région by région (``gpec solve --by-region``)."""
+    metro = communes[~communes["dep"].str.startswith("97")]
+    regions = []
+    for code in sorted(metro["reg"].unique()):
+        part = select(communes, region=code)
+        write_instance(part, raw, out / part.name, communes)
+        regions.append({"code": code, "name": part.label.rsplit(" (", 1)[0], "folder": part.name})
+    meta = {"name": territory.name, "kind": "regions",
+            "description": f"{territory.label}: its {len(regions)} régions, one instance each "
+                           "(the DROM are excluded: no age bands in the commune file)",
+            "built_by": f"gpec instance build {territory.option} (gpec/territory/) from data/raw (see "
+                        "data/raw/SOURCES.md)",
+            "regions": regions}
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / "instance.yaml", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    write_text(out / "README.md", f"# {territory.name}: {territory.label} by région\n\nBuilt by "
+               f"`{meta['built_by']}`. Solve with `gpec solve {out.name} --by-region` (every région an "
+               "independent model, run in parallel).\n\n" + "\n".join(
+                   f"- `{r['folder']}/`: {r['name']} ({r['code']})" for r in regions) + "\n")
+    return out
 
 
 def write_instance(territory: Territory, raw: Path, out: Path, communes: pd.DataFrame) -> Path:
