@@ -40,8 +40,19 @@ def scheduler():
 
 @pytest.fixture(params=["processes", "cluster"])
 def dask_option(request):
-    """``dask=`` of run_tasks: ``None`` (spawned processes) or an existing scheduler's address."""
-    return None if request.param == "processes" else request.getfixturevalue("scheduler")
+    """``dask=`` of run_tasks: ``None`` (spawned processes) or an existing scheduler's address, once both
+    its workers are up (a test may have killed one, which its nanny restarts)."""
+    if request.param == "processes":
+        return None
+    return up(request.getfixturevalue("scheduler"))
+
+
+def up(address: str) -> str:
+    """``address`` once the cluster there has its two workers."""
+    from distributed import Client
+    with Client(address) as client:
+        client.wait_for_workers(2)
+    return address
 
 
 def by_key(results) -> dict[str, TaskResult]:
@@ -75,7 +86,7 @@ def test_a_task_that_kills_its_process_is_reported_and_the_others_go_on(action, 
 
 def test_a_task_that_kills_its_dask_worker_is_reported_and_the_others_go_on(scheduler):
     tasks = {"dies": ("exit_now", 3), **SQUARES}
-    results = by_key(run_tasks(act, tasks, dask=scheduler))
+    results = by_key(run_tasks(act, tasks, dask=up(scheduler)))
     assert results["dies"].error == "worker died (dask: 1 worker(s) died running it)"
     assert {k: results[k].value for k in SQUARES} == {f"t{i}": i * i for i in range(5)}
 

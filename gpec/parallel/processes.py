@@ -12,12 +12,13 @@ process's sentinel ready and no answer in the pipe, reports that task with the e
 Workers are started on demand (at most ``workers``, never more than there are tasks), reused from task
 to task (a spawned process imports ``gpec`` and the solvers once, about a second), and told to stop
 when the batch is done; if the caller stops early (the iterator closed, an exception, Ctrl-C) they
-are terminated.
+are killed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
@@ -34,8 +35,10 @@ def _serve(function: Callable, conn) -> None:
 
     An ``Exception`` becomes the task's error and the worker goes on; anything else (``SystemExit``,
     ``KeyboardInterrupt``) ends the worker, and the parent reports the task as died. A closed pipe or a
-    ``None`` task ends the loop.
+    ``None`` task ends the loop. The worker ignores Ctrl-C (SIGINT reaches the whole process group): the
+    parent takes it and terminates its workers, without a traceback from each.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             task = conn.recv()
