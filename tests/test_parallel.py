@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import socket
+import subprocess
+import sys
 
 import dask
 import pytest
@@ -21,7 +24,7 @@ from gpec.parallel import TaskResult, run_tasks
 from gpec.parallel import cluster as cluster_module
 from gpec.scenario import Scenario
 from gpec.solving import solve
-from tests.conftest import write_instance
+from tests.conftest import ROOT, write_instance
 from tests.parallel_tasks import act
 
 SQUARES = {f"t{i}": ("square", i) for i in range(5)}
@@ -107,6 +110,30 @@ def test_stopping_early_ends_the_workers(tmp_path):
     assert next(results).key == "fast"
     results.close()
     assert [p for p in multiprocessing.active_children() if p.name == "gpec-worker"] == []
+
+
+CTRL_C = """
+import multiprocessing, os, signal, sys
+from gpec.parallel import run_tasks
+from tests.parallel_tasks import act
+tasks = {"fast": ("square", 2), "fast too": ("square", 3), "slow": ("wait_for", sys.argv[1])}
+results = run_tasks(act, tasks, workers=2)
+next(results), next(results)  # both workers are up and serving
+try:
+    os.killpg(0, signal.SIGINT)  # Ctrl-C reaches the whole process group, workers included
+    next(results)
+except KeyboardInterrupt:
+    results.close()
+    print("interrupted", [p.name for p in multiprocessing.active_children()])
+"""
+
+
+def test_ctrl_c_ends_the_workers_quietly(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    run = subprocess.run([sys.executable, "-c", CTRL_C, str(tmp_path / "never")], capture_output=True, text=True,
+                         start_new_session=True, cwd=ROOT, env=env)
+    assert run.stdout.strip() == "interrupted []"
+    assert "Traceback" not in run.stderr
 
 
 def test_workers_are_reused_and_replaced_after_a_death():
