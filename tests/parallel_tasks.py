@@ -55,7 +55,25 @@ def pid(_) -> int:
     return os.getpid()
 
 
-ACTIONS = {f.__name__: f for f in (square, fail, exit_now, kill_self, wait_for, gpec_file, pid)}
+class Unreadable:
+    """A value that pickles but raises when unpickled."""
+
+    def __reduce__(self):
+        return fail, ("cannot be read",)
+
+
+def unreadable(_) -> Unreadable:
+    """A value the parent cannot unpickle."""
+    return Unreadable()
+
+
+def unsendable(_):
+    """A value that does not pickle."""
+    return lambda: None
+
+
+ACTIONS = {f.__name__: f for f in (square, fail, exit_now, kill_self, wait_for, gpec_file, pid, unreadable,
+                                   unsendable)}
 
 
 def act(task):

@@ -87,6 +87,14 @@ def test_a_task_that_kills_its_process_is_reported_and_the_others_go_on(action, 
     assert {k: results[k].value for k in SQUARES} == {f"t{i}": i * i for i in range(5)}
 
 
+def test_a_value_that_cannot_travel_is_that_tasks_error():
+    tasks = {"unsendable": ("unsendable", None), "unreadable": ("unreadable", None), **SQUARES}
+    results = by_key(run_tasks(act, tasks, workers=1))
+    assert results["unsendable"].error.startswith("the value could not be sent back: ")
+    assert results["unreadable"].error == "the value could not be read: ValueError: cannot be read"
+    assert {k: results[k].value for k in SQUARES} == {f"t{i}": i * i for i in range(5)}
+
+
 def test_a_task_that_kills_its_dask_worker_is_reported_and_the_others_go_on(scheduler):
     tasks = {"dies": ("exit_now", 3), **SQUARES}
     results = by_key(run_tasks(act, tasks, dask=up(scheduler)))

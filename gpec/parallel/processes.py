@@ -84,7 +84,9 @@ class _Worker:
             try:
                 kind, payload = self.conn.recv()
             except (EOFError, OSError):
-                pass
+                pass  # the worker died: the pipe holds no answer
+            except Exception as error:  # noqa: BLE001 -- read in full, but the parent cannot unpickle it
+                return TaskResult(self.key, None, f"the value could not be read: {error_line(error)}", seconds), True
             else:
                 if kind == "value":
                     return TaskResult(self.key, payload, None, seconds), True
