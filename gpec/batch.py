@@ -1,0 +1,67 @@
+"""One solve as a task of a batch (:func:`gpec.parallel.run_tasks`): a small picklable task in, a small
+summary out.
+
+A task names its instance by folder (each worker loads it; a path travels faster than the tables) or
+gives the :class:`~gpec.instance.Instance` itself; the summary keeps what a sweep compares, not the
+decision tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gpec.instance import Instance, load_instance
+from gpec.scenario import Scenario
+from gpec.solving import solve
+
+
+@dataclass(frozen=True)
+class SolveTask:
+    """An instance and a scenario to solve.
+
+    Attributes
+    ----------
+    instance : str, Path or Instance
+        An instance folder (loaded by the worker) or a loaded instance.
+    scenario : Scenario
+        The scenario (default: ``Scenario()``).
+    """
+
+    instance: str | Path | Instance
+    scenario: Scenario = field(default_factory=Scenario)
+
+
+@dataclass(frozen=True)
+class SolveSummary:
+    """What a sweep compares of one solve (:class:`gpec.results.Result`'s figures of the same names).
+
+    Attributes
+    ----------
+    status : str
+        ``optimal``, ``feasible``, ``infeasible``, ``unbounded`` or ``error``.
+    objective, bound, gap : float
+        Stage 1's incumbent (weighted unmet need, FTE-years), dual bound and relative gap.
+    cost : float
+        Spending of the returned plan, in euros.
+    runtime_s : float
+        Seconds of the solve.
+    message : str
+        The solver's message when there is no plan.
+    """
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    cost: float
+    runtime_s: float
+    message: str = ""
+
+
+def solve_task(task: SolveTask) -> SolveSummary:
+    """Solve ``task`` with :func:`gpec.solving.solve` and summarise the result."""
+    instance = task.instance if isinstance(task.instance, Instance) else load_instance(task.instance)
+    result = solve(instance, task.scenario)
+    return SolveSummary(result.status, result.objective, result.bound, result.gap, result.cost, result.runtime_s,
+                        result.message)
