@@ -99,3 +99,12 @@ def test_cli_end_to_end(regions, tmp_path):
     plain = subprocess.run([sys.executable, "-m", "gpec.cli", "solve", str(regions), "--out", str(tmp_path / "y")],
                            capture_output=True, text=True, cwd=ROOT)
     assert plain.returncode == 2 and "--by-region" in plain.stderr and len(plain.stderr.strip().splitlines()) == 1
+
+
+def test_dask_gives_the_tables_of_the_pool(regions, run, tmp_path):
+    out, summary = run
+    on_dask = solve_by_region(regions, tmp_path / "dask", SCENARIO, workers=2, dask="local", maps=False)
+    assert {c: r["objective"] for c, r in on_dask["regions"].items()} == pytest.approx(
+        {c: r["objective"] for c, r in summary["regions"].items()}, rel=1e-9)
+    for name in ("decisions.csv", "workforce.csv", "spend.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "dask" / name), pd.read_csv(out / name))

@@ -88,6 +88,10 @@ def test_bad_selection_exits_2_with_one_line(tmp_path, args, words):
 
 
 @pytest.mark.slow
-def test_france_builds(tmp_path):
-    inst = load_instance(build_instance(None, RAW, tmp_path / "france", france=True))
-    assert len(inst.bassins) > 1600 and not inst.bassins["dep"].str.startswith("97").any()
+def test_france_builds_as_its_regions(tmp_path):
+    from gpec.by_region import region_folders
+
+    parts = region_folders(build_instance(None, RAW, tmp_path / "france", france=True))
+    assert len(parts) == 13 and "01" not in parts  # the DROM (régions 01-06) are excluded
+    bassins = pd.concat([load_instance(p).bassins for p in parts.values()])
+    assert bassins["bassin"].nunique() > 1600 and not bassins["dep"].str.startswith("97").any()

@@ -32,7 +32,9 @@ from gpec.solvers import MIN_SOLVE_S, Capability, StageOutcome, relative_gap
 #: simplex gives no plan in 300 s. The Landes (9,666 rows) keeps dual simplex (root LP in well under a second).
 #: With the funding bodies' zones (76,448 rows): LP relaxation 18 s by interior point, the restricted MIP
 #: 15 s, the plan 0.075 % above the LP bound; HiGHS's branch and cut from scratch: 3.4 % after 100 s.
-IPM_MIN_ROWS = 30_000
+#: Île-de-France (24,254 rows) and Provence-Alpes-Côte d'Azur (28,920) by dual simplex: no plan and a 3.2 % gap
+#: in 60 s; relaxation first: 0.45 % and 0.084 %.
+IPM_MIN_ROWS = 20_000
 #: Share of a relaxation-first solve's time the LP relaxation may take (the rest: the restricted MIP).
 RELAXATION_SHARE = 0.7
 
