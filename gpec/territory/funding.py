@@ -46,8 +46,8 @@ def budget(funders: pd.DataFrame, communes: pd.DataFrame, deps, envelopes: pd.Da
     france_pop = int(communes["pop_municipale_2022"].sum())
     pop75 = metro.groupby("dep")["pop_75p_rp2022"].sum()
     rows = []
-    for body in funders.itertuples():
-        for y in years:
+    for y in years:  # year by year, the bodies in their order
+        for body in funders.itertuples():
             if body.kind == "departement":
                 eur, src = _departement(body.territory, y, envelopes, pop75)
             elif body.kind == "region":
@@ -55,10 +55,7 @@ def budget(funders: pd.DataFrame, communes: pd.DataFrame, deps, envelopes: pd.Da
             else:
                 eur, src = 0, "assumption: no FIR amount for these levers in data/raw; set it with --budget ars=EUR"
             rows.append(dict(funder=body.funder, year=y, eur=eur, source=src))
-    table = pd.DataFrame(rows)
-    order = {f: i for i, f in enumerate(funders["funder"])}
-    return table.sort_values(["year", "funder"], key=lambda s: s.map(order) if s.name == "funder" else s,
-                             kind="stable").reset_index(drop=True)
+    return pd.DataFrame(rows)
 
 
 def _published(envelopes: pd.DataFrame, kind: str, territory: str, year: int):

@@ -31,10 +31,7 @@ def travel(shapes: gpd.GeoDataFrame, bassins: pd.DataFrame, pv: dict, max_minute
     """``travel.csv``: origin, destination, minutes, source (every pair, or those within ``max_minutes``)."""
     detour, speed = pv[("road_detour_factor", "")], pv[("avg_speed_kmh", "")]
     graph = adjacency_graph(shapes, bassins, detour, speed)
-    if max_minutes is None:
-        table = travel_matrix(graph, bassins, detour, speed)
-    else:
-        table = travel_matrix(graph, bassins, detour, speed, max_minutes=max_minutes)
+    table = travel_matrix(graph, bassins, detour, speed, max_minutes=max_minutes)
     table["minutes"] = table["minutes"].round(3)
     table["source"] = np.where(
         table["method"] == "graph",
