@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.solvers import MIN_SOLVE_S, TimeBudget
+from gpec.solvers import MIN_SOLVE_S, Capability, TimeBudget, holding
 from gpec.solvers.highs import HighsBackend
 
 COLUMNS = ("method", "family", "label", "funder", "bassin", "metier", "year", "unit", "value", "uncertainty",
@@ -47,16 +47,20 @@ NOT_COMPUTED, NO_PLAN = "not computed: no time left", "no plan within time"
 
 
 def shadow_prices(model, x: np.ndarray, objective: float, bound: float, mip_gap: float,
-                  budget: TimeBudget) -> pd.DataFrame:
+                  budget: TimeBudget, backend=None) -> pd.DataFrame:
     """All three kinds for a solved ``model``: ``x`` is the plan, ``objective`` and ``bound`` its stage-1
     value and bound; the MIP re-solves stop at gap ``mip_gap``. Every solve runs within ``budget``, its
     phase recorded there: the LP relaxation first with :data:`LP_WEIGHT`, then the fixed-integer LP and
-    each MIP re-solve with weight 1, each given its weight's part of the time left when it starts."""
+    each MIP re-solve with weight 1, each given its weight's part of the time left when it starts.
+    ``backend``, the run's live solver model, is changed in place for each solve when it gives LP duals
+    (the model is not handed to a solver again); otherwise a HiGHS model is made."""
     funders = sorted(set(model.lp.rows["budget"].index.get_level_values("funder")))
     later = 1.0 + 2 * len(funders)  # the fixed-integer LP and the MIP re-solves, weight 1 each
-    relaxation = _lp_relaxation(model, budget, LP_WEIGHT / (LP_WEIGHT + later))
-    fixed = _fixed_integer(model, x, budget, 1 / later)
-    marginals = _mip_marginals(model, x, objective, bound, mip_gap, budget, funders)
+    if backend is None or Capability.LP_DUALS not in backend.capabilities:
+        backend = HighsBackend(model.lp)
+    relaxation = _lp_relaxation(model, backend, budget, LP_WEIGHT / (LP_WEIGHT + later))
+    fixed = _fixed_integer(model, backend, x, budget, 1 / later)
+    marginals = _mip_marginals(model, backend, x, objective, bound, mip_gap, budget, funders)
     return pd.concat([relaxation, marginals, fixed], ignore_index=True).reindex(columns=list(COLUMNS))
 
 
@@ -80,9 +84,9 @@ def _unknown(frame: pd.DataFrame, status: str) -> pd.DataFrame:
     return frame.assign(value=np.nan, eur_per_fte_year=np.nan, binding=None, status=status)
 
 
-def _lp_relaxation(model, budget: TimeBudget, share: float) -> pd.DataFrame:
+def _lp_relaxation(model, live, budget: TimeBudget, share: float) -> pd.DataFrame:
     lp = model.lp
-    backend = HighsBackend(lp, relax=True)
+    backend = holding(live, lp.relaxation())
     backend.set_objective(lp.objective_vector("unmet"))
     status = _lp_solve(backend, budget, "lp_relaxation", share)
     solution = backend.h.getSolution()
@@ -92,7 +96,7 @@ def _lp_relaxation(model, budget: TimeBudget, share: float) -> pd.DataFrame:
     else:  # the rows are still listed, with no value
         row_dual, activity = np.zeros(lp.n_rows), np.zeros(lp.n_rows)
         col_dual, x = np.zeros(lp.n_cols), np.zeros(lp.n_cols)
-    arrays = lp.to_arrays()
+    arrays = lp.bounds()
     frames = []
     budget_rows = lp.rows["budget"]
     avoided = -row_dual[budget_rows.positions] * 1000.0
@@ -123,16 +127,16 @@ def _lp_relaxation(model, budget: TimeBudget, share: float) -> pd.DataFrame:
     return table.assign(status=status) if status == "optimal" else _unknown(table, status)
 
 
-def _mip_marginals(model, x, objective: float, bound: float, mip_gap: float, budget: TimeBudget,
+def _mip_marginals(model, live, x, objective: float, bound: float, mip_gap: float, budget: TimeBudget,
                    funders: list[str]) -> pd.DataFrame:
     lp = model.lp
     rows_block = lp.rows["budget"]
-    upper = lp.to_arrays()["row_upper"][rows_block.positions]
+    upper = lp.bounds()["row_upper"][rows_block.positions]
     funder_of = rows_block.index.get_level_values("funder")
     years = len(set(rows_block.index.get_level_values("year")))
     base_slack = abs(objective - bound) if np.isfinite(bound) else np.inf
     rows = []
-    backend = HighsBackend(lp)
+    backend = holding(live, lp)
     backend.set_objective(lp.objective_vector("unmet"))
     empty = {f: not (upper[funder_of == f] > 0).any() for f in funders}
     left = sum(1 if empty[f] else 2 for f in funders)
@@ -170,10 +174,10 @@ def _mip_marginals(model, x, objective: float, bound: float, mip_gap: float, bud
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _fixed_integer(model, x: np.ndarray, budget: TimeBudget, share: float) -> pd.DataFrame:
+def _fixed_integer(model, live, x: np.ndarray, budget: TimeBudget, share: float) -> pd.DataFrame:
     lp = model.lp
-    integer = lp.to_arrays()["integer"]
-    backend = HighsBackend(lp, relax=True)
+    integer = lp.bounds()["integer"]
+    backend = holding(live, lp.relaxation())
     fixed = np.flatnonzero(integer)
     values = np.round(x[fixed])
     backend.change_col_bounds(fixed, values, values)

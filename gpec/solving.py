@@ -33,7 +33,7 @@ from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
 from gpec.shadow import COLUMNS as SHADOW_COLUMNS
 from gpec.shadow import shadow_prices
-from gpec.solvers import MIN_SOLVE_S, TimeBudget, get_backend, relative_gap
+from gpec.solvers import MIN_SOLVE_S, TimeBudget, get_backend, holding, relative_gap
 
 #: Share of the time limit never handed to a solve: kept for the tables, the independent check and
 #: writing the outputs (about 5 s on the Landes default with maps).
@@ -166,7 +166,8 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
     stages, x = _stages(model, backend, scenario, budget, weights, later + (whole_weight if split else 0.0),
                         start, aim=WHOLE_UNITS_AIM if split else 1.0, progress=progress)
     if x is not None and split:
-        stages, x = _whole_units(model, scenario, budget, weights, later, stages, x, whole_weight, progress)
+        stages, x = _whole_units(model, backend, scenario, budget, weights, later, stages, x, whole_weight,
+                                 progress)
 
     first = stages[0]
     status = _overall_status(stages[1:] if _settled(stages, split) else stages, x)
@@ -191,7 +192,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
                                    live.reference)
     if x is not None and scenario.shadow_prices:
         with budget.split("shadow prices", 1.0) as inner:
-            prices = shadow_prices(model, x, objective, first.bound, scenario.mip_gap, inner)
+            prices = shadow_prices(model, x, objective, first.bound, scenario.mip_gap, inner, backend)
     if status == "infeasible" and explain:
         with budget.split("diagnosis", 1.0) as inner:
             diagnosis = explain_infeasibility(applied, scenario, horizon, inner)
@@ -273,14 +274,15 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
     return stages, x
 
 
-def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
+def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
                  stages: list[StageReport], x: np.ndarray, weight: float = WHOLE_UNITS_WEIGHT, progress=None
                  ) -> tuple[list[StageReport], np.ndarray | None]:
     """Make the split of whole totals whole (:mod:`gpec.rounding`); if that plan is not within ``--gap`` of
     the stage-1 bound, solve the model with whole units in every bassin from it (its bound, valid too,
-    replaces the first when higher). The stage reports of both are appended, the first stage's bound kept."""
+    replaces the first when higher). The stage reports of both are appended, the first stage's bound kept.
+    Both models are the live ``backend``'s changed in place when it can (:func:`gpec.solvers.holding`)."""
     with budget.split("whole units", weight / (weight + later)) as inner:
-        rounding = get_backend(scenario.solver)(rounding_model(model, x))
+        rounding = holding(backend, rounding_model(model, x))
         rounded, whole = _stages(model, rounding, replace(scenario, solution_limit=None), inner, weights, 0.0,
                                  None, aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress)
     stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded]
@@ -288,7 +290,7 @@ def _whole_units(model, scenario: Scenario, budget: TimeBudget, weights: list[fl
     if whole is not None and (relative_gap(float(unmet @ model.tighten(whole)), stages[0].bound)
                               <= scenario.mip_gap + WHOLE_UNITS_TOL):
         return stages, whole
-    exact = get_backend(scenario.solver)(whole_units_model(model))
+    exact = holding(backend, whole_units_model(model))
     more, better = _stages(model, exact, scenario, budget, weights, later, whole, prefix="whole units, stage ",
                            progress=progress)
     earlier = [replace(s, name=s.name if s.name.startswith("whole") else f"whole totals ({s.name})") for s in stages]

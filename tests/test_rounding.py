@@ -67,3 +67,32 @@ def test_a_whole_split_needs_no_second_solve(tmp_path):
     assert result.objective == pytest.approx(0.0, abs=1e-9) and result.cost == pytest.approx(2000.0)
     assert result.decisions[["bassin", "units"]].to_dict("records") == [{"bassin": A, "units": 2}]
     assert not any(s.name.startswith("whole totals") for s in result.stages)
+
+
+def test_a_run_hands_its_model_to_the_solver_once_and_the_live_model_is_restored(tmp_path, monkeypatch):
+    """Making whole, the model with whole places and the shadow prices change the live HiGHS model in place
+    (one hand-off per run); a planner's next solve on it then equals a cold solve of its scenario."""
+    from gpec.planner import Planner
+    from gpec.solvers.highs import HighsBackend
+
+    made = []
+    init = HighsBackend.__init__
+
+    def counted(self, lp, *args, **kwargs):
+        made.append(lp.n_rows)
+        init(self, lp, *args, **kwargs)
+
+    monkeypatch.setattr(HighsBackend, "__init__", counted)
+    inst = _case(tmp_path / "three", 3000.0)
+    scenario = Scenario(levers=("training",), mip_gap=0.0, cost_gap=0.0)
+    planner = Planner(inst, scenario)
+    first = planner.solve()
+    assert "whole units (unmet)" in [s.name for s in first.stages] and len(first.shadow_prices)
+    assert len(made) == 1 and first.objective == pytest.approx(0.45, abs=1e-9)
+    again = planner.update(budgets={"region": 4000.0}).solve()
+    assert len(made) == 1 and planner.updates_in_place == 1
+    cold = solve(inst, Scenario(levers=("training",), mip_gap=0.0, cost_gap=0.0, budgets={"region": 4000.0}))
+    assert again.status == cold.status == "optimal" and again.objective == pytest.approx(cold.objective, abs=1e-9)
+    assert again.cost == pytest.approx(cold.cost) and sorted(again.decisions["units"]) == [2, 2]
+    shadow = lambda r: r.shadow_prices[["label", "method", "value"]].round(6).to_dict("records")
+    assert shadow(again) == shadow(cold)

@@ -184,8 +184,14 @@ class LinearModel:
     def objective_names(self) -> list[str]:
         return list(self._objective_parts)
 
-    def to_arrays(self) -> dict[str, np.ndarray | sp.csr_matrix]:
-        """Column bounds, integrality, the CSR matrix and row bounds."""
+    def bounds(self) -> dict[str, np.ndarray]:
+        """Column bounds, integrality and row bounds (copies), without the matrix."""
+        cat = lambda parts, dtype=float: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+        return {"col_lower": cat(self._col_lo), "col_upper": cat(self._col_hi), "integer": cat(self._integer, bool),
+                "row_lower": cat(self._row_lo), "row_upper": cat(self._row_hi)}
+
+    def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix, duplicates summed and explicit zeros removed."""
         if self._entries:
             r = np.concatenate([e[0] for e in self._entries])
             c = np.concatenate([e[1] for e in self._entries])
@@ -196,11 +202,21 @@ class LinearModel:
         matrix = sp.csr_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols))
         matrix.sum_duplicates()
         matrix.eliminate_zeros()
-        cat = lambda parts, dtype=float: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
-        return {
-            "col_lower": cat(self._col_lo), "col_upper": cat(self._col_hi), "integer": cat(self._integer, bool),
-            "matrix": matrix, "row_lower": cat(self._row_lo), "row_upper": cat(self._row_hi),
-        }
+        return matrix
+
+    def same_matrix(self, other: "LinearModel") -> bool:
+        """Whether ``other`` holds this model's very matrix (one is a :meth:`copy` of the other)."""
+        return self._entries is other._entries and self.n_rows == other.n_rows and self.n_cols == other.n_cols
+
+    def to_arrays(self) -> dict[str, np.ndarray | sp.csr_matrix]:
+        """Column bounds, integrality, the CSR matrix and row bounds."""
+        return {**self.bounds(), "matrix": self.matrix()}
+
+    def relaxation(self) -> "LinearModel":
+        """A :meth:`copy` with every column continuous (the LP relaxation)."""
+        relaxed = self.copy()
+        relaxed._integer = [np.zeros(len(flags), bool) for flags in self._integer]
+        return relaxed
 
     def is_integer(self, name: str) -> np.ndarray:
         """Integrality flags of one variable block."""

@@ -62,6 +62,16 @@ def get_backend(name: str):
     return backends[name]
 
 
+def holding(backend, lp):
+    """``backend`` made to hold ``lp`` in place when it can (:attr:`Capability.IN_PLACE_CHANGES`: a run
+    hands its model to the solver once, the later phases change bounds and integrality), else a new
+    backend of the same solver for ``lp``."""
+    if Capability.IN_PLACE_CHANGES in backend.capabilities:
+        backend.update(lp)
+        return backend
+    return type(backend)(lp)
+
+
 #: A solve offered fewer seconds than this is not started (reported as not computed / not run).
 MIN_SOLVE_S = 0.05
 

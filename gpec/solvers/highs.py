@@ -1,5 +1,8 @@
-"""HiGHS through ``highspy``: the arrays of a LinearModel are passed once (``passModel``); later stages
-change the live model in place (a new row, new costs) and start from the previous solution.
+"""HiGHS through ``highspy``: the arrays of a LinearModel are passed once (``passModel`` of the numpy
+arrays, which HiGHS copies once); later stages change the live model in place (a new row, new costs) and
+start from the previous solution, and the later phases of a run (whole units, shadow prices:
+:func:`gpec.solvers.holding`) and a planner's what-ifs change its bounds and integrality in place
+(:meth:`HighsBackend.update`).
 
 Large models (at least :data:`IPM_MIN_ROWS` rows) solve their LPs by interior point, and a MIP solve
 without a start runs **relaxation first**: the LP relaxation by interior point gives a valid bound, then
@@ -61,27 +64,21 @@ class HighsBackend:
             self.h.setOptionValue("mip_lp_solver", "ipm")
         if threads:
             self.h.setOptionValue("threads", int(threads))
-        arrays = lp.to_arrays()
-        model = highspy.HighsLp()
-        model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
-        model.col_cost_ = np.zeros(lp.n_cols)
-        model.col_lower_, model.col_upper_ = arrays["col_lower"], arrays["col_upper"]
-        model.row_lower_, model.row_upper_ = arrays["row_lower"], arrays["row_upper"]
-        csr = arrays["matrix"]
-        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        model.a_matrix_.start_ = csr.indptr.astype(np.int32)
-        model.a_matrix_.index_ = csr.indices.astype(np.int32)
-        model.a_matrix_.value_ = csr.data
+        arrays, csr = lp.bounds(), lp.matrix()
         self.has_integers = bool(arrays["integer"].any()) and not relax
-        if self.has_integers:
-            model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                                  for i in arrays["integer"]]
+        if relax:
+            arrays["integer"][:] = False
         self.cost, self.started = np.zeros(lp.n_cols), None
         self._arrays = arrays  # what the live model holds (before rows added by the stages), for update()
         self.progress = None
         self.enough = None  # (gap, seconds): stop once the gap is at most this after that long
         self._began = 0.0  # perf_counter() at the start of the current solve
-        status = self.h.passModel(model)
+        # the arrays as they are (one copy, by HiGHS): no HighsLp in between
+        status = self.h.passModel(
+            lp.n_cols, lp.n_rows, csr.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0,
+            self.cost, arrays["col_lower"], arrays["col_upper"], arrays["row_lower"], arrays["row_upper"],
+            csr.indptr.astype(np.int32, copy=False), csr.indices.astype(np.int32, copy=False), csr.data,
+            arrays["integer"].astype(np.int32))
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the model")
 
@@ -115,11 +112,12 @@ class HighsBackend:
 
     def update(self, lp: LinearModel) -> None:
         """Make the live model that of ``lp`` in place: drop the rows the stages added, then change the
-        bounds, integrality and coefficients that differ. ``lp`` must have this model's columns and rows
+        bounds, integrality and coefficients that differ (the matrix is not compared when ``lp`` shares
+        the live model's: :meth:`LinearModel.same_matrix`). ``lp`` must have this model's columns and rows
         (same blocks and labels; :class:`gpec.planner.Planner` checks), only their numbers may differ."""
-        new, old = lp.to_arrays(), self._arrays
-        if new["matrix"].shape != old["matrix"].shape:
+        if (lp.n_cols, lp.n_rows) != (self.lp.n_cols, self.lp.n_rows):
             raise ValueError("update: the model has other columns or rows; build a new backend")
+        new, old = lp.bounds(), self._arrays
         extra = self.h.getNumRow() - lp.n_rows
         if extra > 0:
             self.h.deleteRows(extra, np.arange(lp.n_rows, lp.n_rows + extra, dtype=np.int32))
@@ -131,14 +129,15 @@ class HighsBackend:
             self.change_row_bounds(rows, new["row_lower"][rows], new["row_upper"][rows])
         flip = np.flatnonzero(new["integer"] != old["integer"])
         if flip.size:
-            kind = lambda i: highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-            self.h.changeColsIntegrality(len(flip), flip.astype(np.int32), [kind(i) for i in new["integer"][flip]])
-        diff = (new["matrix"] - old["matrix"]).tocoo()
-        keep = diff.data != 0
-        rows_c, cols_c = diff.row[keep], diff.col[keep]
-        values = np.asarray(new["matrix"][rows_c, cols_c]).ravel() if keep.any() else []
-        for i, j, v in zip(rows_c, cols_c, values):
-            self.h.changeCoeff(int(i), int(j), float(v))
+            self.h.changeColsIntegrality(len(flip), flip.astype(np.int32), new["integer"][flip].astype(np.uint8))
+        if not lp.same_matrix(self.lp):
+            matrix = lp.matrix()
+            diff = (matrix - self.lp.matrix()).tocoo()
+            keep = diff.data != 0
+            rows_c, cols_c = diff.row[keep], diff.col[keep]
+            values = np.asarray(matrix[rows_c, cols_c]).ravel() if keep.any() else []
+            for i, j, v in zip(rows_c, cols_c, values):
+                self.h.changeCoeff(int(i), int(j), float(v))
         self.has_integers = bool(new["integer"].any())
         self.lp, self._arrays, self.started = lp, new, None
 
@@ -177,12 +176,23 @@ class HighsBackend:
                        starts, index, coefs)
 
     def change_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        rows = np.asarray(rows, np.int32)
-        self.h.changeRowsBounds(len(rows), rows, np.asarray(lower, float), np.asarray(upper, float))
+        rows, lower, upper = self._held("row", rows, lower, upper)
+        self.h.changeRowsBounds(len(rows), rows, lower, upper)
 
     def change_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        cols = np.asarray(cols, np.int32)
-        self.h.changeColsBounds(len(cols), cols, np.asarray(lower, float), np.asarray(upper, float))
+        cols, lower, upper = self._held("col", cols, lower, upper)
+        self.h.changeColsBounds(len(cols), cols, lower, upper)
+
+    def _held(self, kind: str, positions, lower, upper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Record new bounds of rows or columns of the model passed in what the live model holds (so that
+        :meth:`update` compares against them); returns them as HiGHS takes them."""
+        positions = np.asarray(positions, np.int32)
+        lower = np.broadcast_to(np.asarray(lower, float), positions.shape).copy()
+        upper = np.broadcast_to(np.asarray(upper, float), positions.shape).copy()
+        mine = positions < len(self._arrays[f"{kind}_lower"])  # not the rows or columns added later
+        self._arrays[f"{kind}_lower"][positions[mine]] = lower[mine]
+        self._arrays[f"{kind}_upper"][positions[mine]] = upper[mine]
+        return positions, lower, upper
 
     def duals(self) -> tuple[np.ndarray, np.ndarray]:
         """Row duals and column reduced costs of the last LP solve (HiGHS signs: for a minimisation, the
@@ -240,9 +250,9 @@ class HighsBackend:
     def _relaxation_first(self, time_limit: float, mip_gap: float) -> StageOutcome:
         """The LP relaxation's bound and the plan of the MIP restricted to its roundings (module docstring)."""
         start = time.perf_counter()
-        lp = self.h.getLp()
-        integer = np.flatnonzero(np.asarray([int(v) for v in lp.integrality_], int) == 1).astype(np.int32)
-        lower, upper = np.asarray(lp.col_lower_)[integer], np.asarray(lp.col_upper_)[integer]
+        held = self._arrays  # the live model's columns (no columns are added to a model this large)
+        integer = np.flatnonzero(held["integer"]).astype(np.int32)
+        lower, upper = held["col_lower"][integer], held["col_upper"][integer]
         self.h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), np.uint8))
         self.h.setOptionValue("solver", "ipm")
         self.h.setOptionValue("time_limit", float(max(RELAXATION_SHARE * time_limit, 0.01)))
