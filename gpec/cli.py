@@ -36,8 +36,11 @@ def solve_command(
                                      "(funders.csv) or its kind (departement, region, ars) when the instance has "
                                      "one body of that kind."),
     horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years, e.g. 2026-2035."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole run (load, build, both "
-                                     "stages, --verify, shadow prices or diagnosis, check, outputs)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds for the whole run (load, "
+                                               "build, both stages, --verify, shadow prices or diagnosis, check, "
+                                               "outputs); default 60. With --by-region, for all régions, shared "
+                                               "by size; default 80 per région on average (régions x 80 / "
+                                               "workers)."),
     gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance of stage 1 (unmet need)."),
     cost_gap: float = typer.Option(1e-2, "--cost-gap", help="Relative gap tolerance of stage 2 (least cost)."),
     no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
@@ -87,11 +90,12 @@ def solve_command(
     scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None,
                         budgets=budgets_from_options(budget),
                         parameters=dict(parse_parameter(p) for p in set_), levers=levers,
-                        time_limit=time_limit, mip_gap=gap, cost_gap=cost_gap, solver=solver,
+                        time_limit=Scenario().time_limit if time_limit is None else time_limit, mip_gap=gap,
+                        cost_gap=cost_gap, solver=solver,
                         service_level=service_level, min_places=dict(parse_min_places(m) for m in min_places),
                         shadow_prices=prices, verify=verify)
     if by_region:
-        _solve_by_region(instance, out, scenario, workers, dask, maps, lang, quiet)
+        _solve_by_region(instance, out, scenario, workers, dask, maps, lang, quiet, time_limit)
         return
     if workers is not None or dask is not None:
         raise GpecError("--workers and --dask go with --by-region")
@@ -131,7 +135,7 @@ def solve_command(
 
 
 def _solve_by_region(instance: Path, out: Optional[Path], scenario, workers, dask, maps: bool, lang: str,
-                     quiet: bool) -> None:
+                     quiet: bool, time_limit: Optional[float]) -> None:
     """``gpec solve FOLDER --by-region``: every région solved in parallel, one line each as it finishes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -149,7 +153,7 @@ def _solve_by_region(instance: Path, out: Optional[Path], scenario, workers, das
             bar.console.print(f"{parts[result.key].name}: {what} ({result.seconds:.0f} s)")
 
         summary = solve_by_region(instance, out, scenario, workers=workers, dask=dask, maps=maps, lang=lang,
-                                  progress=report)
+                                  progress=report, time_limit=time_limit)
     console.print(f"{instance.name} by région: status {summary['status']}, gap {_num(summary['gap'], '.3%')}, "
                   f"unmet {_num(summary['objective'], ',.1f')} FTE-years, violations {summary['violations']}")
     console.print(f"written to {out}/")

@@ -14,7 +14,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from gpec.by_region import region_folders, solve_by_region
+import heapq
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gpec.by_region import PARENT_SHARE, REGION_MIN_S, region_folders, region_sizes, solve_by_region, time_limits
 from gpec.errors import GpecError
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
@@ -108,3 +113,41 @@ def test_dask_gives_the_tables_of_the_pool(regions, run, tmp_path):
         {c: r["objective"] for c, r in summary["regions"].items()}, rel=1e-9)
     for name in ("decisions.csv", "workforce.csv", "spend.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "dask" / name), pd.read_csv(out / name))
+
+
+def test_each_region_has_its_share_of_the_time_and_the_run_records_it(regions, run):
+    _, summary = run
+    sizes = region_sizes(region_folders(regions))
+    assert sizes == {"01": sizes["02"], "02": sizes["01"]} and min(sizes.values()) > 0
+    # two régions on two workers: each has the whole run's time, less the parent's share
+    assert summary["workers"] == 2 and summary["time_limit_s"] == 80.0  # 80 s a région on average
+    assert [r["time_limit_s"] for r in summary["regions"].values()] == pytest.approx([80.0 * (1 - PARENT_SHARE)] * 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.lists(st.integers(1, 100_000), min_size=1, max_size=20),
+       workers=st.integers(1, 6), total=st.floats(100.0, 5000.0),
+       used=st.lists(st.floats(0.0, 1.0), min_size=20, max_size=20))
+def test_regions_started_largest_first_end_by_the_limit_whatever_each_takes(sizes, workers, total, used):
+    """Graham's bound: whatever each région takes up to its limit, started largest first on the first
+    free worker, the last ends by the run's limit; larger régions never get less time."""
+    sizes = {f"{k:02d}": s for k, s in enumerate(sizes)}
+    try:
+        limits = time_limits(sizes, total, workers)
+    except GpecError as error:  # refused only when the floors cannot fit
+        assert sum([REGION_MIN_S] * len(sizes)) / workers + (1 - 1 / workers) * REGION_MIN_S > total, error
+        return
+    order = list(limits)
+    assert [sizes[c] for c in order] == sorted(sizes.values(), reverse=True)
+    assert all(REGION_MIN_S <= limits[c] <= total for c in order)
+    assert all(limits[a] >= limits[b] for a, b in zip(order, order[1:]))
+    free = [0.0] * workers  # when each worker is free: list scheduling in that order
+    for code, share in zip(order, used):
+        start = heapq.heappop(free)
+        heapq.heappush(free, start + share * limits[code])
+    assert max(free) <= total * (1 + 1e-9)
+
+
+def test_a_time_limit_too_short_for_the_regions_is_refused():
+    with pytest.raises(GpecError, match="13 régions on 2 workers need at least"):
+        time_limits({f"{k:02d}": 1000 + k for k in range(13)}, 100.0, 2)

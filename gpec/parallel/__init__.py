@@ -22,7 +22,7 @@ from contextlib import closing
 from gpec.errors import GpecError
 from gpec.parallel.task import TaskResult, died_line, error_line
 
-__all__ = ["TaskResult", "died_line", "error_line", "run_tasks"]
+__all__ = ["TaskResult", "died_line", "error_line", "run_tasks", "slots"]
 
 
 def run_tasks(function: Callable, tasks: dict[str, object], workers: int | None = None, dask: str | None = None,
@@ -76,6 +76,21 @@ def run_tasks(function: Callable, tasks: dict[str, object], workers: int | None 
     except Exception as error:  # noqa: BLE001 -- pickle raises several types
         raise TypeError(f"run_tasks needs a function importable at module level: {error_line(error)}") from None
     return _run(function, dict(tasks), workers, dask, progress)
+
+
+def slots(workers: int | None = None, dask: str | None = None) -> int:
+    """How many tasks :func:`run_tasks` runs at once with these options: ``workers`` when given, else
+    the cores (process pool), a local cluster's default workers, or a running scheduler's threads (asked
+    of it: :class:`~gpec.errors.GpecError` when it does not answer)."""
+    if workers is not None:
+        return workers
+    if dask is None:
+        return os.cpu_count() or 1
+    from gpec.parallel.cluster import LOCAL_WORKERS, connect
+    if dask.strip() == "local":
+        return LOCAL_WORKERS
+    with connect(dask.strip(), None) as client:
+        return max(1, sum(client.nthreads().values()))
 
 
 def _run(function, tasks, workers, dask, progress) -> Iterator[TaskResult]:
