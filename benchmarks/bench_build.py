@@ -300,8 +300,14 @@ def _budget_rows(m, d: CoreData, totals, contracts, spend, carried) -> None:
 
 # -- measurements, one per fresh process -------------------------------------------------------------
 def _peak_mb() -> float:
-    """Peak resident set size of this process so far, MB (``ru_maxrss`` is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process so far, MiB: ``VmHWM`` of ``/proc/self/status`` on Linux, else
+    ``ru_maxrss`` (KiB on Linux, which after fork and exec also counts the parent's RSS at the fork: a
+    large parent would hide a small measurement)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
 
 
 def _quiet_highs() -> None:
