@@ -66,7 +66,7 @@ def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list
     costs = {lv.lever: lv.costs[lv.costs["year"].between(years[0], years[-1])] for lv in levers}
     paid = [pd.MultiIndex.from_arrays([np.full(len(c), lever), c["zone"].to_numpy(object), c["year"].to_numpy()])
             for lever, c in costs.items()]
-    zones = sorted(set().union(*scope.values(), *(c["zone"] for c in costs.values())))
+    zones = sorted(set().union(*scope.values(), *(c["zone"].unique() for c in costs.values())))
     # one row per (lever, zone, year) that has a cost or a funder (none for a lever with neither)
     cost_index = pd.MultiIndex.from_product([names, zones, years], names=["lever", "zone", "year"])
     cost_index = cost_index[cost_index.isin(sl.append(paid))]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from gpec.models.levers import LeverTerms, empty_draws
-from gpec.models.linear import Block, LinearModel, row_positions
+from gpec.models.linear import Block, LinearModel
 
 
 def add_labour_pool(lp: LinearModel, instance, horizon: tuple[int, int], levers: list[LeverTerms]) -> Block | None:
@@ -32,9 +32,12 @@ def add_labour_pool(lp: LinearModel, instance, horizon: tuple[int, int], levers:
     first, last = horizon
     draws = pd.concat([empty_draws(), *[lv.draws for lv in levers]], ignore_index=True)
     draws = draws[draws["year"].between(first, last) & (draws["people"] > 0)]
-    cells = draws[["bassin", "year"]].drop_duplicates().sort_values(["bassin", "year"])
-    index = pd.MultiIndex.from_frame(cells) if len(cells) else pd.MultiIndex.from_arrays([[], []], names=["bassin", "year"])
+    # the cells drawn from, sorted by bassin and year, and each draw's cell
+    bassin, bassins = pd.factorize(draws["bassin"], sort=True)
+    year, years = pd.factorize(draws["year"], sort=True)
+    rows, cells = pd.factorize(bassin.astype(np.int64) * max(len(years), 1) + year, sort=True)
+    index = pd.MultiIndex.from_arrays([np.asarray(bassins, object)[cells // max(len(years), 1)],
+                                       np.asarray(years, np.int64)[cells % max(len(years), 1)]], names=["bassin", "year"])
     bound = instance.param("labour_pool_share") * jobseekers.reindex(index.get_level_values("bassin")).to_numpy(float)
-    rows = row_positions(index, draws, ["bassin", "year"])
     return lp.add_constraints("labour_pool", index, [(rows, draws["col"].to_numpy(np.int64), draws["people"].to_numpy())],
                               upper=bound)

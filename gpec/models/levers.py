@@ -105,20 +105,22 @@ def bassin_zones(instance, bassins) -> np.ndarray:
     return zones.reindex(np.asarray(bassins, dtype=object)).to_numpy(object)
 
 
-def start_years(first: int, last: int, lag: int, end: int) -> np.ndarray:
-    """Years a lever of duration ``lag`` can start in: the decision years ``first..last`` whose units
-    deliver by the last model year ``end`` (the horizon and its tail, see :mod:`gpec.models.workforce`);
-    units that would deliver later are not modelled (no column that cannot matter).
-    """
-    return np.arange(first, min(last, end - lag) + 1)
+def start_rows(earliest, last: int, lags, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """The years each of some rows (earliest start year ``earliest``, duration ``lags``) can start in:
+    ``earliest..last`` as long as its units deliver by the last model year ``end`` (the horizon and its
+    tail, see :mod:`gpec.models.workforce`; units that would deliver later are not modelled: no column
+    that cannot matter). Returns each row's position once per start year, and the years, rows one after
+    another."""
+    earliest, lags = np.asarray(earliest, int), np.asarray(lags, int)
+    counts = np.maximum(0, np.minimum(last, end - lags) - earliest + 1)
+    rows = np.repeat(np.arange(len(counts)), counts)
+    return rows, earliest[rows] + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def duration_years(starts: np.ndarray, lags: np.ndarray) -> np.ndarray:
     """Every year of each duration: ``start, start + 1, ..., start + lag - 1``, the units one after another."""
     reps = np.asarray(lags, int)
-    if not reps.sum():
-        return np.zeros(0, int)
-    return np.repeat(np.asarray(starts, int), reps) + np.concatenate([np.arange(k) for k in reps])
+    return np.repeat(np.asarray(starts, int), reps) + np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
 
 
 def yearly_costs(block: Block, starts: np.ndarray, lags: np.ndarray, eur_per_year: np.ndarray,
@@ -138,15 +140,11 @@ def decision_grid(capacity: pd.DataFrame, cap_column: str, lag: pd.Series, horiz
     """
     first, last = horizon
     cap = capacity[(capacity[cap_column] > 0) & (capacity["metier"].map(lag).fillna(0) >= 1)]
-    frames = [
-        pd.DataFrame({"bassin": r.bassin, "metier": r.metier, "year": start_years(first, last, int(lag[r.metier]), end),
-                      "cap": float(getattr(r, cap_column)), "lag": int(lag[r.metier])})
-        for r in cap.itertuples(index=False)
-    ]
-    columns = {"bassin": object, "metier": object, "year": int, "cap": float, "lag": int}
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    return pd.concat(frames, ignore_index=True).astype(columns)
+    lags = cap["metier"].map(lag).to_numpy(int)
+    rows, years = start_rows(np.full(len(cap), first), last, lags, end)
+    return pd.DataFrame({"bassin": cap["bassin"].to_numpy(object)[rows], "metier": cap["metier"].to_numpy(object)[rows],
+                         "year": years, "cap": cap[cap_column].to_numpy(float)[rows], "lag": lags[rows]}).astype(
+        {"bassin": object, "metier": object, "year": int, "cap": float, "lag": int})
 
 
 def whole_totals(lp: LinearModel, lever: str, block: Block, keys: tuple[str, ...], costs: pd.DataFrame,

@@ -51,11 +51,11 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
     block = lp.add_variables("training_places", grid_index(grid), 0.0, grid["cap"].to_numpy(), integer=True)
     grid["col"] = block.positions
 
-    keep = 1 - instance.param_by_metier("dropout")
+    grid["keep"] = grid["metier"].map(1 - instance.param_by_metier("dropout")).to_numpy(float)
     dest = graduate_destinations(instance).rename("share").reset_index()
     flows = grid.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
     inflows = effects(flows["bassin"], flows["metier"], flows["year"] + flows["lag"], flows["col"],
-                      flows["metier"].map(keep).to_numpy() * flows["share"].to_numpy(), "graduates", "primary", "entry")
+                      flows["keep"].to_numpy() * flows["share"].to_numpy(), "graduates", "primary", "entry")
     # entrants come from where graduates settle (the site's recruitment area = its settlement area)
     draws = pd.DataFrame({"bassin": flows["bassin"], "year": flows["year"], "col": flows["col"],
                           "people": flows["share"].to_numpy()})

@@ -60,7 +60,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, start_years, yearly_costs
+from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, start_rows, yearly_costs
 from gpec.models.linear import Block, LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
@@ -106,12 +106,11 @@ def add_pathways(lever: str):
         caps["cap"] = caps["cap"].where(~in_bassin, caps["whole_cap"]).where(in_bassin, caps["cap"] * scale)
         caps = caps[caps["cap"] > 0]
         caps["earliest"] = np.where(caps["mode"] == "out_of_post", first + 1, first)
-        frames = [pd.DataFrame({"bassin": r.bassin, "metier": r.to_metier, "pathway": r.pathway,
-                                "year": start_years(r.earliest, last, int(r.years), workforce.end), "lag": int(r.years)})
-                  for r in caps.itertuples(index=False)]
-        columns = {"bassin": object, "metier": object, "pathway": object, "year": int, "lag": int}
-        grid = (pd.concat(frames, ignore_index=True) if frames
-                else pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})).astype(columns)
+        rows, years = start_rows(caps["earliest"], last, caps["years"], workforce.end)
+        take = lambda column, dtype=object: caps[column].to_numpy(dtype)[rows]
+        grid = pd.DataFrame({"bassin": take("bassin"), "metier": take("to_metier"), "pathway": take("pathway"),
+                             "year": years, "lag": take("years", int)}).astype(
+            {"bassin": object, "metier": object, "pathway": object, "year": int, "lag": int})
         g = grid.merge(caps.drop(columns=["to_metier", "years"]), on=["bassin", "pathway"], how="left")
         per_bassin = (g["whole_places"] == "bassin").to_numpy()
         block = lp.add_variables(lever, grid_index(grid, ("bassin", "metier", "pathway", "year")), 0.0,
