@@ -313,6 +313,8 @@ _MAP = {  # the maps (gpec.geo.maps); str.format fields are already formatted
                             "contrats d'apprentissage signés, par bassin"),
     "what_qvct": ("officer post-years by host bassin; points: EHPAD",
                   "années-postes de référent par bassin d'accueil ; points : EHPAD"),
+    "what_qvct_bare": ("officer post-years by host bassin", "années-postes de référent par bassin d'accueil"),
+    "what_pools_bare": ("pool FTE-years by home bassin", "ETP-années de pool par bassin de rattachement"),
     "what_vehicles": ("vehicle-years for home-care workers, by bassin",
                       "années-véhicules pour les aides à domicile, par bassin"),
     "what_pools": ("pool FTE-years by home bassin; arrows: need covered in other bassins",

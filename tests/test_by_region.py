@@ -11,6 +11,7 @@ import shutil
 import struct
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import geopandas as gpd
 import pandas as pd
@@ -20,8 +21,9 @@ from shapely.geometry import box
 
 from gpec.by_region import region_folders, solve_by_region
 from gpec.errors import GpecError
-from gpec.geo.maps import DPI
+from gpec.geo.maps import DPI, map_title
 from gpec.geo.national import NATIONAL_FIGSIZE, national_layer, region_shapes
+from gpec.i18n import LANGUAGES
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solving import solve
@@ -176,3 +178,11 @@ def test_dask_gives_the_tables_of_the_pool(regions, run, tmp_path):
         {c: r["objective"] for c, r in summary["regions"].items()}, rel=1e-9)
     for name in ("decisions.csv", "workforce.csv", "spend.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "dask" / name), pd.read_csv(out / name))
+
+
+def test_national_titles_promise_no_points_or_arrows():
+    run = SimpleNamespace(horizon=(2026, 2035))  # the national maps draw neither EHPAD nor pool arrows
+    for lang in LANGUAGES:
+        assert "EHPAD" in map_title(run, "qvct", lang) and "EHPAD" not in map_title(run, "qvct", lang, overlays=False)
+        assert map_title(run, "pools", lang) != map_title(run, "pools", lang, overlays=False)
+        assert map_title(run, "training", lang) == map_title(run, "training", lang, overlays=False)

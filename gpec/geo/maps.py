@@ -166,7 +166,7 @@ def unit_label(lever: str, lang: str = "en") -> str:
     return _t(f"map.unit_{lever}", lang, "map.unit_default")
 
 
-def map_title(result, lever: str, lang: str = "en") -> str:
+def map_title(result, lever: str, lang: str = "en", overlays: bool = True) -> str:
     """The title of a map as drawn (two lines: what, then how it is counted).
 
     Parameters
@@ -176,13 +176,17 @@ def map_title(result, lever: str, lang: str = "en") -> str:
         A lever code, or ``unmet`` for the map of unmet need.
     lang : str
         ``en`` or ``fr``.
+    overlays : bool
+        Whether the map draws the EHPAD (QVCT) or the pool arrows; without them the second line does not
+        mention them (``map.what_<lever>_bare``).
     """
     check_lang(lang)
     first, last = result.horizon
     if lever == "unmet":
         return f"{t('map.unmet_title', lang).format(year=last)}\n{t('map.unmet_subtitle', lang)}"
     head = t("map.lever_title", lang).format(lever=label("lever", lever, lang), first=first, last=last)
-    return f"{head}\n{_t(f'map.what_{lever}', lang, 'map.what_default')}"
+    what = f"map.what_{lever}" if overlays or f"map.what_{lever}_bare" not in LABELS else f"map.what_{lever}_bare"
+    return f"{head}\n{_t(what, lang, 'map.what_default')}"
 
 
 def territory_name(result, instance=None) -> str:
@@ -319,13 +323,13 @@ def unmet_map(layer: gpd.GeoDataFrame, run, need: float, unmet: float, path: Pat
 
 
 def lever_map(layer: gpd.GeoDataFrame, run, lever: str, path: Path, lang: str, base: _Base, footer: str,
-              caveat: str = "", extra=(), handles=()) -> Path:
+              caveat: str = "", extra=(), handles=(), overlays: bool = True) -> Path:
     """Draw the map of a lever: units of column ``lever`` of ``layer`` over the horizon, in blues, with
-    their total in the note. Parameters as :func:`unmet_map`."""
+    their total in the note. Parameters as :func:`unmet_map`; ``overlays`` as :func:`map_title`."""
     first, last = run.horizon
     unit = unit_label(lever, lang)
     note = t("map.total", lang).format(total=_fmt_units(float(layer[lever].sum()), lang), unit=unit)
-    return _draw(layer, lever, map_title(run, lever, lang),
+    return _draw(layer, lever, map_title(run, lever, lang, overlays),
                  t("map.legend_units", lang).format(unit=unit, first=first, last=last), path, lang, base,
                  _join(note, caveat), footer, extra=extra, handles=handles)
 

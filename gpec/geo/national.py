@@ -2,7 +2,8 @@
 tables in the run's output folder: ``map_unmet.png`` (share of need not covered in the last year) and one
 ``map_<lever>.png`` per lever some région's plan uses (units over the horizon), with every bassin de vie
 of the régions at once, the régions outlined, in the words of :mod:`gpec.i18n`. The drawing is that of
-the maps of one run (:func:`gpec.geo.maps.unmet_map`, :func:`gpec.geo.maps.lever_map`).
+the maps of one run (:func:`gpec.geo.maps.unmet_map`, :func:`gpec.geo.maps.lever_map`), without their
+EHPAD points and pool arrows (too many at that scale).
 
 A bassin straddling two régions is in both régions' instances, each counting its own communes, so it has
 a row per région in the merged tables. On the national maps it is drawn once, with its figures added up
@@ -197,7 +198,7 @@ def _draw_national(folder, out: Path, regions: dict, planned: set[str], shapes: 
                          out / "map_unmet.png", lang, base, footer, caveat, extra, handles)]
     for lever in national_levers(layer, decisions):
         written.append(lever_map(layer, run, lever, out / f"map_{lever}.png", lang, base, footer, caveat, extra,
-                                 handles))
+                                 handles, overlays=False))
     return written
 
 
