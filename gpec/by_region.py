@@ -23,10 +23,12 @@ for list scheduling: the last région to end started when every worker was busy)
 
 The output folder holds every région's complete outputs in ``regions/<région>/`` (its tables, maps,
 report and workbook), the tables of all régions merged with a ``region`` column first (keyed by région
-and bassin), and a ``result.json`` whose ``status`` is the worst région's, ``objective``, ``bound``,
-``cost`` and ``violations`` are summed, ``gap`` comes from the sums, and ``regions`` gives each région's
-status, gap, violations, runtime and error. A région whose solve raises or whose worker dies is
-reported with its error; the others go on.
+and bassin), the national maps drawn from them (``map_unmet.png``, ``map_<lever>.png``:
+:mod:`gpec.geo.national`, every bassin of France once, the régions outlined), and a ``result.json``
+whose ``status`` is the worst région's, ``objective``, ``bound``, ``cost`` and ``violations`` are
+summed, ``gap`` comes from the sums, and ``regions`` gives each région's status, gap, violations,
+runtime and error. A région whose solve raises or whose worker dies is reported with its error; the
+others go on.
 """
 
 from __future__ import annotations
@@ -62,20 +64,34 @@ def region_folders(folder: str | Path) -> dict[str, Path]:
     folder = Path(folder)
     meta_path = folder / "instance.yaml"
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise GpecError(f"{meta_path}: not readable ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("kind") != "regions":
-        raise GpecError(f"--by-region: {folder} is not a folder of régions (build one with gpec instance build "
-                        "--france)")
-    try:
-        parts = {str(r["code"]): folder / str(r["folder"]) for r in meta["regions"]}
+        parts = {str(r["code"]): folder / str(r["folder"]) for r in _regions_meta(folder)}
     except (KeyError, TypeError) as exc:
         raise GpecError(f"{meta_path}: 'regions' needs code and folder for each région ({exc})") from None
     missing = [str(p) for p in parts.values() if not (p / "instance.yaml").is_file()]
     if missing:
         raise GpecError(f"{meta_path}: région folder {missing[0]} not found")
     return parts
+
+
+def region_names(folder: str | Path) -> dict[str, str]:
+    """The régions of a ``kind: regions`` folder: INSEE code -> name (the code when it has none)."""
+    return {str(r["code"]): str(r.get("name") or r["code"]) for r in _regions_meta(folder)}
+
+
+def _regions_meta(folder: str | Path) -> list:
+    """The ``regions`` list of a ``kind: regions`` folder's ``instance.yaml``."""
+    folder = Path(folder)
+    meta_path = folder / "instance.yaml"
+    try:
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise GpecError(f"{meta_path}: not readable ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("kind") != "regions":
+        raise GpecError(f"--by-region: {folder} is not a folder of régions (build one with gpec instance build "
+                        "--france)")
+    if "regions" not in meta:
+        raise GpecError(f"{meta_path}: 'regions' needs code and folder for each région ('regions')")
+    return meta["regions"]
 
 
 @dataclass(frozen=True)
@@ -175,10 +191,11 @@ def check_region_out(out: str | Path) -> Path:
 def solve_by_region(folder: str | Path, out: str | Path, scenario: Scenario, workers: int | None = None,
                     dask: str | None = None, maps: bool = True, lang: str = "en", progress=None,
                     time_limit: float | None = None) -> dict:
-    """Solve every région of ``folder`` (:func:`region_folders`) and write the merged outputs to ``out``
-    within ``time_limit`` seconds for the whole run (``None``: the module docstring's default; the
-    scenario's own ``time_limit`` is replaced by each région's share); returns the content of
-    ``result.json`` (module docstring)."""
+    """Solve every région of ``folder`` (:func:`region_folders`) and write the merged outputs to ``out``,
+    then the national maps (with ``maps``; :func:`gpec.geo.national.write_national_maps`), within
+    ``time_limit`` seconds for the whole run (``None``: the module docstring's default; the scenario's
+    own ``time_limit`` is replaced by each région's share); returns the content of ``result.json``
+    (module docstring)."""
     from gpec.parallel import run_tasks, slots
 
     parts = region_folders(folder)
@@ -200,7 +217,20 @@ def solve_by_region(folder: str | Path, out: str | Path, scenario: Scenario, wor
     merge_tables({code: Path(tasks[code].out) for code in regions if regions[code]["error"] is None}, out)
     result = {**summarise(regions), "time_limit_s": total, "workers": width}
     write_text(out / "result.json", json.dumps(_plain(result), indent=2) + "\n")
+    if maps:
+        from gpec.geo.national import write_national_maps
+
+        write_national_maps(folder, out, regions, lang)
+    else:
+        remove_maps(out)
     return result
+
+
+def remove_maps(out: str | Path, keep=()) -> None:
+    """Remove the national maps (``map_*.png``) of an earlier run from the output folder ``out`` of a
+    by-région run, but those in ``keep``."""
+    for path in set(Path(out).glob("map_*.png")) - {Path(k) for k in keep}:
+        path.unlink()
 
 
 def summarise(regions: dict[str, dict]) -> dict:

@@ -313,6 +313,8 @@ _MAP = {  # the maps (gpec.geo.maps); str.format fields are already formatted
                             "contrats d'apprentissage signés, par bassin"),
     "what_qvct": ("officer post-years by host bassin; points: EHPAD",
                   "années-postes de référent par bassin d'accueil ; points : EHPAD"),
+    "what_qvct_bare": ("officer post-years by host bassin", "années-postes de référent par bassin d'accueil"),
+    "what_pools_bare": ("pool FTE-years by home bassin", "ETP-années de pool par bassin de rattachement"),
     "what_vehicles": ("vehicle-years for home-care workers, by bassin",
                       "années-véhicules pour les aides à domicile, par bassin"),
     "what_pools": ("pool FTE-years by home bassin; arrows: need covered in other bassins",
@@ -344,6 +346,16 @@ _MAP = {  # the maps (gpec.geo.maps); str.format fields are already formatted
     "named_all": ("Named: every bassin with a value above 0.", "Noms : tous les bassins de valeur non nulle."),
     "departements": ("Départements (bassins grouped by the département of their main town)",
                      "Départements (bassins regroupés selon le département de leur pôle)"),
+    "regions": ("Régions (bassins grouped by the région of their main town)",
+                "Régions (bassins regroupés selon la région de leur pôle)"),
+    "straddling": ("A bassin straddling régions is drawn once, its parts in each région added up.",
+                   "Un bassin à cheval sur plusieurs régions est dessiné une fois, ses parties dans chaque région "
+                   "additionnées."),
+    "no_plan": ("No plan: {regions}", "Sans plan : {regions}"),
+    "no_plan_note": ("No plan for {regions}: the bassins there are hatched (grey where no other région holds a part "
+                     "of them) and left out of the figures.",
+                     "Pas de plan pour {regions} : les bassins concernés sont hachurés (en gris quand aucune autre "
+                     "région n'en couvre une partie) et exclus des chiffres."),
     "ehpad": ("EHPAD", "EHPAD"),
     "ehpad_served": ("EHPAD served by a shared QVCT officer", "EHPAD suivi par un référent QVCT mutualisé"),
     "pool_flows": ("Pool covering need in another bassin (arrow towards it; width: FTE-years)",

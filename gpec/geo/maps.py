@@ -7,7 +7,8 @@ The maps are meant for a note to elected officials, in English or French (every 
 use gets no map (:func:`unmapped_levers` lists them). Each map has a colour bar from 0 with its unit, the
 names and values of the bassins with the largest values, the outlines of the départements (bassins
 dissolved by the département of their main town, ``dep_pole``), a legend for points and lines, and a
-line giving the territory, horizon, sources and the date it was computed.
+line giving the territory, horizon, sources and the date it was computed. The national maps of a
+by-région run (:mod:`gpec.geo.national`) are drawn the same way (:func:`unmet_map`, :func:`lever_map`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-from shapely.geometry import LineString  # noqa: E402
+from shapely.geometry import LineString, MultiPolygon, Polygon  # noqa: E402
 
 from gpec.atomic import write_atomic  # noqa: E402
 from gpec.errors import GpecError  # noqa: E402
@@ -57,16 +58,30 @@ _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 LABEL_SIZE = 6.5
 
 
-def bassin_layer(result, instance) -> gpd.GeoDataFrame | None:
-    """Bassin polygons with the result's figures as columns (None if the instance has no polygons)."""
-    path = Path(instance.folder) / "bassins.geojson"
+def read_bassin_shapes(folder: str | Path) -> gpd.GeoDataFrame | None:
+    """The ``bassin`` and ``geometry`` columns of ``bassins.geojson`` in an instance folder; None when
+    there is no such file.
+
+    Raises
+    ------
+    GpecError
+        When the file cannot be read.
+    """
+    path = Path(folder) / "bassins.geojson"
     if not path.is_file():
         return None
     try:
-        shapes = gpd.read_file(path)[["bassin", "geometry"]]
+        return gpd.read_file(path)[["bassin", "geometry"]]
     except Exception as exc:  # any reader error of a damaged file (pyogrio, shapely, a missing column)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise GpecError(f"{path}: not a readable geometry file ({detail})") from None
+
+
+def bassin_layer(result, instance) -> gpd.GeoDataFrame | None:
+    """Bassin polygons with the result's figures as columns (None if the instance has no polygons)."""
+    shapes = read_bassin_shapes(instance.folder)
+    if shapes is None:
+        return None
     layer = shapes.merge(instance.bassins.drop(columns=["source", "lon", "lat"]), on="bassin", how="left")
     w = result.workforce
     last = w[w["year"] == result.horizon[1]].groupby("bassin")[["need", "unmet"]].sum()
@@ -151,7 +166,7 @@ def unit_label(lever: str, lang: str = "en") -> str:
     return _t(f"map.unit_{lever}", lang, "map.unit_default")
 
 
-def map_title(result, lever: str, lang: str = "en") -> str:
+def map_title(result, lever: str, lang: str = "en", overlays: bool = True) -> str:
     """The title of a map as drawn (two lines: what, then how it is counted).
 
     Parameters
@@ -161,13 +176,17 @@ def map_title(result, lever: str, lang: str = "en") -> str:
         A lever code, or ``unmet`` for the map of unmet need.
     lang : str
         ``en`` or ``fr``.
+    overlays : bool
+        Whether the map draws the EHPAD (QVCT) or the pool arrows; without them the second line does not
+        mention them (``map.what_<lever>_bare``).
     """
     check_lang(lang)
     first, last = result.horizon
     if lever == "unmet":
         return f"{t('map.unmet_title', lang).format(year=last)}\n{t('map.unmet_subtitle', lang)}"
     head = t("map.lever_title", lang).format(lever=label("lever", lever, lang), first=first, last=last)
-    return f"{head}\n{_t(f'map.what_{lever}', lang, 'map.what_default')}"
+    what = f"map.what_{lever}" if overlays or f"map.what_{lever}_bare" not in LABELS else f"map.what_{lever}_bare"
+    return f"{head}\n{_t(what, lang, 'map.what_default')}"
 
 
 def territory_name(result, instance=None) -> str:
@@ -249,45 +268,108 @@ def write_maps(result, instance, out: Path, lang: str = "en") -> list[Path]:
     layer = bassin_layer(result, instance)
     if layer is None:
         return []
-    layer["label_name"] = layer["name"].where(layer["name"].notna(), layer["bassin"]).astype(str)
+    layer["label_name"] = label_names(layer)
     base = _Base(layer, departement_outlines(layer))
     footer = source_line(result, instance, lang)
-    first, last = result.horizon
-
     w = result.workforce
-    w_last = w[w["year"] == last]
-    need, unmet = float(w_last["need"].sum()), float(w_last["unmet"].sum())
-    share_total = unmet / need if need > 0 else float("nan")
-    vmax = float(layer["unmet_share_last_year"].max())
-    decimals = _percent_decimals(vmax)
-    note = t("map.unmet_total", lang).format(share=fmt_percent(share_total, lang, decimals), year=last,
-                                             unmet=fmt_number(unmet, lang, 0), need=fmt_number(need, lang, 0))
-    written = [_draw(layer, "unmet_share_last_year", map_title(result, "unmet", lang),
-                     t("map.unmet_legend", lang).format(year=last), out / "map_unmet.png", lang, base, note,
-                     footer, cmap="Reds", share=True)]
-
+    w_last = w[w["year"] == result.horizon[1]]
+    written = [unmet_map(layer, result, float(w_last["need"].sum()), float(w_last["unmet"].sum()),
+                         out / "map_unmet.png", lang, base, footer)]
     for lever in mapped_levers(result):
-        unit = unit_label(lever, lang)
-        total = float(layer[lever].sum())
-        note = t("map.total", lang).format(total=_fmt_units(total, lang), unit=unit)
         extra, handles = _overlays(result, instance, lever, lang)
-        written.append(_draw(layer, lever, map_title(result, lever, lang),
-                             t("map.legend_units", lang).format(unit=unit, first=first, last=last),
-                             out / f"map_{lever}.png", lang, base, note, footer, extra=extra, handles=handles))
+        written.append(lever_map(layer, result, lever, out / f"map_{lever}.png", lang, base, footer, extra=extra,
+                                 handles=handles))
     return written
+
+
+def label_names(layer: gpd.GeoDataFrame) -> pd.Series:
+    """The name of each bassin as written on a map: its ``name``, else its code."""
+    return layer["name"].where(layer["name"].notna(), layer["bassin"]).astype(str)
+
+
+def unmet_map(layer: gpd.GeoDataFrame, run, need: float, unmet: float, path: Path, lang: str, base: _Base,
+              footer: str, caveat: str = "", extra=(), handles=()) -> Path:
+    """Draw the map of unmet need: column ``unmet_share_last_year`` of ``layer`` in reds.
+
+    Parameters
+    ----------
+    layer : GeoDataFrame
+        Bassins with ``unmet_share_last_year`` and ``label_name``, in the order of ``base``.
+    run : Result or an object with ``horizon``
+        For the title (:func:`map_title`).
+    need, unmet : float
+        FTE needed and not covered in the last year, whole territory (the note under the map).
+    path : Path
+        The PNG to write (atomically).
+    lang : str
+        ``en`` or ``fr``.
+    base : _Base
+        Paths, outlines and frame shared by the maps of a run.
+    footer : str
+        The source line (:func:`source_line`).
+    caveat : str
+        Sentences added to the note (e.g. what the figures leave out).
+    extra, handles
+        What is drawn over the bassins (functions of the axes) and its legend entries.
+    """
+    last = run.horizon[1]
+    decimals = _percent_decimals(float(layer["unmet_share_last_year"].max()))
+    share = unmet / need if need > 0 else float("nan")
+    note = t("map.unmet_total", lang).format(share=fmt_percent(share, lang, decimals), year=last,
+                                             unmet=fmt_number(unmet, lang, 0), need=fmt_number(need, lang, 0))
+    return _draw(layer, "unmet_share_last_year", map_title(run, "unmet", lang),
+                 t("map.unmet_legend", lang).format(year=last), path, lang, base, _join(note, caveat), footer,
+                 cmap="Reds", share=True, extra=extra, handles=handles)
+
+
+def lever_map(layer: gpd.GeoDataFrame, run, lever: str, path: Path, lang: str, base: _Base, footer: str,
+              caveat: str = "", extra=(), handles=(), overlays: bool = True) -> Path:
+    """Draw the map of a lever: units of column ``lever`` of ``layer`` over the horizon, in blues, with
+    their total in the note. Parameters as :func:`unmet_map`; ``overlays`` as :func:`map_title`."""
+    first, last = run.horizon
+    unit = unit_label(lever, lang)
+    note = t("map.total", lang).format(total=_fmt_units(float(layer[lever].sum()), lang), unit=unit)
+    return _draw(layer, lever, map_title(run, lever, lang, overlays),
+                 t("map.legend_units", lang).format(unit=unit, first=first, last=last), path, lang, base,
+                 _join(note, caveat), footer, extra=extra, handles=handles)
+
+
+def _join(*sentences: str) -> str:
+    return " ".join(s for s in sentences if s)
 
 
 def departement_outlines(layer: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """The bassin polygons dissolved by ``dep_pole`` (the département of each bassin's main town); the
-    whole territory as one outline when the layer has no ``dep_pole``. Gaps the independent
-    simplification of the polygons left between neighbours are closed (±300 m in Lambert-93)."""
-    keys = layer["dep_pole"].astype(str) if "dep_pole" in layer else pd.Series("all", index=layer.index)
+    whole territory as one outline when the layer has no ``dep_pole`` (:func:`dissolved_outlines`)."""
+    return dissolved_outlines(layer, "dep_pole")
+
+
+def dissolved_outlines(layer: gpd.GeoDataFrame, column: str) -> gpd.GeoSeries:
+    """The outlines of the bassin polygons dissolved by ``column`` (one per value); the whole territory
+    as one outline when the layer has no such column. Gaps the independent simplification of the
+    polygons left between neighbours are closed (±300 m in Lambert-93), and a hole that no other group
+    fills (a wider gap, a lake) is no border: only enclaves of another group are outlined inside."""
+    keys = layer[column].astype(str) if column in layer else pd.Series("all", index=layer.index)
     metric = layer.set_geometry(layer.geometry.buffer(0) if not layer.geometry.is_valid.all() else layer.geometry)
     crs = metric.crs or "EPSG:4326"
     metric = metric.set_crs(crs, allow_override=True).to_crs(2154)
     shapes = metric.geometry.buffer(300).groupby(keys.to_numpy()).agg(lambda g: g.union_all())
     dissolved = gpd.GeoSeries(list(shapes.to_numpy()), crs=2154).buffer(-300)
-    return dissolved.to_crs(crs).boundary
+    whole = dissolved.union_all()
+    return gpd.GeoSeries([_enclaves_only(shape, whole) for shape in dissolved], crs=2154).to_crs(crs).boundary
+
+
+def _enclaves_only(shape, whole):
+    """``shape`` (a dissolved group) without its holes that ``whole`` (every group) leaves mostly empty."""
+    if shape.is_empty:
+        return shape
+    polygons = [Polygon(p.exterior, [h for h in p.interiors if _filled(Polygon(h), whole)])
+                for p in getattr(shape, "geoms", [shape]) if p.geom_type == "Polygon"]
+    return polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
+
+
+def _filled(hole: Polygon, whole) -> bool:
+    return hole.intersection(whole).area > 0.5 * hole.area
 
 
 def legend_labels(result, instance, lever: str, lang: str = "en") -> list[str]:
@@ -346,11 +428,15 @@ def _pool_arrows(result, instance, lang, extra, handles) -> None:
 
 class _Base:
     """What every map of a run draws the same way, computed once: the bassin polygons as matplotlib
-    paths, the département outlines as line segments, the limits and aspect of the axes. (Drawing
-    through matplotlib collections rather than ``GeoDataFrame.plot``, which draws the whole figure
-    once more at each call.)"""
+    paths, the outlines (départements, or régions on the national maps) as line segments with the key
+    of their legend entry, the limits and aspect of the axes, the size of the figure (inches). (Drawing
+    through matplotlib collections rather than ``GeoDataFrame.plot``, which draws the whole figure once
+    more at each call.)"""
 
-    def __init__(self, layer: gpd.GeoDataFrame, outlines: gpd.GeoSeries):
+    def __init__(self, layer: gpd.GeoDataFrame, outlines: gpd.GeoSeries, outline_label: str = "map.departements",
+                 figsize: tuple[float, float] = FIGSIZE):
+        self.outline_label = outline_label
+        self.figsize = figsize
         self.paths = [_polygon_path(g) for g in layer.geometry]
         self.outlines = [np.asarray(line.coords)[:, :2] for g in outlines if g is not None and not g.is_empty
                          for line in (g.geoms if hasattr(g, "geoms") else [g])]
@@ -387,10 +473,16 @@ def _draw(layer: gpd.GeoDataFrame, column: str, title: str, legend: str, path: P
         vmax = 0.01 if share else 1.0
     norm = Normalize(vmin=0.0, vmax=vmax)
     colour = plt.get_cmap(cmap)
+    named = layer.assign(map_value=values)
+    named = named[named["map_value"] > 0].nlargest(N_NAMED, "map_value")
+    if len(named):
+        note += " " + (t("map.named_all", lang) if len(named) == int((values > 0).sum()) else
+                       t("map.named_one", lang) if len(named) == 1 else t("map.named", lang).format(n=len(named)))
 
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = plt.subplots(figsize=base.figsize)
     try:
-        fig.subplots_adjust(left=0.02, right=0.98, top=0.89, bottom=0.1)
+        handles = [Line2D([], [], color=OUTLINE, lw=1.4, label=t(base.outline_label, lang)), *handles]
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.89, bottom=_foot(fig, note, footer, handles))
         ax.add_collection(PatchCollection([PathPatch(p) for p in base.paths], facecolors=colour(norm(values)),
                                           edgecolors="#b0b0b0", linewidths=0.4, zorder=1), autolim=False)
         ax.add_collection(LineCollection(base.outlines, colors=OUTLINE, linewidths=1.4, zorder=3), autolim=False)
@@ -416,30 +508,33 @@ def _draw(layer: gpd.GeoDataFrame, column: str, title: str, legend: str, path: P
         bar.set_label(legend, fontsize=8)
         bar.ax.tick_params(labelsize=7)
 
-        named = layer.assign(map_value=values)
-        named = named[named["map_value"] > 0].nlargest(N_NAMED, "map_value")
         labels = [(f"{row.label_name}\n{text(row.map_value)}", row.geometry.representative_point())
                   for row in named.itertuples()]
         for (words, _), (x, y) in zip(labels, _place_labels(ax, [(w, (p.x, p.y)) for w, p in labels])):
             ax.text(x, y, words, ha="center", va="center", fontsize=LABEL_SIZE, linespacing=1.0, zorder=6,
                     path_effects=_HALO)
 
-        handles = [Line2D([], [], color=OUTLINE, lw=1.4, label=t("map.departements", lang)), *handles]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), fontsize=6.5, frameon=False,
-                  borderaxespad=0.2)
         head, _, subtitle = title.partition("\n")
         fig.text(0.5, 0.975, textwrap.fill(head, 80), fontsize=11, ha="center", va="top")
         fig.text(0.5, 0.943, textwrap.fill(subtitle, 105), fontsize=8.5, ha="center", va="top", color="#303030")
         ax.set_axis_off()
-
-        if len(named):
-            note += " " + (t("map.named_all", lang) if len(named) == int((values > 0).sum()) else
-                           t("map.named_one", lang) if len(named) == 1 else t("map.named", lang).format(n=len(named)))
-        fig.text(0.02, 0.012, textwrap.fill(note, 140) + "\n" + textwrap.fill(footer, 140), fontsize=6,
-                 ha="left", va="bottom", color="#404040", linespacing=1.3)
         return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"))
     finally:
         plt.close(fig)
+
+
+def _foot(fig, note: str, footer: str, handles: list) -> float:
+    """Write the note and the source line at the foot of the figure, and the legend just above them; the
+    bottom of the map (figure fraction), above both."""
+    foot = fig.text(0.02, 0.012, textwrap.fill(note, 140) + "\n" + textwrap.fill(footer, 140), fontsize=6,
+                    ha="left", va="bottom", color="#404040", linespacing=1.3)
+    renderer = fig.canvas.get_renderer()
+    to_figure = fig.transFigure.inverted()
+    top = to_figure.transform(foot.get_window_extent(renderer))[1, 1]
+    legend = fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, top + 0.004), fontsize=6.5,
+                        frameon=False, borderaxespad=0.0)
+    top = to_figure.transform(legend.get_window_extent(renderer))[1, 1]
+    return max(0.1, top + 0.008)
 
 
 def _place_labels(ax, labels: list[tuple[str, tuple[float, float]]]) -> list[tuple[float, float]]:
