@@ -47,3 +47,24 @@ def test_row_out_of_range_is_rejected():
     lp, x, _ = _model()
     with pytest.raises(IndexError):
         lp.add_constraints("bad", pd.Index(["r"]), [([1], [0], [1.0])])
+
+
+def test_an_lp_on_a_live_highs_model_gets_its_own_time_after_a_mip(landes_path):
+    """HiGHS 1.16 holds an LP to its time limit on the Highs object's clock, which runs on across solves:
+    the LP relaxation solved on a live model after MIPs that ran 2.5 s, with 2.5 s of its own, is solved
+    (it takes well under a second; before the fix it stopped at once, 'time limit reached')."""
+    from gpec.instance import load_instance
+    from gpec.models import build_model
+    from gpec.solvers.highs import HighsBackend
+
+    instance = load_instance(landes_path)
+    model = build_model(instance, instance.horizon)
+    backend = HighsBackend(model.lp)
+    backend.set_objective(model.lp.objective_vector("unmet"))
+    while backend.h.getRunTime() < 2.5:  # whatever the machine's speed, the object has run 2.5 s
+        first = backend.solve(3.0, 0.0)
+        backend.h.clearSolver()
+    backend.update(model.lp.relaxation())
+    relaxed = backend.solve(2.5, 0.0)
+    assert relaxed.status == "optimal", relaxed.solver_status
+    assert relaxed.objective <= first.objective + 1e-6

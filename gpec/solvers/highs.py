@@ -255,7 +255,7 @@ class HighsBackend:
         lower, upper = held["col_lower"][integer], held["col_upper"][integer]
         self.h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), np.uint8))
         self.h.setOptionValue("solver", "ipm")
-        self.h.setOptionValue("time_limit", float(max(RELAXATION_SHARE * time_limit, 0.01)))
+        self._time_limit(RELAXATION_SHARE * time_limit, lp=True)
         try:
             self.h.run()
             solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -291,7 +291,7 @@ class HighsBackend:
 
     def _run(self, time_limit: float) -> tuple[StageOutcome, bool]:
         """One HiGHS run; the flag says the solution returned does not cost the objective reported."""
-        self.h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        self._time_limit(time_limit, lp=not self.has_integers)
         start = time.perf_counter()
         run_status = self.h.run()
         runtime = time.perf_counter() - start
@@ -325,6 +325,14 @@ class HighsBackend:
             gap = 0.0
         return StageOutcome(status, objective, bound, gap, runtime, x, solver_status), mismatch
 
+
+    def _time_limit(self, seconds: float, lp: bool) -> None:
+        """Let the next run take ``seconds``. HiGHS 1.16 holds an LP to its time limit on the clock of the
+        Highs object, which runs on across solves (ERGO-Code/HiGHS#1477, to change in HiGHS 2.0; highspy
+        has no ``zeroAllClocks``), and a MIP from the start of its own solve: an LP solved on a live model
+        (shadow prices, a relaxation first after other solves) is given the time already run on top."""
+        offset = self.h.getRunTime() if lp else 0.0
+        self.h.setOptionValue("time_limit", float(offset + max(seconds, 0.01)))
 
     def _returns_start(self, x: np.ndarray) -> bool:
         return self.started is not None and bool(np.allclose(x, self.started, rtol=0.0, atol=1e-9))
