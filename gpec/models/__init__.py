@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from gpec.models.apprenticeship import add_apprenticeship
 from gpec.models.budget import BudgetBlocks, add_budget
 from gpec.models.labour_pool import add_labour_pool
-from gpec.models.levers import LeverTerms, empty_effects
+from gpec.models.levers import LeverTerms
 from gpec.models.linear import LinearModel, row_positions
 from gpec.models.mobility import add_vehicles
 from gpec.models.objective import STAGES
@@ -79,9 +78,8 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
     lp = LinearModel()
     workforce = add_workforce_columns(lp, instance, horizon, horizon[1] + tail)
     terms = [LEVER_BUILDERS[name](lp, instance, horizon, workforce) for name in LEVER_BUILDERS if name in names]
-    inflows = pd.concat([empty_effects(), *[t.inflows for t in terms]], ignore_index=True)
-    cover = pd.concat([empty_effects(), *[t.cover for t in terms]], ignore_index=True)
-    workforce = add_workforce_rows(lp, instance, horizon, workforce, inflows, cover)
+    workforce = add_workforce_rows(lp, instance, horizon, workforce, [t.inflows for t in terms],
+                                   [t.cover for t in terms])
     budget = add_budget(lp, instance, (horizon[0], workforce.end), terms)
     add_labour_pool(lp, instance, (horizon[0], workforce.end), terms)
     add_targets(lp, horizon, workforce, terms, service_level, min_places)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, empty_draws
-from gpec.models.linear import Block, LinearModel
+from gpec.models.levers import LeverTerms
+from gpec.models.linear import Block, LinearModel, label_codes
 
 
 def add_labour_pool(lp: LinearModel, instance, horizon: tuple[int, int], levers: list[LeverTerms]) -> Block | None:
@@ -30,14 +30,19 @@ def add_labour_pool(lp: LinearModel, instance, horizon: tuple[int, int], levers:
     if jobseekers is None:
         return None
     first, last = horizon
-    draws = pd.concat([empty_draws(), *[lv.draws for lv in levers]], ignore_index=True)
-    draws = draws[draws["year"].between(first, last) & (draws["people"] > 0)]
-    # the cells drawn from, sorted by bassin and year, and each draw's cell
-    bassin, bassins = pd.factorize(draws["bassin"], sort=True)
-    year, years = pd.factorize(draws["year"], sort=True)
-    rows, cells = pd.factorize(bassin.astype(np.int64) * max(len(years), 1) + year, sort=True)
-    index = pd.MultiIndex.from_arrays([np.asarray(bassins, object)[cells // max(len(years), 1)],
-                                       np.asarray(years, np.int64)[cells % max(len(years), 1)]], names=["bassin", "year"])
+    draws = [d[d["year"].between(first, last) & (d["people"] > 0)] for d in (lv.draws for lv in levers)]
+    # each draw's cell as one whole number (its bassin's rank, then its year): the cells drawn from,
+    # sorted by bassin and year, and each draw's cell, without a string per draw
+    bassins, years = pd.Index(sorted(instance.bassins["bassin"])), last - first + 1
+    keys = [label_codes(bassins, d["bassin"]).astype(np.int64) * years + (d["year"].to_numpy(np.int64) - first)
+            for d in draws]
+    rows, cells = pd.factorize(np.concatenate([np.zeros(0, np.int64), *keys]), sort=True)
+    if len(cells) and cells.min() < 0:
+        raise KeyError("labour_pool: a lever draws from a bassin the instance does not have")
+    index = pd.MultiIndex.from_arrays([bassins.to_numpy(object)[cells // years], first + cells % years],
+                                      names=["bassin", "year"])
     bound = instance.param("labour_pool_share") * jobseekers.reindex(index.get_level_values("bassin")).to_numpy(float)
-    return lp.add_constraints("labour_pool", index, [(rows, draws["col"].to_numpy(np.int64), draws["people"].to_numpy())],
+    cols = np.concatenate([np.zeros(0, np.int64), *[d["col"].to_numpy(np.int64) for d in draws]])
+    people = np.concatenate([np.zeros(0), *[d["people"].to_numpy(float) for d in draws]])
+    return lp.add_constraints("labour_pool", index, [(rows, cols, people)],
                               upper=bound)

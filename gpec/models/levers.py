@@ -29,9 +29,12 @@ def empty_draws() -> pd.DataFrame:
 
 def effects(bassin, metier, year, col, fte, flow, reservoir, kind: str) -> pd.DataFrame:
     """An effect table (see :class:`LeverTerms`); every argument is a column (arrays or Series of one
-    length, or scalars broadcast); ``kind`` is one of :data:`gpec.schema.FLOW_KINDS`."""
+    length, or scalars broadcast); ``kind`` is one of :data:`gpec.schema.FLOW_KINDS`. A label given once
+    for every row is stored as a categorical of that one label (no string per row)."""
     frame = pd.DataFrame({"bassin": bassin, "metier": metier, "year": year, "col": col, "fte": fte})
-    return frame.assign(flow=flow, reservoir=reservoir, kind=kind)
+    for name, value in (("flow", flow), ("reservoir", reservoir), ("kind", kind)):
+        frame[name] = pd.Categorical.from_codes(np.zeros(len(frame), np.int8), [value]) if np.ndim(value) == 0 else value
+    return frame
 
 
 @dataclass(frozen=True)

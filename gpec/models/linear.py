@@ -33,11 +33,43 @@ def row_positions(index: pd.Index, frame: pd.DataFrame, columns) -> np.ndarray:
     Raises ``KeyError`` if a label is not in ``index``: a model-building bug, never user input.
     """
     columns = list(columns)
-    labels = pd.MultiIndex.from_frame(frame[columns]) if len(columns) > 1 else pd.Index(frame[columns[0]])
-    found = np.asarray(index.get_indexer(labels), dtype=np.int64)
+    if len(columns) > 1 and all(_coded(frame[c]) for c in columns):
+        found = _coded_positions(index, frame, columns)
+    else:
+        labels = pd.MultiIndex.from_frame(frame[columns]) if len(columns) > 1 else pd.Index(frame[columns[0]])
+        found = np.asarray(index.get_indexer(labels), dtype=np.int64)
     if (found < 0).any():
-        raise KeyError(f"label {labels[int(np.flatnonzero(found < 0)[0])]} not in {list(index.names)}")
+        first = int(np.flatnonzero(found < 0)[0])
+        raise KeyError(f"label {tuple(frame[c].iloc[first] for c in columns)} not in {list(index.names)}")
     return found
+
+
+def _coded(values: pd.Series) -> bool:
+    """Whether a column's labels can be looked up without hashing each one: categorical or whole numbers."""
+    return isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_integer_dtype(values.dtype)
+
+
+def label_codes(labels: pd.Index, values: pd.Series) -> np.ndarray:
+    """Positions in ``labels`` of ``values`` (-1 where absent); a categorical's categories are looked up
+    once, not each value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = np.append(labels.get_indexer(values.cat.categories), -1)  # code -1 (NaN) -> -1
+        return found[values.cat.codes.to_numpy()]
+    return labels.get_indexer(values.to_numpy())
+
+
+def _coded_positions(index: pd.MultiIndex, frame: pd.DataFrame, columns: list) -> np.ndarray:
+    """:func:`row_positions` of categorical or whole-number columns: each label's code in each level of
+    ``index`` (a categorical column's categories are looked up once), the codes combined into one whole
+    number per label and per row of ``index``; -1 for a label not in ``index``."""
+    keys, wanted, known = np.zeros(len(index), np.int64), np.zeros(len(frame), np.int64), np.ones(len(frame), bool)
+    for k, column in enumerate(columns):
+        level = index.levels[k]
+        codes = label_codes(level, frame[column])
+        known &= codes >= 0
+        size = len(level) + 1
+        keys, wanted = keys * size + index.codes[k], wanted * size + codes
+    return np.where(known, pd.Index(keys).get_indexer(wanted), -1).astype(np.int64)
 
 
 @dataclass(frozen=True)

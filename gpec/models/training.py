@@ -52,9 +52,13 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
     grid["col"] = block.positions
 
     grid["keep"] = grid["metier"].map(1 - instance.param_by_metier("dropout")).to_numpy(float)
+    # bassins and métiers of the (site, destination, year) flows as categoricals: one label per
+    # destination and métier, not a string per flow (about 800,000 flows for France)
+    grid["coded_metier"] = pd.Categorical(grid["metier"], categories=instance.metiers["metier"])
     dest = graduate_destinations(instance).rename("share").reset_index()
+    dest["bassin"] = pd.Categorical(dest["bassin"], categories=instance.bassins["bassin"])
     flows = grid.merge(dest, left_on=["bassin", "metier"], right_on=["site", "metier"], suffixes=("_site", ""))
-    inflows = effects(flows["bassin"], flows["metier"], flows["year"] + flows["lag"], flows["col"],
+    inflows = effects(flows["bassin"], flows["coded_metier"], flows["year"] + flows["lag"], flows["col"],
                       flows["keep"].to_numpy() * flows["share"].to_numpy(), "graduates", "primary", "entry")
     # entrants come from where graduates settle (the site's recruitment area = its settlement area)
     draws = pd.DataFrame({"bassin": flows["bassin"], "year": flows["year"], "col": flows["col"],

@@ -82,8 +82,9 @@ def add_workforce_columns(lp: LinearModel, instance, horizon: tuple[int, int], e
 
 
 def add_workforce_rows(lp: LinearModel, instance, horizon: tuple[int, int], wf: WorkforceBlocks,
-                       inflows: pd.DataFrame, cover: pd.DataFrame) -> WorkforceBlocks:
-    """Stock balance and need rows over the model years, with the levers' ``inflows`` and ``cover`` terms."""
+                       inflows: list[pd.DataFrame], cover: list[pd.DataFrame]) -> WorkforceBlocks:
+    """Stock balance and need rows over the model years, with the levers' ``inflows`` and ``cover`` terms
+    (one effect table per lever, :class:`gpec.models.levers.LeverTerms`)."""
     first, last = horizon[0], wf.end
     index = wf.stock.index
     is_first = index.get_level_values("year") == first
@@ -98,16 +99,17 @@ def add_workforce_rows(lp: LinearModel, instance, horizon: tuple[int, int], wf: 
         (rows, wf.stock.locate(later), 1.0),
         (rows, wf.stock.locate(prev), -later.get_level_values("metier").map(survive).to_numpy(float)),
     ]
-    flows = inflows[inflows["year"].between(first + 1, last)]
-    terms.append((row_positions(later, flows, ["bassin", "metier", "year"]), flows["col"].to_numpy(),
-                  -flows["fte"].to_numpy()))
+    for effects in inflows:
+        flows = effects[effects["year"].between(first + 1, last)]
+        terms.append((row_positions(later, flows, ["bassin", "metier", "year"]), flows["col"].to_numpy(),
+                      -flows["fte"].to_numpy()))
     inflow_base = (base["school_output_fte"] + base["ordinary_hiring_fte"]).to_numpy()[~is_first]
     balance = lp.add_constraints("stock_balance", later, terms, inflow_base, inflow_base)
 
     all_rows = np.arange(len(index))
     need_terms = [(all_rows, wf.stock.positions, 1.0), (all_rows, wf.unmet.positions, 1.0)]
-    need_terms.append((row_positions(index, cover, ["bassin", "metier", "year"]), cover["col"].to_numpy(),
-                       cover["fte"].to_numpy()))
+    need_terms += [(row_positions(index, c, ["bassin", "metier", "year"]), c["col"].to_numpy(), c["fte"].to_numpy())
+                   for c in cover]
     need_rows = lp.add_constraints("need", index, need_terms, lower=wf.need_fte)
     weight = index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
     lp.add_objective("unmet", wf.unmet.positions, weight)
