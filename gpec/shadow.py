@@ -151,7 +151,7 @@ def _mip_marginals(model, live, x, objective: float, bound: float, mip_gap: floa
                    "eur_per_fte_year": np.nan, "binding": None}
             with budget.phase(f"mip_marginal {funder} {label[0]}", 1 / left) as phase:
                 left -= 1
-                if phase.left() < MIN_SOLVE_S:
+                if phase.left() < getattr(backend, "least_seconds", MIN_SOLVE_S):  # its root LP, at least
                     rows.append({**row, "status": NOT_COMPUTED, "detail": f"{label}: {NOT_COMPUTED}"})
                     continue
                 backend.change_row_bounds(rows_block.positions, np.full(rows_block.size, -np.inf), moved)

@@ -221,20 +221,22 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
 
 
 def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
-            start: np.ndarray | None, aim: float = 1.0, prefix: str = "stage ", progress=None
-            ) -> tuple[list[StageReport], np.ndarray | None]:
+            start: np.ndarray | None, aim: float = 1.0, prefix: str = "stage ", progress=None,
+            small: bool = False) -> tuple[list[StageReport], np.ndarray | None]:
     """The lexicographic stages, each given its weight's share of the time left (``later``: the weights
     of the phases after the stages). A stage offered less than :data:`~gpec.solvers.MIN_SOLVE_S` is not
-    run: stage 1 then has no plan; a later stage keeps the plan before it, reported ``feasible``.
+    run, nor one started from a plan that is offered less than its backend's ``least_seconds`` (the time
+    its root LP takes; ``small``: the model is small once presolved, e.g. most columns fixed): stage 1
+    then has no plan; a later stage keeps the plan before it, reported ``feasible``.
     ``progress`` (:class:`gpec.progress.Progress`) is told of each stage and of the solver's progress."""
     try:
-        return _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress)
+        return _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress, small)
     finally:
         if progress is not None and hasattr(backend, "set_progress"):
             backend.set_progress(None)  # a live backend (gpec.planner) is solved again without it
 
 
-def _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress):
+def _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress, small):
     stages, x = [], None
     vectors = {name: model.lp.objective_vector(name) for name in model.stages}
     for k, name in enumerate(model.stages):
@@ -242,14 +244,17 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
             progress.start(f"{prefix}{name}")
             if hasattr(backend, "set_progress"):
                 backend.set_progress(progress.update)
+        plan = start if k == 0 else x
+        least = MIN_SOLVE_S if plan is None or small else getattr(backend, "least_seconds", MIN_SOLVE_S)
         with budget.phase(f"{prefix}{name}", weights[k] / (sum(weights[k:]) + later)) as phase:
-            if phase.left() < MIN_SOLVE_S:
+            if phase.left() < least:
+                why = (f"no time left of the {budget.seconds:g} s limit" if least == MIN_SOLVE_S else
+                       f"{phase.left():.1f} s left, its root LP takes about {least:.0f} s")
                 stages.append(StageReport(name, "error" if x is None else "feasible",
                                           math.nan if x is None else float(vectors[name] @ x), -math.inf,
-                                          math.inf, 0.0, f"not run: no time left of the {budget.seconds:g} s limit"))
+                                          math.inf, 0.0, f"not run: {why}"))
                 break
             backend.set_objective(vectors[name])
-            plan = start if k == 0 else x
             if plan is not None:
                 backend.set_start(plan)
             # stage 1 aims at ``aim`` x --gap (the plan made whole afterwards must be within --gap), but
@@ -283,8 +288,16 @@ def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights
     Both models are the live ``backend``'s changed in place when it can (:func:`gpec.solvers.holding`)."""
     with budget.split("whole units", weight / (weight + later)) as inner:
         rounding = holding(backend, rounding_model(model, x))
-        rounded, whole = _stages(model, rounding, replace(scenario, solution_limit=None), inner, weights, 0.0,
-                                 None, aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress)
+        first = getattr(rounding, "relaxation_first", None)
+        if first is not None:  # its integer decisions fixed, it is small once presolved: branch and cut
+            rounding.relaxation_first = False
+        try:
+            rounded, whole = _stages(model, rounding, replace(scenario, solution_limit=None), inner, weights, 0.0,
+                                     None, aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress,
+                                     small=True)
+        finally:
+            if first is not None:
+                rounding.relaxation_first = first
     stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded]
     unmet = model.lp.objective_vector(model.stages[0])
     if whole is not None and (relative_gap(float(unmet @ model.tighten(whole)), stages[0].bound)

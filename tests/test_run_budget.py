@@ -184,3 +184,21 @@ def test_cli_records_loading_and_writing_and_prints_the_verification(tiny, tmp_p
     explained = run("explain", out)
     assert explained.returncode == 0, explained.stderr
     assert "verify with ortools" in " ".join(explained.stdout.split())
+
+
+def test_a_stage_from_a_plan_is_not_started_with_less_time_than_its_root_lp(tiny):
+    """HiGHS solves the root LP of a MIP started from a plan before it can stop at its time limit: a stage
+    offered less than that (the LP relaxation's time, measured when the model was solved relaxation
+    first; here set as if it had taken a day) is not run, and the plan before it is kept."""
+    from gpec.solving import build, solve_built, time_budget
+
+    scenario = Scenario(**EXACT)
+    live = build(tiny, scenario)
+    live.backend.lp_seconds = 86_400.0
+    result = solve_built(live, scenario, time_budget(scenario), 0.0)
+    unmet, cost = result.stages[:2]
+    assert unmet.status == "optimal" and result.has_solution and result.violations == 0
+    assert cost.solver_status.startswith("not run:") and "root LP takes about 86400 s" in cost.solver_status
+    assert result.status == "feasible" and result.objective == pytest.approx(unmet.objective)
+    marginals = result.shadow_prices[result.shadow_prices["method"] == "mip_marginal"]
+    assert len(marginals) and (marginals["status"] == NOT_COMPUTED).all()
