@@ -62,6 +62,9 @@ def solve_command(
                                              "equally good plans, return the one closest to its decisions."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
     lang: str = typer.Option("en", "--lang", help="Language for people (explanation, workbook): en or fr."),
+    scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario file (YAML): budgets, "
+                                                 "parameters, levers, service level, horizon, reference; "
+                                                 "the options given here override its values."),
     by_region: bool = typer.Option(False, "--by-region", help="A folder of régions (gpec instance build "
                                    "--france): solve each région as its own model, in parallel, and merge."),
     workers: Optional[int] = typer.Option(None, "--workers", help="With --by-region: processes solving régions "
@@ -95,6 +98,8 @@ def solve_command(
                         service_level=service_level, min_places=dict(parse_min_places(m) for m in min_places),
                         shadow_prices=prices, verify=verify)
     if by_region:
+        if scenario_file is not None:
+            raise GpecError("--scenario goes with one instance, not --by-region (name bodies with --budget)")
         _solve_by_region(instance, out, scenario, workers, dask, maps, lang, quiet, time_limit)
         return
     if workers is not None or dask is not None:
@@ -102,6 +107,15 @@ def solve_command(
     budget = time_budget(scenario)  # the limit covers loading and writing too
     with budget.phase("load"):
         inst = load_instance(instance)
+        if scenario_file is not None:
+            from gpec.scenario_file import read_scenario_file, with_options
+
+            base = read_scenario_file(scenario_file, inst)
+            given = {name for name, on in (("horizon", horizon), ("levers", no_levers or lever_off),
+                                           ("service_level", service_level is not None),
+                                           ("min_places", min_places)) if on}
+            scenario = with_options(base.scenario, scenario, given)
+            reference = reference if reference is not None else base.reference
         plan = read_reference(reference) if reference is not None else None
     out = check_out(out or Path("out") / inst.name)  # before the solve: a bad folder fails at once
     with Progress(quiet=quiet) as progress:
