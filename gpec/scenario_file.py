@@ -79,7 +79,7 @@ def read_scenario_file(path: str | Path, instance: Instance) -> ScenarioFile:
                        tuple(_whole(v) for v in value) if isinstance(value, list) and len(value) == 2 else None)
         except (GpecError, TypeError, ValueError):
             horizon = None
-        if horizon is None:
+        if horizon is None or None in horizon:
             raise fail("horizon", f"{value!r} is not FIRST-LAST, e.g. 2026-2035")
         try:
             check_horizon(instance, horizon)

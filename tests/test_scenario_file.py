@@ -81,6 +81,7 @@ def test_options_override_the_file(landes, tmp_path):
     ("levers: [training]\nlevers_off: [pools]", "levers_off: give either"),
     ("service_level: 2", "service_level: 2 is not a share in [0, 1]"),
     ("horizon: 2026-2090", "horizon: horizon 2026-2090 is outside the instance data"),
+    ("horizon: [2026, x]", "horizon: [2026, 'x'] is not FIRST-LAST"),
     ("min_places: {kine: 3}", "min_places.kine: unknown métier"),
     ("reference: nowhere", "reference:"),
     ("[1, 2]", "a scenario file is a mapping"),
