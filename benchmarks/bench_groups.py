@@ -53,7 +53,7 @@ def main() -> None:
     landes = load_group_data(ROOT / "instances" / "landes", args.post)
     options = GroupingOptions(max_minutes=args.minutes)
     model = build_grouping_model(landes.structures, landes.pairs(args.minutes), int(landes.post["cost_eur"]), options)
-    relaxed = HighsBackend(model.lp, relax=True)
+    relaxed = HighsBackend(model.lp.relaxation())
     relaxed.set_objective(model.lp.objective_vector("cost"))
     ref = relaxed.solve(60, 0.0).runtime_s
     print(f"post {args.post}, members within {args.minutes:g} min, groups of {options.min_size}-{options.max_size}; "

@@ -63,8 +63,9 @@ def region_folders(folder: str | Path) -> dict[str, Path]:
     """The régions of a ``kind: regions`` folder: INSEE code -> instance folder."""
     folder = Path(folder)
     meta_path = folder / "instance.yaml"
+    regions = _regions_meta(folder)
     try:
-        parts = {str(r["code"]): folder / str(r["folder"]) for r in _regions_meta(folder)}
+        parts = {str(r["code"]): folder / str(r["folder"]) for r in regions}
     except (KeyError, TypeError) as exc:
         raise GpecError(f"{meta_path}: 'regions' needs code and folder for each région ({exc})") from None
     missing = [str(p) for p in parts.values() if not (p / "instance.yaml").is_file()]

@@ -136,7 +136,7 @@ def _generate(space: ColumnSpace, columns: list[Column], min_posts: int | None, 
     columns = list(columns)
     known = {c.key for c in columns}
     master = master_model(space, columns, integer=False, min_posts=min_posts)
-    lp = HighsBackend(master, relax=True)
+    lp = HighsBackend(master.relaxation())
     lp.set_objective(master.objective_vector("cost"))
     # above any plan: a group's posts are at most its members' own, its travel at most their longest trips
     big = float(sum(space.alone_column(s).cost + max(space.travel[s].values(), default=0) for s in range(n)) + 1)

@@ -87,7 +87,7 @@ def explain_infeasibility(instance, scenario, horizon, budget: TimeBudget) -> di
                                            if scenario.service_level is not None else [])
     share = lambda name: WEIGHTS[name] / sum(WEIGHTS[n] for n in names[names.index(name):])
     model = build()
-    relaxed = HighsBackend(model.lp, relax=True)
+    relaxed = HighsBackend(model.lp.relaxation())
     relaxed.set_objective(model.lp.objective_vector("unmet"))
     conflict = []
     iis = None
@@ -169,8 +169,8 @@ def _elastic_service_level(model, required: float, budget: TimeBudget, share) ->
 
 def _plan_without_levers(lp, cost: np.ndarray, phase: Phase) -> np.ndarray | None:
     """A feasible point with every integer decision at 0 (an LP), or None."""
-    relaxed = HighsBackend(lp, relax=True)
-    integer = np.flatnonzero(lp.to_arrays()["integer"])
+    relaxed = HighsBackend(lp.relaxation())
+    integer = np.flatnonzero(lp.bounds()["integer"])
     relaxed.change_col_bounds(integer, np.zeros(integer.size), np.zeros(integer.size))
     relaxed.set_objective(cost)
     return relaxed.solve(phase.left(), 0.0).x if phase.left() >= MIN_SOLVE_S else None

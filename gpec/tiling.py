@@ -92,7 +92,7 @@ def model_size(instance: Instance) -> dict[str, int]:
     from gpec.models import build_model
 
     lp = build_model(instance, instance.horizon).lp
-    return {"variables": lp.n_cols, "rows": lp.n_rows, "nonzeros": int(lp.to_arrays()["matrix"].nnz)}
+    return {"variables": lp.n_cols, "rows": lp.n_rows, "nonzeros": int(lp.matrix().nnz)}
 
 
 __all__ = ["tile_instance", "model_size"]

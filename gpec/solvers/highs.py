@@ -52,8 +52,8 @@ class HighsBackend:
                               Capability.IN_PLACE_CHANGES, Capability.LP_DUALS, Capability.IIS,
                               Capability.SOLUTION_LIMIT})
 
-    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False, relax: bool = False):
-        """Pass ``lp`` to a new HiGHS instance; ``relax`` drops integrality (the LP relaxation)."""
+    def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
+        """Pass ``lp`` to a new HiGHS instance (its LP relaxation: ``HighsBackend(lp.relaxation())``)."""
         self.lp = lp
         with _quiet_stdout():  # HiGHS prints a banner on stdout the first time a Highs object is made
             self.h = highspy.Highs()
@@ -65,9 +65,7 @@ class HighsBackend:
         if threads:
             self.h.setOptionValue("threads", int(threads))
         arrays, csr = lp.bounds(), lp.matrix()
-        self.has_integers = bool(arrays["integer"].any()) and not relax
-        if relax:
-            arrays["integer"][:] = False
+        self.has_integers = bool(arrays["integer"].any())
         self.cost, self.started = np.zeros(lp.n_cols), None
         self.lp_seconds = None  # how long the LP relaxation took, once solved relaxation first
         self._arrays = arrays  # what the live model holds (before rows added by the stages), for update()
