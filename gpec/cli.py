@@ -321,6 +321,58 @@ def compare_command(
                                               f" (no map: instance folder {a.instance_folder or '?'} not found)"))
 
 
+@app.command("sweep", no_args_is_help=True)
+def sweep_command(
+    instance: Path = typer.Argument(..., help="Instance folder."),
+    spec: Path = typer.Argument(..., help="Sweep spec (YAML): a grid, one at a time, Latin hypercube or Morris "
+                                "over envelopes, parameters, levers and service levels (README 'Sweeps')."),
+    out: Optional[Path] = typer.Option(None, "--out", help="The sweep's folder (default out/sweep_<spec name>); "
+                                       "scenarios already solved there are skipped."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Processes solving scenarios at once "
+                                          "(default: the cores)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask scheduler (tcp://host:8786) or 'local' "
+                                       "(a LocalCluster started for the sweep)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr."),
+):
+    """Solve every scenario of a sweep spec, in parallel, each persisted as it finishes (DIR/runs, one
+    Parquet row per scenario; DIR/sweep.json says what this run solved, skipped and failed). Exit 0 when
+    every scenario has a plan or a proof it has none, 1 when any failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
+
+    from gpec.sweeps.run import run_sweep
+
+    err = Console(stderr=True, width=None if sys.stderr.isatty() else 100_000)
+    out = out or Path("out") / f"sweep_{spec.stem}"
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("ETA"), TimeRemainingColumn(), console=err, disable=quiet, transient=True)
+    task = None
+
+    def progress(event: str, done: int, total: int, info: dict) -> None:
+        nonlocal task
+        if event == "start":
+            task = bar.add_task(f"sweep ({done} of {total} already solved)" if done else "sweep",
+                                total=max(info["to_solve"], 1))
+            return
+        row = info["row"]
+        bar.advance(task)
+        if not quiet:
+            what = row["error"] if row["status"] == "error" else (
+                f"unmet {row['objective']:,.1f} FTE-years, gap {row['gap']:.2%}, {row['seconds']:.0f} s")
+            style = {"optimal": "green", "feasible": "yellow"}.get(row["status"], "red")
+            for name in info["names"]:
+                bar.console.print(f"{escape(name)}: [{style}]{row['status']}[/] {escape(what)}", highlight=False)
+
+    with bar:
+        run = run_sweep(instance, spec, out, workers=workers, dask=dask, progress=progress)
+    console.print(f"{len(run.table)} scenarios: {len(run.solved)} solved, {len(run.skipped)} already solved, "
+                  f"{len(run.failed)} failed, in {run.seconds:.0f} s; written to {out}/")
+    for name, error in run.failed:
+        console.print(f"[red]failed[/] {escape(name)}: {escape(error)}")
+    if not run.ok:
+        raise typer.Exit(1)
+
+
 def _check_lang(lang: str) -> None:
     from gpec.i18n import LANGUAGES
 
