@@ -233,3 +233,11 @@ def test_a_bad_scenario_file_in_a_sweep_stops_the_cli_with_one_line(tmp_path):
     assert isinstance(result.exception, GpecError)
     assert "bad.yaml: parameters.eff_qvct_exitt" in str(result.exception)
     assert not (tmp_path / "out").exists()  # nothing written before the spec is checked
+
+
+def test_a_named_scenario_with_its_own_reference_is_refused(landes, tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "decisions.csv").write_text("lever,pathway,bassin,metier,year,units\n")
+    (tmp_path / "s.yaml").write_text("reference: old\n")
+    with pytest.raises(GpecError, match=r"scenarios\[0\]: s: reference: a sweep's scenarios stay close to its base"):
+        read_sweep_spec(write_spec(tmp_path, {"scenarios": ["s.yaml"]}), landes)

@@ -131,7 +131,7 @@ def read_sweep_spec(path: str | Path, instance: Instance) -> SweepSpec:
     for i, file in enumerate(scenarios):
         if not isinstance(file, str):
             raise fail(f"scenarios[{i}]", f"{file!r} is not a file name")
-        read = read_scenario_file(_relative(path, file), instance)
+        read = _no_reference(read_scenario_file(_relative(path, file), instance), f"scenarios[{i}]", fail)
         if read.name in {n for n, _ in named} or read.name == "base":
             raise fail(f"scenarios[{i}]", f"a scenario named '{read.name}' is already in the sweep")
         named.append((read.name, replace(with_options(base, read.scenario, read.given), **options)))
@@ -234,7 +234,7 @@ def _base(data, path: Path, instance: Instance, fail) -> Scenario:
     if data is None:
         return Scenario()
     if isinstance(data, str):
-        return read_scenario_file(_relative(path, data), instance).scenario
+        return _no_reference(read_scenario_file(_relative(path, data), instance), "base", fail).scenario
     if isinstance(data, dict):
         bad = [k for k in data if k not in SCENARIO_KEYS or k in ("name", "description", "reference")]
         if bad:
@@ -242,6 +242,14 @@ def _base(data, path: Path, instance: Instance, fail) -> Scenario:
                        f"{', '.join(k for k in SCENARIO_KEYS if k not in ('name', 'description', 'reference'))})")
         return scenario_from_mapping(data, instance, f"{path}: base").scenario
     raise fail("base", "a scenario file's name or a mapping of scenario keys")
+
+
+def _no_reference(read, key: str, fail):
+    """A scenario file of a sweep names no reference plan: the sweep's reference is its base plan."""
+    if read.reference is not None:
+        raise fail(key, f"{read.name}: reference: a sweep's scenarios stay close to its base plan; "
+                        "remove the reference")
+    return read
 
 
 def _design(data: dict, key: str, fail) -> dict:
