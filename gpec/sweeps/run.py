@@ -96,6 +96,7 @@ def run_sweep(instance_folder: str | Path, spec_path: str | Path, out: str | Pat
     shutil.copyfile(spec.path, folder / "spec.yaml")
     write_parquet(folder / "points.parquet", points)
     names = points.groupby("hash", sort=False)["scenario"].agg(list).to_dict()
+    described = points.drop_duplicates("hash").set_index("hash", drop=False).to_dict("index")
     done = finished(folder)
     run = SweepRun(folder, points)
     run.skipped = [n for h in names if h in done for n in names[h]]
@@ -106,7 +107,7 @@ def run_sweep(instance_folder: str | Path, spec_path: str | Path, out: str | Pat
 
     def record(key: str, row: dict, plan) -> None:
         nonlocal count
-        write_run(folder, row, plan)
+        write_run(folder, {**described[key], **row}, plan)  # the row says what it solved on its own
         count += len(names[key])
         if row["status"] == "error":
             run.failed += [(n, row["error"]) for n in names[key]]

@@ -7,8 +7,9 @@
     sweep varies, ``envelope:BODY``: the body's mean yearly envelope over the horizon, in euros),
     written before anything is solved.
 ``DIR/runs/HASH.parquet``
-    One row per solved scenario (:data:`RUN_COLUMNS`, ``spend:BODY``, ``units:LEVER``, ``fte:LEVER``),
-    written atomically the moment it finishes; a scenario that failed has ``status`` ``error`` and its
+    One row per solved scenario: its columns of ``points.parquet`` (of the first scenario with that
+    hash), then :data:`RUN_COLUMNS`, ``spend:BODY``, ``units:LEVER``, ``fte:LEVER``, written atomically
+    the moment it finishes; a scenario that failed has ``status`` ``error`` and its
     ``error``, and is solved again by the next run.
 ``DIR/plans/HASH.parquet``
     Its plan: units per ``lever`` x ``bassin`` (summed over métiers, pathways and years), written just
@@ -33,7 +34,7 @@ from gpec.instance import Instance
 
 #: Columns every run row has, in order (then ``spend:BODY``, ``units:LEVER``, ``fte:LEVER``).
 RUN_COLUMNS = ("hash", "status", "objective", "bound", "gap", "cost", "unmet_fte", "runtime_s", "seconds",
-               "warm", "violations", "message", "error")
+               "warm", "violations", "message", "error", "pid")
 #: Files read to make an instance's digest (the instance's own tables and settings).
 INSTANCE_SUFFIXES = (".csv", ".yaml", ".geojson")
 
@@ -106,7 +107,7 @@ def read_sweep(folder: str | Path) -> pd.DataFrame:
     folder = Path(folder)
     points = pd.read_parquet(folder / "points.parquet")
     runs = read_runs(folder)
-    return points.merge(runs, on="hash", how="left")
+    return points.merge(runs[["hash", *(c for c in runs.columns if c not in points.columns)]], on="hash", how="left")
 
 
 def read_plans(folder: str | Path, hashes) -> pd.DataFrame:
