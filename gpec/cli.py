@@ -373,6 +373,28 @@ def sweep_command(
         raise typer.Exit(1)
 
 
+@app.command("sweep-report", no_args_is_help=True)
+def sweep_report_command(
+    folder: Path = typer.Argument(..., help="A sweep's folder (gpec sweep --out)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the charts, summary.xlsx and what is printed: en "
+                             "or fr."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the report (default: the sweep's folder)."),
+):
+    """Report a sweep: budget_response.png (unmet need against each body's envelope, with the proven band and
+    what each extra 100 k€ a year buys), pareto.png, tornado.png and morris.png when the sweep has those
+    designs, summary.xlsx (scenarios, budget response, tornado, Morris, decisions that flip) and the tables as
+    CSV. Scenarios not solved yet or failed are listed as missing, never drawn."""
+    from gpec.i18n import t
+    from gpec.sweeps.report import summary_lines, sweep_report, write_sweep_report
+
+    _check_lang(lang)
+    report = sweep_report(folder, lang)
+    write_sweep_report(report, out)
+    for line in summary_lines(report):
+        console.print(escape(line), highlight=False)
+    console.print(t("report.written", lang).format(out=out or folder))
+
+
 def _check_lang(lang: str) -> None:
     from gpec.i18n import LANGUAGES
 
