@@ -240,7 +240,8 @@ def budget_points(table: pd.DataFrame) -> pd.DataFrame:
                 continue
             line = _constant_levels(group)
             # one point per envelope: a solved one first, then the scenario that names the body
-            order = group.assign(_rank=(group["outcome"] != SOLVED) * 2 - group["scenario"].str.contains(body))
+            order = group.assign(_rank=(group["outcome"] != SOLVED).astype(int) * 2
+                                 - group["scenario"].str.contains(body, regex=False).astype(int))
             for envelope, same in order.sort_values([column, "_rank"], kind="stable").groupby(column, sort=True):
                 first = same.iloc[0]
                 rows.append({"body": body, "line": line, "envelope_eur": float(envelope),
