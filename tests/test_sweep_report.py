@@ -116,7 +116,7 @@ def test_pareto_marks_what_is_not_dominated_within_the_gaps_and_by_assumptions(t
     # f leaves less unmet need than b, by less than their gaps, and costs more: dominated
     assert table.loc[list("abcdef"), "non_dominated"].tolist() == [True, True, False, False, True, False]
     assert table.loc["x=high", "non_dominated"] is None  # other assumptions: compared with nothing
-    assert table["cost_eur"].is_monotonic_increasing
+    assert table["cost"].is_monotonic_increasing
 
 
 def test_tornado_is_sorted_by_swing_with_the_swing_the_gaps_prove(tmp_path):
@@ -134,6 +134,9 @@ def test_tornado_is_sorted_by_swing_with_the_swing_the_gaps_prove(tmp_path):
     assert table["swing"].tolist() == [180, 40, 0.5] and table["swing_proven"].tolist() == [175, 39, 0]
     assert table[["low_value", "high_value"]].iloc[0].tolist() == [0.5, 2.0]
     assert (table["objective_base"] == 100).all()
+    write_sweep_report(report, tmp_path / "report")
+    assert (tmp_path / "report" / "tornado.png").read_bytes()[:8] == PNG
+    assert "One at a time" in load_workbook(tmp_path / "report" / "summary.xlsx", read_only=True).sheetnames
 
 
 def test_flips_count_scenarios_and_name_those_without_the_decision(tmp_path):
@@ -171,6 +174,10 @@ def test_morris_mu_star_of_a_linear_function_is_its_slope_times_the_range(tmp_pa
     assert table["sigma"].to_numpy() == pytest.approx(0.0, abs=1e-9)
     assert list(table.index) == ["a", "c", "b"] and (table["trajectories"] == 4).all()
     assert (table["noise"] == 0).all()  # proven points: no uncertainty from gaps
+    write_sweep_report(report, tmp_path / "report")
+    assert (tmp_path / "report" / "morris.png").read_bytes()[:8] == PNG
+    rows = list(load_workbook(tmp_path / "report" / "summary.xlsx", read_only=True)["Morris"].values)
+    assert rows[0][2] == "μ* (FTE-years)" and rows[1][1:3] == ("a", pytest.approx(3.0))
 
 
 def test_morris_uses_complete_trajectories_and_skips_when_too_few(tmp_path):
@@ -241,3 +248,15 @@ def test_end_to_end_on_a_tiny_landes_sweep(tmp_path):
     steps = pd.read_csv(tmp_path / "report" / "budget_response.csv")
     assert len(steps) == 1 and steps["lower_per_100k"].iloc[0] <= steps["upper_per_100k"].iloc[0]
     assert np.isfinite(steps[["lower_per_100k", "upper_per_100k"]].to_numpy()).all()
+
+
+def test_every_sheet_and_header_has_both_languages():
+    from gpec.i18n import LANGUAGES, t
+    from gpec.sweeps.report import SCENARIO_COLUMNS, SHEET_COLUMNS
+
+    for lang in LANGUAGES:
+        sheets = [t(f"sweep.sheet_{name}", lang) for name in ("summary", "scenarios", *SHEET_COLUMNS)]
+        assert len(set(sheets)) == len(sheets)
+        assert all(len(name) <= 31 and not set(name) & set(":\\/?*[]") for name in sheets), sheets
+        for column, _ in [*SCENARIO_COLUMNS, *(c for columns in SHEET_COLUMNS.values() for c in columns)]:
+            assert t(f"sweep.col_{column}", lang)

@@ -115,17 +115,17 @@ def pareto_chart(report) -> Figure:
         dict.fromkeys(labels, PALETTE[0])
     for world in labels:
         part = table[table["world"] == world]
-        ax.errorbar(part["cost_eur"] / 1000.0, part["objective"], yerr=[part["objective"] - part["bound"].fillna(
+        ax.errorbar(part["cost"] / 1000.0, part["objective"], yerr=[part["objective"] - part["bound"].fillna(
             part["objective"]), np.zeros(len(part))], ls="none", marker="o", markersize=4, color=colours[world],
                     elinewidth=1, capsize=2, label=world_label(world, lang) if len(labels) <= MAX_WORLDS else None)
-    fronts = table[table["non_dominated"].eq(True)].sort_values("cost_eur")
+    fronts = table[table["non_dominated"].eq(True)].sort_values("cost")
     for k, (_, front) in enumerate(fronts.groupby("world_id", sort=False)):
         world = front["world"].iloc[0]
-        ax.plot(front["cost_eur"] / 1000.0, front["objective"], color=colours[world], lw=0.8, drawstyle="steps-post")
-        ax.plot(front["cost_eur"] / 1000.0, front["objective"], ls="none", marker="o", markersize=9, mfc="none",
+        ax.plot(front["cost"] / 1000.0, front["objective"], color=colours[world], lw=0.8, drawstyle="steps-post")
+        ax.plot(front["cost"] / 1000.0, front["objective"], ls="none", marker="o", markersize=9, mfc="none",
                 color="black", label=t("sweep.legend_front", lang) if k == 0 else None)
         for n, (_, row) in enumerate(front.iterrows()):
-            ax.annotate(_short_name(row["scenario"], world), (row["cost_eur"] / 1000.0, row["objective"]),
+            ax.annotate(_short_name(row["scenario"], world), (row["cost"] / 1000.0, row["objective"]),
                         fontsize=6, textcoords="offset points", xytext=(5, 5 if n % 2 else -9))
     objective = table["objective"].to_numpy(float)
     if (objective > 0).all() and objective.max() > 20 * objective.min():

@@ -53,8 +53,9 @@ import yaml
 
 from gpec.atomic import write_atomic, write_csv
 from gpec.errors import GpecError
-from gpec.i18n import LABELS, check_lang, fmt_number, funder_label, label, t
+from gpec.i18n import check_lang, fmt_number, funder_label, label, t
 from gpec.sweeps.charts import interval, world_label, write_charts
+from gpec.sweeps.spec import MORRIS_LEVELS
 
 #: Outcomes of a scenario: a plan, a proof there is none, or nothing yet (not solved, or failed).
 SOLVED, NO_PLAN, MISSING = "solved", "no_plan", "missing"
@@ -62,8 +63,6 @@ SOLVED, NO_PLAN, MISSING = "solved", "no_plan", "missing"
 STEP_EUR = 100_000.0
 #: Units below this are a lever not used (plans keep |units| > 1e-9).
 USED_UNITS = 1e-6
-#: Morris's default number of levels (as :data:`gpec.sweeps.spec.MORRIS_LEVELS`).
-MORRIS_LEVELS = 4
 #: The files a report writes: charts, then the workbook and the tables as CSV.
 CHARTS = ("budget_response.png", "pareto.png", "tornado.png", "morris.png")
 TABLES = ("budget_response", "pareto", "tornado", "morris", "flips")
@@ -138,8 +137,7 @@ def sweep_report(folder: str | Path, lang: str = "en") -> SweepReport:
     notes = [t("sweep.note_missing", lang).format(n=n, names=_names(table.loc[table["outcome"] == MISSING]))
              for n in [int((table["outcome"] == MISSING).sum())] if n]
     points = budget_points(table)
-    morris, note = morris_table(table, (spec.get("morris") or {}).get("levels", MORRIS_LEVELS)
-                                if isinstance(spec.get("morris"), dict) else MORRIS_LEVELS)
+    morris, note = morris_table(table, _morris_levels(spec))
     if note:
         notes.append(t(f"sweep.{note[0]}", lang).format(**note[1]))
     bassins = dict(zip(instance.bassins["bassin"], instance.bassins["name"])) if instance is not None else {}
@@ -209,6 +207,13 @@ def _spec(folder: Path) -> dict:
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _morris_levels(spec: dict) -> int:
+    """Morris's number of levels in the spec's copy (checked when the sweep ran), else the default."""
+    levels = (spec.get("morris") or {}).get("levels", MORRIS_LEVELS) if isinstance(spec.get("morris"), dict) \
+        else MORRIS_LEVELS
+    return levels if isinstance(levels, int) and levels >= 2 and levels % 2 == 0 else MORRIS_LEVELS
 
 
 def _instance(folder: Path):
@@ -282,21 +287,21 @@ def pareto(table: pd.DataFrame) -> pd.DataFrame:
     solved = table[table["outcome"] == SOLVED].drop_duplicates("hash")
     worlds = _worlds(table).loc[solved.index]
     frame = pd.DataFrame({"scenario": solved["scenario"].to_numpy(), "world": worlds["label"],
-                          "world_id": worlds["id"], "cost_eur": solved["cost"].to_numpy(float),
+                          "world_id": worlds["id"], "cost": solved["cost"].to_numpy(float),
                           "objective": solved["objective"].to_numpy(float),
                           "bound": [_bound(row) for _, row in solved.iterrows()], "non_dominated": None},
                          index=solved.index)
     for _, part in frame.groupby("world_id", sort=False):
         if len(part) > 1:
             frame.loc[part.index, "non_dominated"] = ~_dominated(part)
-    return frame.sort_values(["cost_eur"], kind="stable", ignore_index=True)
+    return frame.sort_values("cost", kind="stable", ignore_index=True)
 
 
 def _dominated(part: pd.DataFrame) -> np.ndarray:
     """Whether another plan of ``part`` costs no more and leaves no more unmet need, one of them strictly,
     a difference of unmet need within both scenarios' gaps being none (no finite bound: 0, unmet need is
     never negative)."""
-    cost, objective, bound = (part[c].to_numpy(float) for c in ("cost_eur", "objective", "bound"))
+    cost, objective, bound = (part[c].to_numpy(float) for c in ("cost", "objective", "bound"))
     gaps = np.where(np.isnan(bound), objective, objective - bound)
     gaps = gaps[None, :] + gaps[:, None]  # [i, j]: plan j against plan i
     no_worse = (cost[None, :] <= cost[:, None]) & (objective[None, :] - objective[:, None] <= gaps)
@@ -323,10 +328,9 @@ def tornado(table: pd.DataFrame) -> pd.DataFrame:
                 row[f"bound_{side}"] = _bound(point)
             row["objective_base"], row["bound_base"] = _figure(base, "objective"), _bound(base)
             row["swing"] = abs(row["objective_high"] - row["objective_low"])
-            row["swing_proven"] = max(0.0, row["bound_low"] - row["objective_high"],
-                                      row["bound_high"] - row["objective_low"]) \
-                if not math.isnan(row["swing"]) and not (math.isnan(row["bound_low"]) or
-                                                         math.isnan(row["bound_high"])) else math.nan
+            # how far apart the two proven ranges are at least (0: they overlap); NaN propagates
+            row["swing_proven"] = float(np.max([0.0, row["bound_low"] - row["objective_high"],
+                                                row["bound_high"] - row["objective_low"]]))
             rows.append(row)
     columns = ["named", "parameter", "low_value", "high_value", "objective_base", "bound_base", "objective_low",
                "bound_low", "objective_high", "bound_high", "swing", "swing_proven"]
@@ -366,11 +370,11 @@ def morris_table(table: pd.DataFrame, levels: int = MORRIS_LEVELS) -> tuple[pd.D
         x, y, u = x[keep], y[keep], u[keep]
         problem = {"num_vars": len(names), "names": [c[len("param:"):] for c in names],
                    "bounds": [[float(x[:, i].min()), float(x[:, i].max())] for i in range(len(names))]}
-        result = morris.analyze(problem, x, y, num_levels=int(levels), seed=1)
+        result = morris.analyze(problem, x, y, num_levels=levels, seed=1)
         frame = pd.DataFrame({k: np.asarray(result[k], float) for k in ("mu", "mu_star", "mu_star_conf", "sigma")})
         frame.insert(0, "parameter", problem["names"])
         frame.insert(0, "named", named)
-        frame["noise"] = _morris_noise(x, u, size, int(levels))
+        frame["noise"] = _morris_noise(x, u, size, levels)
         frame["trajectories"] = int(whole.sum())
         frames.append(frame.sort_values("mu_star", ascending=False, kind="stable"))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
@@ -442,13 +446,13 @@ def _worlds(table: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, its assumptions (named scenario and parameters): ``id`` (a number per distinct set)
     and ``label``: the grid levels shared by the grid scenarios that have them (:func:`_constant_levels`),
     else the design of the first scenario that has them (``base``, ``one_at_a_time``, ...)."""
-    keys = [c for c in _input_columns(table) if c not in ("service_level", "levers")]
-    worlds = pd.DataFrame({"id": 0, "label": ""}, index=table.index)
-    for number, (_, group) in enumerate(table.groupby(keys, dropna=False, sort=False)):
+    groups = table.groupby([c for c in _input_columns(table) if c not in ("service_level", "levers")],
+                           dropna=False, sort=False)
+    ids, labels = groups.ngroup(), {}
+    for _, group in groups:
         grid = group[group["design"] == "grid"]
-        worlds.loc[group.index, ["id", "label"]] = number, (_constant_levels(grid) if len(grid) else "") or \
-            group["design"].iloc[0]
-    return worlds
+        labels[ids[group.index[0]]] = (_constant_levels(grid) if len(grid) else "") or group["design"].iloc[0]
+    return pd.DataFrame({"id": ids, "label": ids.map(labels)})
 
 
 def _figure(row, column: str) -> float:
@@ -534,40 +538,34 @@ def write_sweep_report(report: SweepReport, out: str | Path | None = None) -> li
 
 
 # -- summary.xlsx ----------------------------------------------------------------------------------------
-#: Sheets after the summary and the scenarios: table -> ((column, header key, kind), ...); kinds are
-#: :data:`gpec.workbook.NUMBER_FORMATS`'s, or words: ``body``, ``bool``, ``text``.
+#: Sheets after the summary and the scenarios: table -> ((column, kind), ...), each column's header
+#: ``sweep.col_<column>``; kinds are :data:`gpec.workbook.NUMBER_FORMATS`'s, or words (:func:`_sheet`).
 SHEET_COLUMNS = {
     "budget_response": (
-        ("body", "body", "body"), ("line", "line", "text"), ("from_eur", "from_eur", "eur"),
-        ("to_eur", "to_eur", "eur"), ("gain_per_100k", "gain_per_100k", "fte"),
-        ("lower_per_100k", "lower_per_100k", "fte"), ("upper_per_100k", "upper_per_100k", "fte"),
-        ("pays", "pays", "bool"), ("stops_paying", "stops_paying", "bool"), ("from_scenario", "from_scenario", "text"),
-        ("to_scenario", "to_scenario", "text"), ("not_solved_between", "not_solved_between", "text")),
+        ("body", "body"), ("line", "text"), ("from_eur", "eur"), ("to_eur", "eur"), ("gain_per_100k", "fte"),
+        ("lower_per_100k", "fte"), ("upper_per_100k", "fte"), ("pays", "bool"), ("stops_paying", "bool"),
+        ("from_scenario", "text"), ("to_scenario", "text"), ("not_solved_between", "text")),
     "pareto": (
-        ("scenario", "scenario", "text"), ("world", "world", "world"), ("cost_eur", "cost", "eur"),
-        ("objective", "objective", "fte1"), ("bound", "bound", "fte1"), ("non_dominated", "non_dominated", "bool")),
+        ("scenario", "text"), ("world", "world"), ("cost", "eur"), ("objective", "fte1"), ("bound", "fte1"),
+        ("non_dominated", "bool")),
     "tornado": (
-        ("named", "named", "text"), ("parameter", "parameter", "text"), ("low_value", "low_value", "value"),
-        ("high_value", "high_value", "value"), ("objective_base", "objective_base", "fte1"),
-        ("bound_base", "bound_base", "fte1"), ("objective_low", "objective_low", "fte1"),
-        ("bound_low", "bound_low", "fte1"), ("objective_high", "objective_high", "fte1"),
-        ("bound_high", "bound_high", "fte1"), ("swing", "swing", "fte1"), ("swing_proven", "swing_proven", "fte1")),
+        ("named", "text"), ("parameter", "text"), ("low_value", "value"), ("high_value", "value"),
+        ("objective_base", "fte1"), ("bound_base", "fte1"), ("objective_low", "fte1"), ("bound_low", "fte1"),
+        ("objective_high", "fte1"), ("bound_high", "fte1"), ("swing", "fte1"), ("swing_proven", "fte1")),
     "morris": (
-        ("named", "named", "text"), ("parameter", "parameter", "text"), ("mu_star", "mu_star", "fte1"),
-        ("mu_star_conf", "mu_star_conf", "fte1"), ("mu", "mu", "fte1"), ("sigma", "sigma", "fte1"),
-        ("noise", "noise", "fte1"), ("trajectories", "trajectories", "int")),
+        ("named", "text"), ("parameter", "text"), ("mu_star", "fte1"), ("mu_star_conf", "fte1"), ("mu", "fte1"),
+        ("sigma", "fte1"), ("noise", "fte1"), ("trajectories", "int")),
     "flips": (
-        ("lever", "lever", "text"), ("lever_label", "lever_label", "text"), ("bassin", "bassin", "text"),
-        ("bassin_name", "bassin_name", "text"), ("used_in", "used_in", "int"), ("solved", "solved", "int"),
-        ("share", "share", "share"), ("min_units", "min_units", "units"), ("max_units", "max_units", "units"),
-        ("robust", "robust", "bool"), ("off_in", "off_in", "text")),
+        ("lever", "text"), ("lever_label", "text"), ("bassin", "text"), ("bassin_name", "text"), ("used_in", "int"),
+        ("solved", "int"), ("share", "share"), ("min_units", "units"), ("max_units", "units"), ("robust", "bool"),
+        ("off_in", "text")),
 }
-#: The scenario sheet's fixed columns (then ``level:*``, envelopes, spending, units, parameters).
+#: The scenario sheet's first columns (then ``level:*`` after ``named``, envelopes, spending, units,
+#: parameters, time and error).
 SCENARIO_COLUMNS = (
-    ("scenario", "scenario", "text"), ("design", "design", "design"), ("named", "named", "text"),
-    ("parameter", "parameter", "text"), ("side", "side", "text"), ("outcome", "outcome", "outcome"),
-    ("status", "status", "status"), ("objective", "objective", "fte1"), ("bound", "bound", "fte1"),
-    ("gap", "gap", "gap"), ("cost", "cost", "eur"))
+    ("scenario", "text"), ("design", "design"), ("named", "text"), ("parameter", "text"), ("side", "text"),
+    ("outcome", "outcome"), ("status", "status"), ("objective", "fte1"), ("bound", "fte1"), ("gap", "gap"),
+    ("cost", "eur"))
 
 
 def write_workbook(report: SweepReport, path: str | Path) -> Path:
@@ -589,15 +587,16 @@ def write_workbook(report: SweepReport, path: str | Path) -> Path:
         if name == "flips":
             table = table.assign(lever_label=[label("lever", lv, lang) for lv in table["lever"]])
         if len(table):
-            _write_sheet(book, t(f"sweep.sheet_{name}", lang), _sheet(report, table, columns), freeze=True)
+            headed = [(column, t(f"sweep.col_{column}", lang), kind) for column, kind in columns]
+            _write_sheet(book, t(f"sweep.sheet_{name}", lang), _sheet(report, table, headed), freeze=True)
     return write_atomic(path, book.save)
 
 
 def scenario_columns(report: SweepReport) -> list[tuple[str, str, str]]:
-    """The scenario sheet's columns: :data:`SCENARIO_COLUMNS`, what the grid sets, then envelopes,
-    spending and units by body and lever, the parameters and the time taken."""
-    lang, columns = report.lang, list(SCENARIO_COLUMNS)
-    present = report.table.columns
+    """The scenario sheet's columns, ``(column, header, kind)``: :data:`SCENARIO_COLUMNS` with what the grid
+    sets, then envelopes, spending and units by body and lever, the parameters, the time and the error."""
+    lang, present = report.lang, report.table.columns
+    columns = [(c, t(f"sweep.col_{c}", lang), kind) for c, kind in SCENARIO_COLUMNS]
     columns[3:3] = [(c, c.removeprefix("level:"), "text") for c in present if c.startswith("level:")]
     for prefix, key, kind in (("envelope:", "envelope_of", "eur"), ("spend:", "spend_of", "eur"),
                               ("units:", "units_of", "units")):
@@ -611,12 +610,12 @@ def scenario_columns(report: SweepReport) -> list[tuple[str, str, str]]:
 
 
 def _sheet(report: SweepReport, table: pd.DataFrame, columns) -> list:
-    """Header (``sweep.col_*`` labels; a header given as is when it is not a key) and rows of one sheet."""
+    """The header and rows of one sheet; ``columns``: ``(column, header, kind)``, a kind of words being
+    translated (``body``, ``outcome``, ``design``, ``world``, ``status``, ``bool``) or kept (``text``)."""
     from gpec.workbook import Cell
 
     lang = report.lang
-    header = [Cell(t(f"sweep.col_{key}", lang) if f"sweep.col_{key}" in LABELS else key, bold=True)
-              for _, key, _ in columns]
+    header = [Cell(head, bold=True) for _, head, _ in columns]
     words = {"body": report.body_label, "outcome": lambda v: t(f"sweep.outcome_{v}", lang),
              "design": lambda v: t(f"sweep.design_{v}", lang), "world": lambda v: world_label(v, lang),
              "status": lambda v: label("status", v, lang),
