@@ -56,10 +56,10 @@ def budget_chart(report) -> Figure:
             mine = steps[(steps["body"] == body) & (steps["line"] == line)]
             _budget_panel(ax, part, mine, lang, PALETTE[i % len(PALETTE)])
             ax.set_title(textwrap.fill(", ".join(p for p in (report.body_label(body), line) if p), 70), fontsize=8.5)
-            if i == len(lines) - 1 or axes[i + 1][j].get_visible() is False:
-                ax.set_xlabel(t("sweep.axis_envelope", lang), fontsize=8)
             if j == 0:
                 ax.set_ylabel(t("sweep.axis_unmet", lang), fontsize=8)
+    for column in axes.T:  # the envelope's name under the lowest panel of each body
+        [ax for ax in column if ax.get_visible()][-1].set_xlabel(t("sweep.axis_envelope", lang), fontsize=8)
     legend = {}
     for ax in axes.flat:
         for handle, text in zip(*ax.get_legend_handles_labels()):
@@ -115,9 +115,10 @@ def pareto_chart(report) -> Figure:
         dict.fromkeys(labels, PALETTE[0])
     for world in labels:
         part = table[table["world"] == world]
-        ax.errorbar(part["cost"] / 1000.0, part["objective"], yerr=[part["objective"] - part["bound"].fillna(
-            part["objective"]), np.zeros(len(part))], ls="none", marker="o", markersize=4, color=colours[world],
-                    elinewidth=1, capsize=2, label=world_label(world, lang) if len(labels) <= MAX_WORLDS else None)
+        below = (part["objective"] - part["bound"]).fillna(0.0)  # down to the bound: the proven range
+        ax.errorbar(part["cost"] / 1000.0, part["objective"], yerr=[below, np.zeros(len(part))], ls="none",
+                    marker="o", markersize=4, color=colours[world], elinewidth=1, capsize=2,
+                    label=world_label(world, lang) if len(labels) <= MAX_WORLDS else None)
     fronts = table[table["non_dominated"].eq(True)].sort_values("cost")
     for k, (_, front) in enumerate(fronts.groupby("world_id", sort=False)):
         world = front["world"].iloc[0]
@@ -160,14 +161,13 @@ def tornado_chart(report) -> Figure:
     ax = fig.subplots()
     base, base_bound = table["objective_base"].iloc[0], table["bound_base"].iloc[0]
     y = np.arange(len(table))
-    for side, colour in (("low", LOW), ("high", HIGH)):
+    for side, colour, offset in (("low", LOW, 0.18), ("high", HIGH, -0.18)):
         value, bound = table[f"objective_{side}"].to_numpy(float), table[f"bound_{side}"].to_numpy(float)
-        ax.barh(y + (0.18 if side == "low" else -0.18), value - base, left=base, height=0.34, color=colour,
-                label=t(f"sweep.legend_{side}", lang))
-        ax.hlines(y + (0.18 if side == "low" else -0.18), bound, value, color="black", lw=2.5)
+        ax.barh(y + offset, value - base, left=base, height=0.34, color=colour, label=t(f"sweep.legend_{side}", lang))
+        ax.hlines(y + offset, bound, value, color="black", lw=2.5)
         for k in np.flatnonzero(np.isnan(value)):
-            ax.text(base, y[k] + (0.18 if side == "low" else -0.18), " " + t("sweep.outcome_missing", lang),
-                    fontsize=6.5, va="center", color="#7f7f7f")
+            ax.text(base, y[k] + offset, " " + t("sweep.outcome_missing", lang), fontsize=6.5, va="center",
+                    color="#7f7f7f")
     if not math.isnan(base):
         ax.axvline(base, color="black", lw=1, label=t("sweep.legend_base", lang))
         ax.axvspan(base_bound, base, color="black", alpha=0.12, lw=0)
@@ -217,14 +217,23 @@ def morris_chart(report) -> Figure:
 
 # -- shared ------------------------------------------------------------------------------------------------
 def interval(lower: float, upper: float, lang: str) -> str:
-    """A proven interval for people: ``[5.1; 5.8]`` (en), ``[5,1 ; 5,8]`` (fr)."""
-    return t("sweep.interval", lang).format(lower=number(lower, lang), upper=number(upper, lang))
+    """A proven interval for people: ``[5.10; 5.75]`` (en), ``[5,10 ; 5,75]`` (fr), with the decimals its
+    larger end needs (:func:`number`), more (up to 3) when its ends would otherwise look the same."""
+    size = max(abs(v) for v in (lower, upper, 0.0) if np.isfinite(v))
+    decimals = _decimals_for(size)
+    while decimals < 3 and lower != upper and fmt_number(lower, lang, decimals) == fmt_number(upper, lang, decimals):
+        decimals += 1
+    return t("sweep.interval", lang).format(lower=fmt_number(lower, lang, decimals),
+                                            upper=fmt_number(upper, lang, decimals))
 
 
 def number(value: float, lang: str, small: int = 2) -> str:
     """A figure with the decimals it needs: ``small`` below 1, two below 10, one below 100, none above."""
-    size = abs(value) if value is not None and np.isfinite(value) else 0
-    return fmt_number(value, lang, small if size < 1 else 2 if size < 10 else 1 if size < 100 else 0)
+    return fmt_number(value, lang, _decimals_for(abs(value) if np.isfinite(value) else 0.0, small))
+
+
+def _decimals_for(size: float, small: int = 2) -> int:
+    return small if size < 1 else 2 if size < 10 else 1 if size < 100 else 0
 
 
 def _number_axes(ax, lang: str, y: bool = True) -> None:
