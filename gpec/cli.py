@@ -494,7 +494,7 @@ def breakeven_command(
     from dataclasses import replace as _replace
 
     from gpec.breakeven import (PROBE_TIME_LIMIT, breakeven, breakeven_all, probe_scenario, record, write)
-    from gpec.i18n import label, t
+    from gpec.i18n import fmt_number, label, t
     from gpec.instance import load_instance
     from gpec.scenario import Scenario
 
@@ -526,16 +526,17 @@ def breakeven_command(
 
     stderr = Console(stderr=True)
     say = (lambda text: None) if quiet else (lambda text: stderr.print(escape(text), highlight=False, soft_wrap=True))
-    lever_of = lambda name: label("lever", record(inst, name)["lever"], lang)
 
     def probe_line(row: dict) -> None:
         name = f"{row['param']}[{row['key']}]" if row["key"] else row["param"]
+        effect = record(inst, name)
         verdict = ("not_proven" if not row["proven"] else "in_plan" if row["enters"] else "not_in_plan")
         say(t("breakeven.probe_line", lang).format(
-            param=name, value=_fmt(row["value"], lang), lever=lever_of(name),
+            param=name, value=_value(row["value"], effect["low"], effect["high"], lang),
+            lever=label("lever", effect["lever"], lang),
             status=row["status"] if lang == "en" else t(f"status.{row['status']}", lang),
-            units=_fmt(float(row["lever_units"]), lang), verdict=t(f"breakeven.{verdict}", lang),
-            seconds=f"{row['runtime_s']:.1f}"))
+            units=fmt_number(row["lever_units"], lang, 1), verdict=t(f"breakeven.{verdict}", lang),
+            seconds=fmt_number(row["runtime_s"], lang, 1)))
 
     if all_:
         def finished(done: int, total: int, result) -> None:
@@ -543,7 +544,7 @@ def breakeven_command(
                 probe_line(row)
             say(t("breakeven.record_line", lang).format(
                 done=done, total=total, param=result.name, answer=_answer(result, lang),
-                probes=len(result.probes), seconds=f"{result.probes['runtime_s'].sum():.0f}"))
+                probes=len(result.probes), seconds=fmt_number(result.probes["runtime_s"].sum(), lang)))
 
         results = breakeven_all(instance, scenario, workers=workers, dask=dask, progress=finished)
     else:
@@ -554,8 +555,9 @@ def breakeven_command(
     for column in ("col_param", "col_lever", "col_value", "col_range", "col_answer", "col_probes"):
         table.add_column(t(f"breakeven.{column}", lang))
     for r in results:
-        table.add_row(escape(r.name), escape(label("lever", r.lever, lang)), _fmt(r.default, lang),
-                      f"{_fmt(r.low, lang)} – {_fmt(r.high, lang)}", escape(_answer(r, lang)),
+        value = lambda v: _value(v, r.low, r.high, lang)
+        table.add_row(escape(r.name), escape(label("lever", r.lever, lang)), value(r.default),
+                      f"{value(r.low)} – {value(r.high)}", escape(_answer(r, lang)),
                       f"{r.row()['probes']} ({r.row()['proven']})")
     console.print(table)
     console.print(t("report.written", lang).format(out=out))
@@ -567,8 +569,18 @@ def _answer(result, lang: str) -> str:
     """A break-even's answer in words, its bracket formatted for people."""
     from gpec.i18n import t
 
+    value = lambda v: _value(v, result.low, result.high, lang)
     return t(f"breakeven.answer_{result.answer}", lang).format(
-        a=_fmt(result.threshold_low, lang), b=_fmt(result.threshold_high, lang), note=result.note)
+        a=value(result.threshold_low), b=value(result.threshold_high), note=result.note)
+
+
+def _value(value, low: float, high: float, lang: str) -> str:
+    """A value of a record for people, to the decimals its break-even's tolerance shows."""
+    from gpec.breakeven import TOLERANCE
+    from gpec.i18n import fmt_number
+
+    step = TOLERANCE * (float(high) - float(low))
+    return fmt_number(value, lang, max(0, -math.floor(math.log10(step))) if step > 0 else 3)
 
 
 def main() -> None:
