@@ -19,14 +19,13 @@ probes at ``low`` and ``high`` decide the kind of answer (:data:`ANSWERS`):
 * in at both ends: ``whole_range`` (the threshold is ``low``);
 * out at both ends: ``never``, a valid answer: the lever does not enter within ``[low, high]``;
 * in at ``low``, out at ``high``: ``leaves``. The same bisection finds where the lever leaves the plan as
-  the effect grows (a stronger effect elsewhere, e.g. fewer exits to replace, can make it unnecessary):
-  reported as it is, not assumed away.
+  the value grows: reported as it is, not assumed away.
 
 Bisection assumes the plan changes once between two probes; every probe is in the probes table, so a
 reader sees what was proven.
 
 Proof. A probe counts only when its status is ``optimal``: both stages proven to the scenario's gaps
-(``--gap``, the cost gap). A probe that is not (the time limit reached: ``feasible``; no plan) stops the
+(``--gap``, the cost gap). A probe that is not (``feasible``, e.g. the time limit reached; no plan) stops the
 bisection, and the answer is ``interval``: the change lies between the proven probes still bracketing it
 (the whole range when an end of the range was not proven), with a note saying which probe was not
 proven; never a point. A plan proven to a gap may leave out, or keep, a use of the lever that changes
@@ -239,9 +238,10 @@ def _search(probe, low: float, high: float, tolerance: float) -> tuple[str, floa
     """The answer, the bracket and the note from the probes at ``low``, ``high`` and the bisection."""
     (at_low, low_row), (at_high, high_row) = probe(low), probe(high)
     if at_low is None or at_high is None:
-        ends = "; ".join(_unproven(row) if state is None else f"{'in' if state else 'not in'} the plan at {value:g}"
+        ends = "; ".join(_unproven(row) if state is None else
+                         f"{'in' if state else 'not in'} the plan at {value:g} (proven)"
                          for state, row, value in ((at_low, low_row, low), (at_high, high_row, high)))
-        return "interval", low, high, f"{ends}: where the lever enters within the range, if it does, is not settled"
+        return "interval", low, high, f"{ends}: whether and where the plan changes within the range is not settled"
     if at_low and at_high:
         return "whole_range", low, low, f"in the plan at {low:g} and at {high:g}"
     if not (at_low or at_high):

@@ -110,7 +110,7 @@ def test_a_failed_probe_at_an_end_leaves_the_whole_range(tmp_path):
     found = breakeven(load_instance(tiny(tmp_path / "t")), "eff_qvct_exit", replace(EXACT, service_level=0.368))
     assert (found.answer, found.threshold_low, found.threshold_high) == ("interval", 0.0, 1.0)
     assert list(found.probes["status"]) == ["infeasible", "optimal"]
-    assert "the probe at 0 was not proven (infeasible, gap unknown); in the plan at 1" in found.note
+    assert "the probe at 0 was not proven (infeasible, gap unknown); in the plan at 1 (proven)" in found.note
 
 
 def test_the_search_reports_a_lever_that_leaves_and_stops_at_the_tolerance():
