@@ -575,12 +575,13 @@ def _answer(result, lang: str) -> str:
 
 
 def _value(value, low: float, high: float, lang: str) -> str:
-    """A value of a record for people, to the decimals its break-even's tolerance shows."""
+    """A value of a record for people, one decimal finer than its break-even's tolerance (so that the
+    probes of a bisection read apart)."""
     from gpec.breakeven import TOLERANCE
     from gpec.i18n import fmt_number
 
     step = TOLERANCE * (float(high) - float(low))
-    return fmt_number(value, lang, max(0, -math.floor(math.log10(step))) if step > 0 else 3)
+    return fmt_number(value, lang, max(0, 1 - math.floor(math.log10(step))) if step > 0 else 3)
 
 
 def main() -> None:

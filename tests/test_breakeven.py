@@ -172,9 +172,9 @@ def test_cli_writes_both_tables(tmp_path, exact_file, monkeypatch, capsys):
     summary, probes = pd.read_csv(out / "breakeven.csv"), pd.read_csv(out / "probes.csv")
     assert list(summary["answer"]) == ["never"] and list(probes["value"]) == [0.0, 0.4]
     assert list(summary.columns) == list(SUMMARY_COLUMNS) and list(probes.columns) == list(PROBE_COLUMNS)
-    assert "n'entre pas dans le plan sur la plage" in stdout and "0,000 – 0,400" in stdout
+    assert "n'entre pas dans le plan sur la plage" in stdout and "0,0000 – 0,4000" in stdout
     lines = stderr.strip().splitlines()  # a line a probe
-    assert len(lines) == 2 and lines[1].startswith("eff_qvct_exit = 0,400 : optimal (prouvé), 0,0 unités de "
+    assert len(lines) == 2 and lines[1].startswith("eff_qvct_exit = 0,4000 : optimal (prouvé), 0,0 unités de "
                                                    "Postes de référent QVCT mutualisés, hors du plan")
 
 
