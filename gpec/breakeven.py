@@ -56,9 +56,9 @@ from gpec.scenario import Scenario
 #: Precision of the threshold, as a share of the record's range: "to 2 % of the range" (issue P10).
 TOLERANCE = 0.02
 #: Seconds per probe of ``gpec breakeven`` (:attr:`Scenario.time_limit` of each re-solve), the default
-#: of a solve. Measured on the Landes (README "Break-even of assumed effects"): probes took 8-55 s and
-#: ``--all`` with 2 workers on 2 cores 4.6-6.6 minutes for about 30 probes, within the 15 minutes of issue
-#: P10; were every probe to run to this limit, 30 probes on 2 workers would take 15 minutes.
+#: of a solve. Measured on the Landes (README "Break-even of assumed effects"): probes took 6-55 s and
+#: ``--all`` with 2 workers on 2 cores 4.6-6.6 minutes for 27-38 probes, within the 15 minutes of issue
+#: P10. It bounds a stuck probe, not the run: 38 probes all at the limit would take 19 minutes.
 PROBE_TIME_LIMIT = 60.0
 #: Units of a lever from which it is in the plan: every lever buys whole units, so at least one; half a
 #: unit leaves room for floating point in the sums of allocations (:mod:`gpec.rounding`).
