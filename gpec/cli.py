@@ -543,6 +543,121 @@ def _fmt(value, lang: str = "en") -> str:
     return str(value)
 
 
+@app.command("breakeven", no_args_is_help=True)
+def breakeven_command(
+    instance: Path = typer.Argument(..., help="Instance folder, e.g. instances/landes."),
+    param: Optional[str] = typer.Option(None, "--param", help="A lever's effect of parameters.csv: NAME or "
+                                        "NAME[KEY], e.g. eff_qvct_exit or pathway_success[carers]."),
+    all_: bool = typer.Option(False, "--all", help="Every lever's effect labelled ass (confidence), in parallel."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/breakeven_<instance name>)."),
+    gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap each probe is proven to (stage 1, unmet need)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per probe (default 60); a probe "
+                                               "not proven in it leaves an interval, not a point."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="With --all: processes at once (default: the "
+                                          "number of cores)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="With --all: run on a Dask scheduler (tcp://HOST:PORT) "
+                                       "or a local cluster (local)."),
+    scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario file (YAML): budgets, other "
+                                                 "parameters, levers, horizon under which the effects are probed."),
+    lang: str = typer.Option("en", "--lang", help="Language for people (console): en or fr."),
+    quiet: bool = typer.Option(False, "--quiet", help="No line per probe on stderr."),
+):
+    """The smallest value of a lever's effect, within its low-high range, at which the lever enters the
+    optimal plan: bisection over warm re-solves, each probe proven to --gap; writes breakeven.csv and
+    probes.csv."""
+    from dataclasses import replace as _replace
+
+    from gpec.breakeven import (PROBE_TIME_LIMIT, breakeven, breakeven_all, probe_scenario, record, write)
+    from gpec.i18n import fmt_number, label, t
+    from gpec.instance import load_instance
+    from gpec.scenario import Scenario
+
+    _check_lang(lang)
+    if all_ == (param is not None):
+        raise GpecError("give either --param NAME or --all" + (", not both" if all_ else ""))
+    if not all_ and (workers is not None or dask is not None):
+        raise GpecError("--workers and --dask go with --all")
+    if not 0 <= gap < 1:
+        raise GpecError(f"--gap {gap}: must lie in [0, 1)")
+    time_limit = PROBE_TIME_LIMIT if time_limit is None else time_limit
+    if not (time_limit > 0 and math.isfinite(time_limit)):
+        raise GpecError(f"--time-limit {time_limit}: a positive number of seconds per probe")
+    inst = load_instance(instance)
+    scenario = Scenario()
+    if scenario_file is not None:
+        from gpec.scenario_file import read_scenario_file
+
+        base = read_scenario_file(scenario_file, inst)
+        if base.reference is not None:
+            raise GpecError(f"{scenario_file}: reference: not used by gpec breakeven (remove it)")
+        scenario = base.scenario
+    scenario = probe_scenario(_replace(scenario, time_limit=time_limit, mip_gap=gap))
+    if not all_:
+        record(inst, param)  # a bad --param fails before anything runs
+    out = out or Path("out") / f"breakeven_{inst.name}"
+    if out.exists() and not out.is_dir():
+        raise GpecError(f"--out {out}: exists and is not a folder")
+
+    stderr = Console(stderr=True)
+    say = (lambda text: None) if quiet else (lambda text: stderr.print(escape(text), highlight=False, soft_wrap=True))
+
+    def probe_line(row: dict) -> None:
+        name = f"{row['param']}[{row['key']}]" if row["key"] else row["param"]
+        effect = record(inst, name)
+        verdict = ("not_proven" if not row["proven"] else "in_plan" if row["enters"] else "not_in_plan")
+        say(t("breakeven.probe_line", lang).format(
+            param=name, value=_value(row["value"], effect["low"], effect["high"], lang),
+            lever=label("lever", effect["lever"], lang),
+            status=row["status"] if lang == "en" else t(f"status.{row['status']}", lang),
+            units=fmt_number(row["lever_units"], lang, 1), verdict=t(f"breakeven.{verdict}", lang),
+            seconds=fmt_number(row["runtime_s"], lang, 1)))
+
+    if all_:
+        def finished(done: int, total: int, result) -> None:
+            for row in result.probes.to_dict("records"):
+                probe_line(row)
+            say(t("breakeven.record_line", lang).format(
+                done=done, total=total, param=result.name, answer=_answer(result, lang),
+                probes=len(result.probes), seconds=fmt_number(result.probes["runtime_s"].sum(), lang)))
+
+        results = breakeven_all(instance, scenario, workers=workers, dask=dask, progress=finished)
+    else:
+        results = [breakeven(inst, param, scenario, progress=probe_line)]
+    write(results, out)
+
+    table = Table(title=t("breakeven.title", lang).format(instance=escape(inst.name)), title_justify="left")
+    for column in ("col_param", "col_lever", "col_value", "col_range", "col_answer", "col_probes"):
+        table.add_column(t(f"breakeven.{column}", lang))
+    for r in results:
+        value = lambda v: _value(v, r.low, r.high, lang)
+        table.add_row(escape(r.name), escape(label("lever", r.lever, lang)), value(r.default),
+                      f"{value(r.low)} – {value(r.high)}", escape(_answer(r, lang)),
+                      f"{r.row()['probes']} ({r.row()['proven']})")
+    console.print(table)
+    console.print(t("report.written", lang).format(out=out))
+    if any(r.answer == "error" for r in results):
+        raise typer.Exit(1)
+
+
+def _answer(result, lang: str) -> str:
+    """A break-even's answer in words, its bracket formatted for people."""
+    from gpec.i18n import t
+
+    value = lambda v: _value(v, result.low, result.high, lang)
+    return t(f"breakeven.answer_{result.answer}", lang).format(
+        a=value(result.threshold_low), b=value(result.threshold_high), note=result.note)
+
+
+def _value(value, low: float, high: float, lang: str) -> str:
+    """A value of a record for people, one decimal finer than its break-even's tolerance (so that the
+    probes of a bisection read apart)."""
+    from gpec.breakeven import TOLERANCE
+    from gpec.i18n import fmt_number
+
+    step = TOLERANCE * (float(high) - float(low))
+    return fmt_number(value, lang, max(0, 1 - math.floor(math.log10(step))) if step > 0 else 3)
+
+
 def main() -> None:
     """Console-script entry point: user errors become one line on stderr and exit code 2; an interrupt
     (Ctrl-C) one line and exit code 130."""

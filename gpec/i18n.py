@@ -490,6 +490,30 @@ _COMPARE = {  # gpec compare for people (gpec.comparison.people_lines / people_t
     "value_no_envelope": ("no envelope", "pas d'enveloppe"),
     "value_not_finite": ("not a finite number", "pas un nombre fini"),
 }
+_BREAKEVEN = {  # gpec breakeven for people (gpec.cli); str.format fields are already formatted
+    "title": ("Break-even of assumed effects: {instance}", "Seuils d'entrée des effets supposés : {instance}"),
+    "col_param": ("Effect", "Effet"),
+    "col_lever": ("Lever", "Levier"),
+    "col_value": ("Value", "Valeur"),
+    "col_range": ("Range", "Plage"),
+    "col_answer": ("Answer", "Réponse"),
+    "col_probes": ("Probes (proven)", "Essais (prouvés)"),
+    "answer_enters": ("enters the plan between {a} and {b}", "entre dans le plan entre {a} et {b}"),
+    "answer_whole_range": ("in the plan over the whole range", "dans le plan sur toute la plage"),
+    "answer_never": ("does not enter within the range", "n'entre pas dans le plan sur la plage"),
+    "answer_leaves": ("leaves the plan between {a} and {b}", "sort du plan entre {a} et {b}"),
+    "answer_interval": ("not settled: between {a} and {b} (a probe not proven)",
+                        "non établi : entre {a} et {b} (un essai non prouvé)"),
+    "answer_skipped": ("skipped ({note})", "non traité ({note})"),
+    "answer_error": ("error ({note})", "erreur ({note})"),
+    "in_plan": ("in the plan", "dans le plan"),
+    "not_in_plan": ("not in the plan", "hors du plan"),
+    "not_proven": ("not proven", "non prouvé"),
+    "probe_line": ("{param} = {value}: {status}, {units} units of {lever}, {verdict} ({seconds} s)",
+                   "{param} = {value} : {status}, {units} unités de {lever}, {verdict} ({seconds} s)"),
+    "record_line": ("{done}/{total} {param}: {answer} ({probes} probes, {seconds} s)",
+                    "{done}/{total} {param} : {answer} ({probes} essais, {seconds} s)"),
+}
 _GROUPS = {  # gpec groups for people (gpec.groups.people_lines / people_tables / write_group_map)
     "status_line": ("{post} ({code}), {n} structures, members within {minutes} min of their hub: status {status}; "
                     "cost {cost} a year (bound {bound}, gap {gap}); violations {violations}; {seconds} s",
@@ -706,6 +730,7 @@ _SWEEP = {  # gpec sweep-report (gpec.sweeps.report, gpec.sweeps.charts); str.fo
 LABELS: dict[str, dict[str, str]] = {
     f"{group}.{code}": dict(zip(LANGUAGES, labels))
     for group, entries in (("status", _STATUS), ("lever", _LEVER), ("funder", _FUNDER), ("envelope", _ENVELOPE),
+                           ("breakeven", _BREAKEVEN),
                            ("body", _BODY), ("body_envelope", _BODY_ENVELOPE),
                            ("metier", _METIER), ("reservoir", _RESERVOIR), ("flow", _FLOW), ("kind", _KIND),
                            ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
