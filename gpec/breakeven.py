@@ -232,7 +232,7 @@ def _breakeven(planner: Planner, param: str, tolerance: float, progress=None) ->
     try:
         return answer(*_search(probe, low, high, tolerance))
     finally:
-        planner.scenario = base  # the next task of this worker starts from the scenario as given
+        planner.switch(base)  # the next task of this worker starts from the scenario as given
 
 
 def _search(probe, low: float, high: float, tolerance: float) -> tuple[str, float, float, str]:
