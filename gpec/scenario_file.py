@@ -55,6 +55,13 @@ class ScenarioFile:
 def read_scenario_file(path: str | Path, instance: Instance) -> ScenarioFile:
     """Read the scenario file ``path`` and check every key against ``instance`` (module docstring)."""
     path = Path(path)
+    data = read_yaml(path, "a scenario file", KEYS)
+    return scenario_from_mapping(data, instance, str(path), path.stem, path.parent)
+
+
+def read_yaml(path: Path, what: str, keys) -> dict:
+    """The mapping a YAML file holds (empty for an empty file); one line naming the file (and the line
+    and column of a syntax error) when it is not readable or not a mapping of ``keys``."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -63,8 +70,8 @@ def read_scenario_file(path: str | Path, instance: Instance) -> ScenarioFile:
         raise GpecError(f"{path}: not a readable YAML file ({where}{str(exc).splitlines()[0]})") from None
     data = {} if data is None else data
     if not isinstance(data, dict):
-        raise GpecError(f"{path}: a scenario file is a mapping of keys ({', '.join(KEYS)})")
-    return scenario_from_mapping(data, instance, str(path), path.stem, path.parent)
+        raise GpecError(f"{path}: {what} is a mapping of keys ({', '.join(keys)})")
+    return data
 
 
 def scenario_from_mapping(data: dict, instance: Instance, where: str, name: str = "",

@@ -40,13 +40,11 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from gpec.errors import GpecError, InputError
 from gpec.instance import Instance
 from gpec.scenario import Scenario
 from gpec.scenario_file import KEYS as SCENARIO_KEYS
-from gpec.scenario_file import read_scenario_file, scenario_from_mapping, with_options
+from gpec.scenario_file import read_scenario_file, read_yaml, scenario_from_mapping, with_options
 
 #: The keys a sweep spec may hold.
 KEYS = ("name", "description", "base", "scenarios", "solve", "grid", "one_at_a_time", "latin_hypercube", "morris")
@@ -115,7 +113,7 @@ class SweepSpec:
 def read_sweep_spec(path: str | Path, instance: Instance) -> SweepSpec:
     """Read the sweep spec ``path`` and make its points for ``instance`` (module docstring)."""
     path = Path(path)
-    data = _load(path)
+    data = read_yaml(path, "a sweep spec", KEYS)
     fail = lambda key, message: GpecError(f"{path}: {key}: {message}")
     unknown = [k for k in data if k not in KEYS]
     if unknown:
@@ -186,18 +184,6 @@ def record_label(record: Record) -> str:
 
 
 # -- reading ------------------------------------------------------------------------------------
-def _load(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise GpecError(f"{path}: not a readable YAML file ({where}{str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise GpecError(f"{path}: a sweep spec is a mapping of keys ({', '.join(KEYS)})")
-    return data
-
-
 def _relative(spec: Path, file: str) -> Path:
     file = Path(file)
     return file if file.is_absolute() else spec.parent / file
