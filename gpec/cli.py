@@ -120,6 +120,7 @@ def solve_command(
     out = check_out(out or Path("out") / inst.name)  # before the solve: a bad folder fails at once
     with Progress(quiet=quiet) as progress:
         result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
+    result.reference_folder = str(Path(reference).resolve()) if reference is not None else ""
     # the folder is replaced as one unit (gpec.outputs): never a mix of two runs
     write_outputs(result, out, maps=maps, budget=budget, lang=lang)
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
@@ -330,17 +331,12 @@ def _check_lang(lang: str) -> None:
 
 def _instance_of(result):
     """The instance a loaded result was solved on, with its parameter overrides (None when its folder is
-    not there any more): what the comparison with doing nothing needs."""
-    from gpec.instance import load_instance
+    not there any more or changed since the run): what the comparison with doing nothing needs."""
+    from gpec.rerun import recorded_instance
     from gpec.scenario import parse_parameter
 
-    folder = Path(result.instance_folder) if result.instance_folder else None
-    if folder is None or not folder.is_dir():
-        return None
     try:
-        instance = load_instance(folder)
-        if instance.sha256 != result.instance_sha256:
-            return None  # the folder changed since the run
+        instance = recorded_instance(result)
         overrides = dict(parse_parameter(f"{name}={value}") for name, value in result.overrides.items())
         return instance.with_parameters(overrides) if overrides else instance
     except GpecError:
