@@ -23,15 +23,16 @@ three solves of the same live solver model (only column bounds and integrality c
 1. ``relaxed``: the units continuous (the distance's binaries kept), the caps at :data:`ROUNDING_SHARE`
    of the slack: a far plan, quickly;
 2. ``rounded``: that plan made whole, every integer column between the floor and the ceiling of its value
-   (RENS, Berthold 2014), the caps at the whole slack: first with the distance's binaries fixed at the
-   relaxed plan's (fast), then, if that holds no plan, free;
+   (RENS, Berthold 2014), the caps at the whole slack, the distance's binaries fixed where these bounds
+   settle them;
 3. the exact model, started from that plan (from the plan before when 1-2 gave none): it may improve
    the plan, and its bound gives the gap;
 
 then the plan is made whole in every bassin like any plan (:mod:`gpec.rounding`), its tables are those
 of ``gpec solve`` and it is checked by :func:`gpec.evaluate.evaluate`. Measured on the Landes (HiGHS
 1.16, 2 threads): the exact model alone gives its first plan after 40 to 70 s, or none in 48 s; steps 1-2
-give a plan 1,100 units (of the incumbent's 2,588) from the incumbent in 25 s. An alternative's status is
+give a plan 1,118 units from the incumbent (which buys 2,588) in 31 s, and the fifth alternative one 795
+units from its nearest earlier plan. An alternative's status is
 that of the distance it maximises (``optimal``: proven within :data:`ALTERNATIVE_GAP`; on the Landes it is
 ``feasible``, with the gap to the bound reported); an alternative with no plan in its time is reported as
 such and the search stops, as it does when the farthest plan found is an earlier one (distance 0: no
@@ -43,7 +44,7 @@ bassin, the units of every plan, min, max and :data:`CLASSES`) and ``alternative
 the pairwise L1 distances, every stage and the time each phase took).
 
 Time: ``time_limit`` (default :data:`TIME_PER_ALTERNATIVE` x the run's own ``time_limit`` x ``count``)
-covers the whole run; :data:`gpec.solving.RESERVE_SHARE` of it is kept for writing, each alternative
+covers the whole run; :data:`WRITE_SHARE` of it is kept for writing, each alternative
 gets an even share of what is left when it starts (time one does not use goes to the next ones).
 """
 
@@ -61,14 +62,13 @@ from gpec.errors import GpecError
 from gpec.evaluate import evaluate
 from gpec.i18n import check_lang, fmt_eur, fmt_number, fmt_percent, label, t
 from gpec.models import build_model
-from gpec.models.alternatives import PREFIX, STAGE, add_alternatives, complete, slot_bounds
+from gpec.models.alternatives import PREFIX, STAGE, add_alternatives, complete, settle_directions, slot_bounds
 from gpec.models.stability import reference_units
 from gpec.rerun import load_run
 from gpec.results import Result, StageReport, solution_tables
 from gpec.rounding import split_levers
 from gpec.solvers import TimeBudget, holding, relative_gap
-from gpec.solving import (RESERVE_SHARE, WHOLE_UNITS_AIM, WHOLE_UNITS_WEIGHT, _message, _overall_status, _stages,
-                          _whole_units, build)
+from gpec.solving import WHOLE_UNITS_AIM, WHOLE_UNITS_WEIGHT, _message, _overall_status, _stages, _whole_units, build
 
 #: Relative gap tolerance of an alternative's distance (assumption: a plan 1 % less far from the others
 #: is as useful to a planner; the run's own 0.1 % is far slower to prove for this objective).
@@ -84,6 +84,9 @@ RELAXED_WEIGHT, ROUNDED_WEIGHT, EXACT_WEIGHT = 5.0, 1.0, 4.0
 #: Default time of each alternative, as a multiple of the run's ``time_limit`` (assumption: as long as
 #: the run took to find the plan; on the Landes, HiGHS's first alternative plans come after 30-60 s).
 TIME_PER_ALTERNATIVE = 1.0
+#: Share of the time limit kept for writing the tables (under a second on the Landes; each alternative's
+#: own tables and check come out of the time of the ones after it).
+WRITE_SHARE = 0.05
 #: Classes of ``robust.csv``: used in every plan, in none, in some.
 CLASSES = ("shared", "never", "varies")
 #: Units below this are not used (the tables round whole units; split allocations keep 9 decimals).
@@ -255,7 +258,7 @@ def alternatives(out: str | Path, slack: float = 0.02, count: int = 5, time_limi
     if not (limit > 0 and math.isfinite(limit)):
         raise GpecError(f"time limit must be a positive number of seconds, got {limit}")
     scenario = replace(run.scenario, mip_gap=ALTERNATIVE_GAP, shadow_prices=False, verify=False, time_limit=limit)
-    budget = TimeBudget(limit, RESERVE_SHARE * limit)
+    budget = TimeBudget(limit, WRITE_SHARE * limit)
     with budget.phase("build"):
         applied, horizon = scenario.apply(run.instance)
         model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places)
@@ -340,13 +343,10 @@ class _Search:
             relaxed = _relaxed(slot_bounds(model.lp, blocks, earlier, ROUNDING_SHARE))
             found, x = solve(relaxed, RELAXED_WEIGHT, ROUNDED_WEIGHT + EXACT_WEIGHT + whole, None, "relaxed ")
             rounded = None
-            for directions in (True, False) if x is not None else ():  # the binaries fixed, then free
-                more, rounded = solve(_restricted(slot_bounds(model.lp, blocks, earlier), x, directions),
-                                      ROUNDED_WEIGHT, ROUNDED_WEIGHT * directions + EXACT_WEIGHT + whole, None,
-                                      "rounded ")
+            if x is not None:
+                more, rounded = solve(_restricted(slot_bounds(model.lp, blocks, earlier), blocks, x, earlier),
+                                      ROUNDED_WEIGHT, EXACT_WEIGHT + whole, None, "rounded ")
                 found += more
-                if rounded is not None:
-                    break
             exact = slot_bounds(model.lp, blocks, earlier)
             stages, x = solve(exact, EXACT_WEIGHT, whole, complete(blocks, self.x if rounded is None else rounded,
                                                                    earlier), "", WHOLE_UNITS_AIM if whole else 1.0)
@@ -400,18 +400,18 @@ def _relaxed(lp):
     return lp
 
 
-def _restricted(lp, x: np.ndarray, directions: bool):
+def _restricted(lp, blocks, x: np.ndarray, earlier: list[np.ndarray]):
     """``lp`` (a copy) with the decisions' integer columns between the floor and the ceiling of their value
-    in ``x`` (RENS, Berthold 2014), and, with ``directions``, the binaries of the distances fixed at theirs
-    (a smaller MIP, but one that forbids rounding a group's units across the earlier plan's)."""
-    for name in [*_integers(lp), *([f"{PREFIX}_above"] if directions else [])]:
+    in ``x`` (RENS, Berthold 2014), and the binaries of the distances that these bounds settle fixed
+    (:func:`gpec.models.alternatives.settle_directions`)."""
+    for name in _integers(lp):
         block, flags = lp.columns[name], lp.is_integer(name)
         lower, upper = lp.column_bounds(name)
         value = x[block.positions]
         low = np.where(flags, np.maximum(lower, np.floor(value + 1e-6)), lower)
         high = np.where(flags, np.minimum(upper, np.ceil(value - 1e-6)), upper)
         lp.set_column_bounds(name, low, np.maximum(low, high))
-    return lp
+    return settle_directions(lp, blocks, earlier)
 
 
 class _Positive:

@@ -214,6 +214,18 @@ def test_a_run_whose_instance_is_gone_or_changed_names_the_key(solved, tmp_path)
         alternatives(run)
 
 
+def test_a_scenario_that_cannot_be_rebuilt_names_the_key(solved, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(solved, run)
+    head = json.loads((run / "result.json").read_text())
+    (run / "result.json").write_text(json.dumps({**head, "levers": ["training", "warp"]}))
+    with pytest.raises(GpecError, match="result.json: levers: unknown lever 'warp'"):
+        load_run(run)
+    (run / "result.json").write_text(json.dumps({**head, "tail_years": 3}))
+    with pytest.raises(GpecError, match="result.json: tail_years: the run modelled 3 years"):
+        load_run(run)
+
+
 def test_a_result_json_without_the_new_keys_is_still_read(solved, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(solved, run)
@@ -231,3 +243,25 @@ def test_budgets_are_read_back_from_the_envelopes(tmp_path):
          "--budget", "departement:2026=1000")
     scenario = load_run(out).scenario
     assert scenario.budgets == {"region": {None: 4000.0}, "departement": {2026: 1000.0}}
+
+
+def test_directions_are_settled_only_where_the_bounds_settle_them(tmp_path):
+    """Bassin A's places are at most 5, the earlier plan's 5: A can only be counted below it (y = 0); with
+    its units fixed at 5 too, still below, never both ways (which would leave no plan)."""
+    from gpec.instance import load_instance
+    from gpec.models import build_model
+    from gpec.models.alternatives import add_alternatives, settle_directions, slot_bounds
+
+    instance = load_instance(twins(tmp_path / "twins"))
+    model = build_model(instance, instance.horizon)
+    unmet, cost = (model.lp.objective_vector(name) for name in model.stages)
+    blocks = add_alternatives(model.lp, model.levers, 2, 0.02, (15.5, 5000.0), unmet, cost)
+    assert list(blocks.groups) == [("training", A), ("training", B)]
+    plans = [[5.0, 0.0]]
+    above = lambda lp: [tuple(b) for b in zip(*(v.reshape(2, 2)[0] for v in lp.column_bounds("alternatives_above")))]
+    lp = slot_bounds(model.lp, blocks, plans)
+    assert above(lp) == [(0.0, 1.0), (1.0, 1.0)]  # a binary where the plan uses the group
+    assert above(settle_directions(lp, blocks, plans)) == [(0.0, 0.0), (1.0, 1.0)]
+    lp = slot_bounds(model.lp, blocks, plans)
+    lp.set_column_bounds("training_places", [5.0, 0.0], [5.0, 0.0])
+    assert above(settle_directions(lp, blocks, plans)) == [(0.0, 0.0), (1.0, 1.0)]

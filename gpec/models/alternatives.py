@@ -83,7 +83,8 @@ class Alternatives:
     """The blocks :func:`add_alternatives` added: ``groups`` (lever, bassin) in column order, their
     bounds ``most`` (:math:`\\bar U_g`), the columns of the aggregates ``units``, per slot ``plan``,
     ``distance``, ``above`` (K x G positions) and ``unused`` (K positions), the ``nearest`` column, the
-    incumbent's unmet need and cost as the cap rows count them (``base``) and the ``slack``."""
+    incumbent's unmet need and cost as the cap rows count them (``base``), the ``slack``, and the decision
+    columns (``members``) with their group's number (``member_group``)."""
 
     groups: pd.MultiIndex
     most: np.ndarray
@@ -96,6 +97,8 @@ class Alternatives:
     caps: np.ndarray
     base: np.ndarray
     slack: float
+    members: np.ndarray
+    member_group: np.ndarray
 
     @property
     def slots(self) -> int:
@@ -162,7 +165,7 @@ def add_alternatives(lp: LinearModel, levers: list[LeverTerms], slots: int, slac
     shape = (slots, n)
     return Alternatives(groups, most, units.positions, plan.positions.reshape(shape),
                         distance.positions.reshape(shape), above.positions.reshape(shape), unused.positions,
-                        nearest.start, caps.positions, base, float(slack))
+                        nearest.start, caps.positions, base, float(slack), cols, number)
 
 
 def slot_bounds(lp: LinearModel, blocks: Alternatives, plans: list[np.ndarray], share: float = 1.0) -> LinearModel:
@@ -185,6 +188,27 @@ def slot_bounds(lp: LinearModel, blocks: Alternatives, plans: list[np.ndarray], 
     out.set_column_bounds(f"{PREFIX}_unused", 0.0, np.where(used, 0.0, np.inf))
     out.set_column_bounds(f"{PREFIX}_caps", -np.inf, (1 + share * blocks.slack) * blocks.base)
     return out
+
+
+def settle_directions(lp: LinearModel, blocks: Alternatives, plans: list[np.ndarray]) -> LinearModel:
+    """``lp`` (a :func:`slot_bounds` copy, changed in place) with :math:`y_{k,g}` fixed wherever the
+    bounds of the group's columns settle the sign of :math:`u_g - \\hat u_{k,g}` (the other branch could
+    only count a negative distance): only the groups whose units can still end on either side of an
+    earlier plan's keep a binary."""
+    bounds = lp.bounds()
+    n = len(blocks.groups)
+    low = np.bincount(blocks.member_group, bounds["col_lower"][blocks.members], n)
+    high = np.bincount(blocks.member_group, bounds["col_upper"][blocks.members], n)
+    lower, upper = lp.column_bounds(f"{PREFIX}_above")
+    lower, upper = lower.reshape(blocks.slots, n), upper.reshape(blocks.slots, n)
+    for k, hat in enumerate(plans):
+        hat = np.minimum(np.asarray(hat, float), blocks.most)
+        free = lower[k] < upper[k]
+        below, above = free & (high <= hat), free & (low >= hat) & (high > hat)  # units fixed at hat: below
+        upper[k] = np.where(below, 0.0, upper[k])
+        lower[k] = np.where(above, 1.0, lower[k])
+    lp.set_column_bounds(f"{PREFIX}_above", lower.ravel(), upper.ravel())
+    return lp
 
 
 def aggregate(blocks: Alternatives, x: np.ndarray) -> np.ndarray:
