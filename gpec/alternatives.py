@@ -149,7 +149,10 @@ class Alternatives:
         return pd.DataFrame({a: {b: float((u[a] - u[b]).abs().sum()) for b in u} for a in u}).loc[u.columns]
 
     def table(self) -> pd.DataFrame:
-        """``alternatives.csv``: one row per plan (module docstring)."""
+        """``alternatives.csv``: one row per plan (:data:`COLUMNS`). ``gap`` is that of what the plan
+        optimises: the incumbent's unmet need (its stage 1), an alternative's distance to the nearest
+        earlier plan (against ``distance_bound``); ``unmet_vs_incumbent`` and ``cost_vs_incumbent`` are
+        relative; ``nearest`` names the plan at ``min_l1_to_others``."""
         distances, first = self.distances(), self.plans[0].result
         rows = []
         for plan in self.plans:
