@@ -361,6 +361,80 @@ def alternatives_command(
     console.print(t("report.written", lang).format(out=out))
 
 
+@app.command("sweep", no_args_is_help=True)
+def sweep_command(
+    instance: Path = typer.Argument(..., help="Instance folder."),
+    spec: Path = typer.Argument(..., help="Sweep spec (YAML): a grid, one at a time, Latin hypercube or Morris "
+                                "over envelopes, parameters, levers and service levels (README 'Sweeps')."),
+    out: Optional[Path] = typer.Option(None, "--out", help="The sweep's folder (default out/sweep_<spec name>); "
+                                       "scenarios already solved there are skipped."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Processes solving scenarios at once "
+                                          "(default: the cores)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask scheduler (tcp://host:8786) or 'local' "
+                                       "(a LocalCluster started for the sweep)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr."),
+):
+    """Solve every scenario of a sweep spec, in parallel, each persisted as it finishes (DIR/runs, one
+    Parquet row per scenario; DIR/sweep.json says what this run solved, skipped and failed). Exit 0 when
+    every scenario has a plan or a proof it has none, 1 when any failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
+
+    from gpec.sweeps.run import run_sweep
+
+    err = Console(stderr=True, width=None if sys.stderr.isatty() else 100_000)
+    out = out or Path("out") / f"sweep_{spec.stem}"
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("ETA"), TimeRemainingColumn(), console=err, disable=quiet, transient=True)
+    task = None
+
+    def progress(event: str, done: int, total: int, info: dict) -> None:
+        nonlocal task
+        if event == "start":
+            task = bar.add_task(f"sweep ({done} of {total} already solved)" if done else "sweep",
+                                total=max(info["to_solve"], 1))
+            return
+        row = info["row"]
+        bar.advance(task)
+        if not quiet:
+            what = row["error"] if row["status"] == "error" else (
+                f"unmet {row['objective']:,.1f} FTE-years, gap {row['gap']:.2%}, {row['seconds']:.0f} s")
+            style = {"optimal": "green", "feasible": "yellow"}.get(row["status"], "red")
+            for name in info["names"]:
+                bar.console.print(f"{escape(name)}: [{style}]{row['status']}[/] {escape(what)}", highlight=False)
+
+    with bar:
+        run = run_sweep(instance, spec, out, workers=workers, dask=dask, progress=progress)
+    console.print(f"{len(run.table)} scenarios: {len(run.solved)} solved, {len(run.skipped)} already solved, "
+                  f"{len(run.failed)} failed, in {run.seconds:.0f} s; written to {out}/")
+    for name, error in run.failed:
+        console.print(f"[red]failed[/] {escape(name)}: {escape(error)}")
+    if not run.ok:
+        raise typer.Exit(1)
+
+
+@app.command("sweep-report", no_args_is_help=True)
+def sweep_report_command(
+    folder: Path = typer.Argument(..., help="A sweep's folder (gpec sweep --out)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the charts, summary.xlsx and what is printed: en "
+                             "or fr."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the report (default: the sweep's folder)."),
+):
+    """Report a sweep: budget_response.png (unmet need against each body's envelope, with the proven band and
+    what each extra 100 k€ a year buys), pareto.png, tornado.png and morris.png when the sweep has those
+    designs, summary.xlsx (scenarios, budget response, tornado, Morris, decisions that flip) and the tables as
+    CSV. Scenarios not solved yet or failed are listed as missing, never drawn."""
+    from gpec.i18n import t
+    from gpec.sweeps.report import summary_lines, sweep_report, write_sweep_report
+
+    _check_lang(lang)
+    report = sweep_report(folder, lang)
+    write_sweep_report(report, out)
+    for line in summary_lines(report):
+        console.print(escape(line), highlight=False)
+    console.print(t("report.written", lang).format(out=out or folder))
+
+
 def _check_lang(lang: str) -> None:
     from gpec.i18n import LANGUAGES
 
@@ -502,6 +576,121 @@ def _fmt(value, lang: str = "en") -> str:
     if isinstance(value, float):
         return fmt_number(value, lang, 3 if abs(value) < 1 else 1)
     return str(value)
+
+
+@app.command("breakeven", no_args_is_help=True)
+def breakeven_command(
+    instance: Path = typer.Argument(..., help="Instance folder, e.g. instances/landes."),
+    param: Optional[str] = typer.Option(None, "--param", help="A lever's effect of parameters.csv: NAME or "
+                                        "NAME[KEY], e.g. eff_qvct_exit or pathway_success[carers]."),
+    all_: bool = typer.Option(False, "--all", help="Every lever's effect labelled ass (confidence), in parallel."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/breakeven_<instance name>)."),
+    gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap each probe is proven to (stage 1, unmet need)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per probe (default 60); a probe "
+                                               "not proven in it leaves an interval, not a point."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="With --all: processes at once (default: the "
+                                          "number of cores)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="With --all: run on a Dask scheduler (tcp://HOST:PORT) "
+                                       "or a local cluster (local)."),
+    scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario file (YAML): budgets, other "
+                                                 "parameters, levers, horizon under which the effects are probed."),
+    lang: str = typer.Option("en", "--lang", help="Language for people (console): en or fr."),
+    quiet: bool = typer.Option(False, "--quiet", help="No line per probe on stderr."),
+):
+    """The smallest value of a lever's effect, within its low-high range, at which the lever enters the
+    optimal plan: bisection over warm re-solves, each probe proven to --gap; writes breakeven.csv and
+    probes.csv."""
+    from dataclasses import replace as _replace
+
+    from gpec.breakeven import (PROBE_TIME_LIMIT, breakeven, breakeven_all, probe_scenario, record, write)
+    from gpec.i18n import fmt_number, label, t
+    from gpec.instance import load_instance
+    from gpec.scenario import Scenario
+
+    _check_lang(lang)
+    if all_ == (param is not None):
+        raise GpecError("give either --param NAME or --all" + (", not both" if all_ else ""))
+    if not all_ and (workers is not None or dask is not None):
+        raise GpecError("--workers and --dask go with --all")
+    if not 0 <= gap < 1:
+        raise GpecError(f"--gap {gap}: must lie in [0, 1)")
+    time_limit = PROBE_TIME_LIMIT if time_limit is None else time_limit
+    if not (time_limit > 0 and math.isfinite(time_limit)):
+        raise GpecError(f"--time-limit {time_limit}: a positive number of seconds per probe")
+    inst = load_instance(instance)
+    scenario = Scenario()
+    if scenario_file is not None:
+        from gpec.scenario_file import read_scenario_file
+
+        base = read_scenario_file(scenario_file, inst)
+        if base.reference is not None:
+            raise GpecError(f"{scenario_file}: reference: not used by gpec breakeven (remove it)")
+        scenario = base.scenario
+    scenario = probe_scenario(_replace(scenario, time_limit=time_limit, mip_gap=gap))
+    if not all_:
+        record(inst, param)  # a bad --param fails before anything runs
+    out = out or Path("out") / f"breakeven_{inst.name}"
+    if out.exists() and not out.is_dir():
+        raise GpecError(f"--out {out}: exists and is not a folder")
+
+    stderr = Console(stderr=True)
+    say = (lambda text: None) if quiet else (lambda text: stderr.print(escape(text), highlight=False, soft_wrap=True))
+
+    def probe_line(row: dict) -> None:
+        name = f"{row['param']}[{row['key']}]" if row["key"] else row["param"]
+        effect = record(inst, name)
+        verdict = ("not_proven" if not row["proven"] else "in_plan" if row["enters"] else "not_in_plan")
+        say(t("breakeven.probe_line", lang).format(
+            param=name, value=_value(row["value"], effect["low"], effect["high"], lang),
+            lever=label("lever", effect["lever"], lang),
+            status=row["status"] if lang == "en" else t(f"status.{row['status']}", lang),
+            units=fmt_number(row["lever_units"], lang, 1), verdict=t(f"breakeven.{verdict}", lang),
+            seconds=fmt_number(row["runtime_s"], lang, 1)))
+
+    if all_:
+        def finished(done: int, total: int, result) -> None:
+            for row in result.probes.to_dict("records"):
+                probe_line(row)
+            say(t("breakeven.record_line", lang).format(
+                done=done, total=total, param=result.name, answer=_answer(result, lang),
+                probes=len(result.probes), seconds=fmt_number(result.probes["runtime_s"].sum(), lang)))
+
+        results = breakeven_all(instance, scenario, workers=workers, dask=dask, progress=finished)
+    else:
+        results = [breakeven(inst, param, scenario, progress=probe_line)]
+    write(results, out)
+
+    table = Table(title=t("breakeven.title", lang).format(instance=escape(inst.name)), title_justify="left")
+    for column in ("col_param", "col_lever", "col_value", "col_range", "col_answer", "col_probes"):
+        table.add_column(t(f"breakeven.{column}", lang))
+    for r in results:
+        value = lambda v: _value(v, r.low, r.high, lang)
+        table.add_row(escape(r.name), escape(label("lever", r.lever, lang)), value(r.default),
+                      f"{value(r.low)} – {value(r.high)}", escape(_answer(r, lang)),
+                      f"{r.row()['probes']} ({r.row()['proven']})")
+    console.print(table)
+    console.print(t("report.written", lang).format(out=out))
+    if any(r.answer == "error" for r in results):
+        raise typer.Exit(1)
+
+
+def _answer(result, lang: str) -> str:
+    """A break-even's answer in words, its bracket formatted for people."""
+    from gpec.i18n import t
+
+    value = lambda v: _value(v, result.low, result.high, lang)
+    return t(f"breakeven.answer_{result.answer}", lang).format(
+        a=value(result.threshold_low), b=value(result.threshold_high), note=result.note)
+
+
+def _value(value, low: float, high: float, lang: str) -> str:
+    """A value of a record for people, one decimal finer than its break-even's tolerance (so that the
+    probes of a bisection read apart)."""
+    from gpec.breakeven import TOLERANCE
+    from gpec.i18n import fmt_number
+
+    step = TOLERANCE * (float(high) - float(low))
+    return fmt_number(value, lang, max(0, 1 - math.floor(math.log10(step))) if step > 0 else 3)
 
 
 def main() -> None:

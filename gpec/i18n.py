@@ -490,6 +490,30 @@ _COMPARE = {  # gpec compare for people (gpec.comparison.people_lines / people_t
     "value_no_envelope": ("no envelope", "pas d'enveloppe"),
     "value_not_finite": ("not a finite number", "pas un nombre fini"),
 }
+_BREAKEVEN = {  # gpec breakeven for people (gpec.cli); str.format fields are already formatted
+    "title": ("Break-even of assumed effects: {instance}", "Seuils d'entrée des effets supposés : {instance}"),
+    "col_param": ("Effect", "Effet"),
+    "col_lever": ("Lever", "Levier"),
+    "col_value": ("Value", "Valeur"),
+    "col_range": ("Range", "Plage"),
+    "col_answer": ("Answer", "Réponse"),
+    "col_probes": ("Probes (proven)", "Essais (prouvés)"),
+    "answer_enters": ("enters the plan between {a} and {b}", "entre dans le plan entre {a} et {b}"),
+    "answer_whole_range": ("in the plan over the whole range", "dans le plan sur toute la plage"),
+    "answer_never": ("does not enter within the range", "n'entre pas dans le plan sur la plage"),
+    "answer_leaves": ("leaves the plan between {a} and {b}", "sort du plan entre {a} et {b}"),
+    "answer_interval": ("not settled: between {a} and {b} (a probe not proven)",
+                        "non établi : entre {a} et {b} (un essai non prouvé)"),
+    "answer_skipped": ("skipped ({note})", "non traité ({note})"),
+    "answer_error": ("error ({note})", "erreur ({note})"),
+    "in_plan": ("in the plan", "dans le plan"),
+    "not_in_plan": ("not in the plan", "hors du plan"),
+    "not_proven": ("not proven", "non prouvé"),
+    "probe_line": ("{param} = {value}: {status}, {units} units of {lever}, {verdict} ({seconds} s)",
+                   "{param} = {value} : {status}, {units} unités de {lever}, {verdict} ({seconds} s)"),
+    "record_line": ("{done}/{total} {param}: {answer} ({probes} probes, {seconds} s)",
+                    "{done}/{total} {param} : {answer} ({probes} essais, {seconds} s)"),
+}
 _GROUPS = {  # gpec groups for people (gpec.groups.people_lines / people_tables / write_group_map)
     "status_line": ("{post} ({code}), {n} structures, members within {minutes} min of their hub: status {status}; "
                     "cost {cost} a year (bound {bound}, gap {gap}); violations {violations}; {seconds} s",
@@ -571,16 +595,187 @@ _ALTERNATIVES = {  # gpec alternatives for people (gpec.alternatives.people_line
     "plan_incumbent": ("incumbent", "plan initial"),
 }
 
+_SWEEP = {  # gpec sweep-report (gpec.sweeps.report, gpec.sweeps.charts); str.format fields already formatted
+    "title": ("gpec sweep report: {name}", "Rapport de balayage gpec : {name}"),
+    "counts": ("Sweep {name}: {total} scenarios, {solved} solved, {no_plan} without a plan (proven), {missing} "
+               "missing (not solved yet or failed).",
+               "Balayage {name} : {total} scénarios, {solved} résolus, {no_plan} sans plan (prouvé), {missing} "
+               "manquants (pas encore résolus ou en échec)."),
+    "buys": ("{where}: from {start} to {end} a year, each extra 100 k€ a year avoids {range} FTE-years of weighted "
+             "unmet need (proven range).",
+             "{where} : de {start} à {end} par an, chaque tranche de 100 k€ par an en plus évite {range} ETP-années "
+             "de besoin non couvert pondéré (plage prouvée)."),
+    "never_pays": ("{where}: from {start} to {end} a year, the gain of more money is not shown positive ({range} "
+                   "FTE-years per 100 k€ a year, proven range).",
+                   "{where} : de {start} à {end} par an, le gain d'un supplément n'est pas prouvé positif ({range} "
+                   "ETP-années pour 100 k€ par an, plage prouvée)."),
+    "stops": ("It stops paying from {at} a year: the gain up to {end} is not shown positive ({range} per 100 k€).",
+              "Il ne rapporte plus à partir de {at} par an : le gain jusqu'à {end} n'est pas prouvé positif ({range} "
+              "pour 100 k€)."),
+    "still_pays": ("It still pays up to {at} a year ({range} per 100 k€ on the last step).",
+                   "Il rapporte encore jusqu'à {at} par an ({range} pour 100 k€ sur la dernière tranche)."),
+    "separator": ("; ", " ; "),
+    "keur": ("{value} k€", "{value} k€"),
+    "interval": ("[{lower}; {upper}]", "[{lower} ; {upper}]"),
+    "within_gaps": ("within the solves' gaps", "dans l'incertitude des calculs"),
+    "influential_oat": ("Most influential one at a time (swing of weighted unmet need, FTE-years): {items}.",
+                        "Paramètres les plus influents un à un (amplitude du besoin non couvert pondéré, "
+                        "ETP-années) : {items}."),
+    "influential_morris": ("Most influential by Morris screening (μ*, FTE-years over each range): {items}.",
+                           "Paramètres les plus influents selon le criblage de Morris (μ*, ETP-années sur chaque "
+                           "plage) : {items}."),
+    "flip_count": ("Decisions (lever x bassin): {flips} used in some of the {solved} solved scenarios and not in "
+                   "others, {robust} used in all.",
+                   "Décisions (levier x bassin) : {flips} retenues dans une partie seulement des {solved} scénarios "
+                   "résolus, {robust} dans tous."),
+    "note_missing": ("Missing, left out of every figure ({n}): {names}.",
+                     "Manquants, exclus de tous les chiffres ({n}) : {names}."),
+    "note_morris_shape": ("Morris: {n} points do not make whole trajectories; no analysis.",
+                          "Morris : {n} points ne forment pas des trajectoires complètes ; pas d'analyse."),
+    "note_morris_skipped": ("Morris: {complete} of {total} trajectories complete (a point missing or without a "
+                            "plan); at least 2 are needed: no analysis.",
+                            "Morris : {complete} trajectoires complètes sur {total} (un point manquant ou sans "
+                            "plan) ; il en faut au moins 2 : pas d'analyse."),
+    "note_morris_partial": ("Morris: analysed on the {complete} complete trajectories of {total} (the others have "
+                            "a point missing or without a plan).",
+                            "Morris : analyse sur les {complete} trajectoires complètes sur {total} (les autres ont "
+                            "un point manquant ou sans plan)."),
+    "note_first_named": ("The tornado and Morris charts show the base; their tables every named scenario.",
+                         "Les graphiques tornade et Morris portent sur la base ; leurs tableaux sur chaque scénario "
+                         "nommé."),
+    "outcome_solved": ("solved", "résolu"),
+    "outcome_no_plan": ("no plan (proven)", "sans plan (prouvé)"),
+    "outcome_missing": ("missing (not solved)", "manquant (non résolu)"),
+    "design_base": ("base", "base"),
+    "design_grid": ("grid", "grille"),
+    "design_one_at_a_time": ("one at a time", "un à un"),
+    "design_latin_hypercube": ("Latin hypercube", "hypercube latin"),
+    "design_morris": ("Morris", "Morris"),
+    "axis_envelope": ("Yearly envelope (k€, mean over the horizon)", "Enveloppe annuelle (k€, moyenne sur l'horizon)"),
+    "axis_unmet": ("Weighted unmet need (FTE-years)", "Besoin non couvert pondéré (ETP-années)"),
+    "axis_cost": ("Cost of the plan (k€)", "Coût du plan (k€)"),
+    "axis_mu_star": ("μ*: mean absolute effect (FTE-years over the parameter's range)",
+                     "μ* : effet absolu moyen (ETP-années sur la plage du paramètre)"),
+    "axis_sigma": ("σ: spread of the effects (interactions, non-linearity)",
+                   "σ : dispersion des effets (interactions, non-linéarités)"),
+    "title_budget": ("{name}: weighted unmet need against each body's envelope",
+                     "{name} : besoin non couvert pondéré selon l'enveloppe de chaque financeur"),
+    "title_pareto": ("{name}: cost against weighted unmet need", "{name} : coût et besoin non couvert pondéré"),
+    "title_tornado": ("{name}: each parameter at its low and high, the others at their value",
+                      "{name} : chaque paramètre à sa valeur basse et haute, les autres inchangés"),
+    "title_morris": ("{name}: Morris screening ({n} trajectories)", "{name} : criblage de Morris ({n} trajectoires)"),
+    "legend_plan": ("plan found", "plan trouvé"),
+    "legend_band": ("proven range (bound to plan)", "plage prouvée (de la borne au plan)"),
+    "legend_front": ("not dominated", "non dominé"),
+    "legend_low": ("parameter at its low", "paramètre à sa valeur basse"),
+    "legend_high": ("parameter at its high", "paramètre à sa valeur haute"),
+    "legend_base": ("base", "base"),
+    "legend_beyond": ("μ* beyond the solves' gaps", "μ* au-delà de l'incertitude des calculs"),
+    "legend_within": ("μ* within the solves' gaps", "μ* dans l'incertitude des calculs"),
+    "stops_here": ("stops paying", "ne rapporte plus"),
+    "foot_budget": ("The true optimum of each scenario lies in its band (from the proven bound to the plan found). "
+                    "[a; b]: FTE-years of weighted unmet need avoided per extra 100 k€ a year between two "
+                    "envelopes, proven range (a = bound before - plan after, b = plan before - bound after). It "
+                    "stops paying at the first step whose gain is not shown positive (a <= 0).",
+                    "L'optimum de chaque scénario est dans sa bande (de la borne prouvée au plan trouvé). [a ; b] : "
+                    "ETP-années de besoin non couvert pondéré évitées par tranche de 100 k€ par an en plus entre deux "
+                    "enveloppes, plage prouvée (a = borne avant - plan après, b = plan avant - borne après). Il ne "
+                    "rapporte plus à la première tranche dont le gain n'est pas prouvé positif (a <= 0)."),
+    "foot_pareto": ("Each distinct solved scenario; bars: proven range down to its bound. A colour per set of "
+                    "assumptions (parameters). Not dominated: no other plan with the same assumptions costs no more "
+                    "and leaves no more unmet need (differences within the gaps count as none).",
+                    "Chaque scénario résolu distinct ; barres : plage prouvée jusqu'à sa borne. Une couleur par jeu "
+                    "d'hypothèses (paramètres). Non dominé : aucun autre plan aux mêmes hypothèses ne coûte moins et "
+                    "ne laisse moins de besoin non couvert (un écart dans l'incertitude des calculs ne compte pas)."),
+    "foot_tornado": ("Bars from the base's plan to the plan with the parameter at its low and at its high; black "
+                     "segments and the grey band: proven ranges (bound to plan). *: swing within the solves' gaps.",
+                     "Barres : du plan de la base au plan avec le paramètre à sa valeur basse et haute ; traits noirs "
+                     "et bande grise : plages prouvées (de la borne au plan). * : amplitude dans l'incertitude des "
+                     "calculs."),
+    "foot_morris": ("Effects of the weighted unmet need for a move across each parameter's low-high range (SALib, "
+                    "Morris). Bars: 95% confidence of μ*. Hollow: μ* not above the uncertainty of the solves' gaps.",
+                    "Effets sur le besoin non couvert pondéré d'un passage de la valeur basse à la valeur haute de "
+                    "chaque paramètre (SALib, Morris). Barres : confiance à 95 % de μ*. Creux : μ* pas au-dessus de "
+                    "l'incertitude des calculs."),
+    "sheet_summary": ("Summary", "Synthèse"),
+    "sheet_scenarios": ("Scenarios", "Scénarios"),
+    "sheet_budget_response": ("Budget response", "Réponse au budget"),
+    "sheet_pareto": ("Cost and unmet need", "Coût et besoin non couvert"),
+    "sheet_tornado": ("One at a time", "Un à un"),
+    "sheet_morris": ("Morris", "Morris"),
+    "sheet_flips": ("Decisions across the sweep", "Décisions du balayage"),
+    "col_scenario": ("Scenario", "Scénario"),
+    "col_design": ("Design", "Plan d'expérience"),
+    "col_named": ("Named scenario", "Scénario nommé"),
+    "col_parameter": ("Parameter", "Paramètre"),
+    "col_side": ("Side", "Côté"),
+    "col_outcome": ("Outcome", "Issue"),
+    "col_status": ("Status", "Statut"),
+    "col_objective": ("Weighted unmet need (FTE-years)", "Besoin non couvert pondéré (ETP-années)"),
+    "col_bound": ("Bound: best possible (FTE-years)", "Borne : meilleur possible (ETP-années)"),
+    "col_gap": ("Gap (relative)", "Écart (relatif)"),
+    "col_cost": ("Cost (EUR)", "Coût (€)"),
+    "col_envelope_of": ("Envelope, {name} (EUR a year)", "Enveloppe, {name} (€ par an)"),
+    "col_spend_of": ("Spending, {name} (EUR)", "Dépense, {name} (€)"),
+    "col_units_of": ("Units: {name}", "Unités : {name}"),
+    "col_seconds": ("Time (s)", "Durée (s)"),
+    "col_error": ("Error", "Erreur"),
+    "col_body": ("Funder", "Financeur"),
+    "col_line": ("Other settings", "Autres réglages"),
+    "col_from_eur": ("From (EUR a year)", "De (€ par an)"),
+    "col_to_eur": ("To (EUR a year)", "À (€ par an)"),
+    "col_gain_per_100k": ("Avoided per 100 k€ a year, plans found (FTE-years)",
+                          "Évité par 100 k€ par an, plans trouvés (ETP-années)"),
+    "col_lower_per_100k": ("Proven at least (FTE-years per 100 k€)", "Prouvé au moins (ETP-années pour 100 k€)"),
+    "col_upper_per_100k": ("Proven at most (FTE-years per 100 k€)", "Prouvé au plus (ETP-années pour 100 k€)"),
+    "col_pays": ("Pays (gain proven positive)", "Rapporte (gain prouvé positif)"),
+    "col_stops_paying": ("Stops paying here", "Ne rapporte plus ici"),
+    "col_from_scenario": ("From scenario", "Scénario de départ"),
+    "col_to_scenario": ("To scenario", "Scénario d'arrivée"),
+    "col_not_solved_between": ("Not solved in between", "Non résolus entre les deux"),
+    "col_world": ("Assumptions", "Hypothèses"),
+    "col_non_dominated": ("Not dominated", "Non dominé"),
+    "col_low_value": ("Low value", "Valeur basse"),
+    "col_high_value": ("High value", "Valeur haute"),
+    "col_objective_base": ("Base (FTE-years)", "Base (ETP-années)"),
+    "col_bound_base": ("Base bound (FTE-years)", "Borne de la base (ETP-années)"),
+    "col_objective_low": ("At low (FTE-years)", "Valeur basse (ETP-années)"),
+    "col_bound_low": ("At low, bound (FTE-years)", "Valeur basse, borne (ETP-années)"),
+    "col_objective_high": ("At high (FTE-years)", "Valeur haute (ETP-années)"),
+    "col_bound_high": ("At high, bound (FTE-years)", "Valeur haute, borne (ETP-années)"),
+    "col_swing": ("Swing, plans found (FTE-years)", "Amplitude, plans trouvés (ETP-années)"),
+    "col_swing_proven": ("Swing, proven at least (FTE-years)", "Amplitude, prouvée au moins (ETP-années)"),
+    "col_mu_star": ("μ* (FTE-years)", "μ* (ETP-années)"),
+    "col_mu_star_conf": ("μ* 95% confidence (±)", "Confiance à 95 % de μ* (±)"),
+    "col_mu": ("μ (signed)", "μ (signé)"),
+    "col_sigma": ("σ", "σ"),
+    "col_noise": ("Uncertainty from the gaps (FTE-years)", "Incertitude des calculs (ETP-années)"),
+    "col_trajectories": ("Trajectories", "Trajectoires"),
+    "col_lever": ("Lever (code)", "Levier (code)"),
+    "col_lever_label": ("Lever", "Levier"),
+    "col_bassin": ("Bassin (code)", "Bassin de vie (code)"),
+    "col_bassin_name": ("Bassin de vie", "Bassin de vie"),
+    "col_used_in": ("Scenarios using it", "Scénarios qui la retiennent"),
+    "col_solved": ("Solved scenarios", "Scénarios résolus"),
+    "col_share": ("Share of scenarios", "Part des scénarios"),
+    "col_min_units": ("Units when used, least", "Unités retenues, minimum"),
+    "col_max_units": ("Units when used, most", "Unités retenues, maximum"),
+    "col_robust": ("In every scenario", "Dans tous les scénarios"),
+    "col_off_in": ("Scenarios without it", "Scénarios sans elle"),
+}
+
 #: The translation table: key -> {language: label}. Keys are ``group.code``.
 LABELS: dict[str, dict[str, str]] = {
     f"{group}.{code}": dict(zip(LANGUAGES, labels))
     for group, entries in (("status", _STATUS), ("lever", _LEVER), ("funder", _FUNDER), ("envelope", _ENVELOPE),
+                           ("breakeven", _BREAKEVEN),
                            ("body", _BODY), ("body_envelope", _BODY_ENVELOPE),
                            ("metier", _METIER), ("reservoir", _RESERVOIR), ("flow", _FLOW), ("kind", _KIND),
                            ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
                            ("summary", _SUMMARY), ("sentence", _SENTENCE), ("unit", _UNIT),
                            ("explain", _EXPLAIN), ("map", _MAP), ("chart", _CHART), ("report", _REPORT),
-                           ("compare", _COMPARE), ("groups", _GROUPS), ("alternatives", _ALTERNATIVES))
+                           ("compare", _COMPARE), ("groups", _GROUPS), ("sweep", _SWEEP),
+                           ("alternatives", _ALTERNATIVES))
     for code, labels in entries.items()
 }
 

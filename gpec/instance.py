@@ -23,8 +23,8 @@ import pandas as pd
 import yaml
 
 from gpec.errors import GpecError, InputError
-from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, FUNDER_KINDS, FUNDER_PREFIXES, PATHWAY_LEVERS, PATHWAY_MODES,
-                         RESERVOIRS, SCHEMAS, WHOLE_PLACES, check_references, read_table)
+from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, FUNDER_KINDS, FUNDER_PREFIXES, LEVERS, PATHWAY_LEVERS,
+                         PATHWAY_MODES, RESERVOIRS, SCHEMAS, WHOLE_PLACES, check_references, read_table)
 
 #: The zone of every bassin when funders have no territory (:meth:`Instance.bassin_zones`).
 NO_ZONE = ""
@@ -495,6 +495,7 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         raise InputError(path, "labour_pool_share is one value for the territory: its key must be empty",
                          row=int(share.index[share["key"] != ""][0]) + 1, column="key")
     _check_pathway_parameters(path, p, tables)
+    _check_parameter_levers(path, p, tables)
     survival = p[p["name"].isin(["retire_rate", "exit_rate"])].groupby("key")["value"].sum()
     if (survival > 1).any():
         raise InputError(path, f"retire_rate + exit_rate exceeds 1 for metier '{survival.idxmax()}'", column="value")
@@ -519,6 +520,21 @@ def _check_pathway_parameters(path: str, p: pd.DataFrame, tables: dict[str, pd.D
         if missing:
             raise InputError(path, f"parameter '{name}' has no value for pathway '{sorted(missing)[0]}'",
                              column="key")
+
+
+def _check_parameter_levers(path: str, p: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> None:
+    """The optional ``lever`` column names a lever (:data:`~gpec.schema.LEVERS`) or is empty; a pathway's
+    record names that pathway's lever of ``pathways.csv``."""
+    if "lever" not in p:
+        return
+    of_pathway = tables["pathways.csv"].set_index("pathway")["lever"] if "pathways.csv" in tables else {}
+    for i, (name, key, lever) in enumerate(zip(p["name"], p["key"], p["lever"].fillna("")), start=1):
+        if lever and lever not in LEVERS:
+            raise InputError(path, f"lever '{lever}' is not a lever (levers: {', '.join(LEVERS)})", row=i,
+                             column="lever")
+        if lever and name in PATHWAY_PARAMETERS and lever != of_pathway.get(key, lever):
+            raise InputError(path, f"lever '{lever}' of {name}[{key}] is not its pathway's lever "
+                                   f"'{of_pathway[key]}' (pathways.csv)", row=i, column="lever")
 
 
 def _check_pathways(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -106,6 +106,14 @@ class Planner:
         self.scenario = scenario
         return self
 
+    def switch(self, scenario: Scenario) -> "Planner":
+        """Make ``scenario`` the next solve's, whole (every override of the current one replaced, not added
+        to as by :meth:`update`); returns the planner. Its levers may be any, not only the planner's first ones."""
+        scenario.apply(self.instance)  # validate now: a bad scenario leaves the planner as it was
+        self.scenario = scenario
+        self._base_levers = tuple(LEVER_BUILDERS)
+        return self
+
     def solve(self, progress=None) -> Result:
         """Solve the current scenario, from the last plan when the model was changed in place."""
         budget = time_budget(self.scenario)

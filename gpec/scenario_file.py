@@ -48,12 +48,12 @@ class ScenarioFile:
     scenario: Scenario
     #: the reference output folder, if any
     reference: Path | None
+    #: the scenario keys the file gives (:func:`with_options` keeps the others from its base)
+    given: frozenset[str] = frozenset()
 
 
 def read_scenario_file(path: str | Path, instance: Instance) -> ScenarioFile:
     """Read the scenario file ``path`` and check every key against ``instance`` (module docstring)."""
-    from gpec.models import LEVER_BUILDERS
-
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -64,7 +64,17 @@ def read_scenario_file(path: str | Path, instance: Instance) -> ScenarioFile:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise GpecError(f"{path}: a scenario file is a mapping of keys ({', '.join(KEYS)})")
-    fail = lambda key, message: GpecError(f"{path}: {key}: {message}")
+    return scenario_from_mapping(data, instance, str(path), path.stem, path.parent)
+
+
+def scenario_from_mapping(data: dict, instance: Instance, where: str, name: str = "",
+                          folder: Path = Path(".")) -> ScenarioFile:
+    """A scenario file's keys (``data``) checked against ``instance``; errors start with ``where`` (the
+    file), ``name`` is the default name, a relative ``reference`` is read from ``folder``."""
+    from gpec.models import LEVER_BUILDERS
+
+    path = where
+    fail = lambda key, message: GpecError(f"{where}: {key}: {message}")
     unknown = [k for k in data if k not in KEYS]
     if unknown:
         raise fail(unknown[0], f"unknown key (known: {', '.join(KEYS)})")
@@ -144,7 +154,7 @@ def read_scenario_file(path: str | Path, instance: Instance) -> ScenarioFile:
     reference = None
     if data.get("reference") is not None:
         reference = Path(str(data["reference"]))
-        reference = reference if reference.is_absolute() else path.parent / reference
+        reference = reference if reference.is_absolute() else folder / reference
         if not (reference / "decisions.csv").is_file():
             raise fail("reference", f"{reference} holds no decisions.csv (an output folder of gpec solve)")
 
@@ -154,8 +164,10 @@ def read_scenario_file(path: str | Path, instance: Instance) -> ScenarioFile:
         scenario.apply(instance)  # the overrides together (e.g. parameters that must agree)
     except (GpecError, InputError) as exc:
         raise GpecError(f"{path}: {getattr(exc, 'message', str(exc))}") from None
-    return ScenarioFile(str(data.get("name") or path.stem), str(data.get("description") or ""), scenario,
-                        reference)
+    given = {"horizon": "horizon", "budgets": "budgets", "parameters": "parameters", "levers": "levers",
+             "levers_off": "levers", "service_level": "service_level", "min_places": "min_places"}
+    return ScenarioFile(str(data.get("name") or name), str(data.get("description") or ""), scenario, reference,
+                        frozenset(given[k] for k in data if k in given))
 
 
 def with_options(base: Scenario, options: Scenario, given: set[str]) -> Scenario:

@@ -26,6 +26,9 @@ FLOW_KINDS = ("entry", "retained", "cover", "move_in", "move_out", "return", "de
 DELIVERED_KINDS = ("entry", "retained", "cover", "move_in")
 #: ``pathways.csv`` vocabularies: the levers a pathway can belong to, how a person moves, what caps it.
 PATHWAY_LEVERS = ("promotion", "vae", "reconversion", "immersion", "social")
+#: Every lever of the model (:data:`gpec.models.LEVER_BUILDERS`, in its order): the vocabulary of the
+#: optional ``lever`` column of ``parameters.csv``, which names the lever whose effect a record sets.
+LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools", *PATHWAY_LEVERS)
 PATHWAY_MODES = ("in_post", "out_of_post", "external")
 CAP_BASES = ("source_stock", "target_stock", "population")
 #: Where a pathway's places are whole numbers: in each bassin, or in the instance's territory (places a
@@ -97,7 +100,9 @@ SCHEMAS: dict[str, TableSchema] = {
             "parameters.csv",
             (_c("name", "code"), _c("key", "code", allow_empty=True), _c("value", nonnegative=False),
              _c("low", nonnegative=False), _c("high", nonnegative=False), _c("unit", "text"),
-             _c("confidence", "code"), SOURCE, _c("note", "text", allow_empty=True)),
+             _c("confidence", "code"), SOURCE, _c("note", "text", allow_empty=True),
+             # the lever whose effect the record sets (gpec.breakeven); empty for every other record
+             _c("lever", "code", allow_empty=True, optional=True)),
             key=("name", "key"),
         ),
         TableSchema(

@@ -80,3 +80,15 @@ def act(task):
     """Run ``ACTIONS[task[0]](task[1])``."""
     action, argument = task
     return ACTIONS[action](argument)
+
+
+
+def solve_point_or_fail(task):
+    """A sweep's task function (:func:`gpec.sweeps.worker.solve_point`) that raises for the scenario with
+    the Région's envelope at 0 and exit rates at their low end (tests/test_sweep.py)."""
+    from gpec.sweeps.worker import solve_point
+
+    region = task.scenario.budgets.get("cr75")
+    if isinstance(region, dict) and not any(region.values()) and task.scenario.parameters.get(("exit_rate", "as")) == 0.03:
+        raise RuntimeError("this scenario raises")
+    return solve_point(task)

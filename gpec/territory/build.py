@@ -178,7 +178,7 @@ FILES = """| file | content |
 | `bassins.csv` | population, 75+, 85+ (the territory's part), population-weighted centre, density (whole bassin), `dep` and `reg` whose bodies fund what is decided there |
 | `metiers.csv` | label, ROME code, training route |
 | `structures.csv` | EHPAD: FINESS establishments or aggregate structures (statut `aggregate`): bassin, point, permanent places |
-| `parameters.csv` | every scalar or keyed parameter: value, low, high, unit, confidence (pub/der/ass), source |
+| `parameters.csv` | every scalar or keyed parameter: value, low, high, unit, confidence (pub/der/ass), source; `lever`: the lever whose effect the record sets (`gpec breakeven`) |
 | `stock.csv` | observed staff of the base year by bassin x métier x setting (EHPAD, SSIAD, home care) |
 | `need.csv` | need in FTE by bassin x métier x year |
 | `baseline.csv` | the existing system without any lever: stock, school output and ordinary hiring by year |

@@ -15,7 +15,8 @@ def table(name: str) -> pd.DataFrame:
     """A catalogue file with every column as text except the numbers of ``parameters.csv``."""
     if name == "parameters.csv":
         p = pd.read_csv(FOLDER / name, dtype={"name": str, "key": str, "unit": str, "confidence": str, "source": str,
-                                              "note": str}, keep_default_na=False, na_values={"value": [""], "high": [""]})
+                                              "note": str, "lever": str},
+                        keep_default_na=False, na_values={"value": [""], "high": [""]})
         return p
     return pd.read_csv(FOLDER / name, dtype=str, keep_default_na=False)
 
