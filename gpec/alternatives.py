@@ -359,7 +359,7 @@ class _Search:
                                          self.scenario, inner, [EXACT_WEIGHT], 0.0, stages, x,
                                          progress=self.progress)
         status, top = _overall_status(stages, x), stages[0]
-        bound = -top.bound if math.isfinite(top.bound) else math.nan
+        bound = 0.0 - top.bound if math.isfinite(top.bound) else math.nan  # no "-0"
         if x is None:
             return Plan(name, status, None, None, top.gap, bound, found + stages, f"no plan: {_message(stages)}")
         with self.budget.phase(f"{name} tables and check"):

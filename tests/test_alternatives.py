@@ -265,3 +265,11 @@ def test_directions_are_settled_only_where_the_bounds_settle_them(tmp_path):
     lp = slot_bounds(model.lp, blocks, plans)
     lp.set_column_bounds("training_places", [5.0, 0.0], [5.0, 0.0])
     assert above(settle_directions(lp, blocks, plans)) == [(0.0, 0.0), (1.0, 1.0)]
+
+
+def test_a_run_without_levers_has_no_alternative(tmp_path):
+    out = tmp_path / "out"
+    gpec("solve", twins(tmp_path / "twins"), "--out", out, "--no-levers", "--no-maps", "--quiet")
+    found = alternatives(out)
+    assert [p.id for p in found.plans] == ["incumbent", "alt1"] and len(found.groups) == 0
+    assert found.plans[1].distance_bound == 0.0 and "earlier one" in found.plans[1].message

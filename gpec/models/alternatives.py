@@ -79,7 +79,7 @@ PREFIX = "alternatives"
 
 
 @dataclass(frozen=True)
-class Alternatives:
+class AlternativeBlocks:
     """The blocks :func:`add_alternatives` added: ``groups`` (lever, bassin) in column order, their
     bounds ``most`` (:math:`\\bar U_g`), the columns of the aggregates ``units``, per slot ``plan``,
     ``distance``, ``above`` (K x G positions) and ``unused`` (K positions), the ``nearest`` column, the
@@ -118,7 +118,7 @@ def lever_groups(levers: list[LeverTerms]) -> tuple[pd.MultiIndex, np.ndarray, n
 
 
 def add_alternatives(lp: LinearModel, levers: list[LeverTerms], slots: int, slack: float,
-                     incumbent: tuple[float, float], unmet: np.ndarray, cost: np.ndarray) -> Alternatives:
+                     incumbent: tuple[float, float], unmet: np.ndarray, cost: np.ndarray) -> AlternativeBlocks:
     """Add the blocks, rows and stage of the module docstring for ``slots`` earlier plans, every slot
     unused and the caps at ``slack`` (:func:`slot_bounds` puts plans in the slots); ``unmet`` and ``cost``
     are the vectors of stages ``unmet`` and ``cost``, ``incumbent`` their values for the incumbent."""
@@ -163,12 +163,13 @@ def add_alternatives(lp: LinearModel, levers: list[LeverTerms], slots: int, slac
                                                          (np.repeat(k, n), distance.positions, -1.0)], upper=0.0)
     lp.add_objective(STAGE, [nearest.start], -1.0)
     shape = (slots, n)
-    return Alternatives(groups, most, units.positions, plan.positions.reshape(shape),
-                        distance.positions.reshape(shape), above.positions.reshape(shape), unused.positions,
-                        nearest.start, caps.positions, base, float(slack), cols, number)
+    return AlternativeBlocks(groups, most, units.positions, plan.positions.reshape(shape),
+                             distance.positions.reshape(shape), above.positions.reshape(shape), unused.positions,
+                             nearest.start, caps.positions, base, float(slack), cols, number)
 
 
-def slot_bounds(lp: LinearModel, blocks: Alternatives, plans: list[np.ndarray], share: float = 1.0) -> LinearModel:
+def slot_bounds(lp: LinearModel, blocks: AlternativeBlocks, plans: list[np.ndarray],
+                share: float = 1.0) -> LinearModel:
     """A copy of ``lp`` (:meth:`LinearModel.copy`) whose first slots hold ``plans`` (each the units of one
     earlier plan per group, in ``blocks.groups`` order), the others unused, and whose caps allow
     ``share`` of the slack (:math:`\\sigma`, module docstring)."""
@@ -190,7 +191,7 @@ def slot_bounds(lp: LinearModel, blocks: Alternatives, plans: list[np.ndarray], 
     return out
 
 
-def settle_directions(lp: LinearModel, blocks: Alternatives, plans: list[np.ndarray]) -> LinearModel:
+def settle_directions(lp: LinearModel, blocks: AlternativeBlocks, plans: list[np.ndarray]) -> LinearModel:
     """``lp`` (a :func:`slot_bounds` copy, changed in place) with :math:`y_{k,g}` fixed wherever the
     bounds of the group's columns settle the sign of :math:`u_g - \\hat u_{k,g}` (the other branch could
     only count a negative distance): only the groups whose units can still end on either side of an
@@ -211,16 +212,11 @@ def settle_directions(lp: LinearModel, blocks: Alternatives, plans: list[np.ndar
     return lp
 
 
-def aggregate(blocks: Alternatives, x: np.ndarray) -> np.ndarray:
-    """Units per group of a solution ``x`` (the ``alternatives_units`` columns)."""
-    return np.asarray(x[blocks.units], float)
-
-
-def complete(blocks: Alternatives, x: np.ndarray, plans: list[np.ndarray], share: float = 1.0) -> np.ndarray:
-    """``x`` with the columns of this module made those of its own plan against ``plans`` and caps
-    allowing ``share`` of the slack (as :func:`slot_bounds` sets them): a start for the next alternative."""
+def complete(blocks: AlternativeBlocks, x: np.ndarray, plans: list[np.ndarray]) -> np.ndarray:
+    """``x`` with the columns of this module made those of its own plan against ``plans`` (the earlier
+    plans of :func:`slot_bounds`, the caps at the whole slack): a start for the next alternative."""
     x = np.array(x, float)
-    x[blocks.caps] = (1 + share * blocks.slack) * blocks.base
+    x[blocks.caps] = (1 + blocks.slack) * blocks.base
     u = x[blocks.units]
     x[blocks.plan] = 0.0
     x[blocks.distance] = 0.0
