@@ -79,7 +79,9 @@ ALTERNATIVE_GAP = 0.01
 ROUNDING_SHARE = 0.5
 #: Weights of an alternative's solves in its time (as :mod:`gpec.solving` shares a run's): the plan with
 #: continuous units, that plan made whole, the exact model from it (which mostly proves its bound: on the
-#: Landes, HiGHS improves a start only after 40 s or more), making the split of whole totals whole.
+#: Landes, HiGHS improves a start only after 40 s or more); making the split of whole totals whole has
+#: :data:`gpec.solving.WHOLE_UNITS_WEIGHT`, in seconds fixed when the alternative starts (HiGHS runs over
+#: a limit by a few seconds when it cannot stop in its root LP: the rounding, quick, is not left 0.4 s).
 RELAXED_WEIGHT, ROUNDED_WEIGHT, EXACT_WEIGHT = 5.0, 1.0, 4.0
 #: Default time of each alternative, as a multiple of the run's ``time_limit`` (assumption: as long as
 #: the run took to find the plan; on the Landes, HiGHS's first alternative plans come after 30-60 s).
@@ -335,26 +337,30 @@ class _Search:
         """The plan farthest from the earlier ones within the slack, in ``share`` of the time left: a far
         plan with continuous units (:data:`ROUNDING_SHARE` of the slack), made whole within the floor and
         ceiling of its units, is the start of the exact model (module docstring)."""
-        model, blocks, earlier = self.model, self.blocks, self.earlier
+        model, blocks, earlier, budget = self.model, self.blocks, self.earlier, self.budget
         whole = WHOLE_UNITS_WEIGHT if split_levers(model) else 0.0
-        with self.budget.split(name, share) as inner:
+        weights = RELAXED_WEIGHT + ROUNDED_WEIGHT + EXACT_WEIGHT + whole
+        left = lambda: max(0.0, budget.seconds - budget.reserve - budget.elapsed())
+        whole_s = share * left() * whole / weights  # kept even if the solves before run over their limits
+        with budget.split(name, share * (1 - whole / weights)) as inner:
             def solve(lp, weight, later, start, what, aim=1.0):
                 self.live.backend = holding(self.live.backend, lp)
                 return _stages(replace(model, lp=lp, stages=(STAGE,)), self.live.backend, self.scenario, inner,
                                [weight], later, start, aim=aim, prefix=f"{name}: {what}", progress=self.progress)
 
             relaxed = _relaxed(slot_bounds(model.lp, blocks, earlier, ROUNDING_SHARE))
-            found, x = solve(relaxed, RELAXED_WEIGHT, ROUNDED_WEIGHT + EXACT_WEIGHT + whole, None, "relaxed ")
+            found, x = solve(relaxed, RELAXED_WEIGHT, ROUNDED_WEIGHT + EXACT_WEIGHT, None, "relaxed ")
             rounded = None
             if x is not None:
                 more, rounded = solve(_restricted(slot_bounds(model.lp, blocks, earlier), blocks, x, earlier),
-                                      ROUNDED_WEIGHT, EXACT_WEIGHT + whole, None, "rounded ")
+                                      ROUNDED_WEIGHT, EXACT_WEIGHT, None, "rounded ")
                 found += more
             exact = slot_bounds(model.lp, blocks, earlier)
-            stages, x = solve(exact, EXACT_WEIGHT, whole, complete(blocks, self.x if rounded is None else rounded,
-                                                                   earlier), "", WHOLE_UNITS_AIM if whole else 1.0)
-            x = rounded if x is None else x  # no time for the exact model: the whole plan of the relaxation
-            if x is not None and whole:
+            stages, x = solve(exact, EXACT_WEIGHT, 0.0, complete(blocks, self.x if rounded is None else rounded,
+                                                                 earlier), "", WHOLE_UNITS_AIM if whole else 1.0)
+            x = rounded if x is None else x  # no time for the exact model: the rounded plan
+        if x is not None and whole:
+            with budget.split(f"{name}: whole units", min(1.0, whole_s / max(left(), 1e-9))) as inner:
                 stages, x = _whole_units(replace(model, lp=exact, stages=(STAGE,)), self.live.backend,
                                          self.scenario, inner, [EXACT_WEIGHT], 0.0, stages, x,
                                          progress=self.progress)
