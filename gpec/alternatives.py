@@ -31,8 +31,9 @@ three solves of the same live solver model (only column bounds and integrality c
 then the plan is made whole in every bassin like any plan (:mod:`gpec.rounding`), its tables are those
 of ``gpec solve`` and it is checked by :func:`gpec.evaluate.evaluate`. Measured on the Landes (HiGHS
 1.16, 2 threads): the exact model alone gives its first plan after 40 to 70 s, or none in 48 s; steps 1-2
-give a plan 1,118 units from the incumbent (which buys 2,588) in 31 s, and the fifth alternative one 795
-units from its nearest earlier plan. An alternative's status is
+give a plan 1,140 units from the incumbent (which buys 2,590) in 36 s, and the fifth alternative one 888
+units from its nearest earlier plan (``gpec alternatives out/landes``: 4 min 48 s; results vary from run to
+run with where the time limits stop HiGHS). An alternative's status is
 that of the distance it maximises (``optimal``: proven within :data:`ALTERNATIVE_GAP`; on the Landes it is
 ``feasible``, with the gap to the bound reported); an alternative with no plan in its time is reported as
 such and the search stops, as it does when the farthest plan found is an earlier one (distance 0: no
