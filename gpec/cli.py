@@ -120,6 +120,7 @@ def solve_command(
     out = check_out(out or Path("out") / inst.name)  # before the solve: a bad folder fails at once
     with Progress(quiet=quiet) as progress:
         result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
+    result.reference_folder = str(Path(reference).resolve()) if reference is not None else ""
     # the folder is replaced as one unit (gpec.outputs): never a mix of two runs
     write_outputs(result, out, maps=maps, budget=budget, lang=lang)
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
@@ -321,6 +322,45 @@ def compare_command(
                                               f" (no map: instance folder {a.instance_folder or '?'} not found)"))
 
 
+@app.command("alternatives", no_args_is_help=True)
+def alternatives_command(
+    out_run: Path = typer.Argument(..., help="Output folder of a gpec solve with a plan."),
+    slack: float = typer.Option(0.02, "--slack", help="Relative slack on unmet need and on cost: 0.02 keeps "
+                                "every alternative within 2 % of the plan's unmet need and of its cost."),
+    count: int = typer.Option(5, "--count", help="Alternatives to look for."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the tables (default OUT/alternatives)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds for the whole command "
+                                               "(default: the run's time limit x --count)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
+    lang: str = typer.Option("en", "--lang", help="Language of what is printed: en or fr."),
+):
+    """Near-optimal alternatives: plans within --slack of a run's unmet need and cost that differ most
+    from it and from each other (units per lever and bassin, L1), and what they all share (the robust
+    decisions) or not; writes alternatives.csv, plans.csv, robust.csv and alternatives.json."""
+    from gpec.alternatives import alternatives, people_lines, people_tables
+    from gpec.i18n import t
+    from gpec.progress import Progress
+
+    _check_lang(lang)
+    if not 0 <= slack < 1:
+        raise GpecError(f"--slack {slack:g}: must lie in [0, 1), e.g. 0.02 for 2 %")
+    if count < 1:
+        raise GpecError(f"--count {count}: must be at least 1")
+    if time_limit is not None and not (time_limit > 0 and math.isfinite(time_limit)):
+        raise GpecError(f"--time-limit {time_limit:g}: must be a positive number of seconds")
+    out = out or out_run / "alternatives"
+    if out.exists() and not out.is_dir():
+        raise GpecError(f"--out {out}: exists and is not a folder")
+    with Progress(quiet=quiet) as progress:
+        found = alternatives(out_run, slack=slack, count=count, time_limit=time_limit, progress=progress)
+    found.write(out)
+    for line in people_lines(found, lang):
+        console.print(escape(line))
+    for title, table in people_tables(found, lang):
+        console.print(_table(title, table, lang))
+    console.print(t("report.written", lang).format(out=out))
+
+
 @app.command("sweep", no_args_is_help=True)
 def sweep_command(
     instance: Path = typer.Argument(..., help="Instance folder."),
@@ -404,17 +444,12 @@ def _check_lang(lang: str) -> None:
 
 def _instance_of(result):
     """The instance a loaded result was solved on, with its parameter overrides (None when its folder is
-    not there any more): what the comparison with doing nothing needs."""
-    from gpec.instance import load_instance
+    not there any more or changed since the run): what the comparison with doing nothing needs."""
+    from gpec.rerun import recorded_instance
     from gpec.scenario import parse_parameter
 
-    folder = Path(result.instance_folder) if result.instance_folder else None
-    if folder is None or not folder.is_dir():
-        return None
     try:
-        instance = load_instance(folder)
-        if instance.sha256 != result.instance_sha256:
-            return None  # the folder changed since the run
+        instance = recorded_instance(result)
         overrides = dict(parse_parameter(f"{name}={value}") for name, value in result.overrides.items())
         return instance.with_parameters(overrides) if overrides else instance
     except GpecError:

@@ -557,6 +557,44 @@ _GROUPS = {  # gpec groups for people (gpec.groups.people_lines / people_tables 
     "col_post_cost_eur": ("Posts (EUR a year)", "Postes (€ par an)"),
 }
 
+_ALTERNATIVES = {  # gpec alternatives for people (gpec.alternatives.people_lines / people_tables)
+    "headline": ("{found} of {count} alternatives to {out} within {slack} of its unmet need and of its cost; "
+                 "{shared} decisions (lever x bassin) in every plan, {varies} that vary, {never} never used.",
+                 "{found} alternatives sur {count} à {out} à {slack} près de son besoin non couvert et de son coût ; "
+                 "{shared} décisions (levier x bassin) dans tous les plans, {varies} qui varient, {never} jamais "
+                 "prises."),
+    "stopped": ("{plan}: {message}", "{plan} : {message}"),
+    "no_plan": ("no plan in its time ({status})", "aucun plan dans le temps imparti ({status})"),
+    "same_plan": ("no plan other than an earlier one: the search stops",
+                  "aucun plan autre qu'un plan précédent : la recherche s'arrête"),
+    "plans_title": ("Plans (distances: units per lever and bassin, L1)",
+                    "Plans (distances : unités par levier et bassin, L1)"),
+    "distances_title": ("Distance between plans (units, L1)", "Distance entre les plans (unités, L1)"),
+    "shared_title": ("Shared by every plan: the robust decisions (units)",
+                     "Communes à tous les plans : les décisions robustes (unités)"),
+    "varies_title": ("What varies between the plans (units, largest range first)",
+                     "Ce qui varie d'un plan à l'autre (unités, plus grand écart d'abord)"),
+    "more": ("... {n} more in {file}", "... {n} de plus dans {file}"),
+    "col_plan": ("Plan", "Plan"),
+    "col_status": ("Status", "Statut"),
+    "col_gap": ("Gap", "Écart"),
+    "col_unmet": ("Unmet need (FTE-years)", "Besoin non couvert (ETP-années)"),
+    "col_unmet_vs": ("Unmet vs incumbent", "Besoin vs plan initial"),
+    "col_cost": ("Cost (EUR)", "Coût (€)"),
+    "col_cost_vs": ("Cost vs incumbent", "Coût vs plan initial"),
+    "col_l1_incumbent": ("L1 to incumbent", "L1 au plan initial"),
+    "col_l1_nearest": ("L1 to the nearest other", "L1 au plus proche autre"),
+    "col_nearest": ("Nearest other", "Plus proche autre"),
+    "col_bound": ("Distance bound", "Borne de la distance"),
+    "col_violations": ("Violations", "Violations"),
+    "col_lever": ("Lever", "Levier"),
+    "col_bassin": ("Bassin (code)", "Bassin (code)"),
+    "col_bassin_name": ("Bassin de vie", "Bassin de vie"),
+    "col_min": ("Min", "Min"),
+    "col_max": ("Max", "Max"),
+    "plan_incumbent": ("incumbent", "plan initial"),
+}
+
 _SWEEP = {  # gpec sweep-report (gpec.sweeps.report, gpec.sweeps.charts); str.format fields already formatted
     "title": ("gpec sweep report: {name}", "Rapport de balayage gpec : {name}"),
     "counts": ("Sweep {name}: {total} scenarios, {solved} solved, {no_plan} without a plan (proven), {missing} "
@@ -736,7 +774,8 @@ LABELS: dict[str, dict[str, str]] = {
                            ("phase", _PHASE), ("value", _VALUE), ("sheet", _SHEET), ("column", _COLUMN),
                            ("summary", _SUMMARY), ("sentence", _SENTENCE), ("unit", _UNIT),
                            ("explain", _EXPLAIN), ("map", _MAP), ("chart", _CHART), ("report", _REPORT),
-                           ("compare", _COMPARE), ("groups", _GROUPS), ("sweep", _SWEEP))
+                           ("compare", _COMPARE), ("groups", _GROUPS), ("sweep", _SWEEP),
+                           ("alternatives", _ALTERNATIVES))
     for code, labels in entries.items()
 }
 

@@ -112,7 +112,8 @@ def check_out(out: str | Path) -> Path:
 
 
 def _written_by_gpec(name: str) -> bool:
-    return name in RUN_FILES or name in ("inflows.png", "results.gpkg") or (
+    # "alternatives": gpec alternatives' default folder, of this run's plan (replaced with it)
+    return name in RUN_FILES or name in ("inflows.png", "results.gpkg", "alternatives") or (
         name.startswith("map_") and name.endswith(".png"))
 
 

@@ -143,6 +143,13 @@ class Result:
     tail_years: int = 0
     #: the instance folder as given to the run (``gpec compare`` and maps read its geometry)
     instance_folder: str = ""
+    #: the same folder as an absolute path (written to result.json from ``instance_folder`` when empty), so
+    #: that a run can be rebuilt from another current folder (:mod:`gpec.rerun`)
+    instance_path: str = ""
+    #: the scenario's ``solution_limit`` (None: none)
+    solution_limit: int | None = None
+    #: the output folder of the reference plan (``gpec solve --reference``), as an absolute path; empty: none
+    reference_folder: str = ""
     #: the instance's funding bodies (``funders.csv``): code -> kind, territory, name; empty when it has
     #: none. What labels for people are made from (:func:`gpec.i18n.funder_label`); tables keep the codes
     funders: dict = field(default_factory=dict)
@@ -162,6 +169,8 @@ class Result:
         head["violation_details"] = self.violation_details[:50]
         head["horizon"] = list(self.horizon)
         head["levers"] = list(self.levers)
+        if not self.instance_path and self.instance_folder:
+            head["instance_path"] = str(Path(self.instance_folder).resolve())
         return _finite_or_none(head)
 
     def write(self, out: str | Path) -> list[Path]:

@@ -209,7 +209,8 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
         build_s=build_s, stages=stages, message=_message(stages), applied=applied, shadow_prices=prices,
         diagnosis=diagnosis, verification=verification, service_level=scenario.service_level,
-        min_places=dict(scenario.min_places), reference_change=change, **tables,
+        min_places=dict(scenario.min_places), reference_change=change, solution_limit=scenario.solution_limit,
+        **tables,
     )
     if check and result.has_solution:
         with budget.phase("check"):
