@@ -69,7 +69,7 @@ def _load(spec, folder: Path, **changes):
     return load_instance(write_instance(folder, **{**spec, **changes}))
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_conservation_and_monotonicity(spec):
     with tempfile.TemporaryDirectory() as tmp:

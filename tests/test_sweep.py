@@ -145,8 +145,6 @@ def test_a_killed_sweep_resumes_without_solving_again(tmp_path):
     assert len(status["skipped"]) >= 2 and not status["failed"]
     assert not set(status["skipped"]) & set(status["solved"])
     assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet") if p.name in first} == first
-    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)  # everything done: nothing to solve
-    assert again.returncode == 0 and json.loads((out / "sweep.json").read_text())["solved"] == []
 
 
 # -- specs --------------------------------------------------------------------------------------
