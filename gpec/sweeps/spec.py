@@ -104,7 +104,7 @@ class SweepSpec:
     points: tuple[Point, ...]
     #: the parameter records some point sets (the parameter columns of the sweep's table), in order
     varied: tuple[Record, ...]
-    #: grid dimensions in order, and the records the one-at-a-time design varies
+    #: the grid's dimensions, in order (the ``level:DIM`` columns of the sweep's table)
     dimensions: tuple[str, ...] = ()
     #: Morris's SALib problem (``names``, ``bounds``, ``num_vars``) and levels, or ``None``
     morris: dict | None = None
@@ -156,9 +156,9 @@ def read_sweep_spec(path: str | Path, instance: Instance) -> SweepSpec:
                                 levels))
         for i, (record, side) in enumerate(itertools.product(oat, ("low", "high"))):
             value = float(table.loc[record, side])
-            points.append(Point(f"{prefix}{_label(record)}={side}", "one_at_a_time",
+            points.append(Point(f"{prefix}{record_label(record)}={side}", "one_at_a_time",
                                 _with_parameters(scenario, {record: value}), name, i,
-                                {"parameter": _label(record), "side": side}))
+                                {"parameter": record_label(record), "side": side}))
         for design, tag in ((lhs, "lhs"), (morris, "morris")):
             if design:
                 for i, row in enumerate(design["sample"]):
@@ -172,7 +172,7 @@ def read_sweep_spec(path: str | Path, instance: Instance) -> SweepSpec:
             raise fail(point.name, getattr(exc, "message", str(exc))) from None
     problem = None
     if morris:
-        problem = {"names": [_label(r) for r in morris["records"]], "num_vars": len(morris["records"]),
+        problem = {"names": [record_label(r) for r in morris["records"]], "num_vars": len(morris["records"]),
                    "bounds": morris["bounds"], "levels": morris["levels"]}
     return SweepSpec(path, str(data.get("name") or path.stem), str(data.get("description") or ""), base,
                      tuple(points), tuple(varied), tuple(dim for dim, _ in grid), problem)
@@ -180,7 +180,8 @@ def read_sweep_spec(path: str | Path, instance: Instance) -> SweepSpec:
 
 def record_label(record: Record) -> str:
     """``("exit_rate", "as")`` -> ``"exit_rate[as]"``; ``("decay_km", "")`` -> ``"decay_km"``."""
-    return _label(record)
+    name, key = record
+    return f"{name}[{key}]" if key else name
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -258,7 +259,7 @@ def _records(names, table, key: str, fail, sampled: bool) -> list[Record]:
     for name in names:
         for record in _expand(name, table, f"{key}.parameters.{name}", fail):
             if table.loc[record, "low"] >= table.loc[record, "high"]:
-                raise fail(f"{key}.parameters.{name}", f"{_label(record)} has low = high "
+                raise fail(f"{key}.parameters.{name}", f"{record_label(record)} has low = high "
                            f"({table.loc[record, 'low']:g}): nothing to vary")
             if sampled and record[0] in WHOLE_PARAMETERS:
                 raise fail(f"{key}.parameters.{name}", "a whole number: vary it in a grid or one at a time")
@@ -298,7 +299,7 @@ def _sampled(data: dict, key: str, table, fail) -> dict | None:
         raise fail(f"{key}.parameters", "no record with low < high to sample")
     seed = _whole(spec.get("seed", SEED), f"{key}.seed", fail, 0)
     bounds = [[float(table.loc[r, "low"]), float(table.loc[r, "high"])] for r in records]
-    problem = {"num_vars": len(records), "names": [_label(r) for r in records], "bounds": bounds}
+    problem = {"num_vars": len(records), "names": [record_label(r) for r in records], "bounds": bounds}
     if key == "latin_hypercube":
         from SALib.sample import latin
         samples = _whole(spec.get("samples"), f"{key}.samples", fail, 1)
@@ -439,11 +440,6 @@ def _combine(scenario: Scenario, changes: list[dict], applied: Instance) -> Scen
 
 def _with_parameters(scenario: Scenario, values: dict[Record, float]) -> Scenario:
     return replace(scenario, parameters={**scenario.parameters, **values})
-
-
-def _label(record: Record) -> str:
-    name, key = record
-    return f"{name}[{key}]" if key else name
 
 
 def _is_number(value) -> bool:
