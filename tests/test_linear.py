@@ -51,8 +51,9 @@ def test_row_out_of_range_is_rejected():
 
 def test_an_lp_on_a_live_highs_model_gets_its_own_time_after_a_mip(landes_path):
     """HiGHS 1.16 holds an LP to its time limit on the Highs object's clock, which runs on across solves:
-    the LP relaxation solved on a live model after MIPs that ran 2.5 s, with 2.5 s of its own, is solved
-    (it takes well under a second; before the fix it stopped at once, 'time limit reached')."""
+    the LP relaxation solved on a live model after MIPs that ran past its limit (1 s + 10 x the LP's own time
+    alone, measured first, so a busy machine gets a longer limit) is solved (before the fix it stopped at
+    once, 'time limit reached')."""
     from gpec.instance import load_instance
     from gpec.models import build_model
     from gpec.solvers.highs import HighsBackend
@@ -61,10 +62,13 @@ def test_an_lp_on_a_live_highs_model_gets_its_own_time_after_a_mip(landes_path):
     model = build_model(instance, instance.horizon)
     backend = HighsBackend(model.lp)
     backend.set_objective(model.lp.objective_vector("unmet"))
-    while backend.h.getRunTime() < 2.5:  # whatever the machine's speed, the object has run 2.5 s
-        first = backend.solve(3.0, 0.0)
+    alone = HighsBackend(model.lp.relaxation())  # the LP's own time on this machine, now
+    alone.set_objective(model.lp.objective_vector("unmet"))
+    limit = 1.0 + 10 * alone.solve(600.0, 0.0).runtime_s
+    while backend.h.getRunTime() < limit:  # whatever the machine's speed, the object has run past the limit
+        first = backend.solve(limit + 1.0, 0.0)
         backend.h.clearSolver()
     backend.update(model.lp.relaxation())
-    relaxed = backend.solve(2.5, 0.0)
+    relaxed = backend.solve(limit, 0.0)
     assert relaxed.status == "optimal", relaxed.solver_status
     assert relaxed.objective <= first.objective + 1e-6

@@ -239,3 +239,16 @@ def test_a_named_scenario_with_its_own_reference_is_refused(landes, tmp_path):
     (tmp_path / "s.yaml").write_text("reference: old\n")
     with pytest.raises(GpecError, match=r"scenarios\[0\]: s: reference: a sweep's scenarios stay close to its base"):
         read_sweep_spec(write_spec(tmp_path, {"scenarios": ["s.yaml"]}), landes)
+
+
+def test_a_write_cut_short_is_not_a_finished_scenario(sequential, tmp_path):
+    """A kill during a row's atomic write leaves its temporary file (``.HASH.parquet.XXX.tmp.parquet``):
+    neither a finished scenario nor a row."""
+    import shutil
+
+    from gpec.sweeps.store import finished, read_runs
+
+    out = tmp_path / "out"
+    shutil.copytree(sequential.folder, out)
+    (out / "runs" / ".0123456789abcdef.parquet.x1y2.tmp.parquet").write_bytes(b"PAR1")
+    assert len(finished(out)) == 6 and len(read_runs(out)) == 7

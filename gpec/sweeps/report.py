@@ -56,6 +56,7 @@ from gpec.errors import GpecError
 from gpec.i18n import check_lang, fmt_number, funder_label, label, t
 from gpec.sweeps.charts import interval, world_label, write_charts
 from gpec.sweeps.spec import MORRIS_LEVELS
+from gpec.sweeps.store import run_files
 
 #: Outcomes of a scenario: a plan, a proof there is none, or nothing yet (not solved, or failed).
 SOLVED, NO_PLAN, MISSING = "solved", "no_plan", "missing"
@@ -159,7 +160,7 @@ def read_table(folder: Path) -> pd.DataFrame:
     points = folder / "points.parquet"
     if not points.is_file():
         raise GpecError(f"{folder}: not a sweep's folder (no points.parquet; make one with gpec sweep)")
-    for path in [points, *sorted((folder / "runs").glob("*.parquet"))]:
+    for path in [points, *run_files(folder)]:
         _check_parquet(path, ("scenario", "design", "hash") if path == points else ("hash", "status"))
     table = read_sweep(folder)
     if table.empty:

@@ -83,10 +83,15 @@ def write_run(folder: Path, row: dict, plan: pd.DataFrame | None) -> None:
     write_parquet(folder / "runs" / f"{row['hash']}.parquet", pd.DataFrame([row]))
 
 
+def run_files(folder: Path) -> list[Path]:
+    """The run rows of ``folder``, without the temporary files a killed write leaves (``.NAME.tmp...``)."""
+    return sorted(p for p in (folder / "runs").glob("*.parquet") if not p.name.startswith("."))
+
+
 def finished(folder: Path) -> dict[str, str]:
     """``hash -> status`` of the scenarios solved in ``folder`` (not those that failed)."""
     done = {}
-    for path in sorted((folder / "runs").glob("*.parquet")):
+    for path in run_files(folder):
         row = pd.read_parquet(path, columns=["hash", "status"]).iloc[0]
         if row["status"] != "error":
             done[row["hash"]] = row["status"]
@@ -95,7 +100,7 @@ def finished(folder: Path) -> dict[str, str]:
 
 def read_runs(folder: Path) -> pd.DataFrame:
     """Every run row of ``folder`` (failed ones included)."""
-    paths = sorted((folder / "runs").glob("*.parquet"))
+    paths = run_files(folder)
     if not paths:
         return pd.DataFrame(columns=list(RUN_COLUMNS))
     return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
