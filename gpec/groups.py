@@ -28,7 +28,7 @@ from gpec.errors import GpecError, InputError
 from gpec.geo.distance import great_circle_km
 from gpec.geo.graph import point_minutes
 from gpec.i18n import LABELS, check_lang, fmt_eur, fmt_number, fmt_percent, t
-from gpec.schema import SCHEMAS, Column, TableSchema, read_table
+from gpec.schema import SCHEMAS, ColumnSpec, TableSchema, read_table
 
 #: Share of the time limit for phase 1 (the fewest posts).
 PHASE1_SHARE = 0.25
@@ -89,10 +89,10 @@ def _structures(folder: Path, structures_file, post: str, spec: dict) -> pd.Data
     if raw is None:
         raise GpecError(f"--structures {path}: file not found")
     has = set(raw.columns)
-    columns = [Column("structure", "code"), Column("name", "text")]
-    columns += [Column("lon", nonnegative=False), Column("lat", nonnegative=False)] if {"lon", "lat"} <= has else \
-        [Column("bassin", "code")]
-    columns.append(Column(need_col) if need_col in has else Column("places"))
+    columns = [ColumnSpec("structure", "code"), ColumnSpec("name", "text")]
+    columns += ([ColumnSpec("lon", nonnegative=False), ColumnSpec("lat", nonnegative=False)]
+                if {"lon", "lat"} <= has else [ColumnSpec("bassin", "code")])
+    columns.append(ColumnSpec(need_col) if need_col in has else ColumnSpec("places"))
     schema = TableSchema(path.name, tuple(columns), key=("structure",))
     s = read_table(path.parent, schema)
     if "lon" not in s:  # a bassin instead of a point: its centre, from the folder's bassins.csv
@@ -121,8 +121,8 @@ def _read_travel(path: Path, structures: pd.DataFrame) -> pd.DataFrame:
     """A user matrix of minutes between structures; pairs it does not give are out of reach."""
     if not path.is_file():
         raise GpecError(f"--travel {path}: file not found")
-    schema = TableSchema(path.name, (Column("origin", "code"), Column("destination", "code"), Column("minutes")),
-                         key=("origin", "destination"))
+    schema = TableSchema(path.name, (ColumnSpec("origin", "code"), ColumnSpec("destination", "code"),
+                                     ColumnSpec("minutes")), key=("origin", "destination"))
     t = read_table(path.parent, schema)
     known = set(structures["structure"])
     for column in ("origin", "destination"):

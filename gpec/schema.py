@@ -43,8 +43,9 @@ FUNDER_PREFIXES = {"departement": "cd", "region": "cr", "ars": "ars"}
 
 
 @dataclass(frozen=True)
-class Column:
-    """One column: ``kind`` is ``code`` (identifier kept as text), ``text``, ``int`` or ``float``."""
+class ColumnSpec:
+    """The specification of one column of a table schema: ``kind`` is ``code`` (identifier kept as text),
+    ``text``, ``int`` or ``float``."""
 
     name: str
     kind: str = "float"
@@ -57,17 +58,17 @@ class Column:
 @dataclass(frozen=True)
 class TableSchema:
     file: str
-    columns: tuple[Column, ...]
+    columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)  # column -> referenced table file
     optional: bool = False  # an optional file may be absent; when present it is validated like the others
 
-    def column(self, name: str) -> Column:
+    def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
 
 
 def _c(name, kind="float", **kw):
-    return Column(name, kind, **kw)
+    return ColumnSpec(name, kind, **kw)
 
 
 SOURCE = _c("source", "text")
@@ -224,7 +225,7 @@ def read_table(folder: Path, schema: TableSchema) -> pd.DataFrame:
     return table
 
 
-def _convert(path: Path, values: pd.Series, col: Column) -> pd.Series:
+def _convert(path: Path, values: pd.Series, col: ColumnSpec) -> pd.Series:
     text = values.astype(str).str.strip()
     empty = text == ""
     if empty.any() and not col.allow_empty:
