@@ -24,8 +24,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gpec.groups import GroupData, load_group_data, solve_groups  # noqa: E402
-from gpec.models.groupings import GroupingOptions, build_grouping_model  # noqa: E402
+from gpec.groupings import GroupData, GroupingOptions, load_group_data, solve_groups  # noqa: E402
+from gpec.groupings.compact import build_grouping_model  # noqa: E402
 from gpec.solvers.highs import HighsBackend  # noqa: E402
 
 
@@ -37,9 +37,9 @@ def random_instance(n: int, post: dict, seed: int = 0) -> GroupData:
     ids = [f"R{i:04d}" for i in range(n)]
     structures = pd.DataFrame({"structure": ids, "name": ids, "lon": lon, "lat": lat,
                            "need_fte": places * post["need_per_place"] + post["need_per_structure"]})
-    from gpec.groups import _computed_minutes  # the same great-circle minutes, given as a matrix
+    from gpec.groupings.data import computed_minutes  # the same great-circle minutes, given as a matrix
 
-    return GroupData(post, structures, _computed_minutes(structures, 1.3, 60.0), 0.5)
+    return GroupData(post, structures, computed_minutes(structures, 1.3, 60.0), 0.5)
 
 
 def main() -> None:

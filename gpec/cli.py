@@ -208,11 +208,11 @@ def groups_command(
     """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""
     from dataclasses import replace as _replace
 
-    from gpec.groups import load_group_data, people_lines, people_tables, solve_groups, write_group_map
+    from gpec.groupings import (GroupingOptions, load_group_data, people_lines, people_tables, solve_groups,
+                                write_group_map)
     from gpec.i18n import t
 
     _check_lang(lang)
-    from gpec.models.groupings import GroupingOptions
 
     def pair(text: str, sep: str) -> tuple[str, str]:
         head, _, tail = text.partition(sep)

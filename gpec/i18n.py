@@ -514,7 +514,7 @@ _BREAKEVEN = {  # gpec breakeven for people (gpec.cli); str.format fields are al
     "record_line": ("{done}/{total} {param}: {answer} ({probes} probes, {seconds} s)",
                     "{done}/{total} {param} : {answer} ({probes} essais, {seconds} s)"),
 }
-_GROUPS = {  # gpec groups for people (gpec.groups.people_lines / people_tables / write_group_map)
+_GROUPS = {  # gpec groups for people (gpec.groupings.people_lines / people_tables / write_group_map)
     "status_line": ("{post} ({code}), {n} structures, members within {minutes} min of their hub: status {status}; "
                     "cost {cost} a year (bound {bound}, gap {gap}); violations {violations}; {seconds} s",
                     "{post} ({code}), {n} structures, membres à {minutes} min au plus de leur structure porteuse : "

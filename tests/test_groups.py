@@ -28,8 +28,7 @@ import pandas as pd
 import pytest
 
 from gpec.errors import GpecError, InputError
-from gpec.groups import GroupData, evaluate_groups, load_group_data, solve_groups
-from gpec.models.groupings import GroupingOptions
+from gpec.groupings import GroupData, GroupingOptions, evaluate_groups, load_group_data, solve_groups
 from tests.conftest import LANDES, ROOT
 
 IDS = ["A", "B", "C", "D", "E"]

@@ -1,4 +1,4 @@
-"""gpec groups for people in English and French (gpec.groups.people_lines, people_tables, write_group_map):
+"""gpec groups for people in English and French (gpec.groupings.people_lines, people_tables, write_group_map):
 the hand-solved line of five structures of tests/test_groups.py (4 posts, 1 saved, 1 group, 40,180 EUR), the
 20 southernmost Landes EHPAD (18 posts, 7 saved) and results without a plan. Nothing a person reads holds
 a raw ``nan``, ``inf`` or ``None``."""
@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from gpec.groups import GroupResult, load_group_data, people_lines, people_tables, solve_groups, write_group_map
+from gpec.groupings import (GroupingOptions, GroupResult, load_group_data, people_lines, people_tables, solve_groups,
+                            write_group_map)
 from gpec.i18n import NBSP, NNBSP
-from gpec.models.groupings import GroupingOptions
 from tests.test_groups import LANDES_OPTIONS, LINE, _landes_subset, _write_line
 
 BARE = re.compile(r"\b(nan|NaN|inf|Infinity|None|null)\b")

@@ -1,7 +1,7 @@
 """OR-Tools CP-SAT for pure-integer models with integer coefficients (the groupements d'employeurs).
 
 The arrays of a LinearModel are loaded once; every column must be integer and every coefficient, bound
-and cost a whole number (the grouping model scales its data so, see :mod:`gpec.models.groupings`).
+and cost a whole number (the grouping model scales its data so, see :mod:`gpec.groupings.compact`).
 CP-SAT proves optimality with its own bound; at a time limit it returns its incumbent and bound.
 """
 

@@ -16,9 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpec.groups import GroupData, solve_groups
-from gpec.models.group_columns import ColumnSpace, Prices
-from gpec.models.groupings import GroupingOptions
+from gpec.groupings import GroupData, GroupingOptions, solve_groups
+from gpec.groupings.candidates import CandidateSpace, Prices
 
 POST = dict(post_type="p", label="Test post", need_per_place=0.0, need_per_structure=0.0, cost_eur=10_000.0,
             visits_per_year=10.0)
@@ -37,7 +36,7 @@ def _random_case(seed: int, n: int = 8, reach: float = 0.45):
     return GroupData(POST, structures, travel[travel["origin"] != travel["destination"]], 1.0)
 
 
-def _brute(space: ColumnSpace, prices: Prices):
+def _brute(space: CandidateSpace, prices: Prices):
     """(hub, members, reduced cost) of every candidate group, options of ``space`` ignored but sizes."""
     o = space.options
     for h in range(space.n):
@@ -57,7 +56,7 @@ def _brute(space: ColumnSpace, prices: Prices):
 def test_pricing_finds_the_least_reduced_cost_of_every_hub(seed, min_size, max_size, mu, sigma):
     data = _random_case(seed)
     options = GroupingOptions(max_minutes=30, min_size=min_size, max_size=max_size)
-    space = ColumnSpace(data.structures, data.pairs(30), 10_000, options)
+    space = CandidateSpace(data.structures, data.pairs(30), 10_000, options)
     duals = np.random.default_rng(seed + 1).uniform(2_000, 12_000, space.n)
     prices = Prices(duals, sigma, 10_000 - mu)
     _, least = space.price(prices)
@@ -71,7 +70,7 @@ def test_pricing_finds_the_least_reduced_cost_of_every_hub(seed, min_size, max_s
 @given(seed=st.integers(0, 10_000), threshold=st.floats(0, 8_000))
 def test_enumeration_lists_exactly_the_columns_within_the_threshold(seed, threshold):
     data = _random_case(seed)
-    space = ColumnSpace(data.structures, data.pairs(30), 10_000, GroupingOptions(max_minutes=30, max_size=4))
+    space = CandidateSpace(data.structures, data.pairs(30), 10_000, GroupingOptions(max_minutes=30, max_size=4))
     prices = Prices(np.random.default_rng(seed).uniform(4_000, 12_000, space.n), 0.0, 8_000.0)
     found = {(c.hub, c.members) for c in space.enumerate(prices, threshold, 10**6)}
     expected = {(h, tuple(sorted(m))) for h, m, rc in _brute(space, prices) if rc <= threshold + 1e-6}
@@ -115,11 +114,11 @@ def test_a_solution_that_does_not_cost_what_highs_reports_is_not_called_optimal(
     """HiGHS 1.16 once returned, for a set-partitioning master started from a solution, a solution that
     did not cost the objective it reported. The backend recomputes the cost of the solution it returns:
     here HiGHS is given other costs behind the backend's back, so the two disagree."""
-    from gpec.models.group_columns import master_model
+    from gpec.groupings.master import master_model
     from gpec.solvers.highs import HighsBackend
 
     data = _random_case(1, n=6)
-    space = ColumnSpace(data.structures, data.pairs(30), 10_000, GroupingOptions(max_minutes=30))
+    space = CandidateSpace(data.structures, data.pairs(30), 10_000, GroupingOptions(max_minutes=30))
     alone = space.initial_columns()  # every structure alone: the only plan of this master
     model = master_model(space, alone)
     backend = HighsBackend(model)

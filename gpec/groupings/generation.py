@@ -1,7 +1,7 @@
-"""Column generation for the groupings master (:mod:`gpec.models.group_columns`), then a proof.
+"""Column generation for the groupings master (:mod:`gpec.groupings.master`), then a proof.
 
 1. **Bound.** The LP master of cost, with the valid row :math:`\\sum_g P_g x_g \\ge P^*` when the fewest
-   posts :math:`P^*` are known (phase 1 of :func:`gpec.groups.solve_groups`); its dual :math:`\\mu`
+   posts :math:`P^*` are known (phase 1 of :func:`gpec.groupings.solve.solve_groups`); its dual :math:`\\mu`
    lowers the price of a post in pricing to :math:`c - \\mu`. Without that row the LP relaxation mixes
    groups fractionally to pay barely more than :math:`\\sum_s q_s` posts: on the 59 Landes EHPAD its
    bound is 1.4 % below the optimum, 0.2 % with it. Columns are generated from the seed (phase 1's
@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gpec.models.group_columns import Column, ColumnSpace, Prices, master_entries, master_model
+from gpec.groupings.candidates import CandidateGroup, CandidateSpace, Prices
+from gpec.groupings.master import master_entries, master_model
 from gpec.solvers import relative_gap
 
 #: Shares of the time limit: column generation, then the first integer master.
@@ -46,7 +47,7 @@ class ColumnOutcome:
     gap: float
     runtime_s: float
     min_posts: int = 0
-    chosen: list[Column] = field(default_factory=list)
+    chosen: list[CandidateGroup] = field(default_factory=list)
     uncovered: list[int] = field(default_factory=list)
     message: str = ""
 
@@ -55,7 +56,7 @@ class ColumnOutcome:
 class _Generation:
     """One column generation run: its last LP solution and the best bound with the prices that gave it."""
 
-    columns: list[Column]
+    columns: list[CandidateGroup]
     rounds: int
     converged: bool
     artificial_rows: list[int]
@@ -63,8 +64,8 @@ class _Generation:
     prices: Prices | None
 
 
-def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: float = 60.0, mip_gap: float = 0.0,
-                     min_posts: int | None = None, seed: list[Column] = (),
+def solve_by_columns(space: CandidateSpace, solver: str = "highs", time_limit: float = 60.0, mip_gap: float = 0.0,
+                     min_posts: int | None = None, seed: list[CandidateGroup] = (),
                      enumerate_limit: int = ENUMERATE_LIMIT) -> ColumnOutcome:
     """Bound, incumbent and proof, as above; ``min_posts`` is a proven lower bound on the posts of any
     plan, ``seed`` columns of a known plan."""
@@ -127,7 +128,8 @@ def solve_by_columns(space: ColumnSpace, solver: str = "highs", time_limit: floa
                          chosen, message=detail)
 
 
-def _generate(space: ColumnSpace, columns: list[Column], min_posts: int | None, deadline: float) -> _Generation:
+def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: int | None,
+              deadline: float) -> _Generation:
     """Column generation on the LP master until nothing prices out or ``deadline`` (a
     ``time.perf_counter`` value) passes."""
     from gpec.solvers.highs import HighsBackend
@@ -187,7 +189,7 @@ def group_backend(solver: str, lp, cpsat_parameters: dict = CPSAT_MASTER):
     return HighsBackend(lp) if solver == "highs" else CpSatBackend(lp, parameters=cpsat_parameters)
 
 
-def _integer_master(space: ColumnSpace, columns: list[Column], min_posts: int | None, solver: str,
+def _integer_master(space: CandidateSpace, columns: list[CandidateGroup], min_posts: int | None, solver: str,
                     deadline: float, mip_gap: float, start: np.ndarray | None = None):
     """Build and solve the integer master by ``deadline`` (a ``time.perf_counter`` value, building included)."""
     model = master_model(space, columns, min_posts=min_posts)
@@ -198,7 +200,7 @@ def _integer_master(space: ColumnSpace, columns: list[Column], min_posts: int | 
     return backend.solve(max(deadline - time.perf_counter(), 0.01), mip_gap)
 
 
-def _plan_hint(columns: list[Column], plan: list[Column]) -> np.ndarray:
+def _plan_hint(columns: list[CandidateGroup], plan: list[CandidateGroup]) -> np.ndarray:
     """1 for the columns of ``plan`` and for the structures it leaves alone, 0 elsewhere."""
     used = {c.key for c in plan}
     placed = {s for c in plan for s in c.covers}
@@ -206,5 +208,5 @@ def _plan_hint(columns: list[Column], plan: list[Column]) -> np.ndarray:
                      for c in columns], float)
 
 
-def _chosen(columns: list[Column], x: np.ndarray) -> list[Column]:
+def _chosen(columns: list[CandidateGroup], x: np.ndarray) -> list[CandidateGroup]:
     return [c for c, v in zip(columns, x) if v > 0.5]

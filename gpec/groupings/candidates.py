@@ -1,6 +1,6 @@
 r"""Groupements d'employeurs as set partitioning over candidate groups (the exact method).
 
-The compact model of :mod:`gpec.models.groupings` pays the ceiling of a group's need through integer
+The compact model of :mod:`gpec.groupings.compact` pays the ceiling of a group's need through integer
 posts that its LP relaxation spreads fractionally. Here every column is a whole candidate group whose cost
 already holds the ceiling, so the LP relaxation is tight; the columns are generated on demand.
 
@@ -16,7 +16,7 @@ structures within :math:`T` minutes of :math:`h` (pairs beyond :math:`T` never f
 euros, as in the compact model). A structure alone is the column :math:`\{s\}` of cost
 :math:`c \lceil q_s \rceil`; it is not a group.
 
-**Master.** :math:`x_g \in \{0,1\}`:
+**Master** (:mod:`gpec.groupings.master`). :math:`x_g \in \{0,1\}`:
 
 .. math::
 
@@ -26,12 +26,12 @@ euros, as in the compact model). A structure alone is the column :math:`\{s\}` o
 **Pricing.** With duals :math:`\pi, \sigma` of the LP master, the reduced cost of :math:`(h, S)` is
 :math:`c \lceil (\bar q_h + \bar q(S)) / \bar q \rceil - \pi_h - \sigma - \sum_{s \in S} (\pi_s - k_{s,h})`.
 For each hub, a knapsack with a cardinality dimension finds the best member set for every exact summed
-need (dynamic programming over counts :math:`\le M - 1` and needs in thousandths, :func:`ColumnSpace.price`).
+need (dynamic programming over counts :math:`\le M - 1` and needs in thousandths, :func:`CandidateSpace.price`).
 Since a hub leads at most one group, :math:`z_{LP} + \sum_h \min(0, \min_S \bar c_{h,S})` is a valid lower
 bound at every round (Lagrangian), and :math:`z_{LP}` itself once no column prices out.
 
 **Exactness.** Any plan cheaper than an incumbent :math:`U` uses only columns with reduced cost
-:math:`\le U - L` (:math:`L` the bound above, same duals): :func:`ColumnSpace.enumerate` lists them all
+:math:`\le U - L` (:math:`L` the bound above, same duals): :func:`CandidateSpace.enumerate` lists them all
 (depth-first with a bound), and the integer master over them is the whole problem; its optimum is proven.
 
 **Options.** Pairs that must be together and existing groups kept join structures into components
@@ -53,13 +53,13 @@ import numpy as np
 import pandas as pd
 
 from gpec.errors import GpecError
-from gpec.models.groupings import NEED_SCALE, GroupingOptions
-from gpec.models.linear import LinearModel
+from gpec.groupings.options import NEED_SCALE, GroupingOptions
 
 
 @dataclass(frozen=True)
-class Column:
-    """A candidate group (``hub`` >= 0) or a structure alone (``hub`` = -1, ``members`` its own index)."""
+class CandidateGroup:
+    """A candidate group (``hub`` >= 0) or a structure alone (``hub`` = -1, ``members`` its own index): a
+    column of the master."""
 
     hub: int
     members: tuple[int, ...]  # sorted structure positions, the hub excluded
@@ -103,7 +103,7 @@ class _Hub:
     item_travel: np.ndarray  # euros per item (members to h)
 
 
-class ColumnSpace:
+class CandidateSpace:
     """Structures, reach and options, turned into columns; prices and enumerates them."""
 
     def __init__(self, structures: pd.DataFrame, pairs: pd.DataFrame, post_cost: int, options: GroupingOptions):
@@ -158,17 +158,17 @@ class ColumnSpace:
     def posts_for(self, need_milli: int) -> int:
         return int(-(-need_milli // NEED_SCALE))
 
-    def alone_column(self, s: int) -> Column:
+    def alone_column(self, s: int) -> CandidateGroup:
         posts = self.posts_for(int(self.need[s]))
-        return Column(-1, (s,), posts, 0, posts * self.post_cost)
+        return CandidateGroup(-1, (s,), posts, 0, posts * self.post_cost)
 
-    def group_column(self, h: int, members) -> Column:
+    def group_column(self, h: int, members) -> CandidateGroup:
         members = tuple(sorted(int(s) for s in members))
         posts = self.posts_for(int(self.need[h] + self.need[list(members)].sum()))
         travel = sum(self.travel[h][s] for s in members)
-        return Column(h, members, posts, travel, posts * self.post_cost + travel)
+        return CandidateGroup(h, members, posts, travel, posts * self.post_cost + travel)
 
-    def initial_columns(self) -> list[Column]:
+    def initial_columns(self) -> list[CandidateGroup]:
         """Every structure alone where it may be, and every kept group with its forced members only."""
         columns = [self.alone_column(s) for s in range(self.n) if self.may_stand_alone[s]]
         for h in self.options.fixed_groups:
@@ -179,7 +179,7 @@ class ColumnSpace:
 
     # -- pricing ---------------------------------------------------------------------------------
 
-    def price(self, prices: Prices, per_hub: int = 3) -> tuple[list[Column], np.ndarray]:
+    def price(self, prices: Prices, per_hub: int = 3) -> tuple[list[CandidateGroup], np.ndarray]:
         """The columns of negative reduced cost (up to ``per_hub`` per hub, one per number of posts, the
         best first) and the least reduced cost of every hub (0 for a hub that leads nothing)."""
         found, least = [], np.zeros(self.n)
@@ -262,11 +262,11 @@ class ColumnSpace:
     # -- enumeration -----------------------------------------------------------------------------
 
     def enumerate(self, prices: Prices, threshold: float, limit: int,
-                  deadline: float = math.inf) -> list[Column] | None:
+                  deadline: float = math.inf) -> list[CandidateGroup] | None:
         """Every group column of reduced cost <= ``threshold``; None when there are more than ``limit``
         or the search passes ``deadline`` (a ``time.perf_counter`` value)."""
         o = self.options
-        out: list[Column] = []
+        out: list[CandidateGroup] = []
         visited = 0
         for h, hub in self.hubs.items():
             base_need, base_count, base_value, profit = self._base(h, hub, prices)
@@ -296,42 +296,6 @@ class ColumnSpace:
                         stack.append((j + 1, size + int(count[j]), weight + int(need[j]), value + profit[j],
                                       (*picked, j)))
         return out
-
-
-def master_model(space: ColumnSpace, columns: list[Column], integer: bool = True,
-                 min_posts: int | None = None) -> LinearModel:
-    """The set-partitioning master over ``columns``: rows ``assign`` (every structure once), ``groups``
-    (with ``--groups``) and ``posts`` (``sum posts >= min_posts``, a valid cut, when given); objective
-    ``cost``."""
-    lp = LinearModel()
-    x = lp.add_variables("group", pd.RangeIndex(len(columns), name="column"), 0.0, 1.0, integer=integer)
-    rows, values = master_entries(space, columns, min_posts is not None)
-    o = space.options
-    bounds = [(("assign", s), 1.0, 1.0) for s in space.ids]
-    if o.groups is not None:
-        bounds.append((("groups", "all"), float(o.groups) if o.groups_exact else 0.0, float(o.groups)))
-    if min_posts is not None:
-        bounds.append((("posts", "all"), float(min_posts), np.inf))
-    labels, lower, upper = zip(*bounds)
-    terms = [(np.concatenate(rows), np.repeat(x.positions, [len(r) for r in rows]), np.concatenate(values))] \
-        if columns else []
-    lp.add_constraints("master", pd.MultiIndex.from_tuples(labels, names=["row", "structure"]), terms,
-                       np.array(lower), np.array(upper))
-    lp.add_objective("cost", x.positions, np.array([c.cost for c in columns], float))
-    return lp
-
-
-def master_entries(space: ColumnSpace, columns: list[Column], posts_row: bool) -> tuple[list, list]:
-    """Row positions and coefficients of each column in the master (see :func:`master_model`)."""
-    grouped = space.options.groups is not None
-    posts_at = space.n + int(grouped)
-    rows, values = [], []
-    for c in columns:
-        r = [*c.covers] + ([space.n] if grouped and c.is_group else []) + ([posts_at] if posts_row else [])
-        v = [1.0] * (len(r) - int(posts_row)) + ([float(c.posts)] if posts_row else [])
-        rows.append(np.array(r, dtype=np.int64))
-        values.append(np.array(v))
-    return rows, values
 
 
 def _components(n: int, links: list[tuple[int, int]]) -> np.ndarray:

@@ -34,12 +34,12 @@ needs in thousandths of an FTE, :math:`\bar q_s = \mathrm{round}(1000\, q_s)`, :
 **Tightness.** Only pairs within :math:`T` get a column, so at 500 structures and 30 minutes the model
 has thousands of pairs, not 250,000; the linking rows :math:`z \le y` (rather than the aggregated
 :math:`\sum_s z_{s,h} \le M y_h` alone) are the strong p-median form. The ceilings are what the LP
-relaxation misses (it pays fractional posts), so :func:`gpec.groups.solve_groups` first solves for the
+relaxation misses (it pays fractional posts), so :func:`gpec.groupings.solve.solve_groups` first solves for the
 fewest posts :math:`P^* = \min \sum_h P_h + \sum_s \lceil q_s \rceil a_s` on this model, a small problem
 proved in seconds, whose proven bound gives the valid cut :math:`\sum_h P_h + \sum_s \lceil q_s \rceil
 a_s \ge P^*`. With the cut the LP bound of this model is still 0.3 % below the best plan on the 59 Landes
 EHPAD, and branching on hubs and members closes it slowly: the default method minimises cost over whole
-candidate groups instead (:mod:`gpec.models.group_columns`), which proves the optimum. This model stays
+candidate groups instead (:mod:`gpec.groupings.candidates`), which proves the optimum. This model stays
 as ``--method compact`` and as the fewest-posts phase.
 
 Glossary: :math:`T` ``max_minutes``; :math:`m, M` ``min_size``, ``max_size``; :math:`c` post cost
@@ -48,30 +48,13 @@ Glossary: :math:`T` ``max_minutes``; :math:`m, M` ``min_size``, ``max_size``; :m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from gpec.groupings.options import NEED_SCALE, GroupingOptions
 from gpec.models.linear import Block, LinearModel
-
-#: Needs are integers in thousandths of an FTE in the model.
-NEED_SCALE = 1000
-
-
-@dataclass(frozen=True)
-class GroupingOptions:
-    """What a department asks for: see the module docstring."""
-
-    max_minutes: float = 30.0
-    min_size: int = 2
-    max_size: int = 8
-    groups: int | None = None
-    groups_exact: bool = True
-    alone: tuple[str, ...] = ()
-    together: tuple[tuple[str, str], ...] = ()
-    fixed_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # hub -> members
-
 
 @dataclass
 class GroupingModel:

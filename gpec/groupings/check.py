@@ -1,0 +1,72 @@
+"""The independent check of a grouping: from its tables and the data alone, with no model or solver code."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from gpec.groupings.data import GroupData
+
+
+def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts: pd.DataFrame,
+                    reported_cost: float | None = None) -> list[dict]:
+    """Re-check a grouping from its tables (no model code): every structure once; members within the
+    travel limit of their hub; sizes within bounds; posts cover the members' summed need (each need to
+    the nearest 0.001 FTE) and an alone structure's own; options respected (kept groups too); the cost
+    recomputed."""
+    found = []
+    flag = lambda family, label, detail: found.append({"family": family, "label": str(label), "detail": detail})
+    need = data.structures.set_index("structure")["need_fte"]
+    seen = groups["structure"].value_counts()
+    for s in need.index:
+        if seen.get(s, 0) != 1:
+            flag("assign", s, f"listed {seen.get(s, 0)} times (must be once)")
+    minutes = data.minutes.set_index(["origin", "destination"])["minutes"]
+    members = groups[groups["role"] == "member"]
+    for r in members.itertuples(index=False):
+        m = minutes.get((r.structure, r.hub), math.inf)
+        if not m <= options.max_minutes + 1e-9:
+            flag("travel", r.structure, f"{m:.1f} minutes to hub {r.hub} > {options.max_minutes:g}")
+    hubs = set(groups.loc[groups["role"] == "hub", "structure"])
+    for g in set(members["hub"]) - hubs:
+        flag("assign", g, "members assigned to a structure that is not a hub")
+    sizes = groups[groups["role"] != "alone"].groupby("group").size()
+    for g, n in sizes.items():
+        if not options.min_size <= n <= options.max_size:
+            flag("size", g, f"{n} structures, outside {options.min_size}-{options.max_size}")
+    posts = group_posts.set_index("group")["posts"]
+    # each structure's need counts to the nearest 0.001 FTE, the precision of the model (NEED_SCALE)
+    grouped = groups[groups["role"] != "alone"]
+    summed = grouped["structure"].map(need.round(3)).groupby(grouped["group"]).sum()
+    for g, q in summed.items():
+        required = math.ceil(round(q, 3) - 1e-9)
+        if posts.get(g, 0) < required:
+            flag("posts", g, f"{posts.get(g, 0)} posts for {q:.3f} FTE of need")
+    for s in options.alone:
+        if s in set(members["structure"]) or s in hubs:
+            flag("options", s, "must stay alone")
+    where = groups.set_index("structure")["group"]
+    for a, b in options.together:
+        if not where.get(a) or where.get(a) != where.get(b):
+            flag("options", f"{a}+{b}", "must be in the same group")
+    for h, kept in options.fixed_groups.items():
+        for s in (h, *kept):
+            if where.get(s) != h:
+                flag("options", s, f"must stay in the existing group of {h}")
+    if options.groups is not None:
+        n = len(hubs)
+        if n > options.groups or (options.groups_exact and n != options.groups):
+            flag("options", "groups", f"{n} groups, asked {'exactly' if options.groups_exact else 'at most'} "
+                                      f"{options.groups}")
+    alone = groups.loc[groups["role"] == "alone", "structure"]
+    alone_posts = sum(math.ceil(round(need[s], 3) - 1e-9) for s in alone)
+    travel = np.round(2 * data.post["visits_per_year"] * data.travel_cost_per_minute
+                      * np.array([minutes.get((r.structure, r.hub), math.inf) for r in members.itertuples()]))
+    cost = (int(posts.sum()) + alone_posts) * data.post["cost_eur"] + float(travel.sum())
+    if reported_cost is not None and abs(cost - reported_cost) > 1e-6 * max(1.0, abs(cost)) + 0.5:
+        flag("cost", "total", f"reported {reported_cost:,.2f} != recomputed {cost:,.2f} EUR")
+    return found

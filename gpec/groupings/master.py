@@ -1,0 +1,45 @@
+"""The set-partitioning master over candidate groups (formulation in :mod:`gpec.groupings.candidates`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gpec.groupings.candidates import CandidateGroup, CandidateSpace
+from gpec.models.linear import LinearModel
+
+
+def master_model(space: CandidateSpace, columns: list[CandidateGroup], integer: bool = True,
+                 min_posts: int | None = None) -> LinearModel:
+    """The set-partitioning master over ``columns``: rows ``assign`` (every structure once), ``groups``
+    (with ``--groups``) and ``posts`` (``sum posts >= min_posts``, a valid cut, when given); objective
+    ``cost``."""
+    lp = LinearModel()
+    x = lp.add_variables("group", pd.RangeIndex(len(columns), name="column"), 0.0, 1.0, integer=integer)
+    rows, values = master_entries(space, columns, min_posts is not None)
+    o = space.options
+    bounds = [(("assign", s), 1.0, 1.0) for s in space.ids]
+    if o.groups is not None:
+        bounds.append((("groups", "all"), float(o.groups) if o.groups_exact else 0.0, float(o.groups)))
+    if min_posts is not None:
+        bounds.append((("posts", "all"), float(min_posts), np.inf))
+    labels, lower, upper = zip(*bounds)
+    terms = [(np.concatenate(rows), np.repeat(x.positions, [len(r) for r in rows]), np.concatenate(values))] \
+        if columns else []
+    lp.add_constraints("master", pd.MultiIndex.from_tuples(labels, names=["row", "structure"]), terms,
+                       np.array(lower), np.array(upper))
+    lp.add_objective("cost", x.positions, np.array([c.cost for c in columns], float))
+    return lp
+
+
+def master_entries(space: CandidateSpace, columns: list[CandidateGroup], posts_row: bool) -> tuple[list, list]:
+    """Row positions and coefficients of each column in the master (see :func:`master_model`)."""
+    grouped = space.options.groups is not None
+    posts_at = space.n + int(grouped)
+    rows, values = [], []
+    for c in columns:
+        r = [*c.covers] + ([space.n] if grouped and c.is_group else []) + ([posts_at] if posts_row else [])
+        v = [1.0] * (len(r) - int(posts_row)) + ([float(c.posts)] if posts_row else [])
+        rows.append(np.array(r, dtype=np.int64))
+        values.append(np.array(v))
+    return rows, values

@@ -1,0 +1,147 @@
+"""Solve a grouping in two phases (the fewest posts, then the least cost), read its groups and check them."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+
+from gpec.errors import GpecError
+from gpec.groupings.check import evaluate_groups
+from gpec.groupings.data import GroupData
+from gpec.groupings.options import NEED_SCALE, check_options
+from gpec.groupings.result import GroupResult, _finite, _tables
+
+#: Share of the time limit for phase 1 (the fewest posts).
+PHASE1_SHARE = 0.25
+
+
+def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: float = 60.0,
+                 mip_gap: float = 0.0, method: str = "columns", progress=None) -> GroupResult:
+    """Solve the grouping problem with HiGHS or CP-SAT, read the groups and check them.
+
+    Phase 1 (both methods) finds the fewest posts on the compact model (:mod:`gpec.groupings.compact`), a
+    small problem whose proven bound :math:`P^*` (at least the summed need, rounded up) is a valid cut
+    ``total posts >= P*``. Phase 2 minimises cost: ``method="columns"`` (default) by column generation and
+    enumeration over whole candidate groups (:mod:`gpec.groupings.generation`), which proves optimality;
+    ``method="compact"`` on the compact model with the cut, warm-started from phase 1. ``progress``
+    (:class:`gpec.progress.Progress`) is told of each phase.
+    """
+    from gpec.groupings.candidates import CandidateSpace
+    from gpec.groupings.compact import build_grouping_model
+    from gpec.groupings.generation import CPSAT_COMPACT, SOLVERS, group_backend
+
+    if solver not in SOLVERS:
+        raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(SOLVERS)})")
+    if method not in ("columns", "compact"):
+        raise GpecError(f"unknown method '{method}' for groups (available: columns, compact)")
+    pairs = data.pairs(options.max_minutes)
+    check_options(data, options, pairs)
+    t0 = time.perf_counter()
+    left = lambda: max(time_limit - (time.perf_counter() - t0), 0.01)
+    post_cost = int(round(data.post["cost_eur"]))
+    space = CandidateSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
+    model = build_grouping_model(data.structures, pairs, post_cost, options)
+    backend = group_backend(solver, model.lp, CPSAT_COMPACT)
+    count = model.posts_vector()
+    backend.set_objective(count)
+    _phase_started(progress, "fewest posts", backend)
+    first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
+    _phase_done(progress, "fewest posts", first)
+    _phase_started(progress, f"least cost ({method})", backend)
+    summed = int(-(-model.need_milli.sum() // NEED_SCALE))  # no plan has fewer posts than the summed need
+    min_posts = max(summed, math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0)
+    message = (f"fewest posts: {first.status} {_text(first.objective, 'g')} (bound {_text(first.bound, 'g')}, "
+               f"{first.runtime_s:.2f} s); ")
+    if method == "columns":
+        from gpec.groupings.generation import solve_by_columns
+
+        seed = [] if first.x is None else [space.group_column(space.ids.get_loc(h), space.ids.get_indexer(list(m)))
+                                           for h, m, _ in _compact_groups(model, pairs, np.round(first.x))]
+        outcome = solve_by_columns(space, solver, left(), mip_gap, min_posts=min_posts, seed=seed)
+        chosen = [(space.ids[c.hub], [space.ids[s] for s in c.members], c.posts) for c in outcome.chosen if c.is_group]
+        solver_status = outcome.message
+        if outcome.status == "infeasible":
+            solver_status += "; " + _why_no_plan(data, space, outcome.uncovered)
+    else:
+        backend.set_objective(model.lp.objective_vector("cost"))
+        if first.x is not None:
+            backend.add_row(count, min_posts, math.inf)
+            backend.set_start(first.x)  # after the costs change: changing them drops a start
+        outcome = backend.solve(left(), mip_gap)
+        chosen = [] if outcome.x is None else _compact_groups(model, pairs, np.round(outcome.x))
+        solver_status = f"{outcome.solver_status}, gap {_text(outcome.gap, '.2e')}, {outcome.runtime_s:.2f} s"
+    _phase_done(progress, f"least cost ({method})", outcome)
+    standalone = int(model.standalone_posts.sum())
+    result = GroupResult(
+        status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
+        runtime_s=time.perf_counter() - t0, solver=solver, post_type=data.post["post_type"],
+        options={k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
+        n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
+        standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
+        n_groups=0, min_posts=min_posts, method=method,
+        message=message + f"least cost ({method}): {solver_status}")
+    if not result.has_solution:
+        return result
+    groups, group_posts = _tables(data, pairs, chosen)
+    result.groups, result.group_posts = groups, group_posts
+    alone = groups.loc[groups["role"] == "alone", "structure"]
+    result.posts = int(group_posts["posts"].sum() + model.standalone_posts[alone].sum())
+    result.posts_saved = standalone - result.posts
+    result.post_cost_eur = result.posts * data.post["cost_eur"]
+    result.travel_eur = float(groups["travel_eur"].sum())
+    result.n_groups = len(group_posts)
+    found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
+    result.violations, result.violation_details = len(found), found[:50]
+    return result
+
+
+def _phase_started(progress, name: str, backend) -> None:
+    if progress is not None:
+        progress.start(name)
+        if hasattr(backend, "set_progress"):
+            backend.set_progress(progress.update)
+
+
+def _phase_done(progress, name: str, outcome) -> None:
+    from gpec.results import StageReport
+
+    if progress is not None:
+        progress.done(StageReport(name, outcome.status, outcome.objective, outcome.bound, outcome.gap,
+                                  outcome.runtime_s, ""))
+
+
+def _why_no_plan(data: GroupData, space, uncovered: list[int]) -> str:
+    """The structures no plan can place, and the option that pins each of them, in planner terms."""
+    names = data.structures.set_index("structure")["name"]
+    o = space.options
+    if not uncovered:
+        return (f"--groups {o.groups}{' (at most)' if not o.groups_exact else ''} cannot be met with groups of "
+                f"{o.min_size}-{o.max_size} within {o.max_minutes:g} minutes")
+    parts = []
+    for s in uncovered:
+        mates = [space.ids[t] for t in np.flatnonzero(space.component == space.component[s]) if t != s]
+        why = (f"must be grouped with {', '.join(mates)} (--together/--keep) but no hub has them all within "
+               f"{o.max_minutes:g} minutes and a group of at most {o.max_size}") if mates else \
+            f"no group of {o.min_size}-{o.max_size} within {o.max_minutes:g} minutes can hold it"
+        parts.append(f"{space.ids[s]} ({names[space.ids[s]]}) {why}")
+    return "cannot be placed: " + "; ".join(parts)
+
+
+def _compact_groups(model, pairs: pd.DataFrame, x: np.ndarray) -> list[tuple[str, list[str], int]]:
+    """(hub, members, posts) of the groups of a compact-model solution."""
+    hubs = [h for h, v in zip(model.hub.index, x[model.hub.positions]) if v > 0.5]
+    chosen = pairs[x[model.member.positions] > 0.5]
+    members = chosen.groupby("hub")["structure"].apply(list).to_dict()
+    posts = dict(zip(model.posts.index, x[model.posts.positions]))
+    return [(h, members.get(h, []), int(posts[h])) for h in hubs]
+
+
+def _text(value, spec: str) -> str:
+    """A number of the solver's message, or words when it is not finite (no ``nan``/``inf`` in messages)."""
+    if not _finite(value):
+        return "no finite bound" if value is not None and value == -math.inf else "no value"
+    return format(float(value), spec)
