@@ -207,6 +207,10 @@ class CandidateSpace:
         at most one more member is needed for it, the best group is either made of positive items only
         or is a single item (dropping the others lowers its cost), so the knapsack takes the positive
         items and every single item is priced apart; otherwise it takes every item.
+
+        The count of members added is exact (up to the room the maximum size leaves) only when the items
+        could overfill that room; otherwise it saturates at the members still needed for the minimum size
+        (``--max-size 0``, no bound: two or three count states instead of one per reachable structure).
         """
         o = self.options
         base_need, base_count, base_value, profit = self._base(h, hub, prices)
@@ -214,8 +218,10 @@ class CandidateSpace:
         short = max(o.min_size - base_count, 0)  # members still needed for the minimum size
         fits = hub.item_count <= room
         use = fits & (profit > 0) if short <= 1 else fits
+        exact = int(hub.item_count[use].sum()) > room  # the maximum size can bind
+        top = room if exact else short  # count states 0..top (top: "at least top" unless exact)
         width = int(np.sort(hub.item_need[use])[::-1][:max(room, 0)].sum()) + 1
-        value = np.full((room + 1, width), -np.inf)
+        value = np.full((top + 1, width), -np.inf)
         value[0, 0] = 0.0
         taken = []
         for i in range(len(hub.item_members)):
@@ -223,21 +229,31 @@ class CandidateSpace:
                 taken.append(None)
                 continue
             q, k = int(hub.item_need[i]), int(hub.item_count[i])
-            shifted = value[:room + 1 - k, :width - q] + profit[i]  # a copy: the old values
-            target = value[k:, q:]
-            better = shifted > target
-            np.copyto(target, shifted, where=better)
-            taken.append((better, k, q))  # better[c - k, w - q]: item i taken at state (c, w)
-        counts = np.arange(room + 1) + base_count
+            old = value[:, :width - q] + profit[i]  # a copy: the values before item i
+            target = value[:, q:]
+            low = top + 1 - k if exact else max(top - k, 0)  # source counts that move up by k
+            better = old[:low] > target[k:k + low]
+            np.copyto(target[k:k + low], old[:low], where=better)
+            if exact:
+                taken.append((better, k, q, None))
+                continue
+            source = np.argmax(old[low:], axis=0) + low  # counts that saturate at top
+            best_top = np.take_along_axis(old, source[None, :], axis=0)[0]
+            better_top = best_top > target[top]
+            np.copyto(target[top], best_top, where=better_top)
+            taken.append((better, k, q, np.where(better_top, source, -1)))
+        counts = np.arange(top + 1) + base_count
         rows = np.flatnonzero((counts >= o.min_size) & (counts <= o.max_size))
         posts = -(-(base_need + np.arange(width)) // NEED_SCALE)
         rc = prices.post_price * posts[None, :] - base_value - value[rows]
+        row_of = np.argmin(rc, axis=0)
+        least = rc[row_of, np.arange(width)]
+        bands = np.flatnonzero(np.diff(posts, prepend=posts[0] - 1))  # first width of each number of posts
         best = {}
-        for k in np.unique(posts):
-            window = np.where(posts[None, :] == k, rc, np.inf)
-            r, w = divmod(int(np.argmin(window)), width)
-            if np.isfinite(window[r, w]):
-                best[int(k)] = (float(window[r, w]), self._members(hub, taken, int(rows[r]), w))
+        for first, last in zip(bands, [*bands[1:], width]):
+            w = first + int(np.argmin(least[first:last]))
+            if np.isfinite(least[w]):
+                best[int(posts[w])] = (float(least[w]), self._members(hub, taken, int(rows[row_of[w]]), w, top))
         if short == 1:
             single_posts = -(-(base_need + hub.item_need) // NEED_SCALE)
             single_rc = prices.post_price * single_posts - base_value - profit
@@ -248,15 +264,26 @@ class CandidateSpace:
         return list(best.values())
 
     @staticmethod
-    def _members(hub: _Hub, taken, count: int, weight: int) -> list[int]:
+    def _members(hub: _Hub, taken, count: int, weight: int, top: int) -> list[int]:
+        """The items the knapsack took to reach state (``count``, ``weight``), last item first."""
         chosen = list(hub.forced)
         for i in range(len(taken) - 1, -1, -1):
             if taken[i] is None:
                 continue
-            better, k, q = taken[i]
-            if count >= k and weight >= q and better[count - k, weight - q]:
-                chosen.extend(hub.item_members[i])
-                count, weight = count - k, weight - q
+            better, k, q, saturated = taken[i]
+            if weight < q:
+                continue
+            if saturated is not None and count == top:
+                source = saturated[weight - q]
+                if source < 0:
+                    continue
+                count = int(source)
+            elif k <= count and count - k < len(better) and better[count - k, weight - q]:
+                count -= k
+            else:
+                continue
+            chosen.extend(hub.item_members[i])
+            weight -= q
         return chosen
 
     # -- enumeration -----------------------------------------------------------------------------
