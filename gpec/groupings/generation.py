@@ -7,7 +7,8 @@
    bound is 1.4 % below the optimum, 0.2 % with it. Columns are generated from the seed (phase 1's
    groups, every structure alone) until none prices out; the Lagrangian bound is kept at every round,
    and once nothing prices out the LP optimum is the bound.
-2. **Incumbent.** The integer master over the columns found (HiGHS or CP-SAT).
+2. **Incumbent.** The integer master over the columns found (HiGHS or CP-SAT), started from the plan in
+   hand (phase 1's); a worse answer does not replace that plan.
 3. **Proof.** A plan that uses a column of reduced cost above :math:`\\delta` costs more than
    :math:`L + \\delta` (:math:`L` the bound, same prices). So every column within :math:`\\delta` is
    enumerated and the integer master solved over them: its bound, capped at :math:`L + \\delta`, is a
@@ -15,6 +16,10 @@
    gap (then the master holds every better plan and its optimum is the optimum); it is quartered while
    there are more than ``enumerate_limit`` such columns or their search takes more than half the time
    left. What the time limit leaves is the incumbent, its bound and gap (status ``feasible``).
+
+**Time.** Every step runs by one :class:`gpec.deadline.Deadline`: column generation by half of it,
+the first integer master by half of what is then left; each integer master is given the deadline as a
+guard that stops the solver, keeping its incumbent, if it runs past.
 
 The LP master is a HiGHS model changed in place (columns appended), whichever backend solves the integer
 masters. It starts with one artificial column per structure and on the groups row, at a cost above any
@@ -30,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gpec.deadline import Deadline
 from gpec.groupings.candidates import CandidateGroup, CandidateSpace, Prices
 from gpec.groupings.master import master_entries, master_model
 from gpec.solvers import relative_gap
@@ -64,17 +70,21 @@ class _Generation:
     prices: Prices | None
 
 
-def solve_by_columns(space: CandidateSpace, solver: str = "highs", time_limit: float = 60.0, mip_gap: float = 0.0,
-                     min_posts: int | None = None, seed: list[CandidateGroup] = (),
-                     enumerate_limit: int = ENUMERATE_LIMIT) -> ColumnOutcome:
-    """Bound, incumbent and proof, as above; ``min_posts`` is a proven lower bound on the posts of any
-    plan, ``seed`` columns of a known plan."""
-    t0 = time.perf_counter()
-    left = lambda: max(time_limit - (time.perf_counter() - t0), 0.01)
+def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Deadline | None = None,
+                     mip_gap: float = 0.0, min_posts: int | None = None, seed: list[CandidateGroup] = (),
+                     enumerate_limit: int = ENUMERATE_LIMIT, master_solutions: int | None = None) -> ColumnOutcome:
+    """Bound, incumbent and proof, as above, by ``deadline`` (60 s from now by default); ``min_posts`` is a
+    proven lower bound on the posts of any plan, ``seed`` the groups of a known plan (its other structures
+    alone). The plan returned is never worse than the seed: every integer master starts from the best
+    plan in hand and a worse answer does not replace it. ``master_solutions`` stops the first integer
+    master at that many solutions (a deterministic limit, for tests)."""
+    deadline = deadline or Deadline.after(60.0)
+    began = deadline.clock()
+    spent = lambda: deadline.clock() - began
     start = list({c.key: c for c in [*seed, *space.initial_columns()]}.values())  # each group once
-    cost = _generate(space, start, min_posts, t0 + BOUND_SHARE * time_limit)
+    cost = _generate(space, start, min_posts, deadline.share(BOUND_SHARE))
     if cost.converged and cost.artificial_rows:
-        return ColumnOutcome("infeasible", math.nan, math.nan, math.inf, time.perf_counter() - t0, min_posts or 0,
+        return ColumnOutcome("infeasible", math.nan, math.nan, math.inf, spent(), min_posts or 0,
                              uncovered=cost.artificial_rows,
                              message=f"no plan: after {cost.rounds} rounds of column generation, the LP master "
                                      "cannot place every structure")
@@ -86,52 +96,69 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", time_limit: f
                 floor)
     state = "converged" if cost.converged else "stopped at the time limit"
     detail = f"column generation {cost.rounds} rounds, {state}, {len(columns):,} columns, LP bound {lower:,.0f}"
-    by = time.perf_counter() + min(left(), INCUMBENT_SHARE * time_limit)
-    # only CP-SAT gets a start: HiGHS 1.16 misreported the objective of a master started from a solution
-    first = _integer_master(space, columns, min_posts, solver, by, mip_gap,
-                            start=_plan_hint(columns, seed) if solver == "cpsat" and seed else None)
-    if first.x is not None:
+    chosen = _plan(space, columns, seed) if seed else None
+    incumbent = sum(c.cost for c in chosen) if chosen else math.inf
+    first = _integer_master(space, columns, min_posts, solver, deadline.share(INCUMBENT_SHARE / (1 - BOUND_SHARE)),
+                            mip_gap, start=_plan_hint(columns, chosen) if chosen else None,
+                            solution_limit=master_solutions)
+    if first.x is not None and round(first.objective) < incumbent:
         incumbent, chosen = round(first.objective), _chosen(columns, first.x)  # whole euros
-    elif seed:  # the plan of phase 1 stands
-        chosen = _chosen(columns, _plan_hint(columns, seed))
-        incumbent = sum(c.cost for c in chosen)
-        detail += f"; integer master: {first.solver_status}, phase 1 plan kept"
+    elif chosen:
+        detail += (f"; integer master: {first.solver_status} {_value(first.objective)}, "
+                   f"not better than phase 1's plan ({incumbent:,.0f}), which is kept")
     else:
-        return ColumnOutcome("error", math.nan, lower, math.inf, time.perf_counter() - t0, min_posts or 0,
-                             message=f"{detail}; integer master: {first.solver_status}")
+        return ColumnOutcome("error", math.nan, lower, math.inf, spent(), min_posts or 0,
+                             message=f"{detail}; integer master: {first.solver_status}, and no plan in hand")
     # step 3 of the module docstring
     bound, too_wide = lower, math.inf
     delta = max((incumbent - cost.bound) / 2, 1.0)
     while (cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
-           and left() > max(2.0, 0.1 * time_limit) and delta >= 1.0):  # a round builds a large master
+           and deadline.left() > max(2.0, 0.1 * (deadline.at - began)) and delta >= 1.0):  # a large master
         # the enumeration may take half of the time left
-        extra = space.enumerate(cost.prices, delta, enumerate_limit, deadline=time.perf_counter() + left() / 2)
+        extra = space.enumerate(cost.prices, delta, enumerate_limit, deadline=_perf(deadline.share(0.5)))
         if extra is None:
             detail += f"; more than {enumerate_limit:,} columns (or too long a search) within {delta:,.0f} EUR"
             too_wide, delta = delta, delta / 4
             continue
         pool = columns + [c for c in extra if c.key not in known]
-        hint = _plan_hint(pool, chosen) if solver == "cpsat" else None
-        master = _integer_master(space, pool, min_posts, solver, t0 + time_limit, mip_gap, start=hint)
+        master = _integer_master(space, pool, min_posts, solver, deadline, mip_gap, start=_plan_hint(pool, chosen))
         if master.x is not None and master.objective < incumbent - 1e-6:
             incumbent, chosen = round(master.objective), _chosen(pool, master.x)
         if math.isfinite(master.bound):
             bound = max(bound, math.ceil(min(master.bound, cost.bound + delta) - 1e-6))
         detail += (f"; {len(pool) - len(columns):,} columns within {delta:,.0f} EUR of the bound: "
-                   f"{master.solver_status} {master.objective:,.0f}")
+                   f"{master.solver_status} {_value(master.objective)}")
         if delta >= incumbent - cost.bound or 2 * delta >= too_wide:
             break
         delta = min(2 * delta, incumbent - cost.bound)
+    if deadline.passed():
+        detail += "; stopped at the deadline"
     proven = incumbent - bound < 1.0 or relative_gap(incumbent, bound) <= mip_gap
     return ColumnOutcome("optimal" if proven else "feasible", incumbent, min(bound, incumbent),
-                         relative_gap(incumbent, min(bound, incumbent)), time.perf_counter() - t0, min_posts or 0,
+                         relative_gap(incumbent, min(bound, incumbent)), spent(), min_posts or 0,
                          chosen, message=detail)
 
 
+def _plan(space: CandidateSpace, columns: list[CandidateGroup], groups) -> list[CandidateGroup] | None:
+    """The plan of ``groups`` with every other structure alone, as columns; None when it is not a plan
+    (a structure that may not stand alone is in no group)."""
+    plan = _chosen(columns, _plan_hint(columns, groups))
+    covered = sorted(s for c in plan for s in c.covers)
+    return plan if covered == list(range(space.n)) else None
+
+
+def _value(objective: float) -> str:
+    return f"{objective:,.0f}" if math.isfinite(objective) else "no plan"
+
+
+def _perf(deadline: Deadline) -> float:
+    """``deadline`` as a ``time.perf_counter`` value (for the enumeration's own checks)."""
+    return time.perf_counter() + deadline.left()
+
+
 def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: int | None,
-              deadline: float) -> _Generation:
-    """Column generation on the LP master until nothing prices out or ``deadline`` (a
-    ``time.perf_counter`` value) passes."""
+              deadline: Deadline) -> _Generation:
+    """Column generation on the LP master until nothing prices out or ``deadline`` passes."""
     from gpec.solvers.highs import HighsBackend
 
     n, grouped = space.n, space.options.groups is not None
@@ -149,7 +176,7 @@ def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: i
     posts_row = n + int(grouped)
     rounds, best, new, x = 0, (-math.inf, None), [None], None
     while True:
-        out = lp.solve(max(deadline - time.perf_counter(), 1.0), 0.0)
+        out = lp.solve(max(deadline.left(), 1.0), 0.0)
         if out.status != "optimal":  # out of time: the previous round's bound and columns stand
             break
         rounds, x = rounds + 1, out.x
@@ -161,7 +188,7 @@ def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: i
         if bound > best[0]:
             best = (bound, prices)
         new = [c for c in new if c.key not in known]
-        if not new or time.perf_counter() > deadline:
+        if not new or deadline.passed():
             break
         known.update(c.key for c in new)
         rows, values = master_entries(space, new, min_posts is not None)
@@ -190,14 +217,17 @@ def group_backend(solver: str, lp, cpsat_parameters: dict = CPSAT_MASTER):
 
 
 def _integer_master(space: CandidateSpace, columns: list[CandidateGroup], min_posts: int | None, solver: str,
-                    deadline: float, mip_gap: float, start: np.ndarray | None = None):
-    """Build and solve the integer master by ``deadline`` (a ``time.perf_counter`` value, building included)."""
+                    deadline: Deadline, mip_gap: float, start: np.ndarray | None = None,
+                    solution_limit: int | None = None):
+    """Build and solve the integer master by ``deadline`` (building included), started from ``start``;
+    the solver is stopped at the deadline, with its incumbent, if it overruns its own limit."""
     model = master_model(space, columns, min_posts=min_posts)
     backend = group_backend(solver, model)
     backend.set_objective(model.objective_vector("cost"))
+    backend.set_guard(deadline.passed)
     if start is not None:
         backend.set_start(start)
-    return backend.solve(max(deadline - time.perf_counter(), 0.01), mip_gap)
+    return backend.solve(max(deadline.left(), 0.01), mip_gap, solution_limit=solution_limit)
 
 
 def _plan_hint(columns: list[CandidateGroup], plan: list[CandidateGroup]) -> np.ndarray:

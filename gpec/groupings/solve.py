@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import asdict
@@ -9,18 +10,21 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 
+from gpec.deadline import Deadline
 from gpec.errors import GpecError
 from gpec.groupings.check import evaluate_groups
 from gpec.groupings.data import GroupData
 from gpec.groupings.options import NEED_SCALE, check_options
 from gpec.groupings.result import GroupResult, _finite, _tables
+from gpec.solvers import relative_gap
 
 #: Share of the time limit for phase 1 (the fewest posts).
 PHASE1_SHARE = 0.25
 
 
 def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: float = 60.0,
-                 mip_gap: float = 0.0, method: str = "columns", progress=None) -> GroupResult:
+                 mip_gap: float = 0.0, method: str = "columns", progress=None, clock=time.perf_counter,
+                 master_solutions: int | None = None) -> GroupResult:
     """Solve the grouping problem with HiGHS or CP-SAT, read the groups and check them.
 
     Phase 1 (both methods) finds the fewest posts on the compact model (:mod:`gpec.groupings.compact`), a
@@ -29,6 +33,13 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     enumeration over whole candidate groups (:mod:`gpec.groupings.generation`), which proves optimality;
     ``method="compact"`` on the compact model with the cut, warm-started from phase 1. ``progress``
     (:class:`gpec.progress.Progress`) is told of each phase.
+
+    **Time.** One :class:`gpec.deadline.Deadline`, ``time_limit`` seconds on ``clock``, is passed down:
+    each phase sets its solver's limit from what is left and gives the solver the deadline as a guard
+    that stops it, keeping its incumbent, if it runs past. **Plans in hand.** Phase 1's plan starts
+    phase 2 and stands unless phase 2 finds a cheaper one; the result is the best plan either found, with
+    the best bound. ``master_solutions`` (tests) stops phase 2's first integer master at that many
+    solutions.
     """
     from gpec.groupings.candidates import CandidateSpace
     from gpec.groupings.compact import build_grouping_model
@@ -40,16 +51,16 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         raise GpecError(f"unknown method '{method}' for groups (available: columns, compact)")
     pairs = data.pairs(options.max_minutes)
     check_options(data, options, pairs)
-    t0 = time.perf_counter()
-    left = lambda: max(time_limit - (time.perf_counter() - t0), 0.01)
+    deadline = Deadline.after(time_limit, clock)
     post_cost = int(round(data.post["cost_eur"]))
     space = CandidateSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
     model = build_grouping_model(data.structures, pairs, post_cost, options)
     backend = group_backend(solver, model.lp, CPSAT_COMPACT)
     count = model.posts_vector()
     backend.set_objective(count)
+    backend.set_guard(deadline.passed)
     _phase_started(progress, "fewest posts", backend)
-    first = backend.solve(PHASE1_SHARE * time_limit, 0.0)
+    first = backend.solve(max(PHASE1_SHARE * deadline.left(), 0.01), 0.0)
     _phase_done(progress, "fewest posts", first)
     _phase_started(progress, f"least cost ({method})", backend)
     summed = int(-(-model.need_milli.sum() // NEED_SCALE))  # no plan has fewer posts than the summed need
@@ -61,7 +72,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
 
         seed = [] if first.x is None else [space.group_column(space.ids.get_loc(h), space.ids.get_indexer(list(m)))
                                            for h, m, _ in _compact_groups(model, pairs, np.round(first.x))]
-        outcome = solve_by_columns(space, solver, left(), mip_gap, min_posts=min_posts, seed=seed)
+        outcome = solve_by_columns(space, solver, deadline, mip_gap, min_posts=min_posts, seed=seed,
+                                   master_solutions=master_solutions)
         chosen = [(space.ids[c.hub], [space.ids[s] for s in c.members], c.posts) for c in outcome.chosen if c.is_group]
         solver_status = outcome.message
         if outcome.status == "infeasible":
@@ -71,14 +83,21 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         if first.x is not None:
             backend.add_row(count, min_posts, math.inf)
             backend.set_start(first.x)  # after the costs change: changing them drops a start
-        outcome = backend.solve(left(), mip_gap)
-        chosen = [] if outcome.x is None else _compact_groups(model, pairs, np.round(outcome.x))
+        outcome = backend.solve(max(deadline.left(), 0.01), mip_gap, solution_limit=master_solutions)
         solver_status = f"{outcome.solver_status}, gap {_text(outcome.gap, '.2e')}, {outcome.runtime_s:.2f} s"
+        if first.x is not None and (outcome.x is None or outcome.objective > first.x @ model.lp.objective_vector("cost")):
+            kept = float(first.x @ model.lp.objective_vector("cost"))  # phase 1's plan, at its cost
+            solver_status += f"; not better than phase 1's plan ({kept:,.0f}), which is kept"
+            bound = max(outcome.bound if math.isfinite(outcome.bound) else -math.inf, min_posts * post_cost)
+            outcome = dataclasses.replace(outcome, status="feasible", objective=kept, x=first.x,
+                                          bound=min(bound, kept), gap=relative_gap(kept, min(bound, kept)))
+        chosen = [] if outcome.x is None else _compact_groups(model, pairs, np.round(outcome.x))
     _phase_done(progress, f"least cost ({method})", outcome)
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(
         status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
-        runtime_s=time.perf_counter() - t0, solver=solver, post_type=data.post["post_type"],
+        runtime_s=deadline.clock() - (deadline.at - time_limit),
+        solver=solver, post_type=data.post["post_type"],
         options={k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
         n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
         standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,

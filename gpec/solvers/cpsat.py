@@ -52,6 +52,13 @@ class CpSatBackend:
             if np.isfinite(upper):
                 self.model.Add(expr <= int(round(upper)))
         self.cost = np.zeros(lp.n_cols)
+        self.guard = None
+
+    def set_guard(self, stop) -> None:
+        """Stop the next solves, keeping their incumbent and bound, as soon as ``stop()`` returns True
+        (checked whenever CP-SAT reports a new bound or a line of its search log: a guard against CP-SAT
+        overrunning its own time limit); ``None`` removes it."""
+        self.guard = stop
 
     def set_objective(self, cost: np.ndarray) -> None:
         if (np.abs(cost - np.round(cost)) > 1e-9).any():
@@ -85,6 +92,17 @@ class CpSatBackend:
             setattr(solver.parameters, name, value)
         if solution_limit:
             solver.parameters.stop_after_first_solution = solution_limit == 1
+        if self.guard is not None:
+            guard = self.guard
+
+            def check(*_):
+                if guard():
+                    solver.stop_search()
+
+            solver.best_bound_callback = check
+            solver.log_callback = check
+            solver.parameters.log_search_progress = True
+            solver.parameters.log_to_stdout = False
         start = time.perf_counter()
         code = solver.Solve(self.model)
         runtime = time.perf_counter() - start

@@ -71,6 +71,8 @@ class HighsBackend:
         self._arrays = arrays  # what the live model holds (before rows added by the stages), for update()
         self.progress = None
         self.enough = None  # (gap, seconds): stop once the gap is at most this after that long
+        self.guard = None  # a callable: stop the MIP (keeping its incumbent) once it returns True
+        self._subscribed = False
         self._began = 0.0  # perf_counter() at the start of the current solve
         # the arrays as they are (one copy, by HiGHS): no HighsLp in between
         status = self.h.passModel(
@@ -92,20 +94,36 @@ class HighsBackend:
         """Stop the next solves once their gap is at most ``gap`` and they have run ``after_s`` seconds,
         even if their own tolerance is tighter (``None``: no such stop). The outcome is then ``feasible``
         with its incumbent and bound, as at a time limit."""
-        if gap is not None:  # stays subscribed: it also clears HiGHS's interrupt flag in later solves
-            self.h.cbMipInterrupt.subscribe(self._stop_if_enough)
+        if gap is not None:
+            self._subscribe()
         self.enough = None if gap is None else (float(gap), float(after_s))
 
-    def _stop_if_enough(self, event) -> None:
+    def set_guard(self, stop) -> None:
+        """Stop the next MIP solves, keeping their incumbent and bound (status ``feasible``, as at a time
+        limit), as soon as ``stop()`` returns True (e.g. :meth:`gpec.deadline.Deadline.passed`: a guard
+        against HiGHS overrunning its own time limit); ``None`` removes it."""
+        if stop is not None:
+            self._subscribe()
+        self.guard = stop
+
+    def _subscribe(self) -> None:
+        """One interrupt callback; it stays subscribed: it also clears HiGHS's flag in later solves."""
+        if not self._subscribed:
+            self.h.cbMipInterrupt.subscribe(self._interrupt)
+            self._subscribed = True
+
+    def _interrupt(self, event) -> None:
+        # HiGHS keeps the interrupt flag from one solve to the next: it is set here either way
+        event.interrupt(bool(self.guard is not None and self.guard()) or self._enough(event))
+
+    def _enough(self, event) -> bool:
         if self.enough is None:
-            event.interrupt(False)  # HiGHS keeps the flag of an earlier solve
-            return
+            return False
         out = event.data_out  # HiGHS's own clock and gap run on across solves: ours are per solve
         incumbent, bound = out.mip_primal_bound, out.mip_dual_bound
         finite = all(math.isfinite(v) and abs(v) < 1e20 for v in (incumbent, bound))
-        # HiGHS keeps the interrupt flag from one solve to the next: it is set here either way
-        event.interrupt(finite and relative_gap(incumbent, bound) <= self.enough[0]
-                        and time.perf_counter() - self._began >= self.enough[1])
+        return bool(finite and relative_gap(incumbent, bound) <= self.enough[0]
+                    and time.perf_counter() - self._began >= self.enough[1])
 
     def set_progress(self, report) -> None:
         """Call ``report(seconds, incumbent, bound, gap)`` while a MIP is solved (HiGHS's MIP callback;
