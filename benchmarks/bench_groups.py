@@ -54,7 +54,7 @@ def random_instance(n: int, post: dict, seed: int) -> GroupData:
 def compact(data: GroupData, options: GroupingOptions, solver: str, time_limit: float):
     """The compact model solved directly (no phases): status, cost, bound, gap, wall seconds."""
     t = time.perf_counter()
-    options = options.bounded(len(data.structures)) if hasattr(options, "bounded") else options
+    options = options.bounded(len(data.structures))
     model = build_grouping_model(data.structures, data.pairs(options.max_minutes), int(data.post["cost_eur"]),
                                  options)
     backend = group_backend(solver, model.lp, CPSAT_COMPACT)

@@ -183,14 +183,15 @@ def groups_command(
     max_minutes: float = typer.Option(30.0, "--max-minutes", help="Longest trip from a member to its hub."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default out/groups_<post>)."),
     min_size: int = typer.Option(2, "--min-size", help="Fewest structures in a group (hub included)."),
-    max_size: int = typer.Option(8, "--max-size", help="Most structures in a group (hub included)."),
+    max_size: int = typer.Option(8, "--max-size", help="Most structures in a group (hub included; 0: no bound)."),
     groups: Optional[int] = typer.Option(None, "--groups", help="Number of groups (exactly; see --at-most)."),
     at_most: bool = typer.Option(False, "--at-most", help="--groups is a maximum, not an exact number."),
     structures: Optional[Path] = typer.Option(None, "--structures", help="CSV: structure, name, lon, lat (or "
-                                              "bassin), places or need_<post>."),
+                                              "bassin; neither needed with --travel), places or need_<post>."),
     travel: Optional[Path] = typer.Option(None, "--travel", help="CSV: origin, destination, minutes between "
                                           "structures (pairs not given are out of reach)."),
     alone: list[str] = typer.Option([], "--alone", help="FINESS id of a structure that stays alone (repeatable)."),
+    no_alone: bool = typer.Option(False, "--no-alone", help="Every structure joins a group; none stays alone."),
     together: list[str] = typer.Option([], "--together", help="ID1,ID2: two structures in the same group."),
     keep: list[str] = typer.Option([], "--keep", help="HUB:ID1,ID2,...: an existing group kept as it is."),
     cost_per_minute: Optional[float] = typer.Option(None, "--travel-cost", help="EUR per minute of member-to-hub "
@@ -222,7 +223,7 @@ def groups_command(
 
     options = GroupingOptions(
         max_minutes=max_minutes, min_size=min_size, max_size=max_size, groups=groups, groups_exact=not at_most,
-        alone=tuple(alone), together=tuple(pair(t, ",") for t in together),
+        alone=tuple(alone), no_alone=no_alone, together=tuple(pair(t, ",") for t in together),
         fixed_groups={h: tuple(m.strip() for m in ms.split(",") if m.strip()) for h, ms in (pair(k, ":") for k in keep)})
     data = load_group_data(instance, post, structures, travel)
     if cost_per_minute is not None:
@@ -240,14 +241,17 @@ def groups_command(
     try:
         result.write(out)
         (out / "map_groups.png").unlink(missing_ok=True)
-        if maps and result.has_solution:
-            write_group_map(result, data, out / "map_groups.png", lang=lang)
+        # None: no structure has a point to draw
+        drawn = write_group_map(result, data, out / "map_groups.png", lang=lang) if maps and result.has_solution \
+            else False
     except OSError as exc:
         raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
     first, second = people_lines(result, lang, data.post["label"])
     console.print(escape(first))
     console.print(f"[dim]{escape(result.message)}[/]")
     console.print(escape(second))
+    if drawn is None:
+        console.print(escape(t("groups.map_none", lang)))
     for title, table in people_tables(result, lang):
         console.print(_table(title, table, lang))
     console.print(t("report.written", lang).format(out=out))

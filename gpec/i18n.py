@@ -545,6 +545,8 @@ _GROUPS = {  # gpec groups for people (gpec.groupings.people_lines / people_tabl
     "map_alone": ("structure alone (no group)", "structure seule (sans groupement)"),
     "map_hub": ("hub (holds the shared post)", "structure porteuse (du poste mutualisé)"),
     "map_member": ("member (line to its hub)", "membre (trait vers sa structure porteuse)"),
+    "map_none": ("No map: no structure has coordinates (lon, lat).",
+                 "Pas de carte : aucune structure n'a de coordonnées (lon, lat)."),
     "longitude": ("longitude", "longitude"),
     "latitude": ("latitude", "latitude"),
     "table_title": ("Groups (largest first)", "Groupements (les plus grands d'abord)"),

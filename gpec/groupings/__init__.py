@@ -2,8 +2,9 @@
 
 Structures (EHPAD, services...) each need a fraction of a post of one type (night nurse, QVCT officer,
 psychologist...) that nobody can fill alone. A group led by a hub structure hires whole posts for the
-summed need of its members, all within a travel limit of the hub; a structure may stay alone. The
-feature finds the groups of least cost (posts and members' travel), with the fewest posts first.
+summed need of its members, all within a travel limit of the hub; a structure may stay alone (unless
+``no_alone``). Group sizes range from a minimum to a maximum (0: no bound). The feature finds the groups
+of least cost (posts and members' travel), with the fewest posts first.
 
 A groupings folder holds ``structures.csv`` (FINESS id, name, category, statut, bassin, lon, lat, places),
 ``post_types.csv`` (need per place and per structure, cost of a post, visits per member and year, each
@@ -11,7 +12,8 @@ with its source) and ``parameters.csv`` (``road_detour_factor``, ``avg_speed_kmh
 ``travel_cost_per_minute``). The Landes instance has them; ``gpec instance build --dep 40,64`` writes such
 a folder for the 168 EHPAD of the Landes and the Pyrénées-Atlantiques. A user table of structures
 (``--structures``: structure, name, lon, lat or bassin, and places or ``need_<post type>``) and a travel
-matrix (``--travel``: origin, destination, minutes between structures) replace the computed ones.
+matrix (``--travel``: origin, destination, minutes between structures) replace the computed ones; with a
+travel matrix, the table of structures needs no lon and lat (the map shows those that have them).
 
 Modules:
 

@@ -37,7 +37,8 @@ bound at every round (Lagrangian), and :math:`z_{LP}` itself once no column pric
 **Options.** Pairs that must be together and existing groups kept join structures into components
 (union–find); a component is an item of the knapsack (all or none), the hub's own component is forced
 into its group, a kept group's component may only be led by its hub. Structures that must stay alone
-have only their own column; members of a component never stand alone.
+have only their own column; members of a component never stand alone, nor any structure with
+``no_alone``. A maximum size of 0 (no bound) is the number of structures here.
 
 Glossary: :math:`R_h` reach of hub :math:`h`; :math:`m, M` ``min_size``, ``max_size``; :math:`c` post cost;
 :math:`N` ``groups``; :math:`\pi_s, \sigma` LP duals; :math:`\bar c` reduced cost.
@@ -110,8 +111,8 @@ class CandidateSpace:
         self.ids = pd.Index(structures["structure"].to_numpy(), name="structure")
         self.need = np.round(structures["need_fte"].to_numpy(float) * NEED_SCALE).astype(np.int64)
         self.post_cost = int(post_cost)
-        self.options = options
         n = len(self.ids)
+        self.options = options = options.bounded(n)  # a maximum size of 0 (no bound): the number of structures
         pairs = pairs[pairs["structure"] != pairs["hub"]]
         s_pos, h_pos = self.ids.get_indexer(pairs["structure"]), self.ids.get_indexer(pairs["hub"])
         self.travel = {h: {} for h in range(n)}  # hub -> member -> euros
@@ -133,8 +134,8 @@ class CandidateSpace:
         for s in alone:
             if len(members_of[comp[s]]) > 1:
                 raise GpecError(f"structure {self.ids[s]} must stay alone but is also asked to be grouped")
-        self.may_stand_alone = np.array([len(members_of[comp[s]]) == 1 and comp[s] not in fixed_hub
-                                         for s in range(n)])
+        self.may_stand_alone = np.array([not options.no_alone and len(members_of[comp[s]]) == 1
+                                         and comp[s] not in fixed_hub for s in range(n)], dtype=bool)
         self.hubs: dict[int, _Hub] = {}
         max_members = options.max_size - 1
         for h in range(n):

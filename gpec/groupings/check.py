@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts: pd.DataFrame,
                     reported_cost: float | None = None) -> list[dict]:
     """Re-check a grouping from its tables (no model code): every structure once; members within the
-    travel limit of their hub; sizes within bounds; posts cover the members' summed need (each need to
-    the nearest 0.001 FTE) and an alone structure's own; options respected (kept groups too); the cost
-    recomputed."""
+    travel limit of their hub; sizes within bounds (a maximum of 0: no bound); posts cover the members'
+    summed need (each need to the nearest 0.001 FTE) and an alone structure's own; options respected (kept
+    groups too, no structure alone with ``no_alone``); the cost recomputed."""
     found = []
     flag = lambda family, label, detail: found.append({"family": family, "label": str(label), "detail": detail})
     need = data.structures.set_index("structure")["need_fte"]
@@ -35,9 +35,10 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
     for g in set(members["hub"]) - hubs:
         flag("assign", g, "members assigned to a structure that is not a hub")
     sizes = groups[groups["role"] != "alone"].groupby("group").size()
+    most = options.max_size or math.inf  # 0: no bound
     for g, n in sizes.items():
-        if not options.min_size <= n <= options.max_size:
-            flag("size", g, f"{n} structures, outside {options.min_size}-{options.max_size}")
+        if not options.min_size <= n <= most:
+            flag("size", g, f"{n} structures; groups must have {options.size_words()} structures")
     posts = group_posts.set_index("group")["posts"]
     # each structure's need counts to the nearest 0.001 FTE, the precision of the model (NEED_SCALE)
     grouped = groups[groups["role"] != "alone"]
@@ -49,6 +50,9 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
     for s in options.alone:
         if s in set(members["structure"]) or s in hubs:
             flag("options", s, "must stay alone")
+    if options.no_alone:
+        for s in groups.loc[groups["role"] == "alone", "structure"]:
+            flag("options", s, "alone, but every structure must join a group (--no-alone)")
     where = groups.set_index("structure")["group"]
     for a, b in options.together:
         if not where.get(a) or where.get(a) != where.get(b):

@@ -25,7 +25,8 @@ reach, and :math:`k_{s,h} = 2\, v\, \tau_{s,h}\, c_\tau` the yearly travel cost 
 to the hub). Options: the number of groups :math:`\sum_h y_h = N` (or :math:`\le N`); structures that
 must stay alone (:math:`a_s = 1`); pairs that must be together (:math:`y_{s_1} + z_{s_1,h} = y_{s_2} +
 z_{s_2,h}` for every hub :math:`h`, hubs included, and neither alone); existing groups kept (their hub
-and members fixed).
+and members fixed); every structure in a group (``no_alone``: :math:`a_s = 0` for all :math:`s`). A
+maximum size of 0 (no bound) reaches the model as the number of structures.
 
 **Integer data.** CP-SAT needs integer coefficients, so both backends solve the same integer data:
 needs in thousandths of an FTE, :math:`\bar q_s = \mathrm{round}(1000\, q_s)`, :math:`\bar q = 1000`
@@ -79,6 +80,7 @@ def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cos
                          options: GroupingOptions) -> GroupingModel:
     """``structures``: structure, need_fte; ``pairs``: structure, hub, minutes, travel_eur (every ordered
     pair within the travel limit, s != hub). Builds the MILP above (pure integer, integer coefficients)."""
+    options = options.bounded(len(structures))  # a maximum size of 0 (no bound): the number of structures
     ids = pd.Index(structures["structure"].to_numpy(), name="structure")
     need = pd.Series(np.round(structures["need_fte"].to_numpy(float) * NEED_SCALE).astype(np.int64), index=ids)
     alone_posts = -(-need // NEED_SCALE)  # ceil, in whole posts
@@ -127,8 +129,10 @@ def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cos
 
 
 def _fix_options(lp, ids, pairs, hub, member, options: GroupingOptions) -> None:
-    """Alone structures, pairs kept together, existing groups: by bounds and rows."""
+    """Alone structures (none with ``no_alone``), pairs kept together, existing groups: by bounds and rows."""
     alone_lo, alone_hi = lp.column_bounds("alone")
+    if options.no_alone:
+        alone_hi[:] = 0.0
     hub_lo, hub_hi = lp.column_bounds("hub")
     member_lo, member_hi = lp.column_bounds("member")
     for s in options.alone:

@@ -4,7 +4,9 @@ A groupings folder holds ``structures.csv`` (FINESS id, name, category, statut, 
 ``post_types.csv`` (need per place and per structure, cost of a post, visits per member and year, each
 with its source) and ``parameters.csv`` (:data:`GROUP_PARAMETERS`). A user table of structures
 (``--structures``: structure, name, lon, lat or bassin, and places or ``need_<post type>``) and a travel
-matrix (``--travel``: origin, destination, minutes between structures) replace the computed ones.
+matrix (``--travel``: origin, destination, minutes between structures) replace the computed ones. With
+``--travel`` the table of structures needs no coordinates: without lon, lat or bassin columns, or with
+empty lon and lat cells, a structure has no point (NaN) and is left off the map.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class GroupData:
     """Structures with their need of one post type, and the member-to-hub pairs within reach."""
 
     post: dict
-    structures: pd.DataFrame  # structure, name, lon, lat, need_fte
+    structures: pd.DataFrame  # structure, name, lon, lat (NaN where unknown, with --travel), need_fte
     minutes: pd.DataFrame  # origin, destination, minutes (every ordered pair known)
     travel_cost_per_minute: float
 
@@ -71,13 +73,15 @@ def load_group_data(folder: str | Path, post: str, structures_file: str | Path |
     for name in GROUP_PARAMETERS:
         if name not in params:
             raise InputError(str(folder / "parameters.csv"), f"parameter '{name}' is missing", column="name")
-    structures = _structures(folder, structures_file, post, spec)
+    structures = _structures(folder, structures_file, post, spec, travel=travel_file is not None)
     minutes = (_read_travel(Path(travel_file), structures) if travel_file else
                computed_minutes(structures, float(params["road_detour_factor"]), float(params["avg_speed_kmh"])))
     return GroupData(spec, structures, minutes, float(params["travel_cost_per_minute"]))
 
 
-def _structures(folder: Path, structures_file, post: str, spec: dict) -> pd.DataFrame:
+def _structures(folder: Path, structures_file, post: str, spec: dict, travel: bool = False) -> pd.DataFrame:
+    """The structures with their need (FTE) and their point; ``travel``: the minutes come from
+    ``--travel``, so a ``--structures`` table may give no point (lon, lat NaN)."""
     if structures_file is None:
         s = read_table(folder, SCHEMAS["structures.csv"])
         need = s["places"] * spec["need_per_place"] + spec["need_per_structure"]
@@ -89,13 +93,15 @@ def _structures(folder: Path, structures_file, post: str, spec: dict) -> pd.Data
     if raw is None:
         raise GpecError(f"--structures {path}: file not found")
     has = set(raw.columns)
-    columns = [ColumnSpec("structure", "code"), ColumnSpec("name", "text")]
-    columns += ([ColumnSpec("lon", nonnegative=False), ColumnSpec("lat", nonnegative=False)]
-                if {"lon", "lat"} <= has else [ColumnSpec("bassin", "code")])
+    columns = [ColumnSpec("structure", "code"), ColumnSpec("name", "text"), *_point_columns(path, has, travel)]
     columns.append(ColumnSpec(need_col) if need_col in has else ColumnSpec("places"))
     schema = TableSchema(path.name, tuple(columns), key=("structure",))
     s = read_table(path.parent, schema)
-    if "lon" not in s:  # a bassin instead of a point: its centre, from the folder's bassins.csv
+    if "lon" in s:
+        _check_pairs_of_coordinates(path, s)
+    elif "bassin" not in s:  # no point at all: the minutes come from --travel
+        s["lon"], s["lat"] = np.nan, np.nan
+    else:  # a bassin instead of a point: its centre, from the folder's bassins.csv
         bassins = read_table(folder, SCHEMAS["bassins.csv"])
         unknown = ~s["bassin"].isin(set(bassins["bassin"])).to_numpy()
         if unknown.any():
@@ -107,6 +113,37 @@ def _structures(folder: Path, structures_file, post: str, spec: dict) -> pd.Data
     need = s[need_col] if need_col in s else s["places"] * spec["need_per_place"] + spec["need_per_structure"]
     return pd.DataFrame({"structure": s["structure"], "name": s["name"], "lon": s["lon"], "lat": s["lat"],
                          "need_fte": need.to_numpy(float)})
+
+
+def _point_columns(path: Path, has: set, travel: bool) -> list[ColumnSpec]:
+    """The columns that place the structures of a ``--structures`` table: lon and lat (cells may be empty
+    with ``--travel``; one of the two columns without the other is read as both, and the missing one
+    named), else a bassin, else none with ``--travel``.
+
+    Raises
+    ------
+    InputError
+        Without ``--travel``, on a table with neither lon, lat nor bassin.
+    """
+    if {"lon", "lat"} <= has or (has & {"lon", "lat"} and "bassin" not in has):
+        return [ColumnSpec("lon", nonnegative=False, allow_empty=travel),
+                ColumnSpec("lat", nonnegative=False, allow_empty=travel)]
+    if "bassin" in has:
+        return [ColumnSpec("bassin", "code")]
+    if travel:
+        return []
+    raise InputError(str(path), "missing column(s) lon, lat (or bassin): a structure needs a point or a bassin, "
+                                "unless --travel gives the minutes between structures", column="lon")
+
+
+def _check_pairs_of_coordinates(path: Path, s: pd.DataFrame) -> None:
+    """A structure has both lon and lat, or (with ``--travel``) neither: one without the other is an error."""
+    half = (s["lon"].isna() != s["lat"].isna()).to_numpy()
+    if half.any():
+        i = int(np.flatnonzero(half)[0])
+        column = "lat" if s["lat"].isna().iloc[i] else "lon"
+        raise InputError(str(path), f"empty value (file line {i + 2}): give both lon and lat, or neither",
+                         row=i + 1, column=column)
 
 
 def computed_minutes(structures: pd.DataFrame, detour: float, speed: float) -> pd.DataFrame:

@@ -170,10 +170,14 @@ def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: i
     # above any plan: a group's posts are at most its members' own, its travel at most their longest trips
     big = float(sum(space.alone_column(s).cost + max(space.travel[s].values(), default=0) for s in range(n)) + 1)
     artificial = [(s, 1.0) for s in range(n)] + ([(n, 1.0), (n, -1.0)] if grouped else [])
-    lp.add_columns(np.full(len(artificial), big), [np.array([r]) for r, _ in artificial],
-                   [np.array([v]) for _, v in artificial])
-    first_artificial = len(columns)
     posts_row = n + int(grouped)
+    # a structure's artificial column also counts its own posts on the row "posts >= P*", so that the LP
+    # stays feasible (and says which structures no plan places) when no structure may stay alone
+    own = [space.alone_column(r).posts if r < n and min_posts is not None else 0 for r, _ in artificial]
+    lp.add_columns(np.full(len(artificial), big),
+                   [np.array([r, posts_row] if k else [r]) for (r, _), k in zip(artificial, own)],
+                   [np.array([v, float(k)] if k else [v]) for (_, v), k in zip(artificial, own)])
+    first_artificial = len(columns)
     rounds, best, new, x = 0, (-math.inf, None), [None], None
     while True:
         out = lp.solve(max(deadline.left(), 1.0), 0.0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
@@ -14,7 +13,7 @@ from gpec.deadline import Deadline
 from gpec.errors import GpecError
 from gpec.groupings.check import evaluate_groups
 from gpec.groupings.data import GroupData
-from gpec.groupings.options import NEED_SCALE, check_options
+from gpec.groupings.options import NEED_SCALE, GroupingOptions, check_options, isolated
 from gpec.groupings.result import GroupResult, _finite, _tables
 from gpec.solvers import relative_gap
 
@@ -41,6 +40,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     the best bound. ``master_solutions`` (tests) stops phase 2's first integer master at that many
     solutions.
     """
+    asked, options = options, options.bounded(len(data.structures))
     from gpec.groupings.candidates import CandidateSpace
     from gpec.groupings.compact import build_grouping_model
     from gpec.groupings.generation import CPSAT_COMPACT, SOLVERS, group_backend
@@ -51,6 +51,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
         raise GpecError(f"unknown method '{method}' for groups (available: columns, compact)")
     pairs = data.pairs(options.max_minutes)
     check_options(data, options, pairs)
+    if lonely := isolated(data, options, pairs):
+        return _isolated_result(data, asked, pairs, lonely, solver, method)
     deadline = Deadline.after(time_limit, clock)
     post_cost = int(round(data.post["cost_eur"]))
     space = CandidateSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
@@ -96,9 +98,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(
         status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
-        runtime_s=deadline.clock() - (deadline.at - time_limit),
-        solver=solver, post_type=data.post["post_type"],
-        options={k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
+        runtime_s=deadline.clock() - (deadline.at - time_limit), solver=solver, post_type=data.post["post_type"],
+        options=asked.record(),
         n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
         standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
         n_groups=0, min_posts=min_posts, method=method,
@@ -116,6 +117,22 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
     result.violations, result.violation_details = len(found), found[:50]
     return result
+
+
+def _isolated_result(data: GroupData, asked: GroupingOptions, pairs: pd.DataFrame, lonely: list[str], solver: str,
+                     method: str) -> GroupResult:
+    """No plan, with no model built: every structure must join a group (``--no-alone``) but those of
+    ``lonely`` have no other structure within the travel limit; the message names each."""
+    names = data.structures.set_index("structure")["name"]
+    need = np.round(data.structures["need_fte"].to_numpy(float) * NEED_SCALE).astype(np.int64)
+    standalone = int((-(-need // NEED_SCALE)).sum())  # each structure's need rounded up, as in the models
+    far = "; ".join(f"{s} ({names[s]}) has no other structure within {asked.max_minutes:g} minutes" for s in lonely)
+    return GroupResult(
+        status="infeasible", objective=math.nan, bound=math.nan, gap=math.inf, runtime_s=0.0, solver=solver,
+        post_type=data.post["post_type"], options=asked.record(), n_structures=len(data.structures),
+        n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
+        standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
+        n_groups=0, method=method, message=f"no plan: every structure must join a group (--no-alone) but {far}")
 
 
 def _phase_started(progress, name: str, backend) -> None:
@@ -139,13 +156,15 @@ def _why_no_plan(data: GroupData, space, uncovered: list[int]) -> str:
     o = space.options
     if not uncovered:
         return (f"--groups {o.groups}{' (at most)' if not o.groups_exact else ''} cannot be met with groups of "
-                f"{o.min_size}-{o.max_size} within {o.max_minutes:g} minutes")
+                f"{o.size_words(space.n)} within {o.max_minutes:g} minutes")
     parts = []
     for s in uncovered:
         mates = [space.ids[t] for t in np.flatnonzero(space.component == space.component[s]) if t != s]
+        most = "" if o.max_size >= space.n else f" and a group of at most {o.max_size}"
         why = (f"must be grouped with {', '.join(mates)} (--together/--keep) but no hub has them all within "
-               f"{o.max_minutes:g} minutes and a group of at most {o.max_size}") if mates else \
-            f"no group of {o.min_size}-{o.max_size} within {o.max_minutes:g} minutes can hold it"
+               f"{o.max_minutes:g} minutes{most}") if mates else \
+            f"no group of {o.size_words(space.n)} within {o.max_minutes:g} minutes can hold it" + \
+            (" and --no-alone forbids it to stay alone" if o.no_alone else "")
         parts.append(f"{space.ids[s]} ({names[space.ids[s]]}) {why}")
     return "cannot be placed: " + "; ".join(parts)
 
