@@ -180,11 +180,14 @@ class CandidateSpace:
 
     # -- pricing ---------------------------------------------------------------------------------
 
-    def price(self, prices: Prices, per_hub: int = 3) -> tuple[list[CandidateGroup], np.ndarray]:
+    def price(self, prices: Prices, per_hub: int = 3,
+              hubs: dict[int, _Hub] | None = None) -> tuple[list[CandidateGroup], np.ndarray]:
         """The columns of negative reduced cost (up to ``per_hub`` per hub, one per number of posts, the
-        best first) and the least reduced cost of every hub (0 for a hub that leads nothing)."""
+        best first) and the least reduced cost of every hub (0 for a hub that leads nothing); ``hubs``
+        (default: every hub and all it can lead) restricts them, as a node of :mod:`gpec.groupings.branch`
+        does."""
         found, least = [], np.zeros(self.n)
-        for h, hub in self.hubs.items():
+        for h, hub in (self.hubs if hubs is None else hubs).items():
             best = self._best_per_posts(h, hub, prices)
             if best:
                 least[h] = min(0.0, min(rc for rc, _ in best))

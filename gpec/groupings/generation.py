@@ -15,7 +15,10 @@
    bound of the whole problem. :math:`\\delta` starts at half the gap and doubles until it covers the
    gap (then the master holds every better plan and its optimum is the optimum); it is quartered while
    there are more than ``enumerate_limit`` such columns or their search takes more than half the time
-   left. What the time limit leaves is the incumbent, its bound and gap (status ``feasible``).
+   left. Groups larger than :data:`ENUMERATE_MAX_SIZE` skip this step.
+4. **Branch and price** (:mod:`gpec.groupings.branch`) in the time left when the enumeration has not
+   proven the optimum: its plans replace the incumbent when cheaper, its bound raises the bound. What the
+   time limit leaves is the incumbent, its bound and gap (status ``feasible``).
 
 **Time.** Every step runs by one :class:`gpec.deadline.Deadline`: column generation by half of it,
 the first integer master by half of what is then left; each integer master is given the deadline as a
@@ -36,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gpec.deadline import Deadline
+from gpec.groupings.branch import branch_and_price
 from gpec.groupings.candidates import CandidateGroup, CandidateSpace, Prices
 from gpec.groupings.master import master_entries, master_model
 from gpec.solvers import relative_gap
@@ -43,6 +47,10 @@ from gpec.solvers import relative_gap
 #: Shares of the time limit: column generation, then the first integer master.
 BOUND_SHARE, INCUMBENT_SHARE = 0.5, 0.25
 ENUMERATE_LIMIT = 200_000
+#: Groups larger than this are not enumerated (step 3): with large groups the columns within even a few
+#: hundred euros of reduced cost number millions (the 167 EHPAD, groups of up to 8, already pass 200,000
+#: within 167 EUR); branch and price (step 4) takes the whole time left instead.
+ENUMERATE_MAX_SIZE = 12
 
 
 @dataclass
@@ -112,7 +120,7 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
     # step 3 of the module docstring
     bound, too_wide = lower, math.inf
     delta = max((incumbent - cost.bound) / 2, 1.0)
-    while (cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
+    while (space.options.max_size <= ENUMERATE_MAX_SIZE and cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
            and deadline.left() > max(2.0, 0.1 * (deadline.at - began)) and delta >= 1.0):  # a large master
         # the enumeration may take half of the time left
         extra = space.enumerate(cost.prices, delta, enumerate_limit, deadline=_perf(deadline.share(0.5)))
@@ -131,9 +139,17 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
         if delta >= incumbent - cost.bound or 2 * delta >= too_wide:
             break
         delta = min(2 * delta, incumbent - cost.bound)
+    proven = incumbent - bound < 1.0 or relative_gap(incumbent, bound) <= mip_gap
+    if not proven and deadline.left() > 1.0:  # step 4
+        tree = branch_and_price(space, columns, min_posts, chosen, deadline, solver, mip_gap)
+        if tree.chosen and tree.objective < incumbent - 1e-6:
+            incumbent, chosen = round(tree.objective), tree.chosen
+        if math.isfinite(tree.bound):
+            bound = max(bound, math.ceil(tree.bound - 1e-6))
+        detail += f"; {tree.message}"
+        proven = incumbent - bound < 1.0 or relative_gap(incumbent, bound) <= mip_gap
     if deadline.passed():
         detail += "; stopped at the deadline"
-    proven = incumbent - bound < 1.0 or relative_gap(incumbent, bound) <= mip_gap
     return ColumnOutcome("optimal" if proven else "feasible", incumbent, min(bound, incumbent),
                          relative_gap(incumbent, min(bound, incumbent)), spent(), min_posts or 0,
                          chosen, message=detail)
