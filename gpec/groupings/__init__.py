@@ -27,6 +27,8 @@ Modules:
 - :mod:`~gpec.groupings.master`: the set-partitioning master over candidate groups.
 - :mod:`~gpec.groupings.generation`: column generation on the master, then the proof (phase 2), and the
   solver backends for groupings.
+- :mod:`~gpec.groupings.branch`: branch and price over candidate groups (the proof when they are too many
+  to enumerate).
 - :mod:`~gpec.groupings.solve`: :func:`solve_groups`, the two phases from data to a checked result.
 - :mod:`~gpec.groupings.result`: :class:`GroupResult` (tables, summary, files) and :func:`people_lines` /
   :func:`people_tables` for people in English or French.

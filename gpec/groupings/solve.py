@@ -28,8 +28,9 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
 
     Phase 1 (both methods) finds the fewest posts on the compact model (:mod:`gpec.groupings.compact`), a
     small problem whose proven bound :math:`P^*` (at least the summed need, rounded up) is a valid cut
-    ``total posts >= P*``. Phase 2 minimises cost: ``method="columns"`` (default) by column generation and
-    enumeration over whole candidate groups (:mod:`gpec.groupings.generation`), which proves optimality;
+    ``total posts >= P*``. Phase 2 minimises cost: ``method="columns"`` (default) by column generation,
+    enumeration and branch and price over whole candidate groups (:mod:`gpec.groupings.generation`,
+    :mod:`gpec.groupings.branch`);
     ``method="compact"`` on the compact model with the cut, warm-started from phase 1. ``progress``
     (:class:`gpec.progress.Progress`) is told of each phase.
 
