@@ -14,8 +14,8 @@
    enumerated and the integer master solved over them: its bound, capped at :math:`L + \\delta`, is a
    bound of the whole problem. :math:`\\delta` starts at half the gap and doubles until it covers the
    gap (then the master holds every better plan and its optimum is the optimum); it is quartered while
-   there are more than ``enumerate_limit`` such columns or their search takes more than half the time
-   left. Groups larger than :data:`ENUMERATE_MAX_SIZE` skip this step.
+   there are more than ``enumerate_limit`` such columns or their search takes more than a quarter of
+   the time left (twice at most). Groups larger than :data:`ENUMERATE_MAX_SIZE` skip this step.
 4. **Branch and price** (:mod:`gpec.groupings.branch`) in the time left when the enumeration has not
    proven the optimum: its plans replace the incumbent when cheaper, its bound raises the bound. What the
    time limit leaves is the incumbent, its bound and gap (status ``feasible``).
@@ -51,6 +51,9 @@ ENUMERATE_LIMIT = 200_000
 #: hundred euros of reduced cost number millions (the 167 EHPAD, groups of up to 8, already pass 200,000
 #: within 167 EUR); branch and price (step 4) takes the whole time left instead.
 ENUMERATE_MAX_SIZE = 12
+#: An enumeration may take this share of the time left; after this many that list too many columns,
+#: branch and price takes the rest.
+ENUMERATE_SHARE, ENUMERATE_TRIES = 0.25, 2
 
 
 @dataclass
@@ -118,14 +121,17 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
         return ColumnOutcome("error", math.nan, lower, math.inf, spent(), min_posts or 0,
                              message=f"{detail}; integer master: {first.solver_status}, and no plan in hand")
     # step 3 of the module docstring
-    bound, too_wide = lower, math.inf
+    bound, too_wide, failed = lower, math.inf, 0
     delta = max((incumbent - cost.bound) / 2, 1.0)
     while (space.options.max_size <= ENUMERATE_MAX_SIZE and cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
            and deadline.left() > max(2.0, 0.1 * (deadline.at - began)) and delta >= 1.0):  # a large master
-        # the enumeration may take half of the time left
-        extra = space.enumerate(cost.prices, delta, enumerate_limit, deadline=_perf(deadline.share(0.5)))
+        # the enumeration may take a share of the time left
+        extra = space.enumerate(cost.prices, delta, enumerate_limit, deadline=_perf(deadline.share(ENUMERATE_SHARE)))
         if extra is None:
             detail += f"; more than {enumerate_limit:,} columns (or too long a search) within {delta:,.0f} EUR"
+            failed += 1
+            if failed == ENUMERATE_TRIES:  # branch and price takes the time left
+                break
             too_wide, delta = delta, delta / 4
             continue
         pool = columns + [c for c in extra if c.key not in known]
