@@ -123,10 +123,12 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
     # step 3 of the module docstring
     bound, too_wide, failed = lower, math.inf, 0
     delta = max((incumbent - cost.bound) / 2, 1.0)
-    while (space.options.max_size <= ENUMERATE_MAX_SIZE and cost.prices is not None and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
+    enumerable = space.options.max_size <= ENUMERATE_MAX_SIZE and cost.prices is not None
+    while (enumerable and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
            and deadline.left() > max(2.0, 0.1 * (deadline.at - began)) and delta >= 1.0):  # a large master
         # the enumeration may take a share of the time left
-        extra = space.enumerate(cost.prices, delta, enumerate_limit, deadline=_perf(deadline.share(ENUMERATE_SHARE)))
+        extra = space.enumerate(cost.prices, delta, enumerate_limit,
+                                deadline=_perf(deadline.share(ENUMERATE_SHARE)))
         if extra is None:
             detail += f"; more than {enumerate_limit:,} columns (or too long a search) within {delta:,.0f} EUR"
             failed += 1

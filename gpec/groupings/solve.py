@@ -88,8 +88,8 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
             backend.set_start(first.x)  # after the costs change: changing them drops a start
         outcome = backend.solve(max(deadline.left(), 0.01), mip_gap, solution_limit=master_solutions)
         solver_status = f"{outcome.solver_status}, gap {_text(outcome.gap, '.2e')}, {outcome.runtime_s:.2f} s"
-        if first.x is not None and (outcome.x is None or outcome.objective > first.x @ model.lp.objective_vector("cost")):
-            kept = float(first.x @ model.lp.objective_vector("cost"))  # phase 1's plan, at its cost
+        kept = math.inf if first.x is None else float(first.x @ model.lp.objective_vector("cost"))  # phase 1's
+        if outcome.x is None and math.isfinite(kept) or outcome.x is not None and outcome.objective > kept:
             solver_status += f"; not better than phase 1's plan ({kept:,.0f}), which is kept"
             bound = max(outcome.bound if math.isfinite(outcome.bound) else -math.inf, min_posts * post_cost)
             outcome = dataclasses.replace(outcome, status="feasible", objective=kept, x=first.x,
