@@ -1,7 +1,7 @@
 """Benchmark: groupements d'employeurs on the real EHPAD and on random instances, beside the compact model.
 
 Run: ``.venv/bin/python benchmarks/bench_groups.py [--only TEXT] [--seeds 1,2,3,4,5] [--sizes 200,500]
-[--solvers highs,cpsat] [--no-compact]``.
+[--solvers highs,cpsat] [--no-compact] [--messages]``.
 
 Cases (the targets of the issue that asked for them, P11):
 
@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="200,500")
     parser.add_argument("--solvers", default="highs", help="backends of the default method (highs, cpsat)")
     parser.add_argument("--no-compact", action="store_true", help="skip the compact model beside each case")
+    parser.add_argument("--messages", action="store_true", help="print each default run's message")
     args = parser.parse_args()
     landes = load_group_data(ROOT / "instances" / "landes", "night_nurse")
     cases = [("Landes + Pyrénées-Atlantiques, 167 EHPAD, 2-8",
@@ -92,6 +93,8 @@ def main() -> None:
             wall = time.perf_counter() - t
             print(f"{name:48s} {'groups ' + solver:14s} {r.status:9s} {r.objective:12,.0f} {r.bound:12,.0f} "
                   f"{r.gap:8.3%} {limit:6.0f} {wall:7.1f} {1.0:7.2f} {r.standalone_posts:6d} {r.posts:7d}", flush=True)
+            if args.messages:
+                print(f"    {r.message}", flush=True)
             reference = wall
         if args.no_compact:
             continue

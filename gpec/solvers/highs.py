@@ -73,6 +73,7 @@ class HighsBackend:
         self.enough = None  # (gap, seconds): stop once the gap is at most this after that long
         self.guard = None  # a callable: stop the MIP (keeping its incumbent) once it returns True
         self._subscribed = False
+        self._recording, self._seen = False, None  # the best solution HiGHS reported in the current run
         self._began = 0.0  # perf_counter() at the start of the current solve
         # the arrays as they are (one copy, by HiGHS): no HighsLp in between
         status = self.h.passModel(
@@ -318,6 +319,10 @@ class HighsBackend:
     def _run(self, time_limit: float) -> tuple[StageOutcome, bool]:
         """One HiGHS run; the flag says the solution returned does not cost the objective reported."""
         self._time_limit(time_limit, lp=not self.has_integers)
+        if self.has_integers and not self._recording:
+            self.h.cbMipImprovingSolution.subscribe(self._record)
+            self._recording = True
+        self._seen = None
         start = time.perf_counter()
         run_status = self.h.run()
         runtime = time.perf_counter() - start
@@ -328,7 +333,14 @@ class HighsBackend:
         status = _map_status(model_status, has_x, run_status)
         objective = info.objective_function_value if has_x else math.nan
         solver_status = self.h.modelStatusToString(model_status)
-        mismatch = has_x and abs(objective - self.cost @ x) > 1e-6 * max(1.0, abs(objective))
+        tolerance = 1e-6 * max(1.0, abs(objective))
+        if has_x and self._seen is not None and self.cost @ self._seen < self.cost @ x - tolerance:
+            # HiGHS 1.16, a MIP started from a solution and stopped (time, interrupt): it may return the start
+            # rather than the better solution it found and reports; that one, from its improving-solution
+            # callback, is kept
+            solver_status += f" (returned a solution costing {self.cost @ x:,.6g}; the better one it found is kept)"
+            x = self._seen
+        mismatch = has_x and abs(objective - self.cost @ x) > tolerance
         bound = info.mip_dual_bound
         if mismatch and self._returns_start(x) and self.cost @ x <= objective:
             # HiGHS 1.16 values a start in its presolved space with an offset and may return the start
@@ -359,6 +371,12 @@ class HighsBackend:
         (shadow prices, a relaxation first after other solves) is given the time already run on top."""
         offset = self.h.getRunTime() if lp else 0.0
         self.h.setOptionValue("time_limit", float(offset + max(seconds, 0.01)))
+
+    def _record(self, event) -> None:
+        """Keep the best solution HiGHS reports finding (in the original space) during the current run."""
+        x = np.asarray(event.data_out.mip_solution, float)
+        if len(x) == len(self.cost) and (self._seen is None or self.cost @ x < self.cost @ self._seen):
+            self._seen = x.copy()
 
     def _returns_start(self, x: np.ndarray) -> bool:
         return self.started is not None and bool(np.allclose(x, self.started, rtol=0.0, atol=1e-9))
