@@ -36,8 +36,9 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
 
     **Time.** One :class:`gpec.deadline.Deadline`, ``time_limit`` seconds on ``clock``, is passed down:
     each phase sets its solver's limit from what is left and gives the solver the deadline as a guard
-    that stops it, keeping its incumbent, if it runs past. **Plans in hand.** Phase 1's plan starts
-    phase 2 and stands unless phase 2 finds a cheaper one; the result is the best plan either found, with
+    that stops it, keeping its incumbent, if it runs past. **Plans in hand.** Phase 1's plan is what
+    phase 2 must beat (CP-SAT and the compact method start from it) and stands unless phase 2 finds a
+    cheaper one; the result is the best plan either found, with
     the best bound. ``master_solutions`` (tests) stops phase 2's first integer master at that many
     solutions.
     """
