@@ -30,17 +30,15 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     small problem whose proven bound :math:`P^*` (at least the summed need, rounded up) is a valid cut
     ``total posts >= P*``. Phase 2 minimises cost: ``method="columns"`` (default) by column generation,
     enumeration and branch and price over whole candidate groups (:mod:`gpec.groupings.generation`,
-    :mod:`gpec.groupings.branch`);
-    ``method="compact"`` on the compact model with the cut, warm-started from phase 1. ``progress``
-    (:class:`gpec.progress.Progress`) is told of each phase.
+    :mod:`gpec.groupings.branch`); ``method="compact"`` on the compact model with the cut, warm-started
+    from phase 1. ``progress`` (:class:`gpec.progress.Progress`) is told of each phase.
 
     **Time.** One :class:`gpec.deadline.Deadline`, ``time_limit`` seconds on ``clock``, is passed down:
     each phase sets its solver's limit from what is left and gives the solver the deadline as a guard
     that stops it, keeping its incumbent, if it runs past. **Plans in hand.** Phase 1's plan is what
     phase 2 must beat (CP-SAT and the compact method start from it) and stands unless phase 2 finds a
-    cheaper one; the result is the best plan either found, with
-    the best bound. ``master_solutions`` (tests) stops phase 2's first integer master at that many
-    solutions.
+    cheaper one: the result is the best plan either found, with the best bound. ``master_solutions``
+    (tests) stops phase 2's first integer master at that many solutions.
     """
     asked, options = options, options.bounded(len(data.structures))
     from gpec.groupings.candidates import CandidateSpace
