@@ -241,11 +241,15 @@ class CandidateSpace:
             if exact:
                 taken.append((better, k, q, None))
                 continue
-            source = np.argmax(old[low:], axis=0) + low  # counts that saturate at top
-            best_top = np.take_along_axis(old, source[None, :], axis=0)[0]
+            best_top, source = old[low].copy(), np.full(width - q, low, dtype=np.int32)
+            for c in range(low + 1, top + 1):  # counts that saturate at top: the best of them (few rows)
+                higher = old[c] > best_top
+                np.copyto(best_top, old[c], where=higher)
+                source[higher] = c
             better_top = best_top > target[top]
             np.copyto(target[top], best_top, where=better_top)
-            taken.append((better, k, q, np.where(better_top, source, -1)))
+            source[~better_top] = -1
+            taken.append((better, k, q, source))
         counts = np.arange(top + 1) + base_count
         rows = np.flatnonzero((counts >= o.min_size) & (counts <= o.max_size))
         posts = -(-(base_need + np.arange(width)) // NEED_SCALE)
