@@ -191,9 +191,9 @@ class CandidateSpace:
             best = self._best_per_posts(h, hub, prices)
             if best:
                 least[h] = min(0.0, min(rc for rc, _ in best))
-            for rc, s in sorted(best)[:per_hub]:
+            for rc, members in sorted(best, key=lambda b: b[0])[:per_hub]:
                 if rc < -1e-6:
-                    found.append(self.group_column(h, s))
+                    found.append(self.group_column(h, members()))
         return found, least
 
     def _base(self, h: int, hub: _Hub, prices: Prices) -> tuple[int, int, float, np.ndarray]:
@@ -205,7 +205,8 @@ class CandidateSpace:
         return int(self.need[h] + self.need[hub.forced].sum()), 1 + len(hub.forced), value, profit
 
     def _best_per_posts(self, h: int, hub: _Hub, prices: Prices):
-        """Knapsack over (members added, exact summed need): the best reduced cost for each number of posts.
+        """Knapsack over (members added, exact summed need): the best reduced cost for each number of posts,
+        with a function that returns the members of that group.
 
         An item of profit <= 0 never lowers a reduced cost; it only helps to reach the minimum size. When
         at most one more member is needed for it, the best group is either made of positive items only
@@ -261,14 +262,15 @@ class CandidateSpace:
         for first, last in zip(bands, [*bands[1:], width]):
             w = first + int(np.argmin(least[first:last]))
             if np.isfinite(least[w]):
-                best[int(posts[w])] = (float(least[w]), self._members(hub, taken, int(rows[row_of[w]]), w, top))
+                state = (int(rows[row_of[w]]), int(w))  # the members are read back only for the groups kept
+                best[int(posts[w])] = (float(least[w]), lambda state=state: self._members(hub, taken, *state, top))
         if short == 1:
             single_posts = -(-(base_need + hub.item_need) // NEED_SCALE)
             single_rc = prices.post_price * single_posts - base_value - profit
             for i in np.flatnonzero(fits):
                 k = int(single_posts[i])
                 if single_rc[i] < best.get(k, (np.inf,))[0]:
-                    best[k] = (float(single_rc[i]), [*hub.forced, *hub.item_members[i]])
+                    best[k] = (float(single_rc[i]), lambda i=i: [*hub.forced, *hub.item_members[i]])
         return list(best.values())
 
     @staticmethod
