@@ -118,12 +118,11 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
         detail += (f"; integer master: {first.solver_status} {_value(first.objective)}, "
                    f"not better than phase 1's plan ({incumbent:,.0f}), which is kept")
     else:
-        return ColumnOutcome("error", math.nan, lower, math.inf, spent(), min_posts or 0,
-                             message=f"{detail}; integer master: {first.solver_status}, and no plan in hand")
+        detail += f"; integer master: {first.solver_status}, no plan"
     # step 3 of the module docstring
     bound, too_wide, failed = lower, math.inf, 0
     delta = max((incumbent - cost.bound) / 2, 1.0)
-    enumerable = space.options.max_size <= ENUMERATE_MAX_SIZE and cost.prices is not None
+    enumerable = space.options.max_size <= ENUMERATE_MAX_SIZE and cost.prices is not None and chosen is not None
     while (enumerable and incumbent - bound >= 1.0 and relative_gap(incumbent, bound) > mip_gap
            and deadline.left() > max(2.0, 0.1 * (deadline.at - began)) and delta >= 1.0):  # a large master
         # the enumeration may take a share of the time left
@@ -149,7 +148,7 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
         delta = min(2 * delta, incumbent - cost.bound)
     proven = incumbent - bound < 1.0 or relative_gap(incumbent, bound) <= mip_gap
     if not proven and deadline.left() > 1.0:  # step 4
-        tree = branch_and_price(space, columns, min_posts, chosen, deadline, solver, mip_gap)
+        tree = branch_and_price(space, columns, min_posts, chosen or [], deadline, solver, mip_gap)
         if tree.chosen and tree.objective < incumbent - 1e-6:
             incumbent, chosen = round(tree.objective), tree.chosen
         if math.isfinite(tree.bound):
@@ -158,6 +157,11 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
         proven = incumbent - bound < 1.0 or relative_gap(incumbent, bound) <= mip_gap
     if deadline.passed():
         detail += "; stopped at the deadline"
+    if chosen is None:
+        return ColumnOutcome("error", math.nan, lower, math.inf, spent(), min_posts or 0,
+                             message=f"{detail}; no grouping found in the time given (neither phase 1 nor the "
+                                     "integer masters nor branch and price found a plan: a longer --time-limit "
+                                     "may find one)")
     return ColumnOutcome("optimal" if proven else "feasible", incumbent, min(bound, incumbent),
                          relative_gap(incumbent, min(bound, incumbent)), spent(), min_posts or 0,
                          chosen, message=detail)
