@@ -98,6 +98,17 @@ def test_options_exact_groups_and_a_structure_alone(line, solver):
                                      "D": ("alone", ""), "E": ("alone", "")}
 
 
+@pytest.mark.parametrize("method", ["columns", "compact"])
+def test_a_number_of_groups_no_plan_meets_is_infeasible_and_said(line, method):
+    """Exactly 3 groups of 2-3 among 5 structures need at least 6: no plan. Both methods say
+    ``infeasible`` (not ``error``), and the columns method names the option."""
+    _, data = line
+    result = solve_groups(data, GroupingOptions(**{**LINE.__dict__, "groups": 3}), method=method, mip_gap=0.0)
+    assert result.status == "infeasible" and not result.has_solution, result.message
+    if method == "columns":
+        assert "--groups 3 cannot be met" in result.message
+
+
 def test_evaluate_flags_a_far_member_missing_posts_and_a_bad_size(line):
     _, data = line
     result = solve_groups(data, LINE, mip_gap=0.0)

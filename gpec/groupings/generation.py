@@ -76,7 +76,8 @@ class _Generation:
     columns: list[CandidateGroup]
     rounds: int
     converged: bool
-    artificial_rows: list[int]
+    artificial_rows: list[int]  # structures the LP master places only by their artificial column
+    groups_unmet: bool  # the LP master meets --groups only by its artificial columns
     bound: float
     prices: Prices | None
 
@@ -94,7 +95,7 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
     spent = lambda: deadline.clock() - began
     start = list({c.key: c for c in [*seed, *space.initial_columns()]}.values())  # each group once
     cost = _generate(space, start, min_posts, deadline.share(BOUND_SHARE))
-    if cost.converged and cost.artificial_rows:
+    if cost.converged and (cost.artificial_rows or cost.groups_unmet):
         return ColumnOutcome("infeasible", math.nan, math.nan, math.inf, spent(), min_posts or 0,
                              uncovered=cost.artificial_rows,
                              message=f"no plan: after {cost.rounds} rounds of column generation, the LP master "
@@ -227,9 +228,9 @@ def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: i
         lp.add_columns([c.cost for c in new], rows, values)
         columns.extend(new)
     converged = not new
-    used = [] if x is None else [r for k, (r, _) in enumerate(artificial) if x[first_artificial + k] > 1e-6 and r < n]
-    return _Generation(columns, rounds, converged, sorted(set(used)), out.objective if converged else best[0],
-                       prices if converged else best[1])
+    used = [] if x is None else [r for k, (r, _) in enumerate(artificial) if x[first_artificial + k] > 1e-6]
+    return _Generation(columns, rounds, converged, sorted({r for r in used if r < n}), n in used,
+                       out.objective if converged else best[0], prices if converged else best[1])
 
 
 #: Backends for groupings, and the CP-SAT parameters measured best on the Landes EHPAD: the fewest posts
