@@ -43,7 +43,7 @@ import scipy.sparse as sp
 
 from gpec.deadline import Deadline
 from gpec.groupings.candidates import CandidateGroup, CandidateSpace, Prices, _Hub
-from gpec.groupings.master import master_entries, master_model
+from gpec.groupings.master import add_artificial_columns, master_entries, master_model
 from gpec.solvers import relative_gap
 
 #: Tolerance on LP values.
@@ -184,7 +184,7 @@ def restricted_hubs(space: CandidateSpace, r: Restriction) -> dict[int, _Hub]:
 class NodeLP:
     """The LP master, one HiGHS model for the whole tree: a node sets its columns' bounds and the posts
     row's, then generates columns. It starts with an artificial column per structure (and on the groups
-    row), at a cost above any plan, so that every node's LP is feasible."""
+    row: :func:`gpec.groupings.master.add_artificial_columns`), so that every node's LP is feasible."""
 
     def __init__(self, space: CandidateSpace, columns, min_posts: int | None):
         from gpec.solvers.highs import HighsBackend
@@ -196,12 +196,7 @@ class NodeLP:
         self.lp = HighsBackend(master.relaxation())
         self.lp.set_objective(master.objective_vector("cost"))
         self.posts_row = n + int(grouped)
-        big = float(sum(space.alone_column(s).cost + max(space.travel[s].values(), default=0) for s in range(n)) + 1)
-        artificial = [(s, 1.0) for s in range(n)] + ([(n, 1.0), (n, -1.0)] if grouped else [])
-        own = [space.alone_column(r).posts if r < n else 0 for r, _ in artificial]
-        self.lp.add_columns(np.full(len(artificial), big),
-                            [np.array([r, self.posts_row] if k else [r]) for (r, _), k in zip(artificial, own)],
-                            [np.array([v, float(k)] if k else [v]) for (_, v), k in zip(artificial, own)])
+        artificial = add_artificial_columns(self.lp, space, True)
         self.offset = len(artificial)  # the LP column of pool column j is offset + j
         self.add(columns)
 

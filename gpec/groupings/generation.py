@@ -41,7 +41,7 @@ import numpy as np
 from gpec.deadline import Deadline
 from gpec.groupings.branch import branch_and_price
 from gpec.groupings.candidates import CandidateGroup, CandidateSpace, Prices
-from gpec.groupings.master import master_entries, master_model
+from gpec.groupings.master import add_artificial_columns, master_entries, master_model
 from gpec.solvers import relative_gap
 
 #: Shares of the time limit: column generation, then the first integer master.
@@ -88,8 +88,8 @@ def solve_by_columns(space: CandidateSpace, solver: str = "highs", deadline: Dea
     """Bound, incumbent and proof, as above, by ``deadline`` (60 s from now by default); ``min_posts`` is a
     proven lower bound on the posts of any plan, ``seed`` the groups of a known plan (its other structures
     alone). The plan returned is never worse than the seed: every integer master has the best plan in
-    hand to beat (CP-SAT as a start) and a worse answer does not replace it. ``master_solutions`` stops the first integer
-    master at that many solutions (a deterministic limit, for tests)."""
+    hand to beat (CP-SAT as a start) and a worse answer does not replace it. ``master_solutions`` stops
+    the first integer master at that many solutions (a deterministic limit, for tests)."""
     deadline = deadline or Deadline.after(60.0)
     began = deadline.clock()
     spent = lambda: deadline.clock() - began
@@ -196,16 +196,8 @@ def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: i
     master = master_model(space, columns, integer=False, min_posts=min_posts)
     lp = HighsBackend(master.relaxation())
     lp.set_objective(master.objective_vector("cost"))
-    # above any plan: a group's posts are at most its members' own, its travel at most their longest trips
-    big = float(sum(space.alone_column(s).cost + max(space.travel[s].values(), default=0) for s in range(n)) + 1)
-    artificial = [(s, 1.0) for s in range(n)] + ([(n, 1.0), (n, -1.0)] if grouped else [])
+    artificial = add_artificial_columns(lp, space, min_posts is not None)
     posts_row = n + int(grouped)
-    # a structure's artificial column also counts its own posts on the row "posts >= P*", so that the LP
-    # stays feasible (and says which structures no plan places) when no structure may stay alone
-    own = [space.alone_column(r).posts if r < n and min_posts is not None else 0 for r, _ in artificial]
-    lp.add_columns(np.full(len(artificial), big),
-                   [np.array([r, posts_row] if k else [r]) for (r, _), k in zip(artificial, own)],
-                   [np.array([v, float(k)] if k else [v]) for (_, v), k in zip(artificial, own)])
     first_artificial = len(columns)
     rounds, best, new, x = 0, (-math.inf, None), [None], None
     while True:
@@ -228,7 +220,7 @@ def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: i
         lp.add_columns([c.cost for c in new], rows, values)
         columns.extend(new)
     converged = not new
-    used = [] if x is None else [r for k, (r, _) in enumerate(artificial) if x[first_artificial + k] > 1e-6]
+    used = [] if x is None else [r for k, r in enumerate(artificial) if x[first_artificial + k] > 1e-6]
     return _Generation(columns, rounds, converged, sorted({r for r in used if r < n}), n in used,
                        out.objective if converged else best[0], prices if converged else best[1])
 

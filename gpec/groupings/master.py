@@ -43,3 +43,21 @@ def master_entries(space: CandidateSpace, columns: list[CandidateGroup], posts_r
         rows.append(np.array(r, dtype=np.int64))
         values.append(np.array(v))
     return rows, values
+
+
+def add_artificial_columns(lp, space: CandidateSpace, posts_row: bool) -> list[int]:
+    """Append to the live LP master ``lp`` (a HiGHS backend) one artificial column per structure and,
+    with ``--groups``, two on the groups row, at a cost above any plan (a group's posts are at most its
+    members' own, its travel at most their longest trips), so that the LP is always feasible; the
+    columns left in its solution say which structures (or the groups row) no plan serves. With the row
+    "posts >= P*" (``posts_row``), a structure's artificial column also counts its own posts on it, so
+    the LP stays feasible when no structure may stay alone. Returns the master row of each column."""
+    n = space.n
+    big = float(sum(space.alone_column(s).cost + max(space.travel[s].values(), default=0) for s in range(n)) + 1)
+    artificial = [(s, 1.0) for s in range(n)] + ([(n, 1.0), (n, -1.0)] if space.options.groups is not None else [])
+    at = n + int(space.options.groups is not None)  # the posts row
+    own = [space.alone_column(r).posts if r < n and posts_row else 0 for r, _ in artificial]
+    lp.add_columns(np.full(len(artificial), big),
+                   [np.array([r, at] if k else [r]) for (r, _), k in zip(artificial, own)],
+                   [np.array([v, float(k)] if k else [v]) for (_, v), k in zip(artificial, own)])
+    return [r for r, _ in artificial]
