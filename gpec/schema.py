@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gpec.domains import DOMAINS, violation
 from gpec.errors import InputError
 
 CONFIDENCE_LEVELS = ("pub", "der", "ass")
@@ -42,15 +43,39 @@ FUNDER_KINDS = ("departement", "region", "ars")
 FUNDER_PREFIXES = {"departement": "cd", "region": "cr", "ars": "ars"}
 
 
+# Stated maxima of the numeric columns (ColumnSpec.maximum), each clearly absurd beyond: a value above
+# can only be a typo, and would reach the solver as a bound or coefficient it rejects.
+#: People (FTE, places, jobseekers) in one cell (bassin x métier x year, structure, bassin): France's whole
+#: care workforce is about a million.
+PEOPLE_MAX = 1e6
+#: Inhabitants of a bassin: more than France's 68 million.
+POPULATION_MAX = 1e8
+#: Inhabitants per km2: Paris, the densest commune, has about 20,000.
+DENSITY_MAX = 1e5
+#: A funder's envelope in EUR a year: 10 GEUR is more than any Région's whole yearly budget.
+EUR_MAX = 1e10
+#: A post type's cost in EUR a year (the unit costs of parameters.csv: gpec.domains.COST).
+COST_MAX = 1e7
+#: Travel minutes between two bassins or structures: a week.
+MINUTES_MAX = 10_080.0
+#: Visits per year to a structure: 10 a day.
+VISITS_MAX = 3650.0
+#: Model and data years.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """The specification of one column of a table schema: ``kind`` is ``code`` (identifier kept as text),
-    ``text``, ``int`` or ``float``."""
+    ``text``, ``int`` or ``float``. A numeric column's values are finite, at least ``minimum`` (0 when
+    ``nonnegative`` and no minimum is given) and at most ``maximum``; ``parameters.csv``'s values are
+    checked against their parameter's domain instead (:mod:`gpec.domains`)."""
 
     name: str
     kind: str = "float"
     nonnegative: bool = True
     maximum: float | None = None
+    minimum: float | None = None
     allow_empty: bool = False
     optional: bool = False  # an optional column is read when present (and validated), absent otherwise
 
@@ -72,14 +97,18 @@ def _c(name, kind="float", **kw):
 
 
 SOURCE = _c("source", "text")
+LON = _c("lon", nonnegative=False, minimum=-180, maximum=180)
+LAT = _c("lat", nonnegative=False, minimum=-90, maximum=90)
+YEAR = _c("year", "int", minimum=YEAR_MIN, maximum=YEAR_MAX)
 SCHEMAS: dict[str, TableSchema] = {
     s.file: s
     for s in (
         TableSchema(
             "bassins.csv",
-            (_c("bassin", "code"), _c("name", "text"), _c("dep_pole", "code"), _c("population", "int"),
-             _c("pop75", "int"), _c("pop85", "int"), _c("lon", nonnegative=False), _c("lat", nonnegative=False),
-             _c("density"), SOURCE,
+            (_c("bassin", "code"), _c("name", "text"), _c("dep_pole", "code"),
+             _c("population", "int", maximum=POPULATION_MAX), _c("pop75", "int", maximum=POPULATION_MAX),
+             _c("pop85", "int", maximum=POPULATION_MAX), LON, LAT,
+             _c("density", maximum=DENSITY_MAX), SOURCE,
              # the département and région holding most of the bassin's counted population (funders' zones)
              _c("dep", "code", optional=True), _c("reg", "code", optional=True)),
             key=("bassin",),
@@ -92,8 +121,7 @@ SCHEMAS: dict[str, TableSchema] = {
         TableSchema(
             "structures.csv",
             (_c("structure", "code"), _c("name", "text"), _c("category", "code"), _c("statut", "code"),
-             _c("bassin", "code"), _c("lon", nonnegative=False), _c("lat", nonnegative=False), _c("places", "int"),
-             SOURCE),
+             _c("bassin", "code"), LON, LAT, _c("places", "int", maximum=PEOPLE_MAX), SOURCE),
             key=("structure",),
             references={"bassin": "bassins.csv"},
         ),
@@ -108,32 +136,35 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "stock.csv",
-            (_c("bassin", "code"), _c("metier", "code"), _c("setting", "code"), _c("stock_fte"), SOURCE),
+            (_c("bassin", "code"), _c("metier", "code"), _c("setting", "code"), _c("stock_fte", maximum=PEOPLE_MAX),
+             SOURCE),
             key=("bassin", "metier", "setting"),
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
             "need.csv",
-            (_c("bassin", "code"), _c("metier", "code"), _c("year", "int"), _c("need_fte"), SOURCE),
+            (_c("bassin", "code"), _c("metier", "code"), YEAR, _c("need_fte", maximum=PEOPLE_MAX), SOURCE),
             key=("bassin", "metier", "year"),
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
             "baseline.csv",
-            (_c("bassin", "code"), _c("metier", "code"), _c("year", "int"), _c("stock_fte"),
-             _c("school_output_fte"), _c("ordinary_hiring_fte"), SOURCE),
+            (_c("bassin", "code"), _c("metier", "code"), YEAR, _c("stock_fte", maximum=PEOPLE_MAX),
+             _c("school_output_fte", maximum=PEOPLE_MAX), _c("ordinary_hiring_fte", maximum=PEOPLE_MAX), SOURCE),
             key=("bassin", "metier", "year"),
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
             "training_capacity.csv",
-            (_c("bassin", "code"), _c("metier", "code"), _c("max_places_per_year", "int"), SOURCE),
+            (_c("bassin", "code"), _c("metier", "code"), _c("max_places_per_year", "int", maximum=PEOPLE_MAX),
+             SOURCE),
             key=("bassin", "metier"),
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
             "apprenticeship_capacity.csv",
-            (_c("bassin", "code"), _c("metier", "code"), _c("max_contracts_per_year", "int"), SOURCE),
+            (_c("bassin", "code"), _c("metier", "code"), _c("max_contracts_per_year", "int", maximum=PEOPLE_MAX),
+             SOURCE),
             key=("bassin", "metier"),
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
@@ -145,24 +176,24 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "budget.csv",
-            (_c("funder", "code"), _c("year", "int"), _c("eur"), SOURCE),
+            (_c("funder", "code"), YEAR, _c("eur", maximum=EUR_MAX), SOURCE),
             key=("funder", "year"),
         ),
         TableSchema(
             "travel.csv",
-            (_c("origin", "code"), _c("destination", "code"), _c("minutes"), SOURCE),
+            (_c("origin", "code"), _c("destination", "code"), _c("minutes", maximum=MINUTES_MAX), SOURCE),
             key=("origin", "destination"),
             references={"origin": "bassins.csv", "destination": "bassins.csv"},
         ),
         TableSchema(
             "structure_staff.csv",
-            (_c("structure", "code"), _c("metier", "code"), _c("staff_fte"), SOURCE),
+            (_c("structure", "code"), _c("metier", "code"), _c("staff_fte", maximum=PEOPLE_MAX), SOURCE),
             key=("structure", "metier"),
             references={"structure": "structures.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
             "structure_travel.csv",
-            (_c("structure", "code"), _c("host", "code"), _c("minutes"), SOURCE),
+            (_c("structure", "code"), _c("host", "code"), _c("minutes", maximum=MINUTES_MAX), SOURCE),
             key=("structure", "host"),
             references={"structure": "structures.csv", "host": "bassins.csv"},
             optional=True,
@@ -178,7 +209,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "labour_pool.csv",
-            (_c("bassin", "code"), _c("metier", "code"), _c("rome", "code"), _c("jobseekers"),
+            (_c("bassin", "code"), _c("metier", "code"), _c("rome", "code"), _c("jobseekers", maximum=PEOPLE_MAX),
              _c("tension", allow_empty=True, maximum=5), SOURCE),
             key=("bassin", "metier"),
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
@@ -186,8 +217,9 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "post_types.csv",
-            (_c("post_type", "code"), _c("label", "text"), _c("need_per_place"), _c("need_per_structure"),
-             _c("cost_eur"), _c("visits_per_year"), SOURCE),
+            (_c("post_type", "code"), _c("label", "text"), _c("need_per_place", maximum=10.0),
+             _c("need_per_structure", maximum=PEOPLE_MAX), _c("cost_eur", maximum=COST_MAX),
+             _c("visits_per_year", maximum=VISITS_MAX), SOURCE),
             key=("post_type",),
             optional=True,
         ),
@@ -216,6 +248,8 @@ def read_table(folder: Path, schema: TableSchema) -> pd.DataFrame:
     for col in schema.columns:
         if col.name in raw.columns:
             table[col.name] = _convert(path, raw[col.name], col)
+    if schema.file == "parameters.csv":
+        check_parameter_domains(path, table)
     if schema.key:
         dup = table.duplicated(list(schema.key), keep="first")
         if dup.any():
@@ -223,6 +257,22 @@ def read_table(folder: Path, schema: TableSchema) -> pd.DataFrame:
             key = ", ".join(f"{k}={table.iloc[i][k]}" for k in schema.key)
             raise InputError(str(path), f"duplicate key ({key})", row=i + 1, column=schema.key[-1])
     return table
+
+
+def check_parameter_domains(path: Path, table: pd.DataFrame) -> None:
+    """Every record of ``parameters.csv`` names a parameter with a domain, and its ``value``, ``low`` and
+    ``high`` lie in it (:func:`gpec.domains.violation`): a sweep range never leaves the domain."""
+    known = table["name"].isin(list(DOMAINS)).to_numpy()
+    if not known.all():
+        i = int(np.flatnonzero(~known)[0])
+        raise InputError(str(path), f"{violation(table['name'].iloc[i], 0)} (file line {i + 2})", row=i + 1,
+                         column="name")
+    for i, (name, key, *values) in enumerate(zip(table["name"], table["key"], table["value"], table["low"],
+                                                  table["high"])):
+        for column, value in zip(("value", "low", "high"), values):
+            reason = violation(name, value, f"{name}[{key}]" if key else name)
+            if reason is not None:
+                raise InputError(str(path), f"{reason} (file line {i + 2})", row=i + 1, column=column)
 
 
 def _convert(path: Path, values: pd.Series, col: ColumnSpec) -> pd.Series:
@@ -238,12 +288,14 @@ def _convert(path: Path, values: pd.Series, col: ColumnSpec) -> pd.Series:
         i = int(np.flatnonzero(bad)[0])
         _fail(path, bad, col.name, f"'{text.iloc[i]}' is not a number")
     arr = numbers.to_numpy(dtype=float)
+    if not np.isfinite(arr[~empty.to_numpy()]).all():
+        _fail(path, ~np.isfinite(arr) & ~empty.to_numpy(), col.name, "value is not finite")
+    if col.minimum is not None and (arr < col.minimum).any():
+        _fail(path, arr < col.minimum, col.name, f"value below {col.minimum:g}")
     if col.nonnegative and (arr < 0).any():
         _fail(path, arr < 0, col.name, "negative value")
     if col.maximum is not None and (arr > col.maximum).any():
-        _fail(path, arr > col.maximum, col.name, f"value above {col.maximum}")
-    if not np.isfinite(arr[~empty.to_numpy()]).all():
-        _fail(path, ~np.isfinite(arr) & ~empty.to_numpy(), col.name, "value is not finite")
+        _fail(path, arr > col.maximum, col.name, f"value above the maximum {col.maximum:g}")
     if col.kind == "int":
         frac = np.abs(arr - np.round(arr)) > 1e-9
         if frac.any():

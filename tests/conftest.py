@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from gpec.domains import DOMAINS
 from gpec.geo.distance import great_circle_km
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,15 @@ TINY_SCALARS = {
     # strictly yearly envelopes: the known answers are derived year by year
     "budget_carry_over": 0.0,
 }
+
+
+def sweep_range(name: str, value: float) -> dict:
+    """The ``low``-``high`` of a hand-made record: from 0 (or lower) to 1e9 (or higher), as far as the
+    parameter's domain goes (:mod:`gpec.domains`), and always around ``value``."""
+    domain = DOMAINS[name]
+    low = next(x for x in (min(value, 0), domain.low, value) if domain.admits(x))
+    high = next(x for x in (max(value, 1e9), domain.high, value) if domain.admits(x))
+    return {"low": low, "high": high}
 
 
 def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], need: dict, stock0: dict,
@@ -93,17 +103,17 @@ def write_instance(folder: Path, *, bassins: list[tuple[str, float, float]], nee
         values = value if isinstance(value, dict) else ({m: value for m in metiers} if name in TINY_PARAMETERS
                                                          else {"": value})
         for key, v in values.items():
-            rows.append(dict(name=name, key=key, value=v, low=min(v, 0), high=max(v, 1e9), unit="-",
+            rows.append(dict(name=name, key=key, value=v, **sweep_range(name, v), unit="-",
                              confidence="ass", source="assumption", note=""))
     paths = [pathway_row(p) for p in (pathways or [])]
     for p in paths:
         for name in ("years", "success", "cost", "cap_rate"):
             v = p[name]
-            rows.append(dict(name=f"pathway_{name}", key=p["pathway"], value=v, low=min(v, 0), high=max(v, 1e9),
+            rows.append(dict(name=f"pathway_{name}", key=p["pathway"], value=v, **sweep_range(f"pathway_{name}", v),
                              unit="-", confidence="ass", source="assumption", note=""))
     if labour_pool_share is not None:
         v = labour_pool_share
-        rows.append(dict(name="labour_pool_share", key="", value=v, low=min(v, 0), high=max(v, 1), unit="-",
+        rows.append(dict(name="labour_pool_share", key="", value=v, **sweep_range("labour_pool_share", v), unit="-",
                          confidence="ass", source="assumption", note=""))
     pd.DataFrame(rows).to_csv(folder / "parameters.csv", index=False)
     if pathways is not None:
