@@ -23,13 +23,18 @@ class InputError(GpecError):
         1-based data row (the header is row 0), as a spreadsheet user counts rows below the header.
     column : str, optional
         Column name.
+    key : str, optional
+        The key of a YAML file (``instance.yaml``: ``horizon``), instead of a row and column.
     """
 
-    def __init__(self, file: str, message: str, row: int | None = None, column: str | None = None):
-        self.file, self.row, self.column, self.message = str(file), row, column, message
+    def __init__(self, file: str, message: str, row: int | None = None, column: str | None = None,
+                 key: str | None = None):
+        self.file, self.row, self.column, self.key, self.message = str(file), row, column, key, message
         where = self.file
         if row is not None:
             where += f", row {row}"
         if column is not None:
             where += f", column '{column}'"
+        if key is not None:
+            where += f", key '{key}'"
         super().__init__(f"{where}: {message}")

@@ -22,9 +22,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from gpec.domains import shown, violation
 from gpec.errors import GpecError, InputError
-from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, FUNDER_KINDS, FUNDER_PREFIXES, LEVERS, PATHWAY_LEVERS,
-                         PATHWAY_MODES, RESERVOIRS, SCHEMAS, WHOLE_PLACES, check_references, read_table)
+from gpec.geo.shapes import check_geometry
+from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, EUR_MAX, FUNDER_KINDS, FUNDER_PREFIXES, LEVERS, MINUTES_MAX,
+                         PATHWAY_LEVERS, PATHWAY_MODES, RESERVOIRS, SCHEMAS, WHOLE_PLACES, YEAR_MAX, YEAR_MIN,
+                         check_references, read_table)
 
 #: The zone of every bassin when funders have no territory (:meth:`Instance.bassin_zones`).
 NO_ZONE = ""
@@ -70,10 +73,6 @@ OPTIONAL_PARAMETERS = {"settle_max_km": "km"}
 OPTIONAL_KEYED_PARAMETERS = {"cost_pool_fte"}
 #: Parameters keyed by pathway id (``pathways.csv``); every pathway needs all of them.
 PATHWAY_PARAMETERS = ("pathway_years", "pathway_success", "pathway_cost", "pathway_cap_rate")
-#: Parameters that are shares (must lie in [0, 1]).
-SHARE_PARAMETERS = {"retire_rate", "exit_rate", "dropout", "apprentice_conversion", "retain_local", "vacancy_rate",
-                    "eff_qvct_exit", "cofund_mobility", "eff_vehicle_exit", "vehicle_max_share", "eff_pool_fill",
-                    "pool_max_share", "pathway_success", "labour_pool_share", "budget_carry_over"}
 
 #: The INSEE code of a funding body's territory, by kind: a département (``40``, ``2A``, ``971``) or a région.
 TERRITORY_CODES = {"departement": r"\d{2}|2[AB]|97\d", "region": r"\d{2}", "ars": r"\d{2}"}
@@ -317,7 +316,9 @@ class Instance:
         """A copy with some parameter values replaced (scenario overrides).
 
         An override may leave the record's ``low``-``high`` sweep range (the range is widened to include
-        it) but must respect the parameter's own rules (shares in [0, 1], positive speeds...). Changing
+        it) but never the parameter's domain (:mod:`gpec.domains`: shares in [0, 1], positive speeds,
+        whole years, finite values under a stated maximum...), refused naming the option
+        ``--set NAME[KEY]=VALUE``. Changing
         ``road_detour_factor`` or ``avg_speed_kmh`` rescales the minutes of ``travel.csv`` too, so every
         radius sees the same change, and with them ``travel_max_minutes``: a radius
         (:data:`RADIUS_PARAMETERS`) beyond the scaled cutoff is refused, naming the option. A parameter of
@@ -326,7 +327,13 @@ class Instance:
         p = self.parameters.copy()
         tables = dict(self.tables)
         for (name, key), value in overrides.items():
+            label = f"{name}[{key}]" if key else name
             mask = (p["name"] == name) & (p["key"] == key)
+            if not mask.any() and not (name in OPTIONAL_PARAMETERS and key == ""):
+                raise GpecError(f"--set {label}: unknown parameter (see parameters.csv)")
+            reason = violation(name, value, label)
+            if reason is not None:
+                raise GpecError(f"--set {label}={shown(value)}: {reason}")
             if not mask.any() and name in OPTIONAL_PARAMETERS and key == "":
                 p = pd.concat([p, pd.DataFrame([dict(name=name, key="", value=float(value), low=float(value),
                                                      high=float(value), unit=OPTIONAL_PARAMETERS[name],
@@ -334,8 +341,6 @@ class Instance:
                                                      note="--set (not in the instance's parameters.csv)")])],
                               ignore_index=True)
                 mask = (p["name"] == name) & (p["key"] == key)
-            if not mask.any():
-                raise GpecError(f"--set {name}{f'[{key}]' if key else ''}: unknown parameter (see parameters.csv)")
             p.loc[mask, "value"] = float(value)
             p.loc[mask, "low"] = np.minimum(p.loc[mask, "low"], float(value))
             p.loc[mask, "high"] = np.maximum(p.loc[mask, "high"], float(value))
@@ -343,7 +348,7 @@ class Instance:
         try:
             _check_parameters(self.folder, tables)
         except InputError as exc:
-            raise GpecError(f"parameter overrides: {exc.message}") from None
+            raise GpecError(f"{_options(p, overrides, exc.row)}: {exc.message}") from None
         scale = _minutes_per_km(tables["parameters.csv"]) / _minutes_per_km(self.parameters)
         cutoff = self.travel_max_minutes
         if scale != 1.0:
@@ -366,10 +371,10 @@ class Instance:
                     value = float(value)
                 except (TypeError, ValueError):
                     value = math.nan
-                if not np.isfinite(value) or value < 0:
+                if not (np.isfinite(value) and 0 <= value <= EUR_MAX):
                     where = f" in {year}" if year is not None else ""
                     raise GpecError(f"budget for funder '{funder}'{where} must be a non-negative number of euros, "
-                                    f"got {eur if year is None else by_year[year]}")
+                                    f"at most {EUR_MAX:g}, got {eur if year is None else by_year[year]}")
                 rows = mask if year is None else mask & (b["year"] == year)
                 if not rows.any():
                     years = b.loc[mask, "year"]
@@ -389,30 +394,26 @@ class Instance:
 
 
 def load_instance(folder: str | Path) -> Instance:
-    """Load and validate an instance folder.
+    """Load and validate an instance folder, before anything runs or is written.
 
     Raises
     ------
     InputError
-        On a missing file or column, an unknown code, a duplicate key, a negative, empty or non-numeric
-        value, or an inconsistent table; the message names file, row and column.
+        On a missing file or column, an unknown code or name (métier, funder, lever, pathway, parameter),
+        a duplicate key, an empty, non-numeric, non-finite or absurd value (above its column's stated
+        maximum, or outside its parameter's domain, :mod:`gpec.domains`), a year missing from a year
+        grid, an inconsistent table, or a damaged ``bassins.geojson`` (:mod:`gpec.geo.shapes`); the
+        message names file, row and column (``instance.yaml``: its key; the geometry: its feature).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise GpecError(f"{folder}: instance folder not found")
     meta_path = folder / "instance.yaml"
-    if not meta_path.is_file():
-        raise InputError(str(meta_path), "file is missing")
-    try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-        if isinstance(meta, dict) and meta.get("kind") == "regions":
-            raise GpecError(f"{folder}: holds {len(meta.get('regions', []))} régions, one instance each: solve them "
-                            f"with gpec solve {folder} --by-region, or one of them by its folder")
-        name = str(meta["name"])
-        base_year = int(meta["base_year"])
-        horizon = (int(meta["horizon"][0]), int(meta["horizon"][1]))
-    except (yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as exc:
-        raise InputError(str(meta_path), f"needs name, base_year and horizon: [first, last] ({exc})") from None
+    meta = _read_meta(meta_path)
+    name, base_year, horizon = _meta_name(meta_path, meta), _meta_year(meta_path, meta), _meta_horizon(meta_path, meta)
+    if horizon[0] < base_year:
+        raise InputError(str(meta_path), f"{horizon[0]}-{horizon[1]} starts before base_year {base_year} (the "
+                                         "year of the data the model starts from)", key="horizon")
     max_minutes = _travel_max_minutes(meta_path, meta)
     tables = {file: read_table(folder, schema) for file, schema in SCHEMAS.items()
               if not schema.optional or (folder / file).is_file()}
@@ -421,16 +422,74 @@ def load_instance(folder: str | Path) -> Instance:
     _check_pathways(folder, tables)
     _check_zones(folder, tables)
     _check_parameters(folder, tables)
-    _check_complete_grid(folder, tables)
+    _check_complete_grid(folder, tables, horizon)
     _check_travel(folder, tables, max_minutes)
     _check_radii(folder, tables, max_minutes)
     _check_levers(folder, tables)
     if base_year not in set(tables["need.csv"]["year"]):
         raise InputError(str(meta_path), f"base_year {base_year} has no rows in need.csv (graduates settle by the "
-                                         "base-year need)", column="base_year")
+                                         "base-year need)", key="base_year")
+    check_geometry(folder, tables["bassins.csv"]["bassin"])
     inst = Instance(folder, name, base_year, horizon, tables, _sha256(folder), max_minutes)
-    check_horizon(inst, horizon)
+    try:
+        check_horizon(inst, horizon)
+    except InputError:
+        raise
+    except GpecError as exc:
+        raise InputError(str(meta_path), str(exc), key="horizon") from None
     return inst
+
+
+def _read_meta(path: Path) -> dict:
+    """The mapping ``instance.yaml`` holds; one line naming the file (and the line of a YAML error)."""
+    if not path.is_file():
+        raise InputError(str(path), "file is missing (an instance folder holds instance.yaml: name, base_year, "
+                                    "horizon)")
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise InputError(str(path), f"not a readable YAML file ({where}{str(exc).splitlines()[0]})") from None
+    if not isinstance(meta, dict):
+        raise InputError(str(path), "must be a mapping of keys (name, base_year, horizon: [first, last])")
+    if meta.get("kind") == "regions":
+        folder = path.parent
+        raise GpecError(f"{folder}: holds {len(meta.get('regions', []))} régions, one instance each: solve them "
+                        f"with gpec solve {folder} --by-region, or one of them by its folder")
+    return meta
+
+
+def _meta_name(path: Path, meta: dict) -> str:
+    if meta.get("name") is None:
+        raise InputError(str(path), "missing (the instance's name)", key="name")
+    name = meta["name"]
+    if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
+        raise InputError(str(path), f"{name!r} is not a name", key="name")
+    return str(name)
+
+
+def _meta_year(path: Path, meta: dict, key: str = "base_year", value=None) -> int:
+    """A whole year in [YEAR_MIN, YEAR_MAX] under ``key`` of ``instance.yaml`` (or ``value`` when given)."""
+    value = meta.get(key) if value is None else value
+    if value is None:
+        raise InputError(str(path), "missing (a year, e.g. 2023)", key=key)
+    year = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if year is None or not YEAR_MIN <= year <= YEAR_MAX:
+        raise InputError(str(path), f"{value!r} is not a year in {YEAR_MIN}-{YEAR_MAX}", key=key)
+    return year
+
+
+def _meta_horizon(path: Path, meta: dict) -> tuple[int, int]:
+    value = meta.get("horizon")
+    if value is None:
+        raise InputError(str(path), "missing (the first and last model years: [first, last])", key="horizon")
+    if not isinstance(value, list) or len(value) != 2:
+        raise InputError(str(path), f"{value!r} is not [first, last], e.g. [2026, 2035]", key="horizon")
+    first, last = (_meta_year(path, meta, "horizon", v) for v in value)
+    if first > last:
+        raise InputError(str(path), f"first year {first} after last year {last}", key="horizon")
+    return first, last
 
 
 def check_horizon(instance: Instance, horizon: tuple[int, int]) -> None:
@@ -449,6 +508,9 @@ def check_horizon(instance: Instance, horizon: tuple[int, int]) -> None:
 
 
 def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Records that fit together: each within its sweep range, keyed by known métiers and pathways, every
+    record the model reads present. Each value's own domain is :mod:`gpec.domains`' (checked when the
+    file is read, :func:`gpec.schema.check_parameter_domains`, and for overrides)."""
     p = tables["parameters.csv"]
     path = str(folder / "parameters.csv")
     metiers = set(tables["metiers.csv"]["metier"])
@@ -459,18 +521,14 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if not row.low <= row.value <= row.high:
             raise InputError(path, f"value {row.value} outside its range [{row.low}, {row.high}]", row=i,
                              column="value")
-        if row.name in ("road_detour_factor", "avg_speed_kmh", "qvct_structures_per_officer", "decay_km") \
-                and row.value <= 0:
-            raise InputError(path, f"{row.name} must be positive", row=i, column="value")
-        if row.name in (*RADIUS_PARAMETERS, *OPTIONAL_PARAMETERS) and row.value < 0:
-            raise InputError(path, f"{row.name} must not be negative", row=i, column="value")
         if row.name in OPTIONAL_PARAMETERS and row.key != "":
             raise InputError(path, f"{row.name} is one value for the territory: its key must be empty", row=i,
                              column="key")
-        if row.name in SHARE_PARAMETERS and not 0.0 <= row.value <= 1.0:
-            raise InputError(path, f"{row.name} is a share and must lie in [0, 1]", row=i, column="value")
         if (MODEL_PARAMETERS.get(row.name) or row.name in OPTIONAL_KEYED_PARAMETERS) and row.key not in metiers:
             raise InputError(path, f"unknown metier code '{row.key}' for {row.name}", row=i, column="key")
+        if MODEL_PARAMETERS.get(row.name) is False and row.key != "":
+            raise InputError(path, f"{row.name} is one value for the territory: its key must be empty", row=i,
+                             column="key")
     for name, keyed in MODEL_PARAMETERS.items():
         rows = p[p["name"] == name]
         if rows.empty:
@@ -502,19 +560,18 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _check_pathway_parameters(path: str, p: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> None:
-    """Every pathway has a duration (whole years >= 1), success share, cost and cap rate; no stray keys."""
-    pathways = set(tables["pathways.csv"]["pathway"]) if "pathways.csv" in tables else set()
+    """Every pathway has a duration, success share, cost and cap rate (their domains: :mod:`gpec.domains`);
+    no stray keys."""
+    basis = tables["pathways.csv"].set_index("pathway")["cap_basis"] if "pathways.csv" in tables else pd.Series()
+    pathways = set(basis.index)
     for i, row in enumerate(p.itertuples(index=False), start=1):
-        if row.name not in PATHWAY_PARAMETERS:
-            continue
-        if row.key not in pathways:
-            raise InputError(path, f"unknown pathway '{row.key}' for {row.name} (not in pathways.csv)", row=i,
-                             column="key")
-        if row.name == "pathway_years" and (row.value < 1 or row.value != round(row.value)):
-            raise InputError(path, f"pathway_years of '{row.key}' must be a whole number of years >= 1", row=i,
+        if row.name in PATHWAY_PARAMETERS and row.key not in pathways:
+            raise InputError(path, f"unknown pathway '{row.key}' for {row.name} (not in pathways.csv"
+                                   f"{': ' + ', '.join(sorted(pathways)) if pathways else ''})", row=i, column="key")
+        if row.name == "pathway_cap_rate" and basis.get(row.key) != "population" and row.value > 1:
+            raise InputError(path, f"pathway_cap_rate of '{row.key}' is {row.value:g} places a year per FTE in post "
+                                   f"(cap_basis {basis.get(row.key)} in pathways.csv): at most 1", row=i,
                              column="value")
-        if row.value < 0:
-            raise InputError(path, f"{row.name} of '{row.key}' must not be negative", row=i, column="value")
     for name in PATHWAY_PARAMETERS:
         missing = pathways - set(p.loc[p["name"] == name, "key"])
         if missing:
@@ -580,20 +637,39 @@ def _check_zones(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
                          row=i + 1, column="reg")
 
 
-def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """need and baseline cover every bassin x metier for every year they list."""
+def _check_complete_grid(folder: Path, tables: dict[str, pd.DataFrame], horizon: tuple[int, int]) -> None:
+    """The year grids are complete: need and baseline cover every bassin x metier for every year from
+    the first they list (or the horizon's) to the last (or the horizon's), with no gap; budget.csv gives
+    every funder every year from its first year to its last."""
     bassins, metiers = tables["bassins.csv"]["bassin"], tables["metiers.csv"]["metier"]
     for file in ("need.csv", "baseline.csv"):
         t = tables[file]
-        years = sorted(t["year"].unique())
+        years = _year_span(t["year"], horizon)
         full = pd.MultiIndex.from_product([bassins, metiers, years], names=["bassin", "metier", "year"])
         have = pd.MultiIndex.from_frame(t[["bassin", "metier", "year"]])
         missing = full.difference(have)
         if len(missing):
             b, m, y = missing[0]
-            raise InputError(str(folder / file), f"no row for bassin {b}, metier {m}, year {y}", column="year")
+            raise InputError(str(folder / file), f"no row for bassin {b}, metier {m}, year {y} (every bassin x "
+                                                 f"metier needs every year {years[0]}-{years[-1]})", column="year")
+    budget = tables["budget.csv"]
+    years = _year_span(budget["year"])
+    full = pd.MultiIndex.from_product([list(dict.fromkeys(budget["funder"])), years], names=["funder", "year"])
+    missing = full.difference(pd.MultiIndex.from_frame(budget[["funder", "year"]]))
+    if len(missing):
+        funder, year = missing[0]
+        raise InputError(str(folder / "budget.csv"), f"funder '{funder}' has no envelope for {year} (every funder "
+                                                     f"needs every year {years[0]}-{years[-1]}, 0 EUR if none)",
+                         column="year")
     if "labour_pool.csv" in tables:
         _check_labour_pool(folder, tables)
+
+
+def _year_span(years: pd.Series, horizon: tuple[int, int] | None = None) -> list[int]:
+    """Every year from the first of ``years`` (or of ``horizon``) to the last."""
+    bounds = [int(years.min()), int(years.max())] if len(years) else []
+    bounds += list(horizon or ())
+    return list(range(min(bounds), max(bounds) + 1)) if bounds else []
 
 
 def _check_labour_pool(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -628,9 +704,9 @@ def _travel_max_minutes(meta_path: Path, meta: dict) -> float | None:
         minutes = float(value)
     except (TypeError, ValueError):
         minutes = math.nan
-    if isinstance(value, bool) or not (np.isfinite(minutes) and minutes > 0):
-        raise InputError(str(meta_path), f"travel_max_minutes must be a positive number of minutes, got {value!r}",
-                         column="travel_max_minutes")
+    if isinstance(value, bool) or not (np.isfinite(minutes) and 0 < minutes <= MINUTES_MAX):
+        raise InputError(str(meta_path), f"must be a positive number of minutes up to {MINUTES_MAX:g}, got "
+                                         f"{value!r}", key="travel_max_minutes")
     return minutes
 
 
@@ -673,6 +749,15 @@ def _check_radii(folder: Path, tables: dict[str, pd.DataFrame], max_minutes: flo
                              f"{row.name} {row.value:g} exceeds travel_max_minutes {max_minutes:g} of "
                              f"{folder / 'instance.yaml'} (travel.csv lists only the pairs within it)", row=i,
                              column="value")
+
+
+def _options(params: pd.DataFrame, overrides: dict, row: int | None) -> str:
+    """The ``--set`` options behind a rule that ``params`` (with ``overrides``) breaks at data row ``row``:
+    that row's option when it is an override, else every override."""
+    record = tuple(params.iloc[row - 1][["name", "key"]]) if row is not None else None
+    chosen = [record] if record in overrides else list(overrides)
+    return "--set " + ", ".join(f"{n}[{k}]={shown(overrides[(n, k)])}" if k else f"{n}={shown(overrides[(n, k)])}"
+                                for n, k in chosen)
 
 
 def _check_radii_for_overrides(instance: "Instance", params: pd.DataFrame, overrides: dict, cutoff: float) -> None:
@@ -727,9 +812,14 @@ def _check_funders(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """levers.csv names levers of the model (:data:`~gpec.schema.LEVERS`) and funders of budget.csv; every
+    lever of pathways.csv has a funder."""
     funders = set(tables["budget.csv"]["funder"])
     lev = tables["levers.csv"]
     for i, row in enumerate(lev.itertuples(index=False), start=1):
+        if row.lever not in LEVERS:
+            raise InputError(str(folder / "levers.csv"), f"unknown lever '{row.lever}' (levers: {', '.join(LEVERS)})",
+                             row=i, column="lever")
         if row.funder not in funders:
             raise InputError(str(folder / "levers.csv"), f"unknown funder '{row.funder}' (not in budget.csv)", row=i,
                              column="funder")

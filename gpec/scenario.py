@@ -6,8 +6,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from gpec.domains import DOMAINS, shown, unknown_parameter, violation
 from gpec.errors import GpecError
 from gpec.instance import Instance, check_horizon
+from gpec.schema import EUR_MAX, PEOPLE_MAX
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ class Scenario:
     levers : tuple of str or None
         Levers switched on; ``None`` = all, ``()`` = the calibrated baseline alone.
     parameters : dict
-        ``(name, key) -> value`` overrides of ``parameters.csv`` records.
+        ``(name, key) -> value`` overrides of ``parameters.csv`` records, each in its parameter's domain
+        (:mod:`gpec.domains`; else a :class:`~gpec.errors.GpecError` naming ``--set NAME[KEY]=VALUE``).
     time_limit : float
         Seconds for the whole run: build, both stages, ``verify``, shadow prices or the diagnosis, the
         check (and, in the CLI, loading the instance and writing the outputs), shared as
@@ -70,11 +73,18 @@ class Scenario:
     verify: bool = False
 
     def __post_init__(self):
+        for (name, key), value in self.parameters.items():
+            label = f"{name}[{key}]" if key else name
+            if name not in DOMAINS:
+                raise GpecError(f"--set {label}: {unknown_parameter(name)}")
+            reason = violation(name, value, label)
+            if reason is not None:
+                raise GpecError(f"--set {label}={shown(value)}: {reason}")
         if self.service_level is not None and not 0 <= self.service_level <= 1:
             raise GpecError(f"service level must lie in [0, 1], got {self.service_level}")
         for metier, places in self.min_places.items():
-            if not (places >= 0 and float(places).is_integer()):
-                raise GpecError(f"--min-places {metier}={places}: a whole, non-negative number of places")
+            if not (0 <= places <= PEOPLE_MAX and float(places).is_integer()):
+                raise GpecError(f"--min-places {metier}={places}: a whole number of places in [0, {PEOPLE_MAX:g}]")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise GpecError(f"solution limit must be at least 1, got {self.solution_limit}")
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
@@ -117,8 +127,8 @@ def parse_budget_year(text: str) -> tuple[str, int | None, float]:
         eur = float(m.group(3))
     except ValueError:
         raise GpecError(f"--budget '{text}': '{m.group(3)}' is not a number of euros") from None
-    if not math.isfinite(eur) or eur < 0:
-        raise GpecError(f"--budget '{text}': the envelope must be a non-negative number of euros")
+    if not (math.isfinite(eur) and 0 <= eur <= EUR_MAX):
+        raise GpecError(f"--budget '{text}': the envelope must be a non-negative number of euros, at most {EUR_MAX:g}")
     return m.group(1), int(m.group(2)) if m.group(2) else None, eur
 
 
@@ -159,12 +169,23 @@ def parse_horizon(text: str) -> tuple[int, int]:
 
 
 def parse_parameter(text: str) -> tuple[tuple[str, str], float]:
-    """``'eff_qvct_exit=0.2'`` or ``'retire_rate[as]=0.04'`` -> ``(('retire_rate', 'as'), 0.04)``."""
-    m = re.fullmatch(r"\s*([A-Za-z_]\w*)(?:\[(\w*)\])?\s*=\s*(\S+)\s*", text)
-    if not m:
+    """``'eff_qvct_exit=0.2'`` or ``'retire_rate[as]=0.04'`` -> ``(('retire_rate', 'as'), 0.04)``.
+
+    Only the syntax: the value's domain is checked by :class:`Scenario` (whatever the instance), the
+    record against the instance when the scenario is applied (:meth:`Instance.with_parameters`)."""
+    m = re.fullmatch(r"\s*([^=\s]+)\s*=\s*(\S+)\s*", text)
+    record = parse_record(m.group(1)) if m else None
+    if record is None:
         raise GpecError(f"--set '{text}': expected NAME=VALUE or NAME[KEY]=VALUE, e.g. retire_rate[as]=0.04")
     try:
-        value = float(m.group(3))
+        value = float(m.group(2))
     except ValueError:
-        raise GpecError(f"--set '{text}': '{m.group(3)}' is not a number") from None
-    return (m.group(1), m.group(2) or ""), value
+        raise GpecError(f"--set '{text}': '{m.group(2)}' is not a number") from None
+    return record, value
+
+
+def parse_record(text: str) -> tuple[str, str] | None:
+    """``'retire_rate[as]'`` -> ``('retire_rate', 'as')``, ``'decay_km'`` -> ``('decay_km', '')``; ``None``
+    when ``text`` is not ``NAME`` or ``NAME[KEY]``."""
+    m = re.fullmatch(r"\s*([A-Za-z_]\w*)(?:\[(\w*)\])?\s*", str(text))
+    return (m.group(1), m.group(2) or "") if m else None

@@ -29,9 +29,11 @@ from pathlib import Path
 
 import yaml
 
+from gpec.domains import violation
 from gpec.errors import GpecError, InputError
 from gpec.instance import Instance, check_horizon
-from gpec.scenario import Scenario, parse_horizon, parse_parameter
+from gpec.scenario import Scenario, parse_horizon, parse_record
+from gpec.schema import EUR_MAX
 
 #: The keys a scenario file may hold.
 KEYS = ("name", "description", "budgets", "parameters", "levers", "levers_off", "service_level", "horizon",
@@ -127,12 +129,7 @@ def scenario_from_mapping(data: dict, instance: Instance, where: str, name: str 
 
     parameters = {}
     for name, value in _mapping(data, "parameters", path).items():
-        key = f"parameters.{name}"
-        try:
-            record, number = parse_parameter(f"{name}={value}")
-            instance.with_parameters({record: number})
-        except GpecError as exc:
-            raise fail(key, str(exc).replace(f"--set {name}: ", "").replace("--set ", "")) from None
+        record, number = _parameter(name, value, instance, lambda message: fail(f"parameters.{name}", message))
         parameters[record] = number
 
     levers = None
@@ -190,6 +187,35 @@ def with_options(base: Scenario, options: Scenario, given: set[str]) -> Scenario
     return merged
 
 
+def _parameter(name, value, instance: Instance, fail) -> tuple[tuple[str, str], float]:
+    """One record of ``parameters:``: ``NAME`` or ``NAME[KEY]`` of the instance, and a number in the
+    parameter's domain (:func:`gpec.domains.violation`); ``fail(message)`` makes the error."""
+    record = parse_record(str(name))
+    if record is None:
+        raise fail("expected NAME or NAME[KEY], e.g. retire_rate[as]")
+    number = _float(value)
+    if number is None:
+        raise fail(f"{value!r} is not a number")
+    reason = violation(record[0], number, str(name).strip())
+    if reason is not None:
+        raise fail(reason)
+    try:
+        instance.with_parameters({record: number})
+    except GpecError as exc:
+        raise fail(str(exc).removeprefix("--set ")) from None
+    return record, number
+
+
+def _float(value) -> float | None:
+    """``value`` as a number (a YAML number or a text holding one), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _mapping(data: dict, key: str, path: Path) -> dict:
     value = data.get(key) or {}
     if not isinstance(value, dict):
@@ -211,6 +237,6 @@ def _whole(value) -> int | None:
 
 
 def _euros(value, fail, key: str) -> float:
-    if not (_number(value) and value >= 0):
-        raise fail(key, f"{value!r} is not a non-negative number of euros")
+    if not (_number(value) and 0 <= value <= EUR_MAX):
+        raise fail(key, f"{value!r} is not a non-negative number of euros at most {EUR_MAX:g}")
     return float(value)

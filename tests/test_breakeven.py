@@ -179,16 +179,17 @@ def test_cli_writes_both_tables(tmp_path, exact_file, monkeypatch, capsys):
 
 
 def test_cli_all_records_a_failed_task_and_does_the_others(tmp_path, exact_file, monkeypatch, capsys):
-    """apprentice_conversion's range reaches 2, not a share: its probe at 2 fails in the worker."""
-    folder = tiny(tmp_path / "t", 0.5, 1.0, levers={"apprentice_conversion": "apprenticeship"},
-                  ranges={"apprentice_conversion": (0.5, 2.0)})
+    """exit_rate[as]'s range reaches 0.96, a rate in its domain, but with retire_rate 0.05 more than all the
+    staff would leave each year (a rule between records, which the range cannot know): its probe at 0.96
+    fails in the worker. (A range outside a parameter's domain is refused when the instance loads.)"""
+    folder = tiny(tmp_path / "t", 0.5, 1.0, levers={"exit_rate": "qvct"}, ranges={"exit_rate": (0.05, 0.96)})
     out = tmp_path / "out"
     code, _, stderr = cli(monkeypatch, capsys, "breakeven", folder, "--all", "--workers", 1, "--gap", 0,
                           "--scenario", exact_file, "--out", out, "--quiet")
     assert code == 1 and stderr == ""
     summary = pd.read_csv(out / "breakeven.csv", keep_default_na=False).set_index("param")
-    assert summary.loc["apprentice_conversion", "answer"] == "error"
-    assert "apprentice_conversion is a share" in summary.loc["apprentice_conversion", "note"]
+    assert summary.loc["exit_rate", "answer"] == "error"
+    assert "retire_rate + exit_rate exceeds 1" in summary.loc["exit_rate", "note"]
     assert summary.loc["eff_qvct_exit", "answer"] == "whole_range" and set(summary["answer"]) <= set(ANSWERS)
     assert set(pd.read_csv(out / "probes.csv")["param"]) == {"eff_qvct_exit"}
 

@@ -136,7 +136,7 @@ def test_missing_own_pair_and_bad_cutoff_are_refused(sparse_folder, tmp_path):
         (folder / "instance.yaml").write_text(yaml.safe_dump({**meta, "travel_max_minutes": bad}))
         with pytest.raises(InputError) as err:
             load_instance(folder)
-        assert err.value.file.endswith("instance.yaml") and err.value.column == "travel_max_minutes"
+        assert err.value.file.endswith("instance.yaml") and err.value.key == "travel_max_minutes"
     (folder / "instance.yaml").write_text(yaml.safe_dump({k: v for k, v in meta.items() if k != "travel_max_minutes"}))
     with pytest.raises(InputError) as err:  # without the key the matrix must be square
         load_instance(folder)
@@ -298,7 +298,8 @@ def test_settlement_shares_sum_to_one_and_vanish_beyond_the_truncation(grid_case
 
 
 def test_settlement_without_truncation_is_the_former_formula_and_the_default_is_stated(grid_case):
-    wide = grid_case.with_parameters({("settle_max_km", ""): 1e6})
+    # the domain's maximum (gpec.domains): farther than any two points on Earth
+    wide = grid_case.with_parameters({("settle_max_km", ""): 20_000.0})
     shares = graduate_destinations(wide)
     expected = _dense_shares(wide, np.inf)
     pd.testing.assert_series_equal(shares, expected.reindex(shares.index), check_names=False)

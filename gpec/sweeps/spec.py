@@ -40,20 +40,22 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gpec.domains import WHOLE_PARAMETERS, violation
 from gpec.errors import GpecError, InputError
 from gpec.instance import Instance
 from gpec.scenario import Scenario
 from gpec.scenario_file import KEYS as SCENARIO_KEYS
 from gpec.scenario_file import read_scenario_file, read_yaml, scenario_from_mapping, with_options
+from gpec.schema import EUR_MAX
 
 #: The keys a sweep spec may hold.
 KEYS = ("name", "description", "base", "scenarios", "solve", "grid", "one_at_a_time", "latin_hypercube", "morris")
 #: The solve options of ``solve:`` -> the :class:`~gpec.scenario.Scenario` field each sets.
 SOLVE_OPTIONS = {"time_limit": "time_limit", "gap": "mip_gap", "cost_gap": "cost_gap",
                  "solution_limit": "solution_limit", "solver": "solver"}
-#: Parameters that hold whole numbers of years or structures: left out of ``ass``/``all`` and refused by
-#: the sampled designs (a grid or ``one_at_a_time`` sets them to their own whole low and high).
-WHOLE_PARAMETERS = ("training_years", "pathway_years", "qvct_structures_per_officer")
+#: The largest factor of an envelope in a grid: a thousand times a body's envelope is no scenario (and
+#: euros stay under :data:`gpec.schema.EUR_MAX`, checked again when a point is applied).
+FACTOR_MAX = 1000.0
 #: Default seed of the sampled designs, and Morris's default trajectories and levels (SALib's advice:
 #: an even number of levels, 4 to 10 trajectories for screening: Campolongo et al. 2007, assumption).
 SEED, TRAJECTORIES, MORRIS_LEVELS = 1, 4, 4
@@ -362,6 +364,9 @@ def _grid(data, instance: Instance, table, fail) -> list[tuple[str, list[tuple[s
             for level in values:
                 if level not in ("low", "default", "high") and not _is_number(level):
                     raise fail(f"{key}.levels", f"{level!r} is not low, default, high or a number")
+                reasons = [violation(r[0], level, record_label(r)) for r in records] if _is_number(level) else []
+                if any(reasons):
+                    raise fail(f"{key}.levels", next(r for r in reasons if r))
                 levels.append((str(level) if isinstance(level, str) else f"{level:g}",
                                {"parameters": {r: level for r in records}}))
         elif kind == "service_level":
@@ -398,9 +403,11 @@ def _budget_levels(spec: dict, values: list, instance: Instance, key: str, fail)
     if len(set(codes)) < len(codes):
         raise fail(f"{key}.budgets", "names a body twice")
     euros = "euros" in spec
+    most = EUR_MAX if euros else FACTOR_MAX
     for value in values:
-        if not (_is_number(value) and value >= 0):
-            raise fail(f"{key}.{'euros' if euros else 'factors'}", f"{value!r} is not a non-negative number")
+        if not (_is_number(value) and 0 <= value <= most):
+            raise fail(f"{key}.{'euros' if euros else 'factors'}",
+                       f"{value!r} is not a non-negative number at most {most:g}")
     together = spec.get("together", False)
     if not isinstance(together, bool):
         raise fail(f"{key}.together", f"{together!r} is not true or false")
