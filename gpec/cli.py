@@ -207,13 +207,13 @@ def groups_command(
     lang: str = typer.Option("en", "--lang", help="Language for people (console, map): en or fr."),
 ):
     """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""
-    from dataclasses import replace as _replace
-
     from gpec.groupings import (GroupingOptions, load_group_data, people_lines, people_tables, solve_groups,
                                 write_group_map)
+    from gpec.groupings.options import check_run
     from gpec.i18n import t
 
     _check_lang(lang)
+    check_run(time_limit, gap)  # before loading: solve_groups checks the rest (options, data) again
 
     def pair(text: str, sep: str) -> tuple[str, str]:
         head, _, tail = text.partition(sep)
@@ -227,9 +227,7 @@ def groups_command(
         fixed_groups={h: tuple(m.strip() for m in ms.split(",") if m.strip()) for h, ms in (pair(k, ":") for k in keep)})
     data = load_group_data(instance, post, structures, travel)
     if cost_per_minute is not None:
-        if not cost_per_minute >= 0:
-            raise GpecError(f"--travel-cost {cost_per_minute}: must not be negative")
-        data = _replace(data, travel_cost_per_minute=cost_per_minute)
+        data = data.with_travel_cost(cost_per_minute)
     out = out or Path("out") / f"groups_{post}"
     if out.exists() and not out.is_dir():
         raise GpecError(f"--out {out}: exists and is not a folder")
