@@ -265,35 +265,30 @@ def explain_command(
     """Explain a result: a paragraph in plain words (what the plan does, what binds, what one more
     thousand euros buys; if infeasible, what cannot be reached and why), then the proof of quality, the
     conflicting constraints and what suffices, and the shadow prices."""
-    import json
-
-    import pandas as pd
-
     from gpec.explain import plain_words
     from gpec.outputs import load_result
     from gpec.report import binding_summary
 
     _check_lang(lang)
-    result = load_result(out)  # one line, exit 2, for a folder that is not a gpec solve's output
-    head = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    console.print(f"[bold]{escape(str(head.get('instance')))}[/] {head['horizon'][0]}-{head['horizon'][1]}: status "
-                  f"{head['status']}; unmet {_num(head.get('objective'))} FTE-years, bound {_num(head.get('bound'))}, "
-                  f"gap {_num(head.get('gap'), '.2e')}; cost {_num(head.get('cost'), ',.0f')} EUR; "
-                  f"violations {_num(head.get('violations'), 'd')}")
+    # one line, exit 2, for a folder that is not a gpec solve's output or is damaged: every key and table
+    # printed below was checked there
+    result = load_result(out)
+    console.print(f"[bold]{escape(result.instance)}[/] {result.horizon[0]}-{result.horizon[1]}: status "
+                  f"{result.status}; unmet {_num(result.objective)} FTE-years, bound {_num(result.bound)}, "
+                  f"gap {_num(result.gap, '.2e')}; cost {_num(result.cost, ',.0f')} EUR; "
+                  f"violations {_num(result.violations, 'd')}")
     console.print(escape(plain_words(result, lang, _instance_of(result))))
-    for stage in head.get("stages", []):
-        console.print(f"  stage {stage['name']}: {stage['status']} ({stage['solver_status']}), objective "
-                      f"{_num(stage['objective'])}, bound {_num(stage['bound'])}, gap {_num(stage['gap'], '.2e')}")
-    if head.get("timings"):
-        console.print(f"  {_timings_line(head['timings'])}")
-    if head.get("verification"):
-        console.print(f"  {_verification_line(head['verification'], head.get('mip_gap'))}")
-    if head.get("diagnosis"):
-        _print_diagnosis(head["diagnosis"])
-    prices = out / "shadow_prices.csv"
-    if prices.is_file() and prices.stat().st_size > 0:
-        table = pd.read_csv(prices, dtype={"bassin": str, "metier": str, "funder": str})
-        for title, frame in binding_summary(table):
+    for stage in result.stages:
+        console.print(f"  stage {escape(stage.name)}: {stage.status} ({escape(stage.solver_status)}), objective "
+                      f"{_num(stage.objective)}, bound {_num(stage.bound)}, gap {_num(stage.gap, '.2e')}")
+    if result.timings:
+        console.print(f"  {_timings_line(result.timings)}")
+    if result.verification:
+        console.print(f"  {_verification_line(result.verification, result.mip_gap)}")
+    if result.diagnosis:
+        _print_diagnosis(result.diagnosis)
+    if not result.shadow_prices.empty:
+        for title, frame in binding_summary(result.shadow_prices):
             console.print(_table(title, frame))
 
 

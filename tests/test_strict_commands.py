@@ -28,7 +28,7 @@ import pytest
 from gpec.cli import main
 from gpec.errors import GpecError, InputError
 from gpec.evaluate import evaluate
-from gpec.groupings import GroupingOptions, evaluate_groups, load_group_data, solve_groups
+from gpec.groupings import evaluate_groups, load_group_data, solve_groups
 from gpec.groupings.data import MAX_NEED_FTE, MAX_TRAVEL_COST_PER_MINUTE
 from gpec.groupings.options import MAX_MINUTES
 from gpec.instance import load_instance
@@ -329,3 +329,100 @@ def test_cpsat_refuses_values_beyond_exact_integer_arithmetic():
         ok.set_objective(np.array([math.nan, 1.0]))
     with pytest.raises(GpecError, match="an added row"):
         ok.add_row(np.array([1.0, 1.0]), 2.0 ** 60, math.inf)
+
+
+# -- gpec explain and gpec compare: folders that are not a solve's output, or damaged ----------------
+
+def _set_key(out, key, value):
+    head = json.loads((out / "result.json").read_text())
+    if value is _DROP:
+        del head[key]
+    else:
+        head[key] = value
+    (out / "result.json").write_text(json.dumps(head))
+
+
+def _halve(out, name):
+    data = (out / name).read_bytes()
+    (out / name).write_bytes(data[: len(data) // 2 + 1])
+
+
+def _rewrite(out, name, change):
+    table = pd.read_csv(out / name, dtype=str, keep_default_na=False)
+    change(table).to_csv(out / name, index=False)
+
+
+_DROP = object()
+FOLDERS = {
+    # name: (how to make the folder from a copy of a good run, or None for a new path; words in the line)
+    "does not exist": (None, "no such folder"),
+    "a file": (lambda out: shutil.rmtree(out) or out.write_text("x"), "not a folder"),
+    "empty": (lambda out: [p.unlink() for p in out.iterdir()], "empty folder"),
+    "an instance": ("instance", "an instance folder"),
+    "a groups output": ("groups", "result.json: the result of gpec groups"),
+    "result.json {}": (lambda out: (out / "result.json").write_text("{}"), "not the result of a gpec solve"),
+    "result.json a list": (lambda out: (out / "result.json").write_text("[1, 2]"), "not an object"),
+    "result.json truncated": (lambda out: _halve(out, "result.json"), "not a readable result"),
+    "result.json NaN": (lambda out: _set_key(out, "objective", math.nan), "NaN is not JSON"),
+    "result.json of groups": (lambda out: _set_key(out, "post_type", "p"), "the result of gpec groups"),
+    "result.json by région": (lambda out: _set_key(out, "by_region", True), "--by-region"),
+    "status null": (lambda out: _set_key(out, "status", None), "key 'status' is null"),
+    "horizon text": (lambda out: _set_key(out, "horizon", "x"), "key 'horizon' is \"x\""),
+    "horizon reversed": (lambda out: _set_key(out, "horizon", [2029, 2026]), "key 'horizon'"),
+    "stages damaged": (lambda out: _set_key(out, "stages", [1]), "key 'stages'"),
+    "runtime missing": (lambda out: _set_key(out, "runtime_s", _DROP), "key 'runtime_s' is missing"),
+    "overrides null": (lambda out: _set_key(out, "overrides", None), "key 'overrides'"),
+    "timings damaged": (lambda out: _set_key(out, "timings", {"a": 1}), "key 'timings'"),
+    "verification damaged": (lambda out: _set_key(out, "verification", {"a": 1}), "key 'verification'"),
+    "diagnosis damaged": (lambda out: _set_key(out, "diagnosis", {"conflict": [1]}), "key 'diagnosis'"),
+    "violations text": (lambda out: _set_key(out, "violations", "x"), "key 'violations'"),
+    "tail years text": (lambda out: _set_key(out, "tail_years", "x"), "key 'tail_years'"),
+    "funders damaged": (lambda out: _set_key(out, "funders", [1]), "key 'funders'"),
+    "a table missing": (lambda out: (out / "decisions.csv").unlink(), "decisions.csv: missing"),
+    "a table truncated": (lambda out: _halve(out, "workforce.csv"), "workforce.csv: truncated"),
+    "a table without its header": (lambda out: (out / "spend.csv").write_text(""), "spend.csv: empty"),
+    "a table without a column": (lambda out: _rewrite(out, "decisions.csv", lambda t: t.drop(columns="units")),
+                                 "decisions.csv, column 'units': missing"),
+    "text in a number column": (lambda out: _rewrite(out, "decisions.csv", lambda t: t.assign(units="many")),
+                                "decisions.csv, row 1, column 'units': 'many' is not a number"),
+    "unreadable bytes": (lambda out: (out / "unmet.csv").write_bytes(b"\xff\xfe\n1,2\n"), "unmet.csv: not a readable"),
+}
+
+
+@pytest.fixture
+def bad_folder(request, run_folder, tiny_folder, line_folder, tmp_path):
+    make, words = FOLDERS[request.param]
+    out = tmp_path / "out"
+    if make == "instance":
+        return tiny_folder, words
+    if make == "groups":
+        data = load_group_data(line_folder, "p", travel_file=line_folder / "travel.csv")
+        solve_groups(data, LINE, mip_gap=0.0).write(out.parent / "groups")
+        return out.parent / "groups", words
+    if make is not None:
+        shutil.copytree(run_folder, out)
+        make(out)
+    return out, words
+
+
+@pytest.mark.parametrize("bad_folder", list(FOLDERS), indirect=True)
+@pytest.mark.parametrize("command", ["explain", "compare"])
+def test_explain_and_compare_refuse_a_foreign_or_damaged_folder(bad_folder, command, run_folder, monkeypatch,
+                                                               capsys):
+    folder, words = bad_folder
+    args = [folder] if command == "explain" else [run_folder, folder]
+    code, _, err = gpec(monkeypatch, capsys, command, *args)
+    one_line(code, err, words)
+
+
+def test_explain_and_compare_read_a_good_folder(run_folder, monkeypatch, capsys):
+    code, out, err = gpec(monkeypatch, capsys, "explain", run_folder)
+    assert code == 0 and err == "" and "status optimal" in out and "stage unmet" in out
+    code, out, err = gpec(monkeypatch, capsys, "compare", run_folder, run_folder)
+    assert code == 0 and err == "", err
+
+
+def test_explain_of_an_empty_folder_in_a_real_process(tmp_path):
+    proc = subprocess_gpec("explain", tmp_path)
+    assert proc.returncode == 2 and proc.stderr == f"gpec: error: {tmp_path}: empty folder, no result.json (not " \
+                                                   "the output folder of a gpec solve)\n", proc.stderr
