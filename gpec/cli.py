@@ -510,8 +510,9 @@ def _num(value, fmt: str = ",.2f") -> str:
 @app.command("export", no_args_is_help=True)
 def export_command(
     instance: Path = typer.Argument(..., help="Instance folder."),
-    out: Path = typer.Option(..., "--out", help="File to write (.mps or .lp)."),
-    fmt: str = typer.Option("mps", "--format", help="mps or lp."),
+    out: Path = typer.Option(..., "--out", help="File to write, ending in .mps or .lp (added when missing)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="mps or lp (default: from --out's extension, else "
+                                      "mps)."),
     horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years."),
 ):
     """Write the model (stage 1: weighted unmet need) as MPS or LP with readable names, for other solvers."""
@@ -520,14 +521,66 @@ def export_command(
     from gpec.scenario import Scenario, parse_horizon
     from gpec.solvers.export import write_model
 
-    if fmt not in ("mps", "lp"):
-        raise GpecError(f"--format {fmt}: expected mps or lp")
-    if out.suffix != f".{fmt}":
-        out = out.with_suffix(f".{fmt}")
+    out = _export_file(out, fmt)  # before the model is built: a bad path fails at once
     inst, years = Scenario(horizon=parse_horizon(horizon) if horizon else None).apply(load_instance(instance))
     model = build_model(inst, years)
-    write_model(model.lp, model.stages[0], out)
+    try:
+        write_model(model.lp, model.stages[0], out)
+    except OSError as exc:
+        raise GpecError(f"--out {out}: cannot write the model ({exc.strerror or exc})") from None
     console.print(f"model written to {out} ({model.lp.n_cols} columns, {model.lp.n_rows} rows)")
+
+
+def _export_file(out: Path, fmt: Optional[str]) -> Path:
+    """The file ``gpec export`` writes: ``out``, its extension telling the format (``.mps`` or ``.lp``;
+    ``--format``'s, or ``.mps``, added when it has none).
+
+    Raises
+    ------
+    GpecError
+        On an unknown ``--format``, an extension other than .mps or .lp or that disagrees with
+        ``--format``, an existing folder at ``out``, or a folder above it that is a file or cannot be
+        written.
+    """
+    if fmt is not None and fmt not in ("mps", "lp"):
+        raise GpecError(f"--format {fmt}: expected mps or lp")
+    if not out.name:
+        raise GpecError(f"--out '{out}': give a file name ending in .mps or .lp")
+    if out.is_dir():
+        raise GpecError(f"--out {out}: is a folder; give a file name ending in .mps or .lp")
+    suffix = out.suffix
+    if suffix in (".mps", ".lp"):
+        if fmt is not None and suffix != f".{fmt}":
+            raise GpecError(f"--out {out} and --format {fmt}: the extension says {suffix[1:]} (give one of the two, "
+                            "or make them agree)")
+    elif suffix:
+        raise GpecError(f"--out {out}: the file must end in .mps or .lp (the extension tells HiGHS the format)")
+    else:
+        out = out.with_name(f"{out.name}.{fmt or 'mps'}")
+        if out.is_dir():
+            raise GpecError(f"--out {out}: is a folder; give a file name ending in .mps or .lp")
+    _check_writable_parent(out, "--out")
+    return out
+
+
+def _check_writable_parent(path: Path, option: str) -> None:
+    """The nearest existing folder above ``path`` (which writing creates the rest of) is a folder that
+    can be written.
+
+    Raises
+    ------
+    GpecError
+        Naming ``option``, when a path above ``path`` is a file, or that folder cannot be written.
+    """
+    import os
+
+    above = path.absolute().parent
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise GpecError(f"{option} {path}: {above} is a file, not a folder")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise GpecError(f"{option} {path}: cannot write in {above} (permission denied)")
 
 
 @instance_app.command("build")

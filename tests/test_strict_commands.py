@@ -426,3 +426,68 @@ def test_explain_of_an_empty_folder_in_a_real_process(tmp_path):
     proc = subprocess_gpec("explain", tmp_path)
     assert proc.returncode == 2 and proc.stderr == f"gpec: error: {tmp_path}: empty folder, no result.json (not " \
                                                    "the output folder of a gpec solve)\n", proc.stderr
+
+
+# -- gpec export -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("out, extra, words", [
+    ("afile/model.mps", [], "afile is a file, not a folder"),
+    ("afile/below/model.mps", [], "afile is a file, not a folder"),
+    ("folder", [], "is a folder"),
+    ("model.txt", [], "must end in .mps or .lp"),
+    ("model.mps", ["--format", "lp"], "--format lp: the extension says mps"),
+    ("model", ["--format", "xml"], "--format xml"),
+    ("model.mps", ["--horizon", "2040-2045"], "horizon 2040-2045 is outside"),
+])
+def test_export_bad_output_path_is_one_line(tiny_folder, tmp_path, monkeypatch, capsys, out, extra, words):
+    (tmp_path / "afile").write_text("mine")
+    (tmp_path / "folder").mkdir()
+    code, _, err = gpec(monkeypatch, capsys, "export", tiny_folder, "--out", tmp_path / out, *extra)
+    one_line(code, err, words)
+    assert (tmp_path / "afile").read_text() == "mine" and not list((tmp_path / "folder").iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "folder"]
+
+
+def test_export_format_follows_the_extension(tiny_folder, tmp_path, monkeypatch, capsys):
+    """``--out model.lp`` writes LP (it used to write model.mps); no extension: --format's, else .mps."""
+    for out, extra, written in (("a.lp", [], "a.lp"), ("b", [], "b.mps"), ("c", ["--format", "lp"], "c.lp"),
+                                ("new/d.mps", ["--format", "mps"], "new/d.mps")):
+        code, stdout, err = gpec(monkeypatch, capsys, "export", tiny_folder, "--out", tmp_path / out, *extra)
+        assert code == 0 and err == "" and (tmp_path / written).is_file(), (out, err)
+    assert (tmp_path / "a.lp").read_text().lstrip().lower().startswith(("\\", "min", "obj"))
+    assert "ROWS" in (tmp_path / "b.mps").read_text()
+
+
+# -- gpec instance build -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make, args, words", [
+    (lambda t: (t / "x").write_text("mine"), ["--dep", "40", "--out", "x"], "--out {t}/x: exists and is not a folder"),
+    (lambda t: (t / "x").write_text("mine"), ["--dep", "40", "--out", "x/inst"], "x is a file, not a folder"),
+    (lambda t: (t / "x").mkdir() or (t / "x" / "README.md").write_text("mine"), ["--dep", "40", "--out", "x"],
+     "holds files that are not an instance (e.g. README.md)"),
+    (lambda t: shutil.copytree(ROOT / "instances" / "landes", t / "x"), ["--france", "--out", "x"], "holds one instance"),
+    (lambda t: (t / "raw").mkdir(), ["--dep", "40", "--out", "x", "--raw", "raw"], "communes_bv2022.csv is missing"),
+    (lambda t: None, ["--dep", "40", "--out", "x", "--raw", "nowhere"], "--raw {t}/nowhere: raw data folder not found"),
+    (lambda t: None, ["--dep", ",", "--out", "x"], "--dep ,"),
+    (lambda t: None, ["--dep", "99", "--out", "x"], "--dep 99: unknown département code"),
+    (lambda t: None, ["--region", "", "--out", "x"], "exactly one of --dep, --region, --france"),
+])
+def test_instance_build_bad_output_or_selection_is_one_line(tmp_path, monkeypatch, capsys, make, args, words):
+    make(tmp_path)
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    args = [str(tmp_path / a) if a in ("x", "x/inst", "raw", "nowhere") else a for a in args]
+    args += [] if "--raw" in args else ["--raw", str(ROOT / "data" / "raw")]  # whatever the current folder
+    code, _, err = gpec(monkeypatch, capsys, "instance", "build", *args)
+    one_line(code, err, words.format(t=tmp_path))
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_instance_build_rebuilds_an_instance_folder_or_fills_an_empty_one(tmp_path):
+    """A rebuild (``make instances``) and an empty folder pass the check; the rest of the build is
+    tests/test_territory.py's."""
+    from gpec.territory.build import check_build_out
+
+    shutil.copytree(ROOT / "instances" / "landes", tmp_path / "landes")
+    (tmp_path / "empty").mkdir()
+    for out in (tmp_path / "landes", tmp_path / "empty", tmp_path / "new" / "deeper"):
+        assert check_build_out(out) == out
