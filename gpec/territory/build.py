@@ -102,8 +102,9 @@ def check_build_out(out: str | Path, france: bool = False) -> Path:
         raise GpecError(f"--out {out}: holds files that are not an instance (e.g. {first}); choose a new or empty "
                         "folder, or an instance folder to rebuild")
     if (kind == "regions") != france:
-        raise GpecError(f"--out {out}: holds {'an instance by région (--france)' if kind == 'regions' else 'one instance'}"
-                        f"; build {'--france' if france else '--dep or --region'} into a new or empty folder")
+        held = "an instance by région (--france)" if kind == "regions" else "one instance"
+        raise GpecError(f"--out {out}: holds {held}; build {'--france' if france else '--dep or --region'} into a "
+                        "new or empty folder")
     return out
 
 
