@@ -207,13 +207,13 @@ def groups_command(
     lang: str = typer.Option("en", "--lang", help="Language for people (console, map): en or fr."),
 ):
     """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""
-    from dataclasses import replace as _replace
-
     from gpec.groupings import (GroupingOptions, load_group_data, people_lines, people_tables, solve_groups,
                                 write_group_map)
+    from gpec.groupings.options import check_run
     from gpec.i18n import t
 
     _check_lang(lang)
+    check_run(time_limit, gap)  # before loading: solve_groups checks the rest (options, data) again
 
     def pair(text: str, sep: str) -> tuple[str, str]:
         head, _, tail = text.partition(sep)
@@ -227,9 +227,7 @@ def groups_command(
         fixed_groups={h: tuple(m.strip() for m in ms.split(",") if m.strip()) for h, ms in (pair(k, ":") for k in keep)})
     data = load_group_data(instance, post, structures, travel)
     if cost_per_minute is not None:
-        if not cost_per_minute >= 0:
-            raise GpecError(f"--travel-cost {cost_per_minute}: must not be negative")
-        data = _replace(data, travel_cost_per_minute=cost_per_minute)
+        data = data.with_travel_cost(cost_per_minute)
     out = out or Path("out") / f"groups_{post}"
     if out.exists() and not out.is_dir():
         raise GpecError(f"--out {out}: exists and is not a folder")
@@ -267,35 +265,30 @@ def explain_command(
     """Explain a result: a paragraph in plain words (what the plan does, what binds, what one more
     thousand euros buys; if infeasible, what cannot be reached and why), then the proof of quality, the
     conflicting constraints and what suffices, and the shadow prices."""
-    import json
-
-    import pandas as pd
-
     from gpec.explain import plain_words
     from gpec.outputs import load_result
     from gpec.report import binding_summary
 
     _check_lang(lang)
-    result = load_result(out)  # one line, exit 2, for a folder that is not a gpec solve's output
-    head = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    console.print(f"[bold]{escape(str(head.get('instance')))}[/] {head['horizon'][0]}-{head['horizon'][1]}: status "
-                  f"{head['status']}; unmet {_num(head.get('objective'))} FTE-years, bound {_num(head.get('bound'))}, "
-                  f"gap {_num(head.get('gap'), '.2e')}; cost {_num(head.get('cost'), ',.0f')} EUR; "
-                  f"violations {_num(head.get('violations'), 'd')}")
+    # one line, exit 2, for a folder that is not a gpec solve's output or is damaged: every key and table
+    # printed below was checked there
+    result = load_result(out)
+    console.print(f"[bold]{escape(result.instance)}[/] {result.horizon[0]}-{result.horizon[1]}: status "
+                  f"{result.status}; unmet {_num(result.objective)} FTE-years, bound {_num(result.bound)}, "
+                  f"gap {_num(result.gap, '.2e')}; cost {_num(result.cost, ',.0f')} EUR; "
+                  f"violations {_num(result.violations, 'd')}")
     console.print(escape(plain_words(result, lang, _instance_of(result))))
-    for stage in head.get("stages", []):
-        console.print(f"  stage {stage['name']}: {stage['status']} ({stage['solver_status']}), objective "
-                      f"{_num(stage['objective'])}, bound {_num(stage['bound'])}, gap {_num(stage['gap'], '.2e')}")
-    if head.get("timings"):
-        console.print(f"  {_timings_line(head['timings'])}")
-    if head.get("verification"):
-        console.print(f"  {_verification_line(head['verification'], head.get('mip_gap'))}")
-    if head.get("diagnosis"):
-        _print_diagnosis(head["diagnosis"])
-    prices = out / "shadow_prices.csv"
-    if prices.is_file() and prices.stat().st_size > 0:
-        table = pd.read_csv(prices, dtype={"bassin": str, "metier": str, "funder": str})
-        for title, frame in binding_summary(table):
+    for stage in result.stages:
+        console.print(f"  stage {escape(stage.name)}: {stage.status} ({escape(stage.solver_status)}), objective "
+                      f"{_num(stage.objective)}, bound {_num(stage.bound)}, gap {_num(stage.gap, '.2e')}")
+    if result.timings:
+        console.print(f"  {_timings_line(result.timings)}")
+    if result.verification:
+        console.print(f"  {_verification_line(result.verification, result.mip_gap)}")
+    if result.diagnosis:
+        _print_diagnosis(result.diagnosis)
+    if not result.shadow_prices.empty:
+        for title, frame in binding_summary(result.shadow_prices):
             console.print(_table(title, frame))
 
 
@@ -517,8 +510,9 @@ def _num(value, fmt: str = ",.2f") -> str:
 @app.command("export", no_args_is_help=True)
 def export_command(
     instance: Path = typer.Argument(..., help="Instance folder."),
-    out: Path = typer.Option(..., "--out", help="File to write (.mps or .lp)."),
-    fmt: str = typer.Option("mps", "--format", help="mps or lp."),
+    out: Path = typer.Option(..., "--out", help="File to write, ending in .mps or .lp (added when missing)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="mps or lp (default: from --out's extension, else "
+                                      "mps)."),
     horizon: Optional[str] = typer.Option(None, "--horizon", help="FIRST-LAST model years."),
 ):
     """Write the model (stage 1: weighted unmet need) as MPS or LP with readable names, for other solvers."""
@@ -527,14 +521,66 @@ def export_command(
     from gpec.scenario import Scenario, parse_horizon
     from gpec.solvers.export import write_model
 
-    if fmt not in ("mps", "lp"):
-        raise GpecError(f"--format {fmt}: expected mps or lp")
-    if out.suffix != f".{fmt}":
-        out = out.with_suffix(f".{fmt}")
+    out = _export_file(out, fmt)  # before the model is built: a bad path fails at once
     inst, years = Scenario(horizon=parse_horizon(horizon) if horizon else None).apply(load_instance(instance))
     model = build_model(inst, years)
-    write_model(model.lp, model.stages[0], out)
+    try:
+        write_model(model.lp, model.stages[0], out)
+    except OSError as exc:
+        raise GpecError(f"--out {out}: cannot write the model ({exc.strerror or exc})") from None
     console.print(f"model written to {out} ({model.lp.n_cols} columns, {model.lp.n_rows} rows)")
+
+
+def _export_file(out: Path, fmt: Optional[str]) -> Path:
+    """The file ``gpec export`` writes: ``out``, its extension telling the format (``.mps`` or ``.lp``;
+    ``--format``'s, or ``.mps``, added when it has none).
+
+    Raises
+    ------
+    GpecError
+        On an unknown ``--format``, an extension other than .mps or .lp or that disagrees with
+        ``--format``, an existing folder at ``out``, or a folder above it that is a file or cannot be
+        written.
+    """
+    if fmt is not None and fmt not in ("mps", "lp"):
+        raise GpecError(f"--format {fmt}: expected mps or lp")
+    if not out.name:
+        raise GpecError(f"--out '{out}': give a file name ending in .mps or .lp")
+    if out.is_dir():
+        raise GpecError(f"--out {out}: is a folder; give a file name ending in .mps or .lp")
+    suffix = out.suffix
+    if suffix in (".mps", ".lp"):
+        if fmt is not None and suffix != f".{fmt}":
+            raise GpecError(f"--out {out} and --format {fmt}: the extension says {suffix[1:]} (give one of the two, "
+                            "or make them agree)")
+    elif suffix:
+        raise GpecError(f"--out {out}: the file must end in .mps or .lp (the extension tells HiGHS the format)")
+    else:
+        out = out.with_name(f"{out.name}.{fmt or 'mps'}")
+        if out.is_dir():
+            raise GpecError(f"--out {out}: is a folder; give a file name ending in .mps or .lp")
+    _check_writable_parent(out, "--out")
+    return out
+
+
+def _check_writable_parent(path: Path, option: str) -> None:
+    """The nearest existing folder above ``path`` (which writing creates the rest of) is a folder that
+    can be written.
+
+    Raises
+    ------
+    GpecError
+        Naming ``option``, when a path above ``path`` is a file, or that folder cannot be written.
+    """
+    import os
+
+    above = path.absolute().parent
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise GpecError(f"{option} {path}: {above} is a file, not a folder")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise GpecError(f"{option} {path}: cannot write in {above} (permission denied)")
 
 
 @instance_app.command("build")

@@ -15,7 +15,9 @@ not allowed for the lever or outside its territory, or spend not equal to the le
 ``budget``, ``stock_balance``
 (reported stock differs from the recomputed one), ``stock_nonnegative``, ``need`` (reported unmet need
 differs from max(0, need - stock - pool cover)), ``labour_pool`` (people recruited in a bassin and year
-above ``labour_pool_share`` x its jobseekers), ``objective``, ``cost``.
+above ``labour_pool_share`` x its jobseekers), ``objective``, ``cost`` (both recomputed in floating point
+from the tables and the instance, never from the solver's numbers: a reported value that differs, or is
+not a finite number, is a violation, so an overflow in a solver cannot pass with none).
 
 Pathways (promotion, VAE, reconversion, immersion, social) are re-derived from ``pathways.csv`` and their
 parameters: a school-based promotion takes the person out of the source métier in its start year and
@@ -33,6 +35,7 @@ instance is one zone (empty ``zone``) where every funder pays.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,10 +113,10 @@ def evaluate(instance, result) -> Evaluation:
     if not _close(result.objective, objective, rel=1e-6):
         found.flag("objective", "unmet", f"reported {result.objective:.6f} != recomputed {objective:.6f} FTE-years")
     in_horizon = [first <= y <= end for _, _, y in lever_cost.index]
-    cost = float(lever_cost[in_horizon].sum()) if len(lever_cost) else 0.0
-    reported_cost = getattr(result, "cost", np.nan)
-    if reported_cost == reported_cost and not _close(reported_cost, cost, rel=1e-6):
-        found.flag("cost", "total", f"reported {reported_cost:,.2f} != recomputed {cost:,.2f} EUR")
+    cost = math.fsum(lever_cost[in_horizon]) if len(lever_cost) else 0.0  # float, from the tables: no overflow
+    reported_cost = getattr(result, "cost", None)  # a reported cost that is not a finite number is flagged
+    if reported_cost is not None and not _close(float(reported_cost), cost, rel=1e-6):
+        found.flag("cost", "total", f"reported {float(reported_cost):,.2f} != recomputed {cost:,.2f} EUR")
 
     violations = pd.DataFrame(list(found), columns=["family", "label", "detail"])
     return Evaluation(violations, stock, unmet, objective, cost, spend_by_funder)
@@ -609,7 +612,9 @@ def _table(result, name: str, columns: list[str]) -> pd.DataFrame:
 
 
 def _close(a: float, b: float, rel: float = REL_TOL) -> bool:
-    return abs(a - b) <= ABS_TOL + rel * max(abs(a), abs(b))
+    """Whether ``a`` and ``b`` are finite and equal within the tolerances (an infinite or NaN value is never
+    close: ``inf`` would be within a relative tolerance of anything)."""
+    return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= ABS_TOL + rel * max(abs(a), abs(b))
 
 
 def _close_arr(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -19,15 +19,18 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import math
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gpec.atomic import write_json
 from gpec.errors import GpecError
 from gpec.results import OUTPUT_FILES, TABLE_COLUMNS, TABLE_FILES, Result, StageReport
+from gpec.solvers import STATUSES
 
 #: ``renameat2`` flag exchanging two paths atomically (Linux >= 3.15, glibc >= 2.28).
 RENAME_EXCHANGE = 2
@@ -174,32 +177,234 @@ def load_result(out: str | Path) -> Result:
     """Read a folder written by :func:`write_outputs` (or ``gpec solve``) back into a Result.
 
     The tables and ``result.json`` are read; ``applied`` (the instance) is not stored in the folder and
-    is ``None``.
+    is ``None``. Everything read is checked first, so that a reader (``explain``, ``compare``,
+    ``alternatives``) never works on a foreign or damaged folder: ``result.json`` must be the JSON object
+    of a gpec solve, each of its keys of the type written (:data:`HEAD_FIELDS`); every table of
+    :data:`~gpec.results.TABLE_FILES` must be there, complete (ending with its last line's newline), with
+    its columns, numbers where numbers belong.
 
     Raises
     ------
     GpecError
-        When the folder has no readable ``result.json`` of a gpec solve.
+        In one line naming the folder or the file (and the key, row or column) and what is wrong: a
+        folder that does not exist, is empty or is the output of another command; a ``result.json``
+        missing, unreadable, truncated, or not that of a gpec solve; a table missing or damaged.
     """
     out = Path(out)
-    head_path = out / "result.json"
-    if not head_path.is_file():
-        raise GpecError(f"{out}: no result.json (not the output folder of a gpec solve)")
+    head_path = _result_file(out)
     try:
-        head = json.loads(head_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GpecError(f"{head_path}: not a readable result ({exc})") from None
-    if not isinstance(head, dict) or not {"status", "horizon", "stages", "instance"} <= set(head):
-        raise GpecError(f"{head_path}: not the result of a gpec solve (a gpec groups output, or another file?)")
+        text = head_path.read_text(encoding="utf-8")
+        head = json.loads(text, parse_constant=_no_constant)
+    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise GpecError(f"{head_path}: not a readable result ({_first_line(exc)}; damaged or truncated?)") from None
+    _check_head(head_path, head)
     try:
         values = _result_values(head)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise GpecError(f"{head_path}: not a result this version of gpec reads ({type(exc).__name__}: {exc})") from None
     for name, file in TABLE_FILES.items():
-        values[name] = _read(out / file, TABLE_COLUMNS[name])
-    prices = out / "shadow_prices.csv"
-    values["shadow_prices"] = _read(prices, None) if prices.is_file() else pd.DataFrame()
+        values[name] = _read(out / file, TABLE_COLUMNS[name], required=True)
+    from gpec.shadow import COLUMNS as PRICE_COLUMNS
+
+    prices = out / "shadow_prices.csv"  # not written by older runs without shadow prices
+    values["shadow_prices"] = _read(prices, PRICE_COLUMNS) if prices.is_file() else pd.DataFrame()
     return Result(**values)
+
+
+#: Files that mark the output folder of another command than ``gpec solve`` (or an instance), and what
+#: the folder is then.
+OTHER_OUTPUTS = {"sweep.json": "a gpec sweep folder (read it with gpec sweep-report)",
+                 "alternatives.json": "the output of gpec alternatives",
+                 "breakeven.csv": "the output of gpec breakeven",
+                 "comparison.json": "the output of gpec compare",
+                 "group_posts.csv": "the output of gpec groups",
+                 "instance.yaml": "an instance folder (solve it first: gpec solve FOLDER --out OUT)"}
+
+
+def _result_file(out: Path) -> Path:
+    """``out/result.json``, once ``out`` is known to be a folder that holds one.
+
+    Raises
+    ------
+    GpecError
+        When ``out`` does not exist, is not a folder, is empty, or has no ``result.json`` (naming what the
+        folder is, when another command wrote it).
+    """
+    if not out.exists():
+        raise GpecError(f"{out}: no such folder (give the output folder of a gpec solve)")
+    if not out.is_dir():
+        raise GpecError(f"{out}: not a folder (give the output folder of a gpec solve)")
+    head_path = out / "result.json"
+    if head_path.is_file():
+        return head_path
+    if not any(out.iterdir()):
+        raise GpecError(f"{out}: empty folder, no result.json (not the output folder of a gpec solve)")
+    other = next((what for marker, what in OTHER_OUTPUTS.items() if (out / marker).exists()), None)
+    if other:
+        raise GpecError(f"{out}: {other}, no result.json (not the output folder of a gpec solve)")
+    raise GpecError(f"{out}: no result.json (not the output folder of a gpec solve)")
+
+
+def _no_constant(name: str):
+    """JSON has no NaN or Infinity (gpec writes null): one in result.json is damage."""
+    raise ValueError(f"{name} is not JSON (gpec writes null)")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# -- the keys of result.json --------------------------------------------------------------------------
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _count(v) -> bool:
+    return _whole(v) and v >= 0
+
+
+def _text(v) -> bool:
+    return isinstance(v, str)
+
+
+def _flag(v) -> bool:
+    return isinstance(v, bool)
+
+
+def _or_null(check):
+    return lambda v: v is None or check(v)
+
+
+def _list_of(check):
+    return lambda v: isinstance(v, list) and all(check(x) for x in v)
+
+
+def _dict_of(check, key=_text):
+    return lambda v: isinstance(v, dict) and all(key(k) and check(x) for k, x in v.items())
+
+
+def _record(required: dict | None = None, optional: dict | None = None):
+    """A JSON object with the ``required`` keys and any of the ``optional`` ones, each passing its check
+    (other keys are let through)."""
+    required, optional = required or {}, optional or {}
+
+    def check(v) -> bool:
+        return (isinstance(v, dict) and all(k in v and c(v[k]) for k, c in required.items())
+                and all(c(v[k]) for k, c in optional.items() if k in v))
+    return check
+
+
+def _horizon(v) -> bool:
+    return isinstance(v, list) and len(v) == 2 and all(_whole(y) for y in v) and v[0] <= v[1]
+
+
+def _year_key(k) -> bool:
+    return isinstance(k, str) and k.lstrip("-").isdigit()
+
+
+def _phase(v) -> bool:
+    """A timed phase of ``timings`` (its own phases nested)."""
+    return _record(optional={"start_s": _or_null(_number), "limit_s": _or_null(_number),
+                             "seconds": _or_null(_number), "phases": _dict_of(_phase)})(v)
+
+
+def _nonnegative(v) -> bool:
+    return _number(v) and v >= 0
+
+
+def _share(v) -> bool:
+    return _number(v) and 0 <= v <= 1
+
+
+_SECONDS = ("a number of seconds, not negative", _nonnegative)
+_NUMBER_OR_NULL = ("a finite number or null", _or_null(_number))
+_TEXT = ("a string", _text)
+#: ``result.json`` of a gpec solve: key -> (required, what its value must be, the check). Keys not listed
+#: (written by a later version) are let through.
+HEAD_FIELDS = {
+    "status": (True, f"one of {', '.join(STATUSES)}", lambda v: v in STATUSES),
+    "objective": (True, *_NUMBER_OR_NULL), "bound": (True, *_NUMBER_OR_NULL),
+    "gap": (True, "a number, not negative, or null", _or_null(_nonnegative)),
+    "cost": (True, *_NUMBER_OR_NULL), "runtime_s": (True, *_SECONDS), "solver": (True, *_TEXT),
+    "instance": (True, *_TEXT), "instance_sha256": (True, *_TEXT),
+    "horizon": (True, "[first, last] years", _horizon),
+    "levers": (False, "a list of lever names", _list_of(_text)),
+    "budgets": (False, "funder -> year -> EUR", _dict_of(_dict_of(_number, key=_year_key))),
+    "overrides": (True, "parameter -> number", _dict_of(_number)),
+    "mip_gap": (True, "a share in [0, 1]", _share), "cost_gap": (True, "a share in [0, 1]", _share),
+    "time_limit": (True, *_SECONDS),
+    "n_variables": (True, "a count", _count), "n_integer": (True, "a count", _count),
+    "n_constraints": (True, "a count", _count), "build_s": (True, *_SECONDS),
+    "stages": (True, "a list of stages (name, status, objective, bound, gap, runtime_s, solver_status)",
+               _list_of(lambda s: isinstance(s, dict) and set(s) == set(StageReport.__dataclass_fields__)
+                        and _record({"name": _text, "status": _text, "objective": _or_null(_number),
+                                     "bound": _or_null(_number), "gap": _or_null(_number), "runtime_s": _number,
+                                     "solver_status": _text})(s))),
+    "message": (False, *_TEXT),
+    "violations": (False, "a count or null", _or_null(_count)),
+    "violation_details": (False, "a list of objects", _list_of(lambda d: isinstance(d, dict))),
+    "diagnosis": (False, "null or a diagnosis", _or_null(_record(optional={
+        "lp_relaxation": _or_null(_text), "iis": _or_null(_text), "conflict_size": _count,
+        "conflict": _list_of(_record({"text": _text, "bound": _text}, {"family": _text})),
+        "budget_increase": _list_of(_record({"funder": _text, "year": _whole, "increase_eur": _number,
+                                             "envelope_eur": _number})),
+        "suggested_budgets": _dict_of(_number), "suggested_service_level": _or_null(_number),
+        "suggestion": _or_null(_text)}))),
+    "verification": (False, "null or a verification", _or_null(_record(
+        {"solver": _text, "status": _text},
+        {**{k: _or_null(_number) for k in ("objective", "bound", "gap", "cost", "runtime_s", "relative_difference")},
+         **{k: _or_null(_flag) for k in ("start_kept", "bounds_agree", "incumbents_within_gap",
+                                         "incumbents_within_1pct", "agree")},
+         "started_from": _or_null(_text)}))),
+    "service_level": (False, "a share in [0, 1] or null", _or_null(_share)),
+    "min_places": (False, "métier -> places", _dict_of(_number)),
+    "timings": (False, "the run's timings (limit_s, total_s, phases)",
+                lambda v: v == {} or _record({"limit_s": _number}, {"total_s": _or_null(_number),
+                                                                    "reserve_s": _or_null(_number),
+                                                                    "phases": _dict_of(_phase)})(v)),
+    "budget_carry_over": (False, "a share in [0, 1]", _share), "tail_years": (False, "a count", _count),
+    "instance_folder": (False, *_TEXT), "instance_path": (False, *_TEXT), "reference_folder": (False, *_TEXT),
+    "solution_limit": (False, "a count or null", _or_null(_count)),
+    "funders": (False, "code -> kind, territory, name",
+                _dict_of(_record(optional={"kind": _text, "territory": _text, "name": _text}))),
+    "reference_change": (False, *_NUMBER_OR_NULL),
+}
+
+
+def _check_head(path: Path, head) -> None:
+    """``head``, read from ``path``, is the result.json of a gpec solve (:data:`HEAD_FIELDS`).
+
+    Raises
+    ------
+    GpecError
+        Naming the first key missing or of the wrong type, or what the file is instead.
+    """
+    if not isinstance(head, dict):
+        raise GpecError(f"{path}: not the result of a gpec solve (a JSON {type(head).__name__}, not an object)")
+    if "post_type" in head:
+        raise GpecError(f"{path}: the result of gpec groups, not of a gpec solve (explain and compare read the "
+                        "output folders of gpec solve)")
+    if head.get("by_region") is True:
+        raise GpecError(f"{path}: the result of gpec solve --by-region: give one région's folder "
+                        "(OUT/regions/<name>)")
+    if not {"status", "horizon", "stages", "instance"} & set(head):
+        raise GpecError(f"{path}: not the result of a gpec solve (none of its keys: status, horizon, stages, "
+                        "instance)")
+    for key, (required, what, check) in HEAD_FIELDS.items():
+        if key not in head:
+            if required:
+                raise GpecError(f"{path}: key '{key}' is missing (a damaged result.json, or not of a gpec solve)")
+            continue
+        if not check(head[key]):
+            shown = json.dumps(head[key], ensure_ascii=False)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise GpecError(f"{path}: key '{key}' is {shown}, expected {what} (a damaged result.json?)")
 
 
 def _result_values(head: dict) -> dict:
@@ -217,14 +422,57 @@ def _result_values(head: dict) -> dict:
     return values
 
 
-def _read(path: Path, columns) -> pd.DataFrame:
-    if not path.is_file() or path.stat().st_size == 0:
+# -- the tables -------------------------------------------------------------------------------------
+
+def _read(path: Path, columns, required: bool = False) -> pd.DataFrame:
+    """A table of an output folder: ``columns`` must be there (unless the file holds no column at all,
+    as gpec writes an empty table), and those that are not codes (:data:`_CODES`) or flags
+    (``binding``) hold numbers or nothing; ``required``: the file must exist and have its header.
+
+    Raises
+    ------
+    GpecError
+        Naming the file (and the column or row) of a table missing, truncated, unreadable, without one of
+        ``columns`` or with text where numbers belong.
+    """
+    if not path.is_file():
+        if required:
+            raise GpecError(f"{path}: missing (the output folder is incomplete: run gpec solve again)")
+        return pd.DataFrame(columns=list(columns or []))
+    size, last = _size_and_last_byte(path)
+    if size and last != b"\n":
+        raise GpecError(f"{path}: truncated (its last line is incomplete: run gpec solve again)")
+    if size <= 1:  # gpec writes a table without columns as one newline
+        if required:
+            raise GpecError(f"{path}: empty, without its header line (damaged: run gpec solve again)")
         return pd.DataFrame(columns=list(columns or []))
     try:
         table = pd.read_csv(path, dtype=_CODES, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise GpecError(f"{path}: not a readable table ({exc})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise GpecError(f"{path}: not a readable table ({_first_line(exc)})") from None
+    missing = [c for c in (columns or ()) if c not in table.columns]
+    if missing:
+        raise GpecError(f"{path}, column '{missing[0]}': missing (not a table of gpec solve, or damaged)")
+    numbers = [c for c in (columns or ()) if c in table.columns and c not in _CODES and c != "binding"]
+    for column in numbers:
+        values = pd.to_numeric(table[column], errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy() & table[column].notna().to_numpy())
+        if bad.size:
+            i = int(bad[0])
+            raise GpecError(f"{path}, row {i + 1}, column '{column}': '{table[column].iloc[i]}' is not a number "
+                            f"(file line {i + 2}; damaged?)")
+        table[column] = values
     for name in ("pathway", "metier", "zone"):  # empty codes stay empty text
         if name in table:
             table[name] = table[name].fillna("")
     return table
+
+
+def _size_and_last_byte(path: Path) -> tuple[int, bytes]:
+    """The size of a file and its last byte (empty for an empty file)."""
+    with path.open("rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        if not size:
+            return 0, b""
+        f.seek(size - 1)
+        return size, f.read(1)

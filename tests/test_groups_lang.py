@@ -86,7 +86,7 @@ def test_twenty_landes_ehpad_in_both_languages_and_their_maps(tmp_path):
 
 
 def test_results_without_a_plan(line):
-    solved = solve_groups(line, GroupingOptions(**{**LINE.__dict__, "groups": 9}), mip_gap=0.0)  # 9 groups of 5
+    solved = solve_groups(line, GroupingOptions(**{**LINE.__dict__, "groups": 3}), mip_gap=0.0)  # 3 groups need 6
     assert not solved.has_solution
     made = dataclasses.replace(solved, status="infeasible", objective=math.nan, bound=-math.inf, gap=math.inf,
                                violations=None)

@@ -17,7 +17,8 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
     """Re-check a grouping from its tables (no model code): every structure once; members within the
     travel limit of their hub; sizes within bounds (a maximum of 0: no bound); posts cover the members'
     summed need (each need to the nearest 0.001 FTE) and an alone structure's own; options respected (kept
-    groups too, no structure alone with ``no_alone``); the cost recomputed."""
+    groups too, no structure alone with ``no_alone``); the cost recomputed in exact integer arithmetic
+    (:func:`_check_cost`), so that no overflow in a solver can pass as a plan with no violation."""
     found = []
     flag = lambda family, label, detail: found.append({"family": family, "label": str(label), "detail": detail})
     need = data.structures.set_index("structure")["need_fte"]
@@ -66,11 +67,30 @@ def evaluate_groups(data: GroupData, options, groups: pd.DataFrame, group_posts:
         if n > options.groups or (options.groups_exact and n != options.groups):
             flag("options", "groups", f"{n} groups, asked {'exactly' if options.groups_exact else 'at most'} "
                                       f"{options.groups}")
+    if reported_cost is not None:
+        _check_cost(data, need, minutes, members, posts, groups, reported_cost, flag)
+    return found
+
+
+def _check_cost(data: GroupData, need: pd.Series, minutes: pd.Series, members: pd.DataFrame, posts: pd.Series,
+                groups: pd.DataFrame, reported: float, flag) -> None:
+    """The cost recomputed in exact integer arithmetic (Python integers: no overflow, no rounding) from
+    the posts, the alone structures' needs and each member's trip (rounded to the euro, as the models
+    count it), against the ``reported`` cost: a cost that is not a finite number, or differs by more than
+    half a euro (and a millionth), is a violation. A member's trip that is not a finite number of euros
+    (no minutes to its hub, a cost of travel that is not finite) is one too."""
     alone = groups.loc[groups["role"] == "alone", "structure"]
     alone_posts = sum(math.ceil(round(need[s], 3) - 1e-9) for s in alone)
-    travel = np.round(2 * data.post["visits_per_year"] * data.travel_cost_per_minute
-                      * np.array([minutes.get((r.structure, r.hub), math.inf) for r in members.itertuples()]))
-    cost = (int(posts.sum()) + alone_posts) * data.post["cost_eur"] + float(travel.sum())
-    if reported_cost is not None and abs(cost - reported_cost) > 1e-6 * max(1.0, abs(cost)) + 0.5:
-        flag("cost", "total", f"reported {reported_cost:,.2f} != recomputed {cost:,.2f} EUR")
-    return found
+    per_minute = 2 * data.post["visits_per_year"] * data.travel_cost_per_minute
+    travel = 0
+    for r in members.itertuples():
+        eur = per_minute * minutes.get((r.structure, r.hub), math.inf)
+        if not math.isfinite(eur):
+            flag("cost", r.structure, f"the trip to hub {r.hub} costs {eur} EUR (not a finite number)")
+            return
+        travel += round(eur)
+    cost = (int(posts.sum()) + alone_posts) * round(data.post["cost_eur"]) + travel
+    if not (isinstance(reported, (int, float, np.integer, np.floating)) and math.isfinite(reported)):
+        flag("cost", "total", f"reported {reported} EUR, not a finite number (recomputed {cost:,} EUR)")
+    elif abs(cost - reported) > 1e-6 * max(1.0, abs(cost)) + 0.5:
+        flag("cost", "total", f"reported {reported:,.2f} != recomputed {cost:,} EUR")

@@ -7,11 +7,21 @@ with its source) and ``parameters.csv`` (:data:`GROUP_PARAMETERS`). A user table
 matrix (``--travel``: origin, destination, minutes between structures) replace the computed ones. With
 ``--travel`` the table of structures needs no coordinates: without lon, lat or bassin columns, or with
 empty lon and lat cells, a structure has no point (NaN) and is left off the map.
+
+**Checks.** Every value is checked on load, an error naming the file, row and column: needs and places
+finite, not negative and at most :data:`MAX_NEED_FTE` and :data:`MAX_PLACES`; lon in [-180, 180], lat in
+[-90, 90]; minutes finite and not negative; the post's cost and visits at most :data:`MAX_POST_COST_EUR`
+and :data:`MAX_VISITS_PER_YEAR`; the cost of a minute of travel at most
+:data:`MAX_TRAVEL_COST_PER_MINUTE`; the detour factor and the speed positive. These maxima lie far above
+any real value and keep every cost of a grouping an exact integer well below 2^53 in the solvers (a
+structure costs at most 1e11 EUR a year in posts, a member's trip at most 2.9e10). :func:`check_group_data`
+checks a :class:`GroupData` built in Python the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +34,18 @@ from gpec.schema import SCHEMAS, ColumnSpec, TableSchema, read_table
 
 #: The parameters a groupings folder's parameters.csv must hold.
 GROUP_PARAMETERS = ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")
+#: Most euros a minute of a member's trip may cost (``--travel-cost``, ``travel_cost_per_minute``): far
+#: above any real cost (staff time and a car cost about 0.5-1 EUR a minute).
+MAX_TRAVEL_COST_PER_MINUTE = 1_000.0
+#: Most FTE of one post type a structure may need (a need above it is no fraction of a post to share).
+MAX_NEED_FTE = 10_000.0
+#: Most places a structure may have (the largest aggregate structure of the committed instances, a whole
+#: bassin's EHPAD, has about 12,000).
+MAX_PLACES = 1_000_000
+#: Most euros a year a post may cost.
+MAX_POST_COST_EUR = 10_000_000.0
+#: Most visits a year from the hub to a member.
+MAX_VISITS_PER_YEAR = 10_000.0
 
 
 @dataclass
@@ -34,6 +56,16 @@ class GroupData:
     structures: pd.DataFrame  # structure, name, lon, lat (NaN where unknown, with --travel), need_fte
     minutes: pd.DataFrame  # origin, destination, minutes (every ordered pair known)
     travel_cost_per_minute: float
+
+    def with_travel_cost(self, eur_per_minute: float) -> GroupData:
+        """These data with another cost of a minute of a member's trip (``--travel-cost``).
+
+        Raises
+        ------
+        GpecError
+            When ``eur_per_minute`` is not a finite number in [0, :data:`MAX_TRAVEL_COST_PER_MINUTE`].
+        """
+        return replace(self, travel_cost_per_minute=check_travel_cost(eur_per_minute, "--travel-cost"))
 
     def pairs(self, max_minutes: float) -> pd.DataFrame:
         """structure, hub, minutes, travel_eur for the ordered pairs within ``max_minutes`` (s != hub)."""
@@ -56,7 +88,7 @@ def load_group_data(folder: str | Path, post: str, structures_file: str | Path |
     GpecError
         On a missing folder or file, or an unknown post type.
     InputError
-        On a malformed table or a missing parameter.
+        On a malformed table, a value out of range (module docstring) or a missing parameter.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -65,28 +97,25 @@ def load_group_data(folder: str | Path, post: str, structures_file: str | Path |
     if post not in set(posts["post_type"]):
         raise GpecError(f"--post {post}: unknown post type (known in {folder / 'post_types.csv'}: "
                         f"{', '.join(posts['post_type'])})")
+    _check_post(folder / "post_types.csv", posts, post)
     row = posts.set_index("post_type").loc[post]
     spec = {"post_type": post, "label": row["label"], "need_per_place": float(row["need_per_place"]),
             "need_per_structure": float(row["need_per_structure"]), "cost_eur": float(row["cost_eur"]),
             "visits_per_year": float(row["visits_per_year"])}
-    params = read_table(folder, SCHEMAS["parameters.csv"]).set_index("name")["value"]
-    for name in GROUP_PARAMETERS:
-        if name not in params:
-            raise InputError(str(folder / "parameters.csv"), f"parameter '{name}' is missing", column="name")
+    params = _parameters(folder / "parameters.csv", read_table(folder, SCHEMAS["parameters.csv"]))
     structures = _structures(folder, structures_file, post, spec, travel=travel_file is not None)
     minutes = (_read_travel(Path(travel_file), structures) if travel_file else
-               computed_minutes(structures, float(params["road_detour_factor"]), float(params["avg_speed_kmh"])))
-    return GroupData(spec, structures, minutes, float(params["travel_cost_per_minute"]))
+               computed_minutes(structures, params["road_detour_factor"], params["avg_speed_kmh"]))
+    return GroupData(spec, structures, minutes, params["travel_cost_per_minute"])
 
 
 def _structures(folder: Path, structures_file, post: str, spec: dict, travel: bool = False) -> pd.DataFrame:
     """The structures with their need (FTE) and their point; ``travel``: the minutes come from
     ``--travel``, so a ``--structures`` table may give no point (lon, lat NaN)."""
     if structures_file is None:
+        path = folder / SCHEMAS["structures.csv"].file
         s = read_table(folder, SCHEMAS["structures.csv"])
-        need = s["places"] * spec["need_per_place"] + spec["need_per_structure"]
-        return pd.DataFrame({"structure": s["structure"], "name": s["name"], "lon": s["lon"], "lat": s["lat"],
-                             "need_fte": need.to_numpy(float)})
+        return _checked_structures(path, s, "places", spec)
     path = Path(structures_file)
     need_col = f"need_{post}"
     raw = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
@@ -110,9 +139,131 @@ def _structures(folder: Path, structures_file, post: str, spec: dict, travel: bo
                                         f"{folder / 'bassins.csv'})", row=i + 1, column="bassin")
         centre = bassins.set_index("bassin")[["lon", "lat"]]
         s["lon"], s["lat"] = s["bassin"].map(centre["lon"]), s["bassin"].map(centre["lat"])
-    need = s[need_col] if need_col in s else s["places"] * spec["need_per_place"] + spec["need_per_structure"]
+    return _checked_structures(path, s, need_col if need_col in s else "places", spec)
+
+
+def _checked_structures(path: Path, s: pd.DataFrame, need_from: str, spec: dict) -> pd.DataFrame:
+    """structure, name, lon, lat, need_fte of a table read from ``path``, its need taken from the column
+    ``need_from`` (``need_<post type>`` in FTE, or ``places`` times the post's need per place, plus its need
+    per structure), every value in range.
+
+    Raises
+    ------
+    InputError
+        Naming the row and column of a table without rows, a point out of range, more places than
+        :data:`MAX_PLACES` or a need above :data:`MAX_NEED_FTE`.
+    """
+    if s.empty:
+        raise InputError(str(path), "no structure (the table has a header only)", column="structure")
+    _check_range(path, s, "lon", -180.0, 180.0, "degrees of longitude")
+    _check_range(path, s, "lat", -90.0, 90.0, "degrees of latitude")
+    if need_from == "places":
+        _check_range(path, s, "places", 0.0, MAX_PLACES, "places")
+        need = s["places"].to_numpy(float) * spec["need_per_place"] + spec["need_per_structure"]
+    else:
+        need = s[need_from].to_numpy(float)
+    too_much = ~(need <= MAX_NEED_FTE)
+    if too_much.any():
+        i = int(np.flatnonzero(too_much)[0])
+        raise InputError(str(path), f"a need of {need[i]:g} FTE of {spec['post_type']} (file line {i + 2}) is above "
+                                    f"the {MAX_NEED_FTE:g} FTE a structure may need", row=i + 1, column=need_from)
     return pd.DataFrame({"structure": s["structure"], "name": s["name"], "lon": s["lon"], "lat": s["lat"],
-                         "need_fte": need.to_numpy(float)})
+                         "need_fte": need})
+
+
+def _check_range(path: Path, table: pd.DataFrame, column: str, low: float, high: float, unit: str) -> None:
+    """Every value of ``column`` (empty cells aside) in [``low``, ``high``]."""
+    values = table[column].to_numpy(float)
+    bad = ~np.isnan(values) & ~((values >= low) & (values <= high))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(str(path), f"{values[i]:g} (file line {i + 2}) is outside [{low:g}, {high:g}] {unit}",
+                         row=i + 1, column=column)
+
+
+def _check_post(path: Path, posts: pd.DataFrame, post: str) -> None:
+    """The row of ``post`` in post_types.csv: needs, cost and visits within their maxima."""
+    i = int(np.flatnonzero((posts["post_type"] == post).to_numpy())[0])
+    limits = {"need_per_place": (MAX_NEED_FTE, "FTE"), "need_per_structure": (MAX_NEED_FTE, "FTE"),
+              "cost_eur": (MAX_POST_COST_EUR, "EUR a year"), "visits_per_year": (MAX_VISITS_PER_YEAR, "visits")}
+    for column, (most, unit) in limits.items():
+        value = float(posts[column].iloc[i])
+        if not value <= most:
+            raise InputError(str(path), f"{value:g} (post type {post}) is above the {most:g} {unit} gpec accepts",
+                             row=i + 1, column=column)
+
+
+def _parameters(path: Path, table: pd.DataFrame) -> dict[str, float]:
+    """The values of :data:`GROUP_PARAMETERS` from parameters.csv: the detour factor and the speed
+    positive, the cost of a minute of travel in [0, :data:`MAX_TRAVEL_COST_PER_MINUTE`]."""
+    values = {}
+    for name in GROUP_PARAMETERS:
+        rows = np.flatnonzero((table["name"] == name).to_numpy())
+        if not rows.size:
+            raise InputError(str(path), f"parameter '{name}' is missing", column="name")
+        i, value = int(rows[0]), float(table["value"].iloc[rows[0]])
+        if name == "travel_cost_per_minute":
+            try:
+                check_travel_cost(value, name)
+            except GpecError as exc:
+                raise InputError(str(path), str(exc), row=i + 1, column="value") from None
+        elif not value > 0:
+            raise InputError(str(path), f"{name} {value:g}: must be positive", row=i + 1, column="value")
+        values[name] = value
+    return values
+
+
+def check_travel_cost(value: float, name: str) -> float:
+    """``value`` as the cost of a minute of a member's trip, named ``name`` in the error.
+
+    Raises
+    ------
+    GpecError
+        When ``value`` is not a finite number in [0, :data:`MAX_TRAVEL_COST_PER_MINUTE`].
+    """
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool) \
+            or not 0 <= value <= MAX_TRAVEL_COST_PER_MINUTE:
+        shown = format(value, "g") if isinstance(value, (int, float, np.integer, np.floating)) else repr(value)
+        raise GpecError(f"{name} {shown}: must be a number of EUR per minute in [0, "
+                        f"{MAX_TRAVEL_COST_PER_MINUTE:g}]")
+    return float(value)
+
+
+def check_group_data(data: GroupData) -> None:
+    """Check grouping data built in Python as :func:`load_group_data` checks the files.
+
+    Raises
+    ------
+    GpecError
+        Naming the structure or the field: no structure, a structure listed twice, a need that is not a
+        finite number in [0, :data:`MAX_NEED_FTE`], a point out of range, minutes that are not finite or
+        negative, a post's cost or visits out of range, or a cost of travel out of range.
+    """
+    s = data.structures
+    if s.empty:
+        raise GpecError("no structure to group")
+    twice = s["structure"].duplicated().to_numpy()
+    if twice.any():
+        raise GpecError(f"structure '{s['structure'].iloc[int(np.flatnonzero(twice)[0])]}' is listed twice")
+    for column, low, high in (("need_fte", 0.0, MAX_NEED_FTE), ("lon", -180.0, 180.0), ("lat", -90.0, 90.0)):
+        values = s[column].to_numpy(float)
+        bad = ~((values >= low) & (values <= high)) & (~np.isnan(values) if column != "need_fte" else True)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise GpecError(f"structure '{s['structure'].iloc[i]}': {column} {values[i]:g} is outside "
+                            f"[{low:g}, {high:g}]")
+    minutes = data.minutes["minutes"].to_numpy(float)
+    bad = ~((minutes >= 0) & (minutes < math.inf))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        m = data.minutes.iloc[i]
+        raise GpecError(f"minutes from {m['origin']} to {m['destination']}: {minutes[i]:g} is not a finite, "
+                        "non-negative number")
+    for field, most in (("cost_eur", MAX_POST_COST_EUR), ("visits_per_year", MAX_VISITS_PER_YEAR)):
+        value = float(data.post[field])
+        if not 0 <= value <= most:
+            raise GpecError(f"post type {data.post['post_type']}: {field} {value:g} is outside [0, {most:g}]")
+    check_travel_cost(data.travel_cost_per_minute, "travel_cost_per_minute")
 
 
 def _point_columns(path: Path, has: set, travel: bool) -> list[ColumnSpec]:

@@ -1,10 +1,17 @@
-"""Grouping options (what a department asks for), the scale of needs in the models, and their checks."""
+"""Grouping options (what a department asks for), the scale of needs in the models, and their checks.
+
+Every value is checked before a model is built (:func:`check_run`, :func:`check_options`), by the Python
+API (:func:`gpec.groupings.solve_groups`) as by ``gpec groups``: a bad value is a
+:class:`~gpec.errors.GpecError` naming the option, never a plan computed from it.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from gpec.errors import GpecError
@@ -14,6 +21,9 @@ if TYPE_CHECKING:
 
 #: Needs are integers in thousandths of an FTE in the model.
 NEED_SCALE = 1000
+#: Longest member-to-hub trip ``--max-minutes`` accepts: a day (24 h). A structure further than that from
+#: its hub cannot share a post with it, and the bound keeps every travel cost an exact integer.
+MAX_MINUTES = 1440.0
 
 
 @dataclass(frozen=True)
@@ -35,9 +45,11 @@ class GroupingOptions:
     no_alone: bool = False
 
     def bounded(self, n_structures: int) -> GroupingOptions:
-        """These options with a number as the maximum size: without a bound (``max_size`` 0), the number
-        of structures (no group can be larger), or the minimum size if that is larger (no group forms
-        then, as the minimum asks); otherwise unchanged.
+        """These options with a number as the maximum size: without a bound (``max_size`` 0) or with a
+        maximum above the number of structures, the number of structures (no group can be larger), or the
+        minimum size if that is larger (no group forms then, as the minimum asks); an upper bound on the
+        number of groups (``groups`` with ``groups_exact`` False) above the number of structures, that
+        number (no plan has more groups); otherwise unchanged.
 
         Parameters
         ----------
@@ -49,9 +61,12 @@ class GroupingOptions:
         GroupingOptions
             A copy whose ``max_size`` is positive when ``min_size`` is (``self`` when it already was).
         """
-        if self.max_size != 0:
-            return self
-        return replace(self, max_size=max(n_structures, self.min_size))
+        changes = {}
+        if self.max_size == 0 or self.max_size > max(n_structures, self.min_size):
+            changes["max_size"] = max(n_structures, self.min_size)
+        if self.groups is not None and not self.groups_exact and self.groups > n_structures:
+            changes["groups"] = n_structures
+        return replace(self, **changes) if changes else self
 
     def size_words(self, n_structures: int | None = None) -> str:
         """The group sizes asked, for people: ``2-8``, or ``at least 2`` without an upper bound
@@ -62,6 +77,67 @@ class GroupingOptions:
     def record(self) -> dict:
         """The options as plain values for ``result.json`` (tuples as lists)."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+
+def check_run(time_limit: float, mip_gap: float) -> None:
+    """Reject a time limit or a gap tolerance that cannot make sense, before anything is solved.
+
+    Parameters
+    ----------
+    time_limit
+        Seconds for the whole grouping (``--time-limit``): a finite number above 0.
+    mip_gap
+        Relative gap tolerance (``--gap``): in [0, 1).
+
+    Raises
+    ------
+    GpecError
+        Naming the option and its value.
+    """
+    if not _number(time_limit) or not (0 < time_limit < math.inf):
+        raise GpecError(f"--time-limit {_shown(time_limit)}: must be a positive, finite number of seconds")
+    if not _number(mip_gap) or not 0 <= mip_gap < 1:
+        raise GpecError(f"--gap {_shown(mip_gap)}: must lie in [0, 1), e.g. 0 to prove the optimum or 0.01 for 1 %")
+
+
+def check_values(options: GroupingOptions, n_structures: int) -> None:
+    """Reject option values that cannot make sense whatever the structures' places and travel times.
+
+    Parameters
+    ----------
+    options
+        The options asked for.
+    n_structures
+        The number of structures of the data.
+
+    Raises
+    ------
+    GpecError
+        On a travel limit that is not a positive number up to :data:`MAX_MINUTES`, group sizes that are not
+        whole numbers or out of order (a maximum of 0 is no bound), a number of groups that is negative or,
+        asked exactly, above the number of structures, ``groups_exact`` False (``--at-most``) without a
+        number of groups, ``no_alone`` with structures that must stay alone, or a structure asked to be
+        together with itself.
+    """
+    minutes = options.max_minutes
+    if not _number(minutes) or not 0 < minutes <= MAX_MINUTES:
+        raise GpecError(f"--max-minutes {_shown(minutes)}: the travel limit must be positive, at most "
+                        f"{MAX_MINUTES:g} minutes (a day)")
+    _check_sizes(options)
+    if options.groups is not None:
+        if not _whole(options.groups) or options.groups < 0:
+            raise GpecError(f"--groups {options.groups}: must be a whole number, not negative")
+        if options.groups_exact and options.groups > n_structures:
+            raise GpecError(f"--groups {options.groups}: more groups than the {n_structures} structures (give at "
+                            f"most {n_structures}, or --at-most)")
+    elif not options.groups_exact:
+        raise GpecError("--at-most: goes with --groups N (a maximum number of groups)")
+    if options.no_alone and options.alone:
+        raise GpecError(f"--no-alone and --alone {options.alone[0]}: a structure cannot stay alone when every "
+                        "structure must join a group (give one of the two options)")
+    same = [a for a, b in options.together if a == b]
+    if same:
+        raise GpecError(f"--together {same[0]},{same[0]}: a structure is always with itself; name two structures")
 
 
 def check_options(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame) -> None:
@@ -79,18 +155,10 @@ def check_options(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame
     Raises
     ------
     GpecError
-        On a travel limit that is not positive, group sizes out of order (a maximum of 0 is no bound), a
-        negative number of groups, ``no_alone`` with structures that must stay alone, a structure the data
-        do not hold, or a kept group's member beyond the travel limit.
+        On the values :func:`check_values` rejects, a structure the data do not hold, or a kept group's
+        member beyond the travel limit.
     """
-    if not options.max_minutes > 0:
-        raise GpecError(f"--max-minutes {options.max_minutes}: the travel limit must be positive")
-    _check_sizes(options)
-    if options.groups is not None and options.groups < 0:
-        raise GpecError(f"--groups {options.groups}: must not be negative")
-    if options.no_alone and options.alone:
-        raise GpecError(f"--no-alone and --alone {options.alone[0]}: a structure cannot stay alone when every "
-                        "structure must join a group (give one of the two options)")
+    check_values(options, len(data.structures))
     known = set(data.structures["structure"])
     named = [*options.alone, *(s for pair in options.together for s in pair), *options.fixed_groups,
              *(s for members in options.fixed_groups.values() for s in members)]
@@ -105,12 +173,34 @@ def check_options(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame
 
 
 def _check_sizes(options: GroupingOptions) -> None:
-    """1 <= min size, and min size <= max size unless the maximum is 0 (no bound)."""
+    """Whole sizes, 1 <= min size, and min size <= max size unless the maximum is 0 (no bound)."""
+    for name, size in (("--min-size", options.min_size), ("--max-size", options.max_size)):
+        if not _whole(size):
+            raise GpecError(f"{name} {size}: must be a whole number")
     if options.max_size < 0:
         raise GpecError(f"--max-size {options.max_size}: must not be negative (0: no bound)")
-    if not 1 <= options.min_size <= (options.max_size or options.min_size):
-        raise GpecError(f"group sizes: need 1 <= min size ({options.min_size}) <= max size ({options.max_size}; "
-                        "0: no bound)")
+    if options.min_size < 1:
+        raise GpecError(f"--min-size {options.min_size}: the min size of a group must be at least 1 (its hub)")
+    if options.max_size and options.min_size > options.max_size:
+        raise GpecError(f"--min-size {options.min_size} and --max-size {options.max_size}: need min size <= max "
+                        "size (0: no bound)")
+
+
+def _number(value) -> bool:
+    """A real number (an int or a float, not a bool or a string); NaN included, for the range checks."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _shown(value) -> str:
+    """A value as the user typed it: ``2`` rather than ``2.0``."""
+    return format(value, "g") if _number(value) else repr(value)
+
+
+def _whole(value) -> bool:
+    """A whole number (an int, or a float with no fractional part)."""
+    if isinstance(value, (int, np.integer)):
+        return not isinstance(value, bool)
+    return isinstance(value, (float, np.floating)) and float(value).is_integer()
 
 
 def isolated(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame) -> list[str]:

@@ -12,8 +12,8 @@ import pandas as pd
 from gpec.deadline import Deadline
 from gpec.errors import GpecError
 from gpec.groupings.check import evaluate_groups
-from gpec.groupings.data import GroupData
-from gpec.groupings.options import NEED_SCALE, GroupingOptions, check_options, isolated
+from gpec.groupings.data import GroupData, check_group_data
+from gpec.groupings.options import NEED_SCALE, GroupingOptions, check_options, check_run, check_values, isolated
 from gpec.groupings.result import GroupResult, _finite, _tables
 from gpec.solvers import relative_gap
 
@@ -39,16 +39,24 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     phase 2 must beat (CP-SAT and the compact method start from it) and stands unless phase 2 finds a
     cheaper one: the result is the best plan either found, with the best bound. ``master_solutions``
     (tests) stops phase 2's first integer master at that many solutions.
+
+    **Checks.** Before anything is built, ``time_limit`` (finite, above 0), ``mip_gap`` (in [0, 1)), the
+    options (:func:`~gpec.groupings.options.check_options`) and the data
+    (:func:`~gpec.groupings.data.check_group_data`) are checked as ``gpec groups`` checks them: a bad
+    value raises :class:`~gpec.errors.GpecError` naming it.
     """
+    check_run(time_limit, mip_gap)
+    check_group_data(data)
+    check_values(options, len(data.structures))
     asked, options = options, options.bounded(len(data.structures))
     from gpec.groupings.candidates import CandidateSpace
     from gpec.groupings.compact import build_grouping_model
     from gpec.groupings.generation import CPSAT_COMPACT, SOLVERS, group_backend
 
     if solver not in SOLVERS:
-        raise GpecError(f"unknown solver '{solver}' for groups (available: {', '.join(SOLVERS)})")
+        raise GpecError(f"--solver {solver}: unknown solver for groups (available: {', '.join(SOLVERS)})")
     if method not in ("columns", "compact"):
-        raise GpecError(f"unknown method '{method}' for groups (available: columns, compact)")
+        raise GpecError(f"--method {method}: unknown method for groups (available: columns, compact)")
     pairs = data.pairs(options.max_minutes)
     check_options(data, options, pairs)
     if lonely := isolated(data, options, pairs):

@@ -3,6 +3,13 @@
 The arrays of a LinearModel are loaded once; every column must be integer and every coefficient, bound
 and cost a whole number (the grouping model scales its data so, see :mod:`gpec.groupings.compact`).
 CP-SAT proves optimality with its own bound; at a time limit it returns its incumbent and bound.
+
+**Range.** CP-SAT computes in 64-bit integers. Before a model, an objective or a row is handed to it,
+every coefficient, finite bound and cost must be at most :data:`MAX_VALUE` (2^50) in magnitude, and every
+row's and the objective's largest activity (the sum of |coefficient| x the largest |value| of its column,
+:data:`UNBOUNDED` for a column without a bound) at most :data:`MAX_ACTIVITY` (2^62): otherwise a
+:class:`~gpec.errors.GpecError` names the row or column, rather than an overflow that CP-SAT would reject
+or, converted to ``int64`` before, turn into a wrong plan.
 """
 
 from __future__ import annotations
@@ -13,8 +20,18 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model
 
+from gpec.errors import GpecError
 from gpec.models.linear import LinearModel
 from gpec.solvers import Capability, StageOutcome, relative_gap
+
+#: Largest magnitude of a coefficient, a finite bound or a cost handed to CP-SAT: whole numbers are exact
+#: in a double below 2^53, with room left for CP-SAT's presolve, which combines them.
+MAX_VALUE = 2**50
+#: Largest activity of a row or of the objective (sum of |coefficient| x the largest |value| of its
+#: column): CP-SAT computes in int64 (up to 2^63 - 1) and refuses a model whose sums may overflow.
+MAX_ACTIVITY = 2**62
+#: Bounds of a column without one (CP-SAT variables need a finite domain).
+UNBOUNDED = 2**40
 
 
 class CpSatBackend:
@@ -37,9 +54,11 @@ class CpSatBackend:
         self.lp, self.threads, self.verbose = lp, threads, verbose
         self.parameters = dict(parameters or {})
         self.model = cp_model.CpModel()
-        big = 2**40
-        lo = np.where(np.isfinite(arrays["col_lower"]), arrays["col_lower"], -big).astype(np.int64)
-        hi = np.where(np.isfinite(arrays["col_upper"]), arrays["col_upper"], big).astype(np.int64)
+        lo = np.where(np.isfinite(arrays["col_lower"]), arrays["col_lower"], -UNBOUNDED)
+        hi = np.where(np.isfinite(arrays["col_upper"]), arrays["col_upper"], UNBOUNDED)
+        self.magnitude = np.maximum(np.abs(lo), np.abs(hi))  # the largest |value| of each column
+        _check_model_range(lp, arrays, self.magnitude)
+        lo, hi = lo.astype(np.int64), hi.astype(np.int64)
         self.vars = [self.model.NewIntVar(int(a), int(b), "") for a, b in zip(lo, hi)]
         csr = arrays["matrix"]
         for i in range(lp.n_rows):
@@ -63,12 +82,18 @@ class CpSatBackend:
     def set_objective(self, cost: np.ndarray) -> None:
         if (np.abs(cost - np.round(cost)) > 1e-9).any():
             raise ValueError("CP-SAT needs integer costs (scale the data)")
+        _check_terms(self.lp, "the objective", np.asarray(cost, float), self.magnitude)
         self.cost = np.round(cost)
         nz = np.flatnonzero(self.cost)
         self.model.Minimize(sum(int(self.cost[j]) * self.vars[j] for j in nz))
 
     def add_row(self, coefs: np.ndarray, lower: float, upper: float) -> None:
         """Add the row ``lower <= coefs . x <= upper`` (integer coefficients)."""
+        _check_terms(self.lp, "an added row", np.asarray(coefs, float), self.magnitude)
+        for name, bound in (("lower", lower), ("upper", upper)):
+            if not np.isinf(bound) and not abs(bound) <= MAX_VALUE:
+                raise GpecError(f"CP-SAT: the {name} bound {bound:.3g} of an added row is above 2^50 in magnitude: "
+                                "too large for exact integer arithmetic (scale the data down)")
         nz = np.flatnonzero(coefs)
         expr = sum(int(round(coefs[j])) * self.vars[j] for j in nz)
         if np.isfinite(lower):
@@ -114,3 +139,63 @@ class CpSatBackend:
         bound = solver.BestObjectiveBound() if has_x else math.nan
         gap = 0.0 if status == "optimal" else relative_gap(objective, bound) if has_x else math.inf
         return StageOutcome(status, objective, bound, gap, runtime, x, solver.StatusName(code))
+
+
+def _check_model_range(lp: LinearModel, arrays: dict, magnitude: np.ndarray) -> None:
+    """Every coefficient and finite bound at most :data:`MAX_VALUE` in magnitude, every row's activity at
+    most :data:`MAX_ACTIVITY` (module docstring).
+
+    Raises
+    ------
+    GpecError
+        Naming the first column or row out of range.
+    """
+    too_large = "too large for exact integer arithmetic (scale the data down)"
+    for side in ("col_lower", "col_upper"):
+        values = arrays[side]
+        bad = np.flatnonzero(~np.isinf(values) & ~(np.abs(values) <= MAX_VALUE))  # NaN too
+        if bad.size:
+            j = int(bad[0])
+            raise GpecError(f"CP-SAT: the {side.split('_')[1]} bound {values[j]:.3g} of column "
+                            f"{lp.column_label(j)} is above 2^50 in magnitude: {too_large}")
+    for side in ("row_lower", "row_upper"):
+        values = arrays[side]
+        bad = np.flatnonzero(~np.isinf(values) & ~(np.abs(values) <= MAX_VALUE))
+        if bad.size:
+            i = int(bad[0])
+            raise GpecError(f"CP-SAT: the {side.split('_')[1]} bound {values[i]:.3g} of row {lp.row_label(i)} is "
+                            f"above 2^50 in magnitude: {too_large}")
+    csr = arrays["matrix"]
+    bad = np.flatnonzero(~(np.abs(csr.data) <= MAX_VALUE))
+    if bad.size:
+        k = int(bad[0])
+        i = int(np.searchsorted(csr.indptr, k, side="right") - 1)
+        raise GpecError(f"CP-SAT: the coefficient {csr.data[k]:.3g} of column {lp.column_label(int(csr.indices[k]))} "
+                        f"in row {lp.row_label(i)} is above 2^50 in magnitude: {too_large}")
+    activity = abs(csr) @ magnitude
+    bad = np.flatnonzero(~(activity <= MAX_ACTIVITY))
+    if bad.size:
+        i = int(bad[0])
+        raise GpecError(f"CP-SAT: row {lp.row_label(i)} may reach {activity[i]:.3g} (coefficients x column "
+                        f"bounds), above 2^62: int64 arithmetic could overflow (scale the data down or bound "
+                        "its columns)")
+
+
+def _check_terms(lp: LinearModel, what: str, coefs: np.ndarray, magnitude: np.ndarray) -> None:
+    """The coefficients of an objective or a row added later: each at most :data:`MAX_VALUE`, their
+    activity at most :data:`MAX_ACTIVITY`.
+
+    Raises
+    ------
+    GpecError
+        Naming the first column out of range, or ``what`` when the sum is.
+    """
+    bad = np.flatnonzero(~(np.abs(coefs) <= MAX_VALUE))
+    if bad.size:
+        j = int(bad[0])
+        raise GpecError(f"CP-SAT: the coefficient {coefs[j]:.3g} of column {lp.column_label(j)} in {what} is above "
+                        "2^50 in magnitude: too large for exact integer arithmetic (scale the data down)")
+    total = float(np.abs(coefs) @ magnitude)
+    if not total <= MAX_ACTIVITY:
+        raise GpecError(f"CP-SAT: {what} may reach {total:.3g} (coefficients x column bounds), above 2^62: int64 "
+                        "arithmetic could overflow (scale the data down or bound its columns)")

@@ -3,10 +3,17 @@
 Every table is derived by the modules of this package, each row with its source; this module only
 chooses the territory, calls them in order and writes the folder (instance.yaml, the CSV tables,
 ``bassins.geojson`` and a README naming what is observed, derived or assumed).
+
+Before anything is read, the output folder and the raw data are checked (:func:`check_build_out`,
+:func:`check_raw`): the output folder must be new, empty or an instance folder of the same kind (a
+rebuild), never a file or a folder of other files (whose ``README.md`` or tables a build would
+overwrite); every file of :data:`RAW_FILES` must be in the raw data
+folder.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -28,20 +35,91 @@ TAIL_YEARS = 3
 #: shortest detours of the parameters' ranges, 60 / 0.692 = 86.7 minutes).
 FULL_TRAVEL_MAX_BASSINS = 100
 TRAVEL_MAX_MINUTES = 90
+#: The files of ``data/raw`` a build reads (data/raw/SOURCES.md says where each comes from).
+RAW_FILES = ("communes_bv2022.csv", "bassins_de_vie_2022.csv", "bassins_de_vie_2022.geojson",
+             "landes_pop_75_85_rp2023.csv", "care_sector_figures.csv", "ehpad_finess_landes_pyrenees_atlantiques.csv",
+             "communes_bassin_emploi_bmo2019.csv", "tension_metiers_soin_bassins_emploi_2021.csv")
 
 
 def build_instance(dep: str | list[str] | None, raw: str | Path, out: str | Path, *, region: str | None = None,
                    france: bool = False) -> Path:
     """Build the instance of départements ``dep`` (``"40"``, ``["40", "64"]``), of a ``region`` (INSEE
     code) or of metropolitan ``france`` from ``raw`` (the ``data/raw`` folder) into ``out``."""
-    raw, out = Path(raw), Path(out)
-    if not raw.is_dir():
-        raise GpecError(f"{raw}: raw data folder not found (run from the repository root or pass --raw)")
+    raw, out = Path(raw), check_build_out(out, france)
+    check_raw(raw)
     communes = population.read_communes(raw)
     territory = select(communes, dep=dep, region=region, france=france)
-    if france:
-        return write_regions(territory, raw, out, communes)
-    return write_instance(territory, raw, out, communes)
+    try:
+        if france:
+            return write_regions(territory, raw, out, communes)
+        return write_instance(territory, raw, out, communes)
+    except PermissionError as exc:
+        raise GpecError(f"--out {out}: cannot write the instance ({exc.strerror or exc})") from None
+
+
+def check_raw(raw: Path) -> None:
+    """``raw`` is a folder holding every file of :data:`RAW_FILES`.
+
+    Raises
+    ------
+    GpecError
+        Naming ``--raw`` and the first file missing.
+    """
+    if not raw.is_dir():
+        raise GpecError(f"--raw {raw}: raw data folder not found (run from the repository root or pass --raw)")
+    missing = [name for name in RAW_FILES if not (raw / name).is_file()]
+    if missing:
+        raise GpecError(f"--raw {raw}: {missing[0]} is missing (the raw data folder holds the files of "
+                        "data/raw/SOURCES.md)")
+
+
+def check_build_out(out: str | Path, france: bool = False) -> Path:
+    """The folder a build writes: new, empty, or an instance folder of the same kind (a rebuild: a
+    ``--france`` folder of régions for ``france``, one instance otherwise).
+
+    Raises
+    ------
+    GpecError
+        Naming ``--out``, when it is a file, a path below a file, a folder that cannot be written, or a
+        folder holding other files than an instance of that kind (the current folder of a project, say,
+        whose README.md a build would overwrite).
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise GpecError(f"--out {out}: exists and is not a folder")
+    above = out.absolute()
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise GpecError(f"--out {out}: {above} is a file, not a folder")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise GpecError(f"--out {out}: cannot write in {above} (permission denied)")
+    if not out.is_dir() or not any(out.iterdir()):
+        return out
+    kind = _instance_kind(out / "instance.yaml")
+    if kind is None:
+        first = min((p.name for p in out.iterdir()), key=lambda name: (name.startswith("."), name))
+        raise GpecError(f"--out {out}: holds files that are not an instance (e.g. {first}); choose a new or empty "
+                        "folder, or an instance folder to rebuild")
+    if (kind == "regions") != france:
+        held = "an instance by région (--france)" if kind == "regions" else "one instance"
+        raise GpecError(f"--out {out}: holds {held}; build {'--france' if france else '--dep or --region'} into a "
+                        "new or empty folder")
+    return out
+
+
+def _instance_kind(path: Path) -> str | None:
+    """``regions`` or ``instance`` for the ``instance.yaml`` of an instance folder; None when there is none
+    or it is not one."""
+    if not path.is_file():
+        return None
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(meta, dict) or "name" not in meta:
+        return None
+    return "regions" if meta.get("kind") == "regions" else "instance"
 
 
 def write_regions(territory: Territory, raw: Path, out: Path, communes: pd.DataFrame) -> Path:
