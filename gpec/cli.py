@@ -215,16 +215,17 @@ def groups_command(
     _check_lang(lang)
     check_run(time_limit, gap)  # before loading: solve_groups checks the rest (options, data) again
 
-    def pair(text: str, sep: str) -> tuple[str, str]:
+    def pair(option: str, text: str, sep: str) -> tuple[str, str]:
         head, _, tail = text.partition(sep)
-        if not head or not tail:
-            raise GpecError(f"'{text}': expected two parts separated by '{sep}'")
+        if not head.strip() or not tail.strip():
+            raise GpecError(f"{option} '{text}': expected two parts separated by '{sep}'")
         return head.strip(), tail.strip()
 
     options = GroupingOptions(
         max_minutes=max_minutes, min_size=min_size, max_size=max_size, groups=groups, groups_exact=not at_most,
-        alone=tuple(alone), no_alone=no_alone, together=tuple(pair(t, ",") for t in together),
-        fixed_groups={h: tuple(m.strip() for m in ms.split(",") if m.strip()) for h, ms in (pair(k, ":") for k in keep)})
+        alone=tuple(alone), no_alone=no_alone, together=tuple(pair("--together", t, ",") for t in together),
+        fixed_groups={h: tuple(m.strip() for m in ms.split(",") if m.strip())
+                      for h, ms in (pair("--keep", k, ":") for k in keep)})
     data = load_group_data(instance, post, structures, travel)
     if cost_per_minute is not None:
         data = data.with_travel_cost(cost_per_minute)
@@ -746,14 +747,29 @@ def _value(value, low: float, high: float, lang: str) -> str:
 def main() -> None:
     """Console-script entry point: user errors become one line on stderr and exit code 2; an interrupt
     (Ctrl-C) one line and exit code 130."""
+    try:  # typer >= 0.20 carries its own copy of click
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    except ImportError:  # pragma: no cover
+        from click.exceptions import NoArgsIsHelpError, UsageError
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # a command alone: its help
+        print(exc.ctx.get_help())
+        sys.exit(0)
+    except UsageError as exc:  # an option typer cannot parse or check: one line, like our own errors
+        print(f"gpec: error: {exc.format_message()}", file=sys.stderr)
+        sys.exit(2)
+    except typer.Abort:  # typer's name for Ctrl-C outside a solve
+        print("gpec: interrupted", file=sys.stderr)
+        sys.exit(130)
     except GpecError as exc:
         print(f"gpec: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("gpec: interrupted", file=sys.stderr)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(code) returns its code when not standalone
 
 
 if __name__ == "__main__":

@@ -492,14 +492,15 @@ def _meta_horizon(path: Path, meta: dict) -> tuple[int, int]:
     return first, last
 
 
-def check_horizon(instance: Instance, horizon: tuple[int, int]) -> None:
-    """The horizon must lie inside the years the instance gives need, baseline and budget for."""
+def check_horizon(instance: Instance, horizon: tuple[int, int], where: str = "horizon") -> None:
+    """The horizon must lie inside the years the instance gives need, baseline and budget for; ``where``
+    names it in the error (``--horizon`` when the user gave it)."""
     first, last = horizon
     lo, hi = instance.data_years()
     if first > last:
-        raise GpecError(f"horizon {first}-{last}: first year after last year")
+        raise GpecError(f"{where} {first}-{last}: first year after last year")
     if first < lo or last > hi:
-        raise GpecError(f"horizon {first}-{last} is outside the instance data ({lo}-{hi}) in {instance.folder}")
+        raise GpecError(f"{where} {first}-{last} is outside the instance data ({lo}-{hi}) in {instance.folder}")
     for funder, rows in instance.tables["budget.csv"].groupby("funder"):
         missing = [y for y in range(first, last + 1) if y not in set(rows["year"])]
         if missing:
@@ -812,10 +813,13 @@ def _check_funders(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _check_levers(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """levers.csv names levers of the model (:data:`~gpec.schema.LEVERS`) and funders of budget.csv; every
-    lever of pathways.csv has a funder."""
+    """levers.csv has rows, names levers of the model (:data:`~gpec.schema.LEVERS`) and funders of
+    budget.csv; every lever of pathways.csv has a funder."""
     funders = set(tables["budget.csv"]["funder"])
     lev = tables["levers.csv"]
+    if lev.empty:  # every lever unfunded would decide nothing, silently
+        raise InputError(str(folder / "levers.csv"), "no lever has a funder (a row per lever and funder; "
+                         "gpec solve --no-levers solves the baseline alone)", column="lever")
     for i, row in enumerate(lev.itertuples(index=False), start=1):
         if row.lever not in LEVERS:
             raise InputError(str(folder / "levers.csv"), f"unknown lever '{row.lever}' (levers: {', '.join(LEVERS)})",

@@ -96,11 +96,14 @@ class Scenario:
     def apply(self, instance: Instance) -> tuple[Instance, tuple[int, int]]:
         """The instance with this scenario's overrides, and the horizon to model."""
         horizon = self.horizon or instance.horizon
-        check_horizon(instance, horizon)
+        check_horizon(instance, horizon, "--horizon" if self.horizon else "horizon")
         if self.parameters:
             instance = instance.with_parameters(self.parameters)
         if self.budgets:
-            budgets = instance.resolve_budgets(self.budgets)  # codes and aliases, combined per body
+            try:
+                budgets = instance.resolve_budgets(self.budgets)  # codes and aliases, combined per body
+            except GpecError as exc:
+                raise GpecError(f"--budget: {exc}") from None
             for funder, value in budgets.items():
                 outside = [y for y in (value if isinstance(value, dict) else {}) if y is not None
                            and not horizon[0] <= y <= horizon[1]]

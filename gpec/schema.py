@@ -87,6 +87,7 @@ class TableSchema:
     key: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)  # column -> referenced table file
     optional: bool = False  # an optional file may be absent; when present it is validated like the others
+    may_be_empty: bool = False  # a header and no rows is a valid table (no capacity, no structure...)
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
@@ -123,6 +124,7 @@ SCHEMAS: dict[str, TableSchema] = {
             (_c("structure", "code"), _c("name", "text"), _c("category", "code"), _c("statut", "code"),
              _c("bassin", "code"), LON, LAT, _c("places", "int", maximum=PEOPLE_MAX), SOURCE),
             key=("structure",),
+            may_be_empty=True,
             references={"bassin": "bassins.csv"},
         ),
         TableSchema(
@@ -159,6 +161,7 @@ SCHEMAS: dict[str, TableSchema] = {
             (_c("bassin", "code"), _c("metier", "code"), _c("max_places_per_year", "int", maximum=PEOPLE_MAX),
              SOURCE),
             key=("bassin", "metier"),
+            may_be_empty=True,
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
@@ -166,6 +169,7 @@ SCHEMAS: dict[str, TableSchema] = {
             (_c("bassin", "code"), _c("metier", "code"), _c("max_contracts_per_year", "int", maximum=PEOPLE_MAX),
              SOURCE),
             key=("bassin", "metier"),
+            may_be_empty=True,
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
@@ -189,12 +193,14 @@ SCHEMAS: dict[str, TableSchema] = {
             "structure_staff.csv",
             (_c("structure", "code"), _c("metier", "code"), _c("staff_fte", maximum=PEOPLE_MAX), SOURCE),
             key=("structure", "metier"),
+            may_be_empty=True,
             references={"structure": "structures.csv", "metier": "metiers.csv"},
         ),
         TableSchema(
             "structure_travel.csv",
             (_c("structure", "code"), _c("host", "code"), _c("minutes", maximum=MINUTES_MAX), SOURCE),
             key=("structure", "host"),
+            may_be_empty=True,
             references={"structure": "structures.csv", "host": "bassins.csv"},
             optional=True,
         ),
@@ -204,6 +210,7 @@ SCHEMAS: dict[str, TableSchema] = {
              _c("from_metier", "code", allow_empty=True), _c("to_metier", "code"), _c("cap_basis", "code"),
              _c("draws_labour_pool", "int", maximum=1), _c("whole_places", "code"), SOURCE),
             key=("pathway",),
+            may_be_empty=True,
             references={"from_metier": "metiers.csv", "to_metier": "metiers.csv"},
             optional=True,
         ),
@@ -212,6 +219,7 @@ SCHEMAS: dict[str, TableSchema] = {
             (_c("bassin", "code"), _c("metier", "code"), _c("rome", "code"), _c("jobseekers", maximum=PEOPLE_MAX),
              _c("tension", allow_empty=True, maximum=5), SOURCE),
             key=("bassin", "metier"),
+            may_be_empty=True,
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
             optional=True,
         ),
@@ -244,6 +252,8 @@ def read_table(folder: Path, schema: TableSchema) -> pd.DataFrame:
     missing = [c.name for c in schema.columns if c.name not in raw.columns and not c.optional]
     if missing:
         raise InputError(str(path), f"missing column(s) {', '.join(missing)}", column=missing[0])
+    if raw.empty and not schema.may_be_empty:
+        raise InputError(str(path), "no data rows (the table is empty below its header)")
     table = pd.DataFrame(index=raw.index)
     for col in schema.columns:
         if col.name in raw.columns:

@@ -133,7 +133,7 @@ def test_bad_input_names_what_is_wrong(line, tmp_path):
         solve_groups(data, GroupingOptions(max_minutes=0))
     with pytest.raises(GpecError, match="must stay alone but is also asked to be grouped"):
         solve_groups(data, GroupingOptions(**{**LINE.__dict__, "alone": ("A",), "together": (("A", "B"),)}))
-    with pytest.raises(GpecError, match="unknown structure .FINESS id. 'Z'"):
+    with pytest.raises(GpecError, match="--alone Z: unknown structure .FINESS id."):
         solve_groups(data, GroupingOptions(**{**LINE.__dict__, "alone": ("Z",)}))
     bad = pd.read_csv(folder / "travel.csv")
     bad.loc[3, "origin"] = "400000000"

@@ -231,17 +231,17 @@ def _copy(line_folder, tmp_path):
 
 
 @pytest.mark.parametrize("file, changes, column, row, words", [
-    ("structures.csv", {"lon": (2, "200")}, "lon", 2, "outside [-180, 180]"),
-    ("structures.csv", {"lat": (3, "-91")}, "lat", 3, "outside [-90, 90]"),
-    ("structures.csv", {"places": (4, "2000000")}, "places", 4, "outside [0, 1e+06]"),
+    ("structures.csv", {"lon": (2, "200")}, "lon", 2, "above the maximum 180"),
+    ("structures.csv", {"lat": (3, "-91")}, "lat", 3, "below -90"),
+    ("structures.csv", {"places": (4, "2000000")}, "places", 4, "above the maximum 1e+06"),
     ("structures.csv", {"places": (4, "-3")}, "places", 4, "negative"),
     ("structures.csv", {"places": (1, "inf")}, "places", 1, "not finite"),
     ("travel.csv", {"minutes": (2, "inf")}, "minutes", 2, "not finite"),
     ("travel.csv", {"minutes": (2, "-1")}, "minutes", 2, "negative"),
     ("parameters.csv", {"value": (3, "inf")}, "value", 3, "not finite"),
-    ("parameters.csv", {"value": (3, "5000")}, "value", 3, "travel_cost_per_minute 5000"),
-    ("parameters.csv", {"value": (2, "0")}, "value", 2, "avg_speed_kmh 0: must be positive"),
-    ("post_types.csv", {"cost_eur": (1, "1e15")}, "cost_eur", 1, "above the 1e+07 EUR"),
+    ("parameters.csv", {"value": (3, "5000")}, "value", 3, "outside the domain of travel_cost_per_minute"),
+    ("parameters.csv", {"value": (2, "0")}, "value", 2, "outside the domain of avg_speed_kmh"),
+    ("post_types.csv", {"cost_eur": (1, "1e15")}, "cost_eur", 1, "above the maximum 1e+07"),
     ("post_types.csv", {"need_per_place": (1, "1e9")}, "need_per_place", 1, "above"),
 ])
 def test_groups_files_out_of_range_name_file_row_and_column(line_folder, tmp_path, file, changes, column, row,
@@ -260,15 +260,15 @@ def test_groups_structures_option_out_of_range(line_folder, tmp_path, monkeypatc
     table = pd.DataFrame({"structure": list("ABCDE"), "name": list("ABCDE"), "need_p": [0.6, 0.6, 0.3, 0.7, 0.5]})
     mine = tmp_path / "mine.csv"
     table.assign(need_p=[0.6, 0.6, MAX_NEED_FTE * 2, 0.7, 0.5]).to_csv(mine, index=False)
-    with pytest.raises(InputError, match="above the 10000 FTE") as error:
+    with pytest.raises(InputError, match="above the maximum 10000") as error:
         load_group_data(folder, "p", mine, folder / "travel.csv")
     assert (error.value.row, error.value.column) == (3, "need_p")
     table.assign(lon=[0, 0, 0, 0, 0], lat=[45, 45, 45, 45, -100]).to_csv(mine, index=False)
     code, _, err = gpec(monkeypatch, capsys, "groups", folder, "--post", "p", "--structures", mine, "--travel",
                         folder / "travel.csv", "--out", tmp_path / "out", "--quiet")
-    one_line(code, err, str(mine), "row 5", "column 'lat'", "outside [-90, 90]")
+    one_line(code, err, str(mine), "row 5", "column 'lat'", "below -90")
     table.iloc[0:0].to_csv(mine, index=False)
-    with pytest.raises(InputError, match="no structure"):
+    with pytest.raises(InputError, match="no data rows"):
         load_group_data(folder, "p", mine, folder / "travel.csv")
 
 

@@ -12,9 +12,10 @@ empty lon and lat cells, a structure has no point (NaN) and is left off the map.
 finite, not negative and at most :data:`MAX_NEED_FTE` and :data:`MAX_PLACES`; lon in [-180, 180], lat in
 [-90, 90]; minutes finite and not negative; the post's cost and visits at most :data:`MAX_POST_COST_EUR`
 and :data:`MAX_VISITS_PER_YEAR`; the cost of a minute of travel at most
-:data:`MAX_TRAVEL_COST_PER_MINUTE`; the detour factor and the speed positive. These maxima lie far above
-any real value and keep every cost of a grouping an exact integer well below 2^53 in the solvers (a
-structure costs at most 1e11 EUR a year in posts, a member's trip at most 2.9e10). :func:`check_group_data`
+:data:`MAX_TRAVEL_COST_PER_MINUTE`; the detour factor and the speed within their domains
+(:mod:`gpec.domains`). These maxima lie far above any real value and keep every cost of a grouping an
+exact integer well below 2^53 in the solvers (a structure costs at most 1e11 EUR a year in posts, a
+member's trip at most 1.1e9: 2 x 3,650 visits x 1,440 minutes x 100 EUR). :func:`check_group_data`
 checks a :class:`GroupData` built in Python the same way.
 """
 
@@ -30,22 +31,19 @@ import pandas as pd
 from gpec.errors import GpecError, InputError
 from gpec.geo.distance import great_circle_km
 from gpec.geo.graph import point_minutes
-from gpec.schema import SCHEMAS, ColumnSpec, TableSchema, read_table
+from gpec.domains import DOMAINS
+from gpec.schema import COST_MAX, LAT, LON, PEOPLE_MAX, SCHEMAS, VISITS_MAX, ColumnSpec, TableSchema, read_table
 
 #: The parameters a groupings folder's parameters.csv must hold.
 GROUP_PARAMETERS = ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")
-#: Most euros a minute of a member's trip may cost (``--travel-cost``, ``travel_cost_per_minute``): far
-#: above any real cost (staff time and a car cost about 0.5-1 EUR a minute).
-MAX_TRAVEL_COST_PER_MINUTE = 1_000.0
+#: Most euros a minute of a member's trip may cost (``--travel-cost``, ``travel_cost_per_minute``): the
+#: parameter's domain (:mod:`gpec.domains`).
+MAX_TRAVEL_COST_PER_MINUTE = DOMAINS["travel_cost_per_minute"].high
 #: Most FTE of one post type a structure may need (a need above it is no fraction of a post to share).
 MAX_NEED_FTE = 10_000.0
-#: Most places a structure may have (the largest aggregate structure of the committed instances, a whole
-#: bassin's EHPAD, has about 12,000).
-MAX_PLACES = 1_000_000
-#: Most euros a year a post may cost.
-MAX_POST_COST_EUR = 10_000_000.0
-#: Most visits a year from the hub to a member.
-MAX_VISITS_PER_YEAR = 10_000.0
+#: Most places a structure may have, most euros a year a post may cost, most visits a year from the hub
+#: to a member: the maxima of the instance tables (:mod:`gpec.schema`).
+MAX_PLACES, MAX_POST_COST_EUR, MAX_VISITS_PER_YEAR = PEOPLE_MAX, COST_MAX, VISITS_MAX
 
 
 @dataclass
@@ -97,7 +95,6 @@ def load_group_data(folder: str | Path, post: str, structures_file: str | Path |
     if post not in set(posts["post_type"]):
         raise GpecError(f"--post {post}: unknown post type (known in {folder / 'post_types.csv'}: "
                         f"{', '.join(posts['post_type'])})")
-    _check_post(folder / "post_types.csv", posts, post)
     row = posts.set_index("post_type").loc[post]
     spec = {"post_type": post, "label": row["label"], "need_per_place": float(row["need_per_place"]),
             "need_per_structure": float(row["need_per_structure"]), "cost_eur": float(row["cost_eur"]),
@@ -123,7 +120,8 @@ def _structures(folder: Path, structures_file, post: str, spec: dict, travel: bo
         raise GpecError(f"--structures {path}: file not found")
     has = set(raw.columns)
     columns = [ColumnSpec("structure", "code"), ColumnSpec("name", "text"), *_point_columns(path, has, travel)]
-    columns.append(ColumnSpec(need_col) if need_col in has else ColumnSpec("places"))
+    columns.append(ColumnSpec(need_col, maximum=MAX_NEED_FTE) if need_col in has
+                   else ColumnSpec("places", maximum=MAX_PLACES))
     schema = TableSchema(path.name, tuple(columns), key=("structure",))
     s = read_table(path.parent, schema)
     if "lon" in s:
@@ -145,20 +143,16 @@ def _structures(folder: Path, structures_file, post: str, spec: dict, travel: bo
 def _checked_structures(path: Path, s: pd.DataFrame, need_from: str, spec: dict) -> pd.DataFrame:
     """structure, name, lon, lat, need_fte of a table read from ``path``, its need taken from the column
     ``need_from`` (``need_<post type>`` in FTE, or ``places`` times the post's need per place, plus its need
-    per structure), every value in range.
+    per structure); points and places were held to their ranges when the table was read.
 
     Raises
     ------
     InputError
-        Naming the row and column of a table without rows, a point out of range, more places than
-        :data:`MAX_PLACES` or a need above :data:`MAX_NEED_FTE`.
+        Naming the row and column of a table without rows or of a need above :data:`MAX_NEED_FTE`.
     """
     if s.empty:
         raise InputError(str(path), "no structure (the table has a header only)", column="structure")
-    _check_range(path, s, "lon", -180.0, 180.0, "degrees of longitude")
-    _check_range(path, s, "lat", -90.0, 90.0, "degrees of latitude")
     if need_from == "places":
-        _check_range(path, s, "places", 0.0, MAX_PLACES, "places")
         need = s["places"].to_numpy(float) * spec["need_per_place"] + spec["need_per_structure"]
     else:
         need = s[need_from].to_numpy(float)
@@ -171,45 +165,15 @@ def _checked_structures(path: Path, s: pd.DataFrame, need_from: str, spec: dict)
                          "need_fte": need})
 
 
-def _check_range(path: Path, table: pd.DataFrame, column: str, low: float, high: float, unit: str) -> None:
-    """Every value of ``column`` (empty cells aside) in [``low``, ``high``]."""
-    values = table[column].to_numpy(float)
-    bad = ~np.isnan(values) & ~((values >= low) & (values <= high))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(str(path), f"{values[i]:g} (file line {i + 2}) is outside [{low:g}, {high:g}] {unit}",
-                         row=i + 1, column=column)
-
-
-def _check_post(path: Path, posts: pd.DataFrame, post: str) -> None:
-    """The row of ``post`` in post_types.csv: needs, cost and visits within their maxima."""
-    i = int(np.flatnonzero((posts["post_type"] == post).to_numpy())[0])
-    limits = {"need_per_place": (MAX_NEED_FTE, "FTE"), "need_per_structure": (MAX_NEED_FTE, "FTE"),
-              "cost_eur": (MAX_POST_COST_EUR, "EUR a year"), "visits_per_year": (MAX_VISITS_PER_YEAR, "visits")}
-    for column, (most, unit) in limits.items():
-        value = float(posts[column].iloc[i])
-        if not value <= most:
-            raise InputError(str(path), f"{value:g} (post type {post}) is above the {most:g} {unit} gpec accepts",
-                             row=i + 1, column=column)
-
-
 def _parameters(path: Path, table: pd.DataFrame) -> dict[str, float]:
-    """The values of :data:`GROUP_PARAMETERS` from parameters.csv: the detour factor and the speed
-    positive, the cost of a minute of travel in [0, :data:`MAX_TRAVEL_COST_PER_MINUTE`]."""
+    """The values of :data:`GROUP_PARAMETERS` from parameters.csv (read by :func:`gpec.schema.read_table`,
+    which holds every value to its domain, :mod:`gpec.domains`)."""
     values = {}
     for name in GROUP_PARAMETERS:
         rows = np.flatnonzero((table["name"] == name).to_numpy())
         if not rows.size:
             raise InputError(str(path), f"parameter '{name}' is missing", column="name")
-        i, value = int(rows[0]), float(table["value"].iloc[rows[0]])
-        if name == "travel_cost_per_minute":
-            try:
-                check_travel_cost(value, name)
-            except GpecError as exc:
-                raise InputError(str(path), str(exc), row=i + 1, column="value") from None
-        elif not value > 0:
-            raise InputError(str(path), f"{name} {value:g}: must be positive", row=i + 1, column="value")
-        values[name] = value
+        values[name] = float(table["value"].iloc[rows[0]])
     return values
 
 
@@ -277,8 +241,7 @@ def _point_columns(path: Path, has: set, travel: bool) -> list[ColumnSpec]:
         Without ``--travel``, on a table with neither lon, lat nor bassin.
     """
     if {"lon", "lat"} <= has or (has & {"lon", "lat"} and "bassin" not in has):
-        return [ColumnSpec("lon", nonnegative=False, allow_empty=travel),
-                ColumnSpec("lat", nonnegative=False, allow_empty=travel)]
+        return [replace(LON, allow_empty=travel), replace(LAT, allow_empty=travel)]
     if "bassin" in has:
         return [ColumnSpec("bassin", "code")]
     if travel:

@@ -160,11 +160,13 @@ def check_options(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame
     """
     check_values(options, len(data.structures))
     known = set(data.structures["structure"])
-    named = [*options.alone, *(s for pair in options.together for s in pair), *options.fixed_groups,
-             *(s for members in options.fixed_groups.values() for s in members)]
-    unknown = [s for s in named if s not in known]
+    named = [*(("--alone", s) for s in options.alone),
+             *(("--together", s) for pair in options.together for s in pair),
+             *(("--keep", s) for hub, members in options.fixed_groups.items() for s in (hub, *members))]
+    unknown = [(option, s) for option, s in named if s not in known]
     if unknown:
-        raise GpecError(f"unknown structure (FINESS id) '{unknown[0]}' in the grouping options")
+        option, s = unknown[0]
+        raise GpecError(f"{option} {s}: unknown structure (FINESS id) in the grouping data")
     reach = set(zip(pairs["structure"], pairs["hub"]))
     for hub, members in options.fixed_groups.items():
         far = [s for s in members if (s, hub) not in reach]
