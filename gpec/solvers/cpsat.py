@@ -13,6 +13,7 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model
 
+from gpec import interrupt
 from gpec.models.linear import LinearModel
 from gpec.solvers import Capability, StageOutcome, relative_gap
 
@@ -92,11 +93,11 @@ class CpSatBackend:
             setattr(solver.parameters, name, value)
         if solution_limit:
             solver.parameters.stop_after_first_solution = solution_limit == 1
-        if self.guard is not None:
-            guard = self.guard
+        if self.guard is not None or interrupt.active():
+            guard = self.guard or (lambda: False)
 
             def check(*_):
-                if guard():
+                if guard() or interrupt.requested():
                     solver.stop_search()
 
             solver.best_bound_callback = check
@@ -104,7 +105,11 @@ class CpSatBackend:
             solver.parameters.log_search_progress = True
             solver.parameters.log_to_stdout = False
         start = time.perf_counter()
-        code = solver.Solve(self.model)
+        # a signal within gpec.interrupt.catching stops the search at once, from the watcher thread
+        with interrupt.stoppable(solver.stop_search):
+            if interrupt.requested():
+                solver.parameters.max_time_in_seconds = 0.0
+            code = solver.Solve(self.model)
         runtime = time.perf_counter() - start
         status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
                   cp_model.MODEL_INVALID: "error"}.get(code, "error")
@@ -113,4 +118,6 @@ class CpSatBackend:
         objective = solver.ObjectiveValue() if has_x else math.nan
         bound = solver.BestObjectiveBound() if has_x else math.nan
         gap = 0.0 if status == "optimal" else relative_gap(objective, bound) if has_x else math.inf
-        return StageOutcome(status, objective, bound, gap, runtime, x, solver.StatusName(code))
+        name = solver.StatusName(code)
+        return StageOutcome(status, objective, bound, gap, runtime, x,
+                            f"interrupted ({name})" if interrupt.requested() and status != "optimal" else name)

@@ -24,6 +24,7 @@ import time
 import highspy
 import numpy as np
 
+from gpec import interrupt
 from gpec.models.linear import LinearModel
 from gpec.solvers import MIN_SOLVE_S, Capability, StageOutcome, relative_gap
 
@@ -115,7 +116,8 @@ class HighsBackend:
 
     def _interrupt(self, event) -> None:
         # HiGHS keeps the interrupt flag from one solve to the next: it is set here either way
-        event.interrupt(bool(self.guard is not None and self.guard()) or self._enough(event))
+        event.interrupt(bool(self.guard is not None and self.guard()) or interrupt.requested()
+                        or self._enough(event))
 
     def _enough(self, event) -> bool:
         if self.enough is None:
@@ -234,7 +236,10 @@ class HighsBackend:
         self.h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp.value)
                               | int(highspy.IisStrategy.kIisStrategyIrreducible.value))
         self.h.setOptionValue("iis_time_limit", float(time_limit))
-        status, iis = self.h.getIis()
+        with interrupt.stoppable(self._stop_now):
+            if interrupt.requested():
+                self._stop_now()
+            status, iis = self.h.getIis()
         if status == highspy.HighsStatus.kError or not iis.valid_:
             return [], [], False
         words = {2: "lower", 3: "upper", 4: "both"}  # IisBoundStatus: Lower, Upper, Boxed
@@ -253,6 +258,11 @@ class HighsBackend:
         self.started = np.asarray(x, float).copy()
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
+        """Minimise the objective within ``time_limit`` seconds to relative gap ``mip_gap``. Within
+        :func:`gpec.interrupt.catching`, a signal stops the run at once (:meth:`_stop_now`), keeping its
+        incumbent (``solver_status`` then begins with ``interrupted``)."""
+        if interrupt.active():
+            self._subscribe()  # the MIP callback polls the request too
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
         self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
         start = self._began = time.perf_counter()
@@ -262,7 +272,7 @@ class HighsBackend:
             return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)
         outcome, mismatch = self._run(time_limit)
         left = time_limit - (time.perf_counter() - start)
-        if mismatch and self.started is not None and left >= MIN_SOLVE_S:
+        if mismatch and self.started is not None and left >= MIN_SOLVE_S and not interrupt.requested():
             # HiGHS 1.16, a MIP started from a solution: it may return the start while reporting an
             # objective no solution has; solved again without the start (in the time left), it reports
             # what it returns
@@ -282,7 +292,7 @@ class HighsBackend:
         self.h.setOptionValue("solver", "ipm")
         self._time_limit(RELAXATION_SHARE * time_limit, lp=True)
         try:
-            self.h.run()
+            self._run_stoppable()
             solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
             bound = float(self.h.getInfo().objective_function_value) if solved else -math.inf
             x_lp = np.asarray(self.h.getSolution().col_value, float)
@@ -324,7 +334,7 @@ class HighsBackend:
             self._recording = True
         self._seen = None
         start = time.perf_counter()
-        run_status = self.h.run()
+        run_status = self._run_stoppable()
         runtime = time.perf_counter() - start
         model_status = self.h.getModelStatus()
         info = self.h.getInfo()
@@ -333,6 +343,9 @@ class HighsBackend:
         status = _map_status(model_status, has_x, run_status)
         objective = info.objective_function_value if has_x else math.nan
         solver_status = self.h.modelStatusToString(model_status)
+        if interrupt.requested() and status != "optimal":
+            solver_status = f"interrupted ({solver_status})"
+
         tolerance = 1e-6 * max(1.0, abs(objective))
         if has_x and self._seen is not None and self.cost @ self._seen < self.cost @ x - tolerance:
             # HiGHS 1.16, a MIP started from a solution and stopped (time, interrupt): it may return the start
@@ -363,6 +376,22 @@ class HighsBackend:
             gap = 0.0
         return StageOutcome(status, objective, bound, gap, runtime, x, solver_status), mismatch
 
+
+    def _run_stoppable(self):
+        """``h.run()``, stopped at once by a signal within :func:`gpec.interrupt.catching`."""
+        with interrupt.stoppable(self._stop_now):
+            if interrupt.requested():  # the signal came before the hook was registered
+                self._stop_now()
+            return self.h.run()
+
+    def _stop_now(self) -> None:
+        """Stop the current run, keeping its incumbent: its time limit made 0 (called from
+        :mod:`gpec.interrupt`'s watcher thread while ``run`` holds no GIL). HiGHS checks its time limit
+        within the LP iterations, its interrupt callback only between the MIP's steps (measured up to 5 s
+        apart in the root cut loop of the Landes at 2 M EUR); setting a double option while HiGHS reads it
+        is the only way in from outside, and the next run sets its own limit again."""
+        self.h.setOptionValue("time_limit", 0.0)
+        self.h.setOptionValue("iis_time_limit", 0.0)
 
     def _time_limit(self, seconds: float, lp: bool) -> None:
         """Let the next run take ``seconds``. HiGHS 1.16 holds an LP to its time limit on the clock of the
