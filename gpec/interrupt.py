@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import signal
 import socket
 import threading
@@ -68,6 +69,7 @@ class Catcher:
         self._finishing = 0
         self._previous: dict[int, object] = {}
         self._handled = 0  # calls of the Python-level handler
+        self._worker: _Worker | None = None  # the solver thread of call_stoppable
 
     @property
     def name(self) -> str | None:
@@ -89,6 +91,12 @@ class Catcher:
         elif self.hard:
             os.write(2, b"gpec: interrupted again: stopped at once\n")
             os._exit(EXIT_CODE)
+
+    def worker(self) -> "_Worker":
+        """The block's solver thread (a new one after one was left running)."""
+        if self._worker is None:
+            self._worker = _Worker()
+        return self._worker
 
     def handler(self, signum: int, frame) -> None:
         """The Python-level handler (main thread): the watcher thread acts on the first signal; a later
@@ -139,6 +147,8 @@ def catching(hard: bool = False):
         with contextlib.suppress(OSError):
             writer.send(b"\0")  # ends the watcher once it has read what came before
         watcher.join(timeout=5.0)
+        if catcher._worker is not None:
+            catcher._worker.stop()
         _active = None
         reader.close()
         writer.close()
@@ -203,36 +213,79 @@ def stoppable(stop: Callable[[], None]):
 
 def call_stoppable(call: Callable, stop: Callable[[], None], grace: float | None = None):
     """``call()`` (a solver's solve, which must release the GIL), stopped by ``stop`` on a signal; returns
-    its value. With ``grace`` seconds, within :func:`catching`, it runs in a thread of its own while this
-    thread waits, so that a solver that does not stop at once (SCIP inside its LP: OR-Tools interrupts it
-    only between nodes) is left running ``grace`` seconds after the signal: :class:`Abandoned` is raised,
-    and the caller must not touch that solver again (the thread holds it). A command that abandoned one
-    ends with :func:`os._exit` (:meth:`Catcher.abandoned`). Without ``grace``, the solver is waited for
-    (its incumbent is kept).
+    its value. With ``grace`` seconds, within :func:`catching`, it runs in the block's solver thread while
+    this thread waits, so that a solver that does not stop at once (HiGHS inside a sub-MIP, SCIP inside an
+    LP) is left running ``grace`` seconds after the signal: :class:`Abandoned` is raised, and the caller
+    must not touch that solver again (the thread holds it; the next call gets a new thread). A command
+    that abandoned one ends with :func:`os._exit` (:attr:`Catcher.abandoned`). Without ``grace``, or
+    outside :func:`catching`, it runs here, and a solver that does not stop at once is waited for.
     """
     catcher = _active
     if catcher is None or not catcher.live or grace is None:
         with stoppable(stop):
             return call()
     box: dict = {}
+    done = threading.Event()
 
-    def target() -> None:
+    def task() -> None:
         try:
             box["value"] = call()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             box["error"] = exc
+        finally:
+            done.set()
 
-    thread = threading.Thread(target=target, name="gpec-solver", daemon=True)
     with stoppable(stop):
-        thread.start()
-        while thread.is_alive():
-            thread.join(0.02)
-            if requested() and time.perf_counter() - catcher.at > grace and thread.is_alive():
+        worker = catcher.worker()
+        worker.tasks.put(task)
+        while not done.wait(0.02):
+            if requested() and time.perf_counter() - catcher.at > grace:
+                worker.retired, catcher._worker = True, None
                 catcher.abandoned += 1
                 raise Abandoned()
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def at_worker_exit(key: str, cleanup: Callable[[], None]) -> None:
+    """Run ``cleanup`` in the solver thread of :func:`call_stoppable` when it ends (once per ``key``; e.g.
+    HiGHS's per-thread scheduler shut down); nothing when called from another thread."""
+    worker = getattr(_local, "worker", None)
+    if worker is not None:
+        worker.cleanups.setdefault(key, cleanup)
+
+
+class _Worker:
+    """The thread that runs the solves of a :func:`catching` block (per-thread solver state, such as
+    HiGHS's task scheduler, is made once). It ends on ``None``, or after its task once ``retired``."""
+
+    def __init__(self):
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.retired = False
+        self.cleanups: dict[str, Callable[[], None]] = {}
+        self.thread = threading.Thread(target=self._loop, name="gpec-solver", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        _local.worker = self
+        while True:
+            task = self.tasks.get()
+            if task is None:
+                break
+            task()
+            if self.retired:
+                break
+        for cleanup in self.cleanups.values():
+            _quietly(cleanup)
+
+    def stop(self) -> None:
+        """End the thread once its task is done (waits a little for it)."""
+        self.tasks.put(None)
+        self.thread.join(timeout=5.0)
+
+
+_local = threading.local()
 
 
 @contextlib.contextmanager

@@ -98,8 +98,8 @@ def _lp_relaxation(model, live, budget: TimeBudget, share: float) -> pd.DataFram
     backend = holding(live, lp.relaxation())
     backend.set_objective(lp.objective_vector("unmet"))
     status = _lp_solve(backend, budget, "lp_relaxation", share)
-    solution = backend.h.getSolution()
     if status == "optimal":
+        solution = backend.h.getSolution()
         row_dual, col_dual = backend.duals()
         activity, x = np.asarray(solution.row_value, float), np.asarray(solution.col_value, float)
     else:  # the rows are still listed, with no value

@@ -294,7 +294,7 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
         if outcome.x is None:
             break
         x = outcome.x
-        if k + 1 < len(model.stages):
+        if k + 1 < len(model.stages) and not interrupt.requested():
             # keep this stage's value for the next stages (a hair of slack for floating point)
             backend.add_objective_cap(vectors[name], outcome.objective + 1e-7 * max(1.0, abs(outcome.objective)))
     return stages, x
