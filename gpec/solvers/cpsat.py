@@ -88,6 +88,9 @@ class CpSatBackend:
         solver.parameters.relative_gap_limit = float(mip_gap)
         solver.parameters.num_workers = int(self.threads or 2)
         solver.parameters.random_seed = 0
+        # CP-SAT's own Ctrl-C handler would take SIGINT from gpec.interrupt (and leave it to the default
+        # handler, which kills the process, once it restores what it found)
+        solver.parameters.catch_sigint_signal = False
         solver.parameters.log_search_progress = bool(self.verbose)
         for name, value in self.parameters.items():
             setattr(solver.parameters, name, value)
