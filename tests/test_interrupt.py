@@ -192,6 +192,24 @@ def test_a_second_signal_while_writing_stops_at_once_with_one_complete_run(tmp_p
     assert all(re.fullmatch(r"\.out\.(staging|old)-[0-9]+", name) for name in left), left
 
 
+@pytest.mark.parametrize("solver, limit, when", [
+    ("highs", 600, r"fewest posts .*incumbent [0-9]"),  # HiGHS's live line: phase 1 has a plan
+    ("cpsat", 40, r"least cost"),  # CP-SAT reports no incumbent: phase 2 has begun, from phase 1's plan
+])
+def test_gpec_groups_interrupted_writes_the_best_grouping_and_exits_130(tmp_path, solver, limit, when):
+    """167 EHPAD: phase 1 (the fewest posts) has a plan within seconds and is not proven for longer."""
+    out = tmp_path / "groups"
+    run = Run(tmp_path, "groups", ROOT / "instances" / "landes_pyrenees_atlantiques", "--post", "night_nurse",
+              "--solver", solver, "--time-limit", limit, "--no-maps", "--out", out)
+    run.wait_for(when)
+    run.proc.send_signal(signal.SIGINT)
+    assert run.finish() == interrupt.EXIT_CODE, run.stderr
+    assert "gpec: interrupted: the best plan found is written" in run.stderr and "Traceback" not in run.stderr
+    head = json.loads((out / "result.json").read_text())
+    assert head["message"].startswith("interrupted (SIGINT)") and head["violations"] == 0
+    assert head["status"] == "feasible" and (out / "groups.csv").is_file()
+
+
 class _Signal:
     """A progress reporter that sends this process ``signum`` once the solver reports an incumbent."""
 
@@ -225,6 +243,24 @@ def test_the_api_within_catching_returns_the_plan_with_its_check(landes):
     assert [s.solver_status for s in result.stages if s.name == "cost"] == ["not run: interrupted"]
     split = result.decisions[result.decisions["lever"].isin(["training", "vehicles", "pools"])]["units"]
     assert len(split) and np.allclose(split, np.round(split))  # whole units in every bassin (gpec.rounding)
+
+
+def test_a_solver_that_does_not_stop_is_left_running_and_its_best_plan_kept(landes, monkeypatch):
+    """Fault injection: HiGHS made deaf to the stop request (as inside its sub-MIPs, where it checks
+    neither its time limit nor its callback): it is left running GRACE_S after the signal, the best solution
+    its callback reported is the plan (made whole by a new model, checked), with the last bound it reported."""
+    from gpec.solvers.highs import HighsBackend
+
+    monkeypatch.setattr(HighsBackend, "_stop_now", lambda self: None)
+    monkeypatch.setattr(HighsBackend, "_stop_asked", lambda self: self.abandoned)
+    monkeypatch.setattr(interrupt, "GRACE_S", 0.2)
+    scenario = Scenario(horizon=(2026, 2028), budgets={"cd40": 2_000_000}, mip_gap=0.0, time_limit=120)
+    with interrupt.catching() as caught:
+        result = solve(landes, scenario, progress=_Signal(signal.SIGTERM))
+    assert caught.abandoned == 1
+    first = result.stages[0]
+    assert "HiGHS left running" in first.solver_status and np.isfinite(first.bound) and first.bound <= first.objective
+    assert result.status == "feasible" and result.has_solution and result.violations == 0
 
 
 def test_a_signal_before_the_solve_starts_nothing(landes):
