@@ -15,14 +15,24 @@ backends register while they run (:func:`stoppable`): HiGHS's time limit set to 
 LP iterations, measured 0.1 to 1.4 s), OR-Tools' ``InterruptSolve``, CP-SAT's ``stop_search``. The
 solvers release the GIL while they run, so the thread runs at once.
 
+**Why a solver thread.** Some solver steps notice neither: HiGHS's sub-MIPs copy the time limit when
+they start and do not call back (measured 27 s in the root heuristics of the Landes at 2 M EUR), SCIP
+notices ``InterruptSolve`` only between its LPs. So within :func:`catching` HiGHS (and ``--verify``'s
+SCIP) run in a solver thread of the block (:func:`call_stoppable`) while the main thread waits; a solve
+not stopped :data:`GRACE_S` after the signal is left running there (:class:`Abandoned`), its backend
+returning the best solution its callback reported, and the command ends with :func:`os._exit`.
+
 A second signal aborts: the process ends at once with exit code 130 (``hard=True``, the CLI: the output
 folder is replaced as one unit, so it holds the previous or the new complete result) or, in a library
 (``hard=False``), the handler in place before :func:`catching` gets it (Python's: ``KeyboardInterrupt``).
 
 The handlers are installed only from the main thread (elsewhere :func:`catching` catches nothing), not
 for a signal the process ignores (a background job's SIGINT, ``nohup``), and restored when the block
-ends. :func:`finishing` lets a short step that makes an incumbent usable (the plan
-made whole in every bassin) run although a stop was requested.
+ends. :func:`finishing` lets a short step that makes an incumbent usable (the plan made whole in every
+bassin) run although a stop was requested.
+
+Not interruptible: HiGHS's IIS (``getIis`` holds the GIL: the diagnosis's conflict step runs to its time
+share) and Python code (loading, the model build, the tables, the check, writing): they finish first.
 """
 
 from __future__ import annotations
@@ -40,8 +50,8 @@ from typing import Callable
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: Exit code of an interrupted command (128 + SIGINT, as shells report Ctrl-C).
 EXIT_CODE = 130
-#: Seconds a second-opinion solver (``--verify``) is waited for after the stop request before it is left
-#: running in its thread (:func:`call_stoppable`, :class:`Abandoned`).
+#: Seconds a solver run by :func:`call_stoppable` (HiGHS, ``--verify``'s SCIP) is waited for after the stop
+#: request before it is left running in its thread (:class:`Abandoned`).
 GRACE_S = 1.0
 
 
