@@ -319,11 +319,11 @@ def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights
             inner.phases = phase.phases
             rounded, whole = _rounding(model, backend, scenario, inner, weights, x, progress)
     stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded or []]
+    unmet = model.lp.objective_vector(model.stages[0])
     if interrupt.requested() and whole is None:  # no plan with whole units: no plan (its status first)
-        return [_not_run("whole units", None, x, "interrupted before the plan was made whole"), *stages], None
+        return [_not_run("whole units", None, unmet, "interrupted before the plan was made whole"), *stages], None
     if interrupt.requested():
         return stages, whole
-    unmet = model.lp.objective_vector(model.stages[0])
     if whole is not None and (relative_gap(float(unmet @ model.tighten(whole)), stages[0].bound)
                               <= scenario.mip_gap + WHOLE_UNITS_TOL):
         return stages, whole

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import select
 import shutil
@@ -21,6 +20,8 @@ import time
 
 import numpy as np
 import pytest
+
+pty = pytest.importorskip("pty", reason="pseudo-terminals (POSIX)")
 
 from gpec import interrupt
 from gpec.instance import load_instance

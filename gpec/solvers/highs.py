@@ -382,7 +382,6 @@ class HighsBackend:
         solver_status = self.h.modelStatusToString(model_status)
         if interrupt.requested() and status != "optimal":
             solver_status = f"interrupted ({solver_status})"
-
         tolerance = 1e-6 * max(1.0, abs(objective))
         if has_x and self._seen is not None and self.cost @ self._seen < self.cost @ x - tolerance:
             # HiGHS 1.16, a MIP started from a solution and stopped (time, interrupt): it may return the start
@@ -412,7 +411,6 @@ class HighsBackend:
         if status == "optimal" and not math.isfinite(gap):
             gap = 0.0
         return StageOutcome(status, objective, bound, gap, runtime, x, solver_status), mismatch
-
 
     def _run_stoppable(self):
         """``h.run()``, stopped at once by a signal within :func:`gpec.interrupt.catching`, where it runs
