@@ -73,7 +73,9 @@ def solve_command(
                                        "(tcp://HOST:PORT) or a local cluster (local)."),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, results.xlsx, maps and a
-    GeoPackage."""
+    GeoPackage. Ctrl-C (or SIGTERM) stops the solve and writes the best plan found (maps aside, for
+    speed), then exits 130; with no plan yet, the output folder is left as it was (gpec.interrupt)."""
+    from gpec import interrupt
     from gpec.explain import plain_words
     from gpec.i18n import fmt_eur, fmt_number, fmt_percent, t
     from gpec.instance import load_instance
@@ -118,11 +120,21 @@ def solve_command(
             reference = reference if reference is not None else base.reference
         plan = read_reference(reference) if reference is not None else None
     out = check_out(out or Path("out") / inst.name)  # before the solve: a bad folder fails at once
-    with Progress(quiet=quiet) as progress:
-        result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
-    result.reference_folder = str(Path(reference).resolve()) if reference is not None else ""
-    # the folder is replaced as one unit (gpec.outputs): never a mix of two runs
-    write_outputs(result, out, maps=maps, budget=budget, lang=lang)
+    # a first Ctrl-C or SIGTERM stops the solver with its plan, a second one stops at once
+    with interrupt.catching(hard=True) as caught:
+        with Progress(quiet=quiet) as progress:
+            result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
+        result.reference_folder = str(Path(reference).resolve()) if reference is not None else ""
+        stopped = caught.signum is not None
+        if stopped and not result.has_solution:
+            found = ("the scenario is infeasible, its diagnosis cut short" if result.status == "infeasible"
+                     else "no plan found")
+            raise interrupt.Interrupted(f"{found}; {out} left as it was")
+        if stopped and maps and result.has_solution:
+            result.message += "; maps not drawn (interrupted)"
+        # the folder is replaced as one unit (gpec.outputs): never a mix of two runs; a signal now lets
+        # it finish
+        write_outputs(result, out, maps=maps and not stopped, budget=budget, lang=lang)
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
 
     style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")
@@ -145,6 +157,9 @@ def solve_command(
     for title, table in people_tables(result, inst, lang, CONSOLE_TABLES):
         console.print(_table(title, table, lang))
     console.print(t("report.written", lang).format(out=out))
+    if caught.signum is not None:  # (a signal while writing: the result of the whole run is written)
+        what = "the best plan found is" if result.has_solution else "the result (no plan) is"
+        raise interrupt.Interrupted(f"{what} written to {out}")
     if not result.has_solution:
         raise typer.Exit(1)
 
@@ -745,12 +760,23 @@ def _value(value, low: float, high: float, lang: str) -> str:
 
 
 def main() -> None:
-    """Console-script entry point: user errors become one line on stderr and exit code 2; an interrupt
-    (Ctrl-C) one line and exit code 130."""
+    """Console-script entry point: user errors (ours, and options typer cannot parse) become one line on
+    stderr and exit code 2; an interrupt (Ctrl-C, SIGTERM) one line and exit code 130: ``gpec:
+    interrupted: ...`` saying what was written when a command caught it (:mod:`gpec.interrupt`), ``gpec:
+    interrupted`` elsewhere."""
+    from gpec.interrupt import EXIT_CODE, Interrupted, last
+
     try:  # typer >= 0.20 carries its own copy of click
         from typer._click.exceptions import NoArgsIsHelpError, UsageError
     except ImportError:  # pragma: no cover
         from click.exceptions import NoArgsIsHelpError, UsageError
+
+    before = last()  # a catcher of an earlier call in this process (tests) is not this command's
+
+    def caught_and_went_on() -> None:  # a command that caught an interrupt, wrote its plan and returned
+        caught = last()
+        if caught is not before and caught is not None and caught.signum is not None:
+            _interrupted("gpec: interrupted: the best plan found is written (see above)")
 
     try:
         code = app(standalone_mode=False)
@@ -760,16 +786,35 @@ def main() -> None:
     except UsageError as exc:  # an option typer cannot parse or check: one line, like our own errors
         print(f"gpec: error: {exc.format_message()}", file=sys.stderr)
         sys.exit(2)
-    except typer.Abort:  # typer's name for Ctrl-C outside a solve
-        print("gpec: interrupted", file=sys.stderr)
-        sys.exit(130)
     except GpecError as exc:
         print(f"gpec: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except Interrupted as exc:
+        _interrupted(f"gpec: interrupted: {exc}")
+    except SystemExit:
+        caught_and_went_on()
+        raise
+    except (KeyboardInterrupt, typer.Abort):  # typer.Abort: typer's name for Ctrl-C outside a solve
         print("gpec: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_CODE)
+    caught_and_went_on()
     sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(code) returns its code when not standalone
+
+
+def _interrupted(line: str) -> None:
+    """End an interrupted command: ``line`` on stderr, exit code 130, at once (no interpreter shutdown)
+    when a solver was left running in a thread (gpec.interrupt.call_stoppable)."""
+    import os
+
+    from gpec.interrupt import EXIT_CODE, last
+
+    print(line, file=sys.stderr)
+    caught = last()
+    if caught is not None and caught.abandoned:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_CODE)
+    sys.exit(EXIT_CODE)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ r"""Why a scenario is infeasible, in a planner's words, and what would make it f
 Every solve runs within the time given to the diagnosis (:class:`~gpec.solvers.TimeBudget`), shared by
 weight (:data:`WEIGHTS`: each gets its weight's part of the time left when it starts, the weights of the
 solves still to come counted); a solve with no time left is not started and its status says
-``not computed: no time left``.
+``not computed: no time left``. After a signal (:mod:`gpec.interrupt`) the solve running stops and none
+is started: ``not computed: interrupted``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import math
 
 import numpy as np
 
+from gpec import interrupt
 from gpec.models import build_model
 from gpec.models.linear import block_at
 from gpec.rounding import whole_units_model
@@ -53,6 +55,7 @@ PHRASES = {
 #: service-level MIP.
 WEIGHTS = {"conflict": 2.0, "budget": 2.0, "plan_without_levers": 1.0, "service_level": 2.0}
 NOT_COMPUTED = "not computed: no time left"
+INTERRUPTED = "not computed: interrupted"
 
 
 class Namer:
@@ -92,8 +95,8 @@ def explain_infeasibility(instance, scenario, horizon, budget: TimeBudget) -> di
     conflict = []
     iis = None
     with budget.phase("conflict", share("conflict")) as phase:
-        lp_status = NOT_COMPUTED
-        if phase.left() >= MIN_SOLVE_S:
+        lp_status = _not_started(phase)
+        if lp_status is None:
             lp_status = relaxed.solve(phase.left(), 0.0).status
         if lp_status == "infeasible":
             rows, cols, irreducible = relaxed.iis(phase.left())
@@ -122,8 +125,8 @@ def _elastic_budget(model, instance, horizon, phase: Phase) -> dict:
     cost[extra.positions] = 1.0
     backend = HighsBackend(whole_units_model(model))  # suggestions that whole units in every bassin meet
     backend.set_objective(cost)
-    if phase.left() < MIN_SOLVE_S:
-        return {"budget_status": NOT_COMPUTED}
+    if _not_started(phase):
+        return {"budget_status": _not_started(phase)}
     outcome = backend.solve(phase.left(), 1e-4)
     if outcome.x is None:
         return {"budget_status": outcome.status}
@@ -157,8 +160,8 @@ def _elastic_service_level(model, required: float, budget: TimeBudget, share) ->
     if start is not None:  # a first incumbent: funding nothing meets service level 0 at least
         backend.set_start(start)
     with budget.phase("service_level", share("service_level")) as phase:
-        if phase.left() < MIN_SOLVE_S:
-            return {"service_level_status": NOT_COMPUTED}
+        if _not_started(phase):
+            return {"service_level_status": _not_started(phase)}
         outcome = backend.solve(phase.left(), 1e-4)
     if outcome.x is None:
         return {"service_level_status": outcome.status}
@@ -173,4 +176,11 @@ def _plan_without_levers(lp, cost: np.ndarray, phase: Phase) -> np.ndarray | Non
     integer = np.flatnonzero(lp.bounds()["integer"])
     relaxed.change_col_bounds(integer, np.zeros(integer.size), np.zeros(integer.size))
     relaxed.set_objective(cost)
-    return relaxed.solve(phase.left(), 0.0).x if phase.left() >= MIN_SOLVE_S else None
+    return relaxed.solve(phase.left(), 0.0).x if _not_started(phase) is None else None
+
+
+def _not_started(phase: Phase) -> str | None:
+    """Why a solve of ``phase`` is not started (``None``: it is)."""
+    if interrupt.requested():
+        return INTERRUPTED
+    return NOT_COMPUTED if phase.left() < MIN_SOLVE_S else None

@@ -130,6 +130,7 @@ class Planner:
         scenario, live = self.scenario, self._live
         in_place = (live is not None and scenario.solver == type(live.backend).name
                     and Capability.IN_PLACE_CHANGES in live.backend.capabilities
+                    and not getattr(live.backend, "abandoned", False)  # left running by an interrupt
                     and set(self._levers_on()) == set(live.levers))
         model = None
         if in_place:

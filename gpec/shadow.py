@@ -25,7 +25,9 @@ Every solve runs within the time given to the shadow prices: the two LPs first, 
 each given its weight's part of the time left when it starts (the LP relaxation twice as much). A row
 is never dropped: ``status`` says how its value was obtained (the solve's status, ``optimal`` or
 ``feasible``) or why there is none (``value`` NaN): ``no plan within time`` (the solve stopped without a
-plan), ``not computed: no time left`` (the time was used up before it could start), ``infeasible``.
+plan), ``not computed: no time left`` (the time was used up before it could start), ``infeasible``,
+``not computed: interrupted`` (a signal stopped the run, :mod:`gpec.interrupt`: the solve running is
+stopped, keeping a MIP re-solve's incumbent, and none is started after it).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gpec import interrupt
 from gpec.solvers import MIN_SOLVE_S, Capability, TimeBudget, holding
 from gpec.solvers.highs import HighsBackend
 
@@ -44,6 +47,8 @@ DELTA_SHARE = 0.10
 LP_WEIGHT = 2.0
 #: ``status`` of a row whose solve could not start, and of one whose solve stopped without a plan.
 NOT_COMPUTED, NO_PLAN = "not computed: no time left", "no plan within time"
+#: ``status`` of a row whose solve a signal stopped or left unstarted.
+INTERRUPTED = "not computed: interrupted"
 
 
 def shadow_prices(model, x: np.ndarray, objective: float, bound: float, mip_gap: float,
@@ -73,9 +78,13 @@ def _rows_frame(block, method, unit, value, binding, detail="") -> pd.DataFrame:
 def _lp_solve(backend: HighsBackend, budget: TimeBudget, name: str, share: float) -> str:
     """Solve an LP within ``share`` of the time left: ``optimal``, or the row status saying why not."""
     with budget.phase(name, share) as phase:
+        if interrupt.requested():
+            return INTERRUPTED
         if phase.left() < MIN_SOLVE_S:
             return NOT_COMPUTED
         outcome = backend.solve(phase.left(), 0.0)
+    if outcome.status != "optimal" and interrupt.requested():
+        return INTERRUPTED
     return "optimal" if outcome.status == "optimal" else f"no LP optimum within time ({outcome.solver_status})"
 
 
@@ -89,8 +98,8 @@ def _lp_relaxation(model, live, budget: TimeBudget, share: float) -> pd.DataFram
     backend = holding(live, lp.relaxation())
     backend.set_objective(lp.objective_vector("unmet"))
     status = _lp_solve(backend, budget, "lp_relaxation", share)
-    solution = backend.h.getSolution()
     if status == "optimal":
+        solution = backend.h.getSolution()
         row_dual, col_dual = backend.duals()
         activity, x = np.asarray(solution.row_value, float), np.asarray(solution.col_value, float)
     else:  # the rows are still listed, with no value
@@ -151,15 +160,17 @@ def _mip_marginals(model, live, x, objective: float, bound: float, mip_gap: floa
                    "eur_per_fte_year": np.nan, "binding": None}
             with budget.phase(f"mip_marginal {funder} {label[0]}", 1 / left) as phase:
                 left -= 1
-                if phase.left() < getattr(backend, "least_seconds", MIN_SOLVE_S):  # its root LP, at least
-                    rows.append({**row, "status": NOT_COMPUTED, "detail": f"{label}: {NOT_COMPUTED}"})
+                if interrupt.requested() or phase.left() < getattr(backend, "least_seconds", MIN_SOLVE_S):
+                    why = INTERRUPTED if interrupt.requested() else NOT_COMPUTED  # (its root LP, at least)
+                    rows.append({**row, "status": why, "detail": f"{label}: {why}"})
                     continue
                 backend.change_row_bounds(rows_block.positions, np.full(rows_block.size, -np.inf), moved)
                 backend.set_start(x)
                 outcome = backend.solve(phase.left(), mip_gap)
             if outcome.x is None:
-                status = "infeasible" if outcome.status == "infeasible" else NO_PLAN
-                given = "" if status == "infeasible" else f", {phase.limit_s:.1f} s given"
+                status = ("infeasible" if outcome.status == "infeasible" else
+                          INTERRUPTED if interrupt.requested() else NO_PLAN)
+                given = "" if status != NO_PLAN else f", {phase.limit_s:.1f} s given"
                 rows.append({**row, "status": status, "detail": f"{label}: {status} ({outcome.solver_status}{given})"})
                 continue
             change = objective - outcome.objective  # FTE-years avoided by +delta (negative for -delta)

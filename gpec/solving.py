@@ -12,6 +12,13 @@ bassins (:mod:`gpec.rounding`), making the plan whole (:data:`WHOLE_UNITS_WEIGHT
 (and, if the whole plan is not within ``--gap`` of the bound, solving the model with whole units in
 every bassin from it, in the time the rounding leaves). An infeasible scenario's diagnosis gets what the
 stages leave. Every phase's start, limit and time used is in ``Result.timings``.
+
+**Interrupted** (a signal within :func:`gpec.interrupt.catching`, as ``gpec solve`` runs it): the solver
+running stops at once with its incumbent, and nothing else is started: no later stage, ``--verify``,
+shadow price or diagnosis step (each one running is stopped the same way and reports what it has). A plan
+with its split of whole totals still fractional is made whole first (:data:`ROUNDING_ON_INTERRUPT_S`).
+The status is that of the stages (``feasible`` when one was cut short or not run, ``error`` with no plan);
+the message begins with ``interrupted``.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from gpec import interrupt
 from gpec.diagnose import explain_infeasibility
 from gpec.evaluate import evaluate
 from gpec.instance import Instance
@@ -61,6 +69,9 @@ WHOLE_UNITS_AIM = 0.5
 WHOLE_UNITS_TOL = 1e-6
 #: Share of its time after which stage 1, aiming at WHOLE_UNITS_AIM x --gap, settles for --gap.
 ENOUGH_SHARE = 0.25
+#: Seconds an interrupted run still gives to making its plan whole (the rounding MIP: about 0.5 s on the
+#: Landes at 2 M EUR); a plan not made whole in them is no plan.
+ROUNDING_ON_INTERRUPT_S = 1.5
 
 
 def time_budget(scenario: Scenario, start: float | None = None) -> TimeBudget:
@@ -105,7 +116,7 @@ def build(instance: Instance, scenario: Scenario, reference: pd.DataFrame | None
 
 def solve(instance: Instance, scenario: Scenario | None = None, check: bool = True, explain: bool = True,
           budget: TimeBudget | None = None, start: np.ndarray | None = None, reference=None,
-          progress=None) -> Result:
+          progress=None, secondary: bool = False) -> Result:
     """Build and solve the model of ``instance`` under ``scenario``, within ``scenario.time_limit``.
 
     Stage 1 minimises weighted unmet need; stage 2 minimises cost with unmet need capped at the stage-1
@@ -134,6 +145,9 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
         A reference plan (a result, or its ``decisions`` table) to keep the plan close to.
     progress : gpec.progress.Progress, optional
         Told when each stage starts and ends, and the solver's incumbent and bound meanwhile.
+    secondary : bool
+        A second opinion (``--verify``): interrupted (:mod:`gpec.interrupt`), it gives up at once, its
+        plan not made whole, and a solver that cannot stop promptly is left running without its plan.
 
     Returns
     -------
@@ -145,7 +159,7 @@ def solve(instance: Instance, scenario: Scenario | None = None, check: bool = Tr
     budget = budget or time_budget(scenario)
     with budget.phase("build") as built:
         live = build(instance, scenario, reference_table(reference))
-    return solve_built(live, scenario, budget, built.seconds, check, explain, start, progress)
+    return solve_built(live, scenario, budget, built.seconds, check, explain, start, progress, secondary)
 
 
 def reference_table(reference) -> pd.DataFrame | None:
@@ -154,10 +168,14 @@ def reference_table(reference) -> pd.DataFrame | None:
 
 
 def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: float, check: bool = True,
-                explain: bool = True, start: np.ndarray | None = None, progress=None) -> Result:
+                explain: bool = True, start: np.ndarray | None = None, progress=None,
+                secondary: bool = False) -> Result:
     """Solve a built model (:func:`build`) under ``scenario``: the stages, the plan made whole, the
-    checks and explanations of :func:`solve`; ``live.x`` becomes the plan written."""
+    checks and explanations of :func:`solve` (``secondary``: see there); ``live.x`` becomes the plan
+    written."""
     model, backend, applied, horizon = live.model, live.backend, live.applied, live.horizon
+    if secondary and hasattr(backend, "interrupt_grace"):
+        backend.interrupt_grace = interrupt.GRACE_S
     relaxed = getattr(backend, "relaxation_first", False)
     whole_weight = RELAXATION_WHOLE_UNITS_WEIGHT if relaxed else WHOLE_UNITS_WEIGHT
     weights = [RELAXATION_STAGE1_WEIGHT if relaxed else STAGE1_WEIGHT] + [STAGE_WEIGHT] * (len(model.stages) - 1)
@@ -167,7 +185,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
                         start, aim=WHOLE_UNITS_AIM if split else 1.0, progress=progress)
     if x is not None and split:
         stages, x = _whole_units(model, backend, scenario, budget, weights, later, stages, x, whole_weight,
-                                 progress)
+                                 progress, finish=not secondary)
 
     first = stages[0]
     status = _overall_status(stages[1:] if _settled(stages, split) else stages, x)
@@ -186,14 +204,14 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
     live.x = x
     prices, diagnosis, verification = pd.DataFrame(columns=list(SHADOW_COLUMNS)), None, None
     post = (x is not None and scenario.shadow_prices) or (status == "infeasible" and explain)
-    if scenario.verify:
+    if scenario.verify and not interrupt.requested():
         with budget.split("verify", sum(weights) / (sum(weights) + (POST_WEIGHT if post else 0.0))) as inner:
             verification = _verify(live.instance, scenario, (status, objective, first.bound), x, inner,
                                    live.reference)
-    if x is not None and scenario.shadow_prices:
+    if x is not None and scenario.shadow_prices and not interrupt.requested():
         with budget.split("shadow prices", 1.0) as inner:
             prices = shadow_prices(model, x, objective, first.bound, scenario.mip_gap, inner, backend)
-    if status == "infeasible" and explain:
+    if status == "infeasible" and explain and not interrupt.requested():
         with budget.split("diagnosis", 1.0) as inner:
             diagnosis = explain_infeasibility(applied, scenario, horizon, inner)
     with budget.phase("tables"):
@@ -207,7 +225,8 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
         mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,
         n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
-        build_s=build_s, stages=stages, message=_message(stages), applied=applied, shadow_prices=prices,
+        build_s=build_s, stages=stages, message=_interrupted(x) + _message(stages), applied=applied,
+        shadow_prices=prices,
         diagnosis=diagnosis, verification=verification, service_level=scenario.service_level,
         min_places=dict(scenario.min_places), reference_change=change, solution_limit=scenario.solution_limit,
         **tables,
@@ -247,13 +266,14 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
                 backend.set_progress(progress.update)
         plan = start if k == 0 else x
         least = MIN_SOLVE_S if plan is None or small else getattr(backend, "least_seconds", MIN_SOLVE_S)
+        if interrupt.requested():  # nothing more is started; the plan in hand is the answer
+            stages.append(_not_run(name, x, vectors[name], "interrupted"))
+            break
         with budget.phase(f"{prefix}{name}", weights[k] / (sum(weights[k:]) + later)) as phase:
             if phase.left() < least:
                 why = (f"no time left of the {budget.seconds:g} s limit" if least == MIN_SOLVE_S else
                        f"{phase.left():.1f} s left, its root LP takes about {least:.0f} s")
-                stages.append(StageReport(name, "error" if x is None else "feasible",
-                                          math.nan if x is None else float(vectors[name] @ x), -math.inf,
-                                          math.inf, 0.0, f"not run: {why}"))
+                stages.append(_not_run(name, x, vectors[name], why))
                 break
             backend.set_objective(vectors[name])
             if plan is not None:
@@ -274,33 +294,36 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
         if outcome.x is None:
             break
         x = outcome.x
-        if k + 1 < len(model.stages):
+        if k + 1 < len(model.stages) and not interrupt.requested():
             # keep this stage's value for the next stages (a hair of slack for floating point)
             backend.add_objective_cap(vectors[name], outcome.objective + 1e-7 * max(1.0, abs(outcome.objective)))
     return stages, x
 
 
 def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
-                 stages: list[StageReport], x: np.ndarray, weight: float = WHOLE_UNITS_WEIGHT, progress=None
-                 ) -> tuple[list[StageReport], np.ndarray | None]:
+                 stages: list[StageReport], x: np.ndarray, weight: float = WHOLE_UNITS_WEIGHT, progress=None,
+                 finish: bool = True) -> tuple[list[StageReport], np.ndarray | None]:
     """Make the split of whole totals whole (:mod:`gpec.rounding`); if that plan is not within ``--gap`` of
     the stage-1 bound, solve the model with whole units in every bassin from it (its bound, valid too,
     replaces the first when higher). The stage reports of both are appended, the first stage's bound kept.
-    Both models are the live ``backend``'s changed in place when it can (:func:`gpec.solvers.holding`)."""
-    with budget.split("whole units", weight / (weight + later)) as inner:
-        rounding = holding(backend, rounding_model(model, x))
-        first = getattr(rounding, "relaxation_first", None)
-        if first is not None:  # its integer decisions fixed, it is small once presolved: branch and cut
-            rounding.relaxation_first = False
-        try:
-            rounded, whole = _stages(model, rounding, replace(scenario, solution_limit=None), inner, weights, 0.0,
-                                     None, aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress,
-                                     small=True)
-        finally:
-            if first is not None:
-                rounding.relaxation_first = first
-    stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded]
+    Both models are the live ``backend``'s changed in place when it can (:func:`gpec.solvers.holding`).
+    Interrupted (:mod:`gpec.interrupt`), the plan is still made whole (unless not ``finish``), within
+    :data:`ROUNDING_ON_INTERRUPT_S`, and returned as it is."""
+    rounded, whole = None, None
+    if not interrupt.requested():
+        with budget.split("whole units", weight / (weight + later)) as inner:
+            rounded, whole = _rounding(model, backend, scenario, inner, weights, x, progress)
+    if whole is None and interrupt.requested() and finish:  # interrupted before the plan was whole
+        with budget.phase("whole units (interrupted)") as phase, interrupt.finishing():
+            inner = TimeBudget(ROUNDING_ON_INTERRUPT_S, start=budget.start + phase.start_s)
+            inner.phases = phase.phases
+            rounded, whole = _rounding(model, backend, scenario, inner, weights, x, progress)
+    stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded or []]
     unmet = model.lp.objective_vector(model.stages[0])
+    if interrupt.requested() and whole is None:  # no plan with whole units: no plan (its status first)
+        return [_not_run("whole units", None, unmet, "interrupted before the plan was made whole"), *stages], None
+    if interrupt.requested():
+        return stages, whole
     if whole is not None and (relative_gap(float(unmet @ model.tighten(whole)), stages[0].bound)
                               <= scenario.mip_gap + WHOLE_UNITS_TOL):
         return stages, whole
@@ -318,6 +341,35 @@ def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights
     return [first, *more[1:], *earlier], better
 
 
+def _rounding(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], x: np.ndarray,
+              progress) -> tuple[list[StageReport], np.ndarray | None]:
+    """The stages of the rounding MIP of plan ``x`` (:func:`gpec.rounding.rounding_model`) within ``budget``."""
+    rounding = holding(backend, rounding_model(model, x))
+    first = getattr(rounding, "relaxation_first", None)
+    if first is not None:  # its integer decisions fixed, it is small once presolved: branch and cut
+        rounding.relaxation_first = False
+    try:
+        return _stages(model, rounding, replace(scenario, solution_limit=None), budget, weights, 0.0, None,
+                       aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress, small=True)
+    finally:
+        if first is not None:
+            rounding.relaxation_first = first
+
+
+def _not_run(name: str, x: np.ndarray | None, vector: np.ndarray, why: str) -> StageReport:
+    """The report of a stage not started: ``error`` without a plan, else ``feasible`` at the plan's value."""
+    return StageReport(name, "error" if x is None else "feasible", math.nan if x is None else float(vector @ x),
+                       -math.inf, math.inf, 0.0, f"not run: {why}")
+
+
+def _interrupted(x: np.ndarray | None) -> str:
+    """The head of an interrupted run's message (empty when it was not interrupted)."""
+    if not interrupt.requested():
+        return ""
+    what = "the best plan found is returned" if x is not None else "no plan was found"
+    return f"interrupted ({interrupt.signal_name()}): {what}, nothing more was started; "
+
+
 def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, float], x: np.ndarray | None,
             budget: TimeBudget, reference: pd.DataFrame | None = None) -> dict:
     """Solve again with the other backend within ``budget``, stage 1 started from the first backend's plan
@@ -332,7 +384,7 @@ def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, flo
     status, objective, bound = first
     other = "ortools" if scenario.solver == "highs" else "highs"
     second = solve(instance, replace(scenario, solver=other, verify=False, shadow_prices=False), check=False,
-                   explain=False, budget=budget, start=x, reference=reference)
+                   explain=False, budget=budget, start=x, reference=reference, secondary=True)
     out = {"solver": other, "status": second.status, "objective": second.objective, "bound": second.bound,
            "gap": second.gap, "cost": second.cost, "runtime_s": second.runtime_s,
            "started_from": scenario.solver if x is not None else None, "start_kept": None,

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from gpec import interrupt
 from gpec.deadline import Deadline
 from gpec.errors import GpecError
 from gpec.groupings.check import evaluate_groups
@@ -19,6 +20,8 @@ from gpec.solvers import relative_gap
 
 #: Share of the time limit for phase 1 (the fewest posts).
 PHASE1_SHARE = 0.25
+#: Seconds the deadline's clock jumps once a stop is requested (gpec.interrupt): every deadline passes.
+STOP_JUMP_S = 1e9
 
 
 def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: float = 60.0,
@@ -44,10 +47,34 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     options (:func:`~gpec.groupings.options.check_options`) and the data
     (:func:`~gpec.groupings.data.check_group_data`) are checked as ``gpec groups`` checks them: a bad
     value raises :class:`~gpec.errors.GpecError` naming it.
+
+    **Interrupt.** Ctrl-C or SIGTERM (:func:`gpec.interrupt.catching`, open for the solve) stops the solver
+    running at once and passes the deadline, so that nothing more is started: the best plan in hand is
+    returned, checked, its message beginning with ``interrupted``; with no plan yet,
+    :class:`gpec.interrupt.Interrupted` is raised (so that ``gpec groups`` writes nothing).
     """
     check_run(time_limit, mip_gap)
     check_group_data(data)
     check_values(options, len(data.structures))
+    with interrupt.catching() as caught:
+        result = _solve_groups(data, options, solver, time_limit, mip_gap, method, progress, clock,
+                               master_solutions)
+        if caught.signum is None:
+            return result
+        if not result.has_solution:
+            raise interrupt.Interrupted("no grouping found; nothing written")
+        result.message = f"interrupted ({caught.name}): the best plan found is returned; {result.message}"
+        return result
+
+
+def _stopping(clock):
+    """``clock``, jumping :data:`STOP_JUMP_S` ahead once a stop is requested (every deadline then passes)."""
+    return lambda: clock() + (STOP_JUMP_S if interrupt.requested() else 0.0)
+
+
+def _solve_groups(data: GroupData, options, solver: str, time_limit: float, mip_gap: float, method: str,
+                  progress, clock, master_solutions: int | None) -> GroupResult:
+    """:func:`solve_groups` within its interrupt catching."""
     asked, options = options, options.bounded(len(data.structures))
     from gpec.groupings.candidates import CandidateSpace
     from gpec.groupings.compact import build_grouping_model
@@ -61,7 +88,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     check_options(data, options, pairs)
     if lonely := isolated(data, options, pairs):
         return _isolated_result(data, asked, pairs, lonely, solver, method)
-    deadline = Deadline.after(time_limit, clock)
+    deadline = Deadline.after(time_limit, _stopping(clock))
     post_cost = int(round(data.post["cost_eur"]))
     space = CandidateSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
     model = build_grouping_model(data.structures, pairs, post_cost, options)
@@ -106,7 +133,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(
         status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
-        runtime_s=deadline.clock() - (deadline.at - time_limit), solver=solver, post_type=data.post["post_type"],
+        runtime_s=clock() - (deadline.at - time_limit), solver=solver, post_type=data.post["post_type"],
         options=asked.record(),
         n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
         standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,

@@ -65,8 +65,9 @@ def get_backend(name: str):
 def holding(backend, lp):
     """``backend`` made to hold ``lp`` in place when it can (:attr:`Capability.IN_PLACE_CHANGES`: a run
     hands its model to the solver once, the later phases change bounds and integrality), else a new
-    backend of the same solver for ``lp``."""
-    if Capability.IN_PLACE_CHANGES in backend.capabilities:
+    backend of the same solver for ``lp`` (also when ``backend`` was left running after an interrupt:
+    :mod:`gpec.interrupt`)."""
+    if Capability.IN_PLACE_CHANGES in backend.capabilities and not getattr(backend, "abandoned", False):
         backend.update(lp)
         return backend
     return type(backend)(lp)

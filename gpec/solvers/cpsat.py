@@ -20,6 +20,7 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model
 
+from gpec import interrupt
 from gpec.errors import GpecError
 from gpec.models.linear import LinearModel
 from gpec.solvers import Capability, StageOutcome, relative_gap
@@ -112,16 +113,19 @@ class CpSatBackend:
         solver.parameters.relative_gap_limit = float(mip_gap)
         solver.parameters.num_workers = int(self.threads or 2)
         solver.parameters.random_seed = 0
+        # CP-SAT's own Ctrl-C handler would take SIGINT from gpec.interrupt (and leave it to the default
+        # handler, which kills the process, once it restores what it found)
+        solver.parameters.catch_sigint_signal = False
         solver.parameters.log_search_progress = bool(self.verbose)
         for name, value in self.parameters.items():
             setattr(solver.parameters, name, value)
         if solution_limit:
             solver.parameters.stop_after_first_solution = solution_limit == 1
-        if self.guard is not None:
-            guard = self.guard
+        if self.guard is not None or interrupt.active():
+            guard = self.guard or (lambda: False)
 
             def check(*_):
-                if guard():
+                if guard() or interrupt.requested():
                     solver.stop_search()
 
             solver.best_bound_callback = check
@@ -129,7 +133,11 @@ class CpSatBackend:
             solver.parameters.log_search_progress = True
             solver.parameters.log_to_stdout = False
         start = time.perf_counter()
-        code = solver.Solve(self.model)
+        # a signal within gpec.interrupt.catching stops the search at once, from the watcher thread
+        with interrupt.stoppable(solver.stop_search):
+            if interrupt.requested():
+                solver.parameters.max_time_in_seconds = 0.0
+            code = solver.Solve(self.model)
         runtime = time.perf_counter() - start
         status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
                   cp_model.MODEL_INVALID: "error"}.get(code, "error")
@@ -138,7 +146,9 @@ class CpSatBackend:
         objective = solver.ObjectiveValue() if has_x else math.nan
         bound = solver.BestObjectiveBound() if has_x else math.nan
         gap = 0.0 if status == "optimal" else relative_gap(objective, bound) if has_x else math.inf
-        return StageOutcome(status, objective, bound, gap, runtime, x, solver.StatusName(code))
+        name = solver.StatusName(code)
+        return StageOutcome(status, objective, bound, gap, runtime, x,
+                            f"interrupted ({name})" if interrupt.requested() and status != "optimal" else name)
 
 
 def _check_model_range(lp: LinearModel, arrays: dict, magnitude: np.ndarray) -> None:

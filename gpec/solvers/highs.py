@@ -24,6 +24,7 @@ import time
 import highspy
 import numpy as np
 
+from gpec import interrupt
 from gpec.models.linear import LinearModel
 from gpec.solvers import MIN_SOLVE_S, Capability, StageOutcome, relative_gap
 
@@ -75,6 +76,8 @@ class HighsBackend:
         self._subscribed = False
         self._recording, self._seen = False, None  # the best solution HiGHS reported in the current run
         self._began = 0.0  # perf_counter() at the start of the current solve
+        self._bound_seen = -math.inf  # the last dual bound HiGHS's MIP callback reported in the current run
+        self.abandoned = False  # left running in its thread after an interrupt (gpec.interrupt): unusable
         # the arrays as they are (one copy, by HiGHS): no HighsLp in between
         status = self.h.passModel(
             lp.n_cols, lp.n_rows, csr.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0,
@@ -114,8 +117,13 @@ class HighsBackend:
             self._subscribed = True
 
     def _interrupt(self, event) -> None:
+        self._bound_seen = float(event.data_out.mip_dual_bound)
         # HiGHS keeps the interrupt flag from one solve to the next: it is set here either way
-        event.interrupt(bool(self.guard is not None and self.guard()) or self._enough(event))
+        event.interrupt(self._stop_asked() or self._enough(event))
+
+    def _stop_asked(self) -> bool:
+        """The guard, a signal (:mod:`gpec.interrupt`) or this run having been left running asks it to stop."""
+        return bool(self.guard is not None and self.guard()) or interrupt.requested() or self.abandoned
 
     def _enough(self, event) -> bool:
         if self.enough is None:
@@ -129,6 +137,9 @@ class HighsBackend:
     def set_progress(self, report) -> None:
         """Call ``report(seconds, incumbent, bound, gap)`` while a MIP is solved (HiGHS's MIP callback;
         the incumbent and bound are HiGHS's, in its presolved space); ``None`` stops it."""
+        if self.abandoned:  # its Highs object runs on in another thread: not touched
+            self.progress = None
+            return
         if report is not None and self.progress is None:
             self.h.cbMipInterrupt.subscribe(self._report_progress)
         elif report is None and self.progress is not None:
@@ -234,7 +245,10 @@ class HighsBackend:
         self.h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp.value)
                               | int(highspy.IisStrategy.kIisStrategyIrreducible.value))
         self.h.setOptionValue("iis_time_limit", float(time_limit))
-        status, iis = self.h.getIis()
+        with interrupt.stoppable(self._stop_now):
+            if interrupt.requested():
+                self._stop_now()
+            status, iis = self.h.getIis()
         if status == highspy.HighsStatus.kError or not iis.valid_:
             return [], [], False
         words = {2: "lower", 3: "upper", 4: "both"}  # IisBoundStatus: Lower, Upper, Boxed
@@ -253,16 +267,32 @@ class HighsBackend:
         self.started = np.asarray(x, float).copy()
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
+        """Minimise the objective within ``time_limit`` seconds to relative gap ``mip_gap``. Within
+        :func:`gpec.interrupt.catching`, a signal stops the run at once (:meth:`_stop_now`), keeping its
+        incumbent (``solver_status`` then begins with ``interrupted``); a run that has not stopped
+        :data:`gpec.interrupt.GRACE_S` after the signal (HiGHS checks neither its time limit nor its
+        callback inside its sub-MIPs: measured 27 s in the root heuristics of the Landes at 2 M EUR) is left
+        running in its thread, its best solution so far returned (from the improving-solution callback)
+        with the last bound its callback reported, and the backend is not usable again (``abandoned``)."""
+        if interrupt.active():
+            self._subscribe()  # the MIP callback polls the request too
         self.h.setOptionValue("mip_rel_gap", float(mip_gap))
         self.h.setOptionValue("mip_max_improving_sols", int(solution_limit) if solution_limit else 2**31 - 1)
         start = self._began = time.perf_counter()
+        try:
+            return dataclasses.replace(self._solve(time_limit, mip_gap), runtime_s=time.perf_counter() - start)
+        except interrupt.Abandoned:
+            return self._left_running(time.perf_counter() - start)
+
+    def _solve(self, time_limit: float, mip_gap: float) -> StageOutcome:
         if self.has_integers and self.relaxation_first and self.started is None:
             outcome = self._relaxation_first(time_limit, mip_gap)
             self.started = None
-            return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)
+            return outcome
+        start = time.perf_counter()
         outcome, mismatch = self._run(time_limit)
         left = time_limit - (time.perf_counter() - start)
-        if mismatch and self.started is not None and left >= MIN_SOLVE_S:
+        if mismatch and self.started is not None and left >= MIN_SOLVE_S and not interrupt.requested():
             # HiGHS 1.16, a MIP started from a solution: it may return the start while reporting an
             # objective no solution has; solved again without the start (in the time left), it reports
             # what it returns
@@ -270,7 +300,22 @@ class HighsBackend:
             again, _ = self._run(left)
             outcome = again if again.x is not None else outcome
         self.started = None
-        return dataclasses.replace(outcome, runtime_s=time.perf_counter() - start)
+        return outcome
+
+    def _left_running(self, runtime: float) -> StageOutcome:
+        """The outcome of a run left running after an interrupt: the best solution its callback reported
+        (costed here) and the last bound, or no plan; the backend is marked unusable."""
+        self.abandoned, self.started = True, None
+        self.h = _LeftRunning()  # the thread holds the Highs object; any use of this one says why it fails
+        why = f"interrupted (HiGHS left running: not stopped {interrupt.GRACE_S:g} s after the signal"
+        x = self._seen
+        if x is None or not self.has_integers:
+            return StageOutcome("error", math.nan, -math.inf, math.inf, runtime, None, f"{why}, no solution yet)")
+        x = x.copy()
+        objective = float(self.cost @ x)
+        bound = self._bound_seen if math.isfinite(self._bound_seen) and self._bound_seen <= objective else -math.inf
+        return StageOutcome("feasible", objective, bound, relative_gap(objective, bound), runtime, x,
+                            f"{why}; its best solution kept)")
 
     def _relaxation_first(self, time_limit: float, mip_gap: float) -> StageOutcome:
         """The LP relaxation's bound and the plan of the MIP restricted to its roundings (module docstring)."""
@@ -282,14 +327,15 @@ class HighsBackend:
         self.h.setOptionValue("solver", "ipm")
         self._time_limit(RELAXATION_SHARE * time_limit, lp=True)
         try:
-            self.h.run()
+            self._run_stoppable()
             solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
             bound = float(self.h.getInfo().objective_function_value) if solved else -math.inf
             x_lp = np.asarray(self.h.getSolution().col_value, float)
         finally:
-            self.h.setOptionValue("solver", "choose")
-            self.h.changeColsIntegrality(len(integer), integer, np.ones(len(integer), np.uint8))
-            self.h.clearSolver()
+            if not self.abandoned:
+                self.h.setOptionValue("solver", "choose")
+                self.h.changeColsIntegrality(len(integer), integer, np.ones(len(integer), np.uint8))
+                self.h.clearSolver()
         if solved:
             self.lp_seconds = time.perf_counter() - start
         relaxation = "LP relaxation {} in {:.1f} s".format("optimal" if solved else "not solved",
@@ -305,8 +351,9 @@ class HighsBackend:
         try:
             outcome, _ = self._run(left)
         finally:
-            self.h.changeColsBounds(len(integer), integer, lower, upper)
-            self.h.clearSolver()
+            if not self.abandoned:
+                self.h.changeColsBounds(len(integer), integer, lower, upper)
+                self.h.clearSolver()
         restricted = f"restricted MIP: {outcome.solver_status}"
         if outcome.x is None:
             return StageOutcome("error", math.nan, bound, math.inf, 0.0, None, f"{relaxation}; {restricted}")
@@ -322,9 +369,9 @@ class HighsBackend:
         if self.has_integers and not self._recording:
             self.h.cbMipImprovingSolution.subscribe(self._record)
             self._recording = True
-        self._seen = None
+        self._seen, self._bound_seen = None, -math.inf
         start = time.perf_counter()
-        run_status = self.h.run()
+        run_status = self._run_stoppable()
         runtime = time.perf_counter() - start
         model_status = self.h.getModelStatus()
         info = self.h.getInfo()
@@ -333,6 +380,8 @@ class HighsBackend:
         status = _map_status(model_status, has_x, run_status)
         objective = info.objective_function_value if has_x else math.nan
         solver_status = self.h.modelStatusToString(model_status)
+        if interrupt.requested() and status != "optimal":
+            solver_status = f"interrupted ({solver_status})"
         tolerance = 1e-6 * max(1.0, abs(objective))
         if has_x and self._seen is not None and self.cost @ self._seen < self.cost @ x - tolerance:
             # HiGHS 1.16, a MIP started from a solution and stopped (time, interrupt): it may return the start
@@ -363,6 +412,31 @@ class HighsBackend:
             gap = 0.0
         return StageOutcome(status, objective, bound, gap, runtime, x, solver_status), mismatch
 
+    def _run_stoppable(self):
+        """``h.run()``, stopped at once by a signal within :func:`gpec.interrupt.catching`, where it runs
+        in a thread of its own and is left running if it has not stopped :data:`gpec.interrupt.GRACE_S`
+        after the signal (:class:`gpec.interrupt.Abandoned`)."""
+        h = self.h
+
+        def run():
+            # HiGHS's task scheduler belongs to the thread that runs it: shut down with that thread, as
+            # highspy's own threaded solve does
+            interrupt.at_worker_exit("highs", lambda: highspy.Highs.resetThreadScheduler(False))
+            if interrupt.requested():  # the signal came before the hook was registered
+                self._stop_now()
+            return h.run()
+
+        return interrupt.call_stoppable(run, self._stop_now, interrupt.GRACE_S)
+
+    def _stop_now(self) -> None:
+        """Stop the current run, keeping its incumbent: its time limit made 0 (called from
+        :mod:`gpec.interrupt`'s watcher thread while ``run`` holds no GIL). HiGHS checks its time limit
+        within the LP iterations, its interrupt callback only between the MIP's steps (measured up to 5 s
+        apart in the root cut loop of the Landes at 2 M EUR); setting a double option while HiGHS reads it
+        is the only way in from outside, and the next run sets its own limit again."""
+        if not self.abandoned:
+            self.h.setOptionValue("time_limit", 0.0)
+            self.h.setOptionValue("iis_time_limit", 0.0)
 
     def _time_limit(self, seconds: float, lp: bool) -> None:
         """Let the next run take ``seconds``. HiGHS 1.16 holds an LP to its time limit on the clock of the
@@ -380,6 +454,14 @@ class HighsBackend:
 
     def _returns_start(self, x: np.ndarray) -> bool:
         return self.started is not None and bool(np.allclose(x, self.started, rtol=0.0, atol=1e-9))
+
+
+class _LeftRunning:
+    """Stands for the Highs object of a backend whose run was left running after an interrupt."""
+
+    def __getattr__(self, name):
+        raise RuntimeError("this HiGHS model was left running after an interrupt (gpec.interrupt): build a new "
+                           "backend")
 
 
 def _map_status(model_status, has_x: bool, run_status) -> str:

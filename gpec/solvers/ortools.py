@@ -15,6 +15,7 @@ import time
 import numpy as np
 from ortools.linear_solver import pywraplp
 
+from gpec import interrupt
 from gpec.models.linear import LinearModel
 from gpec.solvers import Capability, StageOutcome, relative_gap
 
@@ -38,6 +39,11 @@ class OrtoolsBackend:
             self.solver.EnableOutput()
         if threads:
             self.solver.SetNumThreads(int(threads))
+        # seconds a solve goes on after a signal before it is left running, its plan lost (None: wait for
+        # it, keeping its plan; --verify's second opinion does not wait); a solve left running holds the
+        # solver (gpec.interrupt.call_stoppable)
+        self.interrupt_grace: float | None = None
+        self.abandoned = False
         inf = self.solver.infinity()
         lo = np.where(np.isfinite(arrays["col_lower"]), arrays["col_lower"], -inf)
         hi = np.where(np.isfinite(arrays["col_upper"]), arrays["col_upper"], inf)
@@ -70,14 +76,32 @@ class OrtoolsBackend:
         self.solver.SetHint(self.vars, [float(v) for v in x])
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
-        if self.has_integers:  # SCIP's own parameter: stop after this many improving solutions
-            self.solver.SetSolverSpecificParametersAsString(f"limits/solutions = {int(solution_limit) if solution_limit else -1}\n")
+        """Minimise the objective within ``time_limit`` seconds to relative gap ``mip_gap``. Within
+        :func:`gpec.interrupt.catching`, a signal stops the solve at once (``InterruptSolve``, called from
+        the watcher thread: ``Solve`` holds no GIL), keeping its incumbent; SCIP is told not to catch
+        Ctrl-C itself (``misc/catchctrlc``), which would hide the signal from gpec. SCIP notices the
+        interrupt only between its LPs (its root LP: about 6 s on the Landes), which is waited for, unless
+        ``interrupt_grace`` is set: a solve that has not stopped that long after the signal is then left
+        running and returns no plan (:func:`gpec.interrupt.call_stoppable`). Nothing is started after a
+        signal."""
+        if self.has_integers:  # SCIP's own parameters: stop after this many improving solutions; no SIGINT
+            self.solver.SetSolverSpecificParametersAsString(
+                f"limits/solutions = {int(solution_limit) if solution_limit else -1}\nmisc/catchctrlc = FALSE\n")
         self.solver.SetTimeLimit(int(max(time_limit, 0.01) * 1000))
         params = pywraplp.MPSolverParameters()
         if self.has_integers:
             params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, float(mip_gap))
         start = time.perf_counter()
-        code = self.solver.Solve(params)
+        if self.abandoned or interrupt.requested():  # stopped: not started again
+            return StageOutcome("error", math.nan, -math.inf, math.inf, 0.0, None, "not run: interrupted")
+        try:
+            code = interrupt.call_stoppable(lambda: self.solver.Solve(params), self.solver.InterruptSolve,
+                                            self.interrupt_grace)
+        except interrupt.Abandoned:
+            self.abandoned = True
+            return StageOutcome("error", math.nan, -math.inf, math.inf, time.perf_counter() - start, None,
+                                f"interrupted (SCIP left running: it stops only between its LPs; "
+                                f"{self.interrupt_grace:g} s waited)")
         runtime = time.perf_counter() - start
         status = {pywraplp.Solver.OPTIMAL: "optimal", pywraplp.Solver.FEASIBLE: "feasible",
                   pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.UNBOUNDED: "unbounded"}.get(code, "error")
@@ -94,4 +118,7 @@ class OrtoolsBackend:
         names = {pywraplp.Solver.OPTIMAL: "Optimal", pywraplp.Solver.FEASIBLE: "Feasible (limit reached)",
                  pywraplp.Solver.INFEASIBLE: "Infeasible", pywraplp.Solver.UNBOUNDED: "Unbounded",
                  pywraplp.Solver.ABNORMAL: "Abnormal", pywraplp.Solver.NOT_SOLVED: "Not solved"}
-        return StageOutcome(status, objective, bound, gap, runtime, x, names.get(code, str(code)))
+        solver_status = names.get(code, str(code))
+        if interrupt.requested() and status != "optimal":
+            solver_status = f"interrupted ({solver_status})"
+        return StageOutcome(status, objective, bound, gap, runtime, x, solver_status)

@@ -1,0 +1,286 @@
+"""Ctrl-C and SIGTERM keep the plan (gpec.interrupt): real processes, real signals, real solvers.
+
+``gpec solve`` is run as a subprocess with its stderr on a pseudo-terminal, so that its progress is the
+live line a person sees; a test waits there for what it needs (an incumbent, the build), never for a
+fixed time, then sends the signal. The Landes at 2 M EUR a year for the Département with ``--gap 0`` is
+not proven within minutes, so the signal always arrives during the solve, which it ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+pty = pytest.importorskip("pty", reason="pseudo-terminals (POSIX)")
+
+from gpec import interrupt
+from gpec.instance import load_instance
+from gpec.outputs import RUN_FILES
+from gpec.scenario import Scenario
+from gpec.solving import solve
+from tests.conftest import LANDES, ROOT
+
+LONG = ["--budget", "departement=2000000", "--gap", "0", "--time-limit", "600"]
+#: The Landes on three years: the first incumbent comes within a second, the proof not within minutes.
+SHORT_HORIZON = ["--horizon", "2026-2028"]
+QUICK = ["--horizon", "2026-2027", "--no-shadow-prices", "--quiet", "--no-maps"]
+#: Seconds any wait of these tests gives up after (a hung run fails the test instead of hanging it).
+PATIENCE = 300
+
+
+def _default_signals() -> None:
+    """In the child: SIGINT and SIGTERM as a shell gives them (a test runner's worker may ignore SIGINT,
+    and an ignored signal stays ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _env() -> dict:
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "TERM": "xterm", "COLUMNS": "160"}
+
+
+class Run:
+    """``gpec ARGS`` as a subprocess, stderr on a pseudo-terminal (read as it comes), stdout to a file."""
+
+    def __init__(self, tmp_path, *args):
+        self.master, slave = pty.openpty()
+        self.stdout_path = tmp_path / f"stdout-{time.monotonic_ns()}.txt"
+        with open(self.stdout_path, "w") as stdout:
+            self.proc = subprocess.Popen([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT, env=_env(),
+                                         stdin=subprocess.DEVNULL, stdout=stdout, stderr=slave,
+                                         preexec_fn=_default_signals)
+        os.close(slave)
+        self.stderr = ""
+
+    def _read(self, timeout: float) -> bool:
+        """Read what the terminal has within ``timeout``; False once it is closed."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            return False
+        self.stderr += chunk.decode("utf-8", "replace")
+        return bool(chunk)
+
+    def wait_for(self, pattern: str) -> None:
+        """Until the terminal shows ``pattern`` (a regular expression); fails if the run ends first."""
+        deadline = time.monotonic() + PATIENCE
+        while not re.search(pattern, self.stderr):
+            assert self.proc.poll() is None, f"ended ({self.proc.returncode}) before {pattern!r}:\n{self.stderr}"
+            assert time.monotonic() < deadline, f"no {pattern!r} in {PATIENCE} s:\n{self.stderr}"
+            self._read(0.05)
+
+    def finish(self) -> int:
+        """Read the terminal until the run ends (a child writing to a full terminal would block); its exit
+        code."""
+        deadline = time.monotonic() + PATIENCE
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                pytest.fail(f"still running {PATIENCE} s after the signal:\n{self.stderr}")
+            if not self._read(0.05):
+                break
+        code = self.proc.wait(timeout=PATIENCE)
+        while self._read(0.0):
+            pass
+        os.close(self.master)
+        return code
+
+
+def _head(out) -> dict:
+    missing = [f for f in RUN_FILES if not (out / f).is_file()]
+    assert not missing, missing
+    return json.loads((out / "result.json").read_text())
+
+
+def _files(folder) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory):
+    """The output folder of an earlier quick run (copied by each test that needs one)."""
+    out = tmp_path_factory.mktemp("earlier") / "out"
+    proc = subprocess.run([sys.executable, "-m", "gpec.cli", "solve", LANDES, "--out", out, *QUICK], cwd=ROOT,
+                          env=_env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_once_a_plan_exists_writes_it_and_exits_130(tmp_path, signum):
+    out = tmp_path / "out"
+    run = Run(tmp_path, "solve", LANDES, "--out", out, *SHORT_HORIZON, *LONG)
+    run.wait_for(r"stage unmet .*incumbent [0-9]")  # the live line: HiGHS has a plan
+    run.proc.send_signal(signum)
+    assert run.finish() == interrupt.EXIT_CODE, run.stderr
+    assert f"gpec: interrupted: the best plan found is written to {out}" in run.stderr
+    assert "Traceback" not in run.stderr
+    head = _head(out)
+    assert head["status"] == "feasible"
+    assert head["message"].startswith(f"interrupted ({signal.Signals(signum).name})")
+    stages = {s["name"]: s for s in head["stages"]}
+    assert stages["cost"]["solver_status"] == "not run: interrupted"  # nothing started after the signal
+    assert head["violations"] == 0  # the independent check ran on the plan written
+    assert len((out / "decisions.csv").read_text().splitlines()) > 1
+
+
+def test_a_signal_before_any_plan_leaves_the_folder_as_it_was(tmp_path, earlier):
+    out = shutil.copytree(earlier, tmp_path / "out")
+    before = _files(out)
+    run = Run(tmp_path, "solve", LANDES, "--out", out, *LONG)  # ten years: no plan for seconds
+    run.wait_for(r"building")  # the live line, while the model is built
+    run.proc.send_signal(signal.SIGINT)
+    assert run.finish() == interrupt.EXIT_CODE, run.stderr
+    assert f"gpec: interrupted: no plan found; {out} left as it was" in run.stderr
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def _while_writing(tmp_path, out, signals: int) -> subprocess.CompletedProcess:
+    """A quick run with another budget over ``out``, given ``signals`` SIGINTs once its staging folder
+    exists (it is writing)."""
+    proc = subprocess.Popen([sys.executable, "-m", "gpec.cli", "solve", LANDES, "--out", out, *QUICK,
+                             "--budget", "departement=900000"], cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_default_signals)
+    deadline = time.monotonic() + PATIENCE
+    while not list(tmp_path.glob(".out.staging-*")):
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    for _ in range(signals):
+        proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=PATIENCE)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "", stderr)
+
+
+def test_a_signal_while_writing_lets_the_write_finish(tmp_path, earlier):
+    out = shutil.copytree(earlier, tmp_path / "out")
+    done = _while_writing(tmp_path, out, signals=1)
+    assert done.returncode == interrupt.EXIT_CODE, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f"gpec: interrupted: the best plan found is written to {out}"
+    assert _head(out)["budgets"]["cd40"]["2026"] == 900000.0  # the new run, complete
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_second_signal_while_writing_stops_at_once_with_one_complete_run(tmp_path, earlier):
+    """The second signal ends the process at once: the folder holds the previous or the new complete run
+    (the one-unit write of gpec.outputs); what the stopped run left beside it is its staging folder, which
+    the next run writing there removes (tests/test_outputs.py)."""
+    out = shutil.copytree(earlier, tmp_path / "out")
+    before = _files(out)
+    done = _while_writing(tmp_path, out, signals=2)
+    assert done.returncode == interrupt.EXIT_CODE, done.stderr
+    assert "Traceback" not in done.stderr
+    if _head(out)["budgets"]["cd40"]["2026"] == 900000.0:  # the new run, complete (_head checks)
+        assert _files(out) != before
+    else:  # the previous run, untouched
+        assert _files(out) == before
+    left = [p.name for p in tmp_path.iterdir() if p.name != "out"]
+    assert all(re.fullmatch(r"\.out\.(staging|old)-[0-9]+", name) for name in left), left
+
+
+@pytest.mark.parametrize("solver, limit, when", [
+    ("highs", 600, r"fewest posts .*incumbent [0-9]"),  # HiGHS's live line: phase 1 has a plan
+    ("cpsat", 40, r"least cost"),  # CP-SAT reports no incumbent: phase 2 has begun, from phase 1's plan
+])
+def test_gpec_groups_interrupted_writes_the_best_grouping_and_exits_130(tmp_path, solver, limit, when):
+    """167 EHPAD: phase 1 (the fewest posts) has a plan within seconds and is not proven for longer."""
+    out = tmp_path / "groups"
+    run = Run(tmp_path, "groups", ROOT / "instances" / "landes_pyrenees_atlantiques", "--post", "night_nurse",
+              "--solver", solver, "--time-limit", limit, "--no-maps", "--out", out)
+    run.wait_for(when)
+    run.proc.send_signal(signal.SIGINT)
+    assert run.finish() == interrupt.EXIT_CODE, run.stderr
+    assert "gpec: interrupted: the best plan found is written" in run.stderr and "Traceback" not in run.stderr
+    head = json.loads((out / "result.json").read_text())
+    assert head["message"].startswith("interrupted (SIGINT)") and head["violations"] == 0
+    assert head["status"] == "feasible" and (out / "groups.csv").is_file()
+
+
+class _Signal:
+    """A progress reporter that sends this process ``signum`` once the solver reports an incumbent."""
+
+    def __init__(self, signum):
+        self.signum, self.sent = signum, False
+
+    def start(self, stage):
+        pass
+
+    def done(self, report):
+        pass
+
+    def update(self, seconds, incumbent, bound, gap):
+        if not self.sent and np.isfinite(incumbent) and abs(incumbent) < 1e20:
+            self.sent = True
+            os.kill(os.getpid(), self.signum)
+
+
+def test_the_api_within_catching_returns_the_plan_with_its_check(landes):
+    """The Python API: a signal within gpec.interrupt.catching stops the solve, which returns its plan,
+    made whole and checked; the handlers in place before are back afterwards."""
+    before = signal.getsignal(signal.SIGTERM)
+    reporter = _Signal(signal.SIGTERM)
+    scenario = Scenario(horizon=(2026, 2028), budgets={"cd40": 2_000_000}, mip_gap=0.0, time_limit=600)
+    with interrupt.catching() as caught:
+        result = solve(landes, scenario, progress=reporter)
+    assert reporter.sent and caught.name == "SIGTERM"
+    assert signal.getsignal(signal.SIGTERM) == before and not interrupt.requested()
+    assert result.status == "feasible" and result.message.startswith("interrupted (SIGTERM)")
+    assert result.violations == 0
+    assert [s.solver_status for s in result.stages if s.name == "cost"] == ["not run: interrupted"]
+    split = result.decisions[result.decisions["lever"].isin(["training", "vehicles", "pools"])]["units"]
+    assert len(split) and np.allclose(split, np.round(split))  # whole units in every bassin (gpec.rounding)
+
+
+def test_a_solver_that_does_not_stop_is_left_running_and_its_best_plan_kept(landes, monkeypatch):
+    """Fault injection: HiGHS made deaf to the stop request (as inside its sub-MIPs, where it checks
+    neither its time limit nor its callback): it is left running GRACE_S after the signal, the best solution
+    its callback reported is the plan (made whole by a new model, checked), with the last bound it reported."""
+    from gpec.solvers.highs import HighsBackend
+
+    monkeypatch.setattr(HighsBackend, "_stop_now", lambda self: None)
+    monkeypatch.setattr(HighsBackend, "_stop_asked", lambda self: self.abandoned)
+    monkeypatch.setattr(interrupt, "GRACE_S", 0.2)
+    scenario = Scenario(horizon=(2026, 2028), budgets={"cd40": 2_000_000}, mip_gap=0.0, time_limit=120)
+    with interrupt.catching() as caught:
+        result = solve(landes, scenario, progress=_Signal(signal.SIGTERM))
+    assert caught.abandoned == 1
+    first = result.stages[0]
+    assert "HiGHS left running" in first.solver_status and np.isfinite(first.bound) and first.bound <= first.objective
+    assert result.status == "feasible" and result.has_solution and result.violations == 0
+
+
+def test_a_signal_before_the_solve_starts_nothing(landes):
+    """A stop requested before the solve (the CLI: during the build): no solve is started, no plan, and
+    the message says why; shadow prices and the diagnosis are not started either."""
+    with interrupt.catching() as caught:
+        os.kill(os.getpid(), signal.SIGTERM)
+        deadline = time.monotonic() + PATIENCE
+        while not interrupt.requested():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        result = solve(landes, Scenario(horizon=(2026, 2027), verify=True, service_level=1.0))
+    assert caught.count == 1
+    assert result.status == "error" and not result.has_solution
+    assert result.message.startswith("interrupted (SIGTERM): no plan was found")
+    assert [s.solver_status for s in result.stages] == ["not run: interrupted"]
+    assert result.verification is None and result.diagnosis is None and result.shadow_prices.empty
+
+
+@pytest.fixture(scope="module")
+def landes():
+    return load_instance(LANDES)
