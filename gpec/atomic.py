@@ -10,6 +10,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from gpec.errors import GpecError
+
 
 def write_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
     """Call ``writer(tmp_path)`` then rename the temporary file onto ``path`` (same folder, atomic on POSIX)."""
@@ -47,3 +49,21 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def check_writable(path: Path, option: str, start: Path | None = None) -> None:
+    """The nearest existing folder at or above ``start`` (default: the folder of ``path``), which writing
+    ``path`` creates the rest of, is a folder that can be written.
+
+    Raises
+    ------
+    GpecError
+        Naming ``option`` and ``path``, when a path above is a file or that folder cannot be written.
+    """
+    above = (start if start is not None else Path(path).absolute().parent).absolute()
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise GpecError(f"{option} {path}: {above} is a file, not a folder")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise GpecError(f"{option} {path}: cannot write in {above} (permission denied)")

@@ -575,28 +575,10 @@ def _export_file(out: Path, fmt: Optional[str]) -> Path:
         out = out.with_name(f"{out.name}.{fmt or 'mps'}")
         if out.is_dir():
             raise GpecError(f"--out {out}: is a folder; give a file name ending in .mps or .lp")
-    _check_writable_parent(out, "--out")
+    from gpec.atomic import check_writable
+
+    check_writable(out, "--out")
     return out
-
-
-def _check_writable_parent(path: Path, option: str) -> None:
-    """The nearest existing folder above ``path`` (which writing creates the rest of) is a folder that
-    can be written.
-
-    Raises
-    ------
-    GpecError
-        Naming ``option``, when a path above ``path`` is a file, or that folder cannot be written.
-    """
-    import os
-
-    above = path.absolute().parent
-    while not above.exists():
-        above = above.parent
-    if not above.is_dir():
-        raise GpecError(f"{option} {path}: {above} is a file, not a folder")
-    if not os.access(above, os.W_OK | os.X_OK):
-        raise GpecError(f"{option} {path}: cannot write in {above} (permission denied)")
 
 
 @instance_app.command("build")

@@ -76,8 +76,7 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
             if result.has_solution:
                 write_inflow_chart(result, stage / "inflows.png", lang=lang)
                 if maps:
-                    write_maps(result, instance, stage, lang=lang)
-                    write_geopackage(result, instance, stage / "results.gpkg")
+                    _draw_maps(result, instance, stage, lang, write_maps, write_geopackage)
         if budget is not None:
             result.timings = budget.report()
             write_json(stage / "result.json", result.summary())  # again, with the time of writing
@@ -89,6 +88,23 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return out
+
+
+def _draw_maps(result: Result, instance, stage: Path, lang: str, write_maps, write_geopackage) -> None:
+    """The maps and the GeoPackage into ``stage``. A map is not worth the plan: when drawing fails (a bug,
+    a library's), what it drew is removed, the message of ``result.json`` says why there is no map and
+    the tables, report and workbook are written as usual. A failure to write (``OSError``: a full disk)
+    still fails the whole write."""
+    try:
+        write_maps(result, instance, stage, lang=lang)
+        write_geopackage(result, instance, stage / "results.gpkg")
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — any failure of drawing, reported in the result
+        for path in [*stage.glob("map_*.png"), stage / "results.gpkg"]:
+            path.unlink(missing_ok=True)
+        result.message += f"; maps not drawn ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        write_json(stage / "result.json", result.summary())
 
 
 def check_out(out: str | Path) -> Path:

@@ -2,7 +2,7 @@
 
 A run killed hard while writing leaves the previous complete folder or the new complete one, and the
 next run removes what it left; a damaged geometry file ends the run with one line and leaves the
-previous folder as it was; ``load_result`` reads back what was written; ``explain`` refuses, in one
+previous folder as it was; a crash while drawing the maps keeps the plan; ``load_result`` reads back what was written; ``explain`` refuses, in one
 line, a folder that is not a solve's output.
 """
 
@@ -78,6 +78,26 @@ def test_a_run_killed_while_writing_leaves_one_complete_run(tmp_path):
     assert again.returncode == 0, again.stderr
     assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # leftovers removed
     assert _complete(out)["budgets"] == before["budgets"]
+
+
+def test_a_crash_while_drawing_maps_keeps_the_plan(tmp_path, monkeypatch):
+    """Fault: drawing the maps raises (a bug, a library's). The run still writes its tables, report and
+    workbook as one unit, leaves no half-drawn map and says in result.json why there is no map."""
+    import gpec.geo.maps
+
+    def broken(*args, **kwargs):
+        (args[2] / "map_unmet.png").write_bytes(b"half a map")
+        raise RuntimeError("the renderer fell over")
+
+    monkeypatch.setattr(gpec.geo.maps, "write_maps", broken)
+    result = solve(load_instance(LANDES), Scenario(horizon=(2026, 2027), shadow_prices=False))
+    assert result.has_solution
+    out = write_outputs(result, tmp_path / "out")
+    head = _complete(out)
+    assert "maps not drawn (RuntimeError: the renderer fell over)" in head["message"]
+    assert not list(out.glob("map_*.png")) and not (out / "results.gpkg").exists()
+    assert (out / "decisions.csv").stat().st_size > 0
+    assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # no staging folder left
 
 
 def test_a_damaged_geometry_file_is_one_line_and_keeps_the_previous_run(tmp_path):

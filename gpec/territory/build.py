@@ -13,13 +13,12 @@ folder.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from gpec.atomic import write_atomic, write_csv, write_text
+from gpec.atomic import check_writable, write_atomic, write_csv, write_text
 from gpec.errors import GpecError
 from gpec.territory import catalogue, funding, labour, population, structures, training, travel, workforce
 from gpec.territory.select import Territory, select
@@ -87,13 +86,7 @@ def check_build_out(out: str | Path, france: bool = False) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise GpecError(f"--out {out}: exists and is not a folder")
-    above = out.absolute()
-    while not above.exists():
-        above = above.parent
-    if not above.is_dir():
-        raise GpecError(f"--out {out}: {above} is a file, not a folder")
-    if not os.access(above, os.W_OK | os.X_OK):
-        raise GpecError(f"--out {out}: cannot write in {above} (permission denied)")
+    check_writable(out, "--out", start=out)
     if not out.is_dir() or not any(out.iterdir()):
         return out
     kind = _instance_kind(out / "instance.yaml")
