@@ -755,10 +755,12 @@ def main() -> None:
 
     before = last()  # a catcher of an earlier call in this process (tests) is not this command's
 
-    def caught_and_went_on() -> None:  # a command that caught an interrupt, wrote its plan and returned
+    def caught_and_went_on(code) -> None:  # a command that caught an interrupt, wrote its plan and ended
         caught = last()
-        if caught is not before and caught is not None and caught.signum is not None:
+        if code in (0, 1, None) and caught is not before and caught is not None and caught.signum is not None:
             _interrupted("gpec: interrupted: the best plan found is written (see above)")
+        if code == EXIT_CODE:  # typer's answer to a Ctrl-C outside a catching block
+            _interrupted("gpec: interrupted")
 
     try:
         code = app(standalone_mode=False)
@@ -773,13 +775,13 @@ def main() -> None:
         sys.exit(2)
     except Interrupted as exc:
         _interrupted(f"gpec: interrupted: {exc}")
-    except SystemExit:
-        caught_and_went_on()
+    except SystemExit as exc:
+        caught_and_went_on(exc.code)
         raise
     except (KeyboardInterrupt, typer.Abort):  # typer.Abort: typer's name for Ctrl-C outside a solve
         print("gpec: interrupted", file=sys.stderr)
         sys.exit(EXIT_CODE)
-    caught_and_went_on()
+    caught_and_went_on(code)
     sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(code) returns its code when not standalone
 
 

@@ -247,9 +247,10 @@ def call_stoppable(call: Callable, stop: Callable[[], None], grace: float | None
 
     with stoppable(stop):
         worker = catcher.worker()
+        started = time.perf_counter()
         worker.tasks.put(task)
-        while not done.wait(0.02):
-            if requested() and time.perf_counter() - catcher.at > grace:
+        while not done.wait(0.02):  # grace from the signal, or from this call when it began later
+            if requested() and time.perf_counter() - max(catcher.at, started) > grace:
                 worker.retired, catcher._worker = True, None
                 catcher.abandoned += 1
                 raise Abandoned()

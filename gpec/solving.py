@@ -69,9 +69,11 @@ WHOLE_UNITS_AIM = 0.5
 WHOLE_UNITS_TOL = 1e-6
 #: Share of its time after which stage 1, aiming at WHOLE_UNITS_AIM x --gap, settles for --gap.
 ENOUGH_SHARE = 0.25
-#: Seconds an interrupted run still gives to making its plan whole (the rounding MIP: about 0.5 s on the
-#: Landes at 2 M EUR); a plan not made whole in them is no plan.
-ROUNDING_ON_INTERRUPT_S = 1.5
+#: Most seconds an interrupted run still gives to making its plan whole (the rounding MIP proves its
+#: optimum in about 0.5 s on the Landes at 2 M EUR, so this cap is reached only on a machine many times
+#: slower, and the tests that interrupt a solve do not depend on the machine's speed); a plan not made
+#: whole in them is no plan.
+ROUNDING_ON_INTERRUPT_S = 10.0
 
 
 def time_budget(scenario: Scenario, start: float | None = None) -> TimeBudget:

@@ -88,6 +88,7 @@ def _solve_groups(data: GroupData, options, solver: str, time_limit: float, mip_
     check_options(data, options, pairs)
     if lonely := isolated(data, options, pairs):
         return _isolated_result(data, asked, pairs, lonely, solver, method)
+    started = clock()  # the run's time, on the plain clock (the deadline's jumps on an interrupt)
     deadline = Deadline.after(time_limit, _stopping(clock))
     post_cost = int(round(data.post["cost_eur"]))
     space = CandidateSpace(data.structures, pairs, post_cost, options)  # also rejects contradictory options
@@ -133,7 +134,7 @@ def _solve_groups(data: GroupData, options, solver: str, time_limit: float, mip_
     standalone = int(model.standalone_posts.sum())
     result = GroupResult(
         status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
-        runtime_s=clock() - (deadline.at - time_limit), solver=solver, post_type=data.post["post_type"],
+        runtime_s=clock() - started, solver=solver, post_type=data.post["post_type"],
         options=asked.record(),
         n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
         standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,

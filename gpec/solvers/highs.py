@@ -460,8 +460,9 @@ class _LeftRunning:
     """Stands for the Highs object of a backend whose run was left running after an interrupt."""
 
     def __getattr__(self, name):
-        raise RuntimeError("this HiGHS model was left running after an interrupt (gpec.interrupt): build a new "
-                           "backend")
+        from gpec.interrupt import Interrupted
+
+        raise Interrupted("the solver was left running after the interrupt; nothing written")
 
 
 def _map_status(model_status, has_x: bool, run_status) -> str:

@@ -52,7 +52,7 @@ def build_instance(dep: str | list[str] | None, raw: str | Path, out: str | Path
         if france:
             return write_regions(territory, raw, out, communes)
         return write_instance(territory, raw, out, communes)
-    except PermissionError as exc:
+    except OSError as exc:  # permission denied, a full disk, a read-only file system
         raise GpecError(f"--out {out}: cannot write the instance ({exc.strerror or exc})") from None
 
 
