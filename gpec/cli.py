@@ -122,6 +122,7 @@ def solve_command(
     out = check_out(out or Path("out") / inst.name)  # before the solve: a bad folder fails at once
     # a first Ctrl-C or SIGTERM stops the solver with its plan, a second one stops at once
     with interrupt.catching(hard=True) as caught:
+        _import_writers_meanwhile()
         with Progress(quiet=quiet) as progress:
             result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
         result.reference_folder = str(Path(reference).resolve()) if reference is not None else ""
@@ -162,6 +163,19 @@ def solve_command(
         raise interrupt.Interrupted(f"{what} written to {out}")
     if not result.has_solution:
         raise typer.Exit(1)
+
+
+def _import_writers_meanwhile() -> None:
+    """Import what writes the outputs (the workbook, charts and maps: about 1 s) in a thread while the
+    solver runs, so that an interrupted run writes its plan at once."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in ("gpec.charts", "gpec.geo.maps", "gpec.report", "gpec.workbook"):
+            importlib.import_module(name)
+
+    threading.Thread(target=load, name="gpec-import", daemon=True).start()
 
 
 def _solve_by_region(instance: Path, out: Optional[Path], scenario, workers, dask, maps: bool, lang: str,

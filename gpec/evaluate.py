@@ -155,6 +155,8 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, end: int, found
     lag = instance.param_by_metier("training_years")
     pool_metiers = set(instance.param_by_metier("cost_pool_fte").index)
     paths = instance.pathways().set_index("pathway")
+    path_of = paths.to_dict("index")  # row lookups in plain dicts: pandas' .loc per row is slow
+    trained = set(lag.index)
     usable = np.ones(len(decisions), bool)
     for i, row in enumerate(decisions.itertuples(index=False)):
         label = f"{row.lever} {row.pathway + ' ' if row.pathway else ''}{row.bassin} {row.metier} {row.year}"
@@ -162,7 +164,7 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, end: int, found
             found.flag("integrality", label, f"units '{row.units}' is not a number")
             usable[i] = False
             continue
-        path = paths.loc[row.pathway] if row.pathway in paths.index else None
+        path = path_of.get(row.pathway)
         whole_in_bassin = path is None or path["whole_places"] == "bassin"
         if whole_in_bassin and abs(row.units - round(row.units)) > 1e-6:
             found.flag("integrality", label, f"{row.units} units is not a whole number")
@@ -171,7 +173,7 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, end: int, found
         if row.lever not in KNOWN_LEVERS:
             found.flag("capacity", label, f"unknown lever '{row.lever}'")
             usable[i] = False
-        elif row.lever in CAPACITY_TABLES and (row.metier not in set(lag.index) or lag.get(row.metier, 0) < 1):
+        elif row.lever in CAPACITY_TABLES and (row.metier not in trained or lag.get(row.metier, 0) < 1):
             found.flag("capacity", label, f"metier '{row.metier}' is unknown or has no training route")
             usable[i] = False
         elif row.lever == "pools" and row.metier not in pool_metiers:
@@ -205,13 +207,12 @@ def _check_decisions(instance, decisions: pd.DataFrame, horizon, end: int, found
     per_key = decisions[~decisions["lever"].isin(PATHWAY_LEVERS)].groupby(
         ["lever", "bassin", "metier", "year"], as_index=False)["units"].sum()
     fleet = _fleet_max(instance, first)
+    caps = {lever: {(b, m): float(v) for b, m, v in instance.table(file)[["bassin", "metier", column]].itertuples(
+        index=False)} for lever, (file, column) in CAPACITY_TABLES.items() if lever in set(per_key["lever"])}
     for row in per_key.itertuples(index=False):
         label = f"{row.lever} {row.bassin} {row.metier} {row.year}"
         if row.lever in CAPACITY_TABLES:
-            file, column = CAPACITY_TABLES[row.lever]
-            cap = instance.table(file)
-            hit = cap[(cap["bassin"] == row.bassin) & (cap["metier"] == row.metier)][column]
-            limit, what = (float(hit.iloc[0]) if len(hit) else 0.0), file
+            limit, what = caps[row.lever].get((row.bassin, row.metier), 0.0), CAPACITY_TABLES[row.lever][0]
         elif row.lever == "vehicles":
             limit, what = float(fleet.get(row.bassin, 0)), "vehicle_max_share / vehicle_max_density"
         else:
@@ -402,11 +403,15 @@ def _lever_costs(instance, decisions, flows, zone_of: dict) -> pd.Series:
     """Euros per (lever, zone, year): places and contracts every year of their duration; posts, vehicles
     and pool FTE in their year; pool travel per FTE of need covered; in the zone of the decision's bassin
     (a pool's travel in its origin's)."""
-    lag = instance.param_by_metier("training_years")
-    paths = instance.pathways().set_index("pathway")
+    lag = instance.param_by_metier("training_years").to_dict()
+    paths = instance.pathways().set_index("pathway").to_dict("index")
     rows = []
-    unit_cost = {"training": instance.param_by_metier("cost_training_place"),
-                 "apprenticeship": instance.param_by_metier("cost_apprentice")}
+    unit_cost = {"training": instance.param_by_metier("cost_training_place").to_dict(),
+                 "apprenticeship": instance.param_by_metier("cost_apprentice").to_dict()}
+    pool_salary = instance.param_by_metier("cost_pool_fte").to_dict()
+    qvct = instance.param("cost_qvct_officer")
+    vehicle = instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))
+    pool = 1 + instance.param("pool_coordination")
     for row in decisions.itertuples(index=False):
         zone = zone_of.get(row.bassin, "")
         if row.lever in unit_cost:
@@ -414,15 +419,13 @@ def _lever_costs(instance, decisions, flows, zone_of: dict) -> pd.Series:
                 rows.append((row.lever, zone, row.year + k,
                              row.units * float(unit_cost[row.lever].get(row.metier, 0.0))))
         elif row.lever == "qvct":
-            rows.append((row.lever, zone, row.year, row.units * instance.param("cost_qvct_officer")))
+            rows.append((row.lever, zone, row.year, row.units * qvct))
         elif row.lever == "vehicles":
-            rows.append((row.lever, zone, row.year,
-                         row.units * instance.param("cost_vehicle") * (1 - instance.param("cofund_mobility"))))
+            rows.append((row.lever, zone, row.year, row.units * vehicle))
         elif row.lever == "pools":
-            salary = float(instance.param_by_metier("cost_pool_fte").get(row.metier, 0.0))
-            rows.append((row.lever, zone, row.year, row.units * salary * (1 + instance.param("pool_coordination"))))
+            rows.append((row.lever, zone, row.year, row.units * float(pool_salary.get(row.metier, 0.0)) * pool))
         elif row.lever in PATHWAY_LEVERS:
-            p = paths.loc[row.pathway]
+            p = paths[row.pathway]
             for k in range(int(p["years"])):
                 rows.append((row.lever, zone, row.year + k, row.units * float(p["cost"])))
     if len(flows):

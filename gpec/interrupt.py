@@ -89,16 +89,14 @@ class Catcher:
     def received(self, signum: int) -> None:
         """A signal arrived (called by the watcher thread): the first records the request and calls the
         stop hooks; a further one aborts when ``hard``."""
-        with self._lock:
+        with self._lock:  # the hooks run under the lock: none is called once its block has ended
             self.count += 1
             first = self.signum is None
             if first:
                 self.signum, self.at = signum, time.perf_counter()
-            stops = list(self._stops.values())
-        if first:
-            for stop in stops:
-                _quietly(stop)
-        elif self.hard:
+                for stop in self._stops.values():
+                    _quietly(stop)
+        if not first and self.hard:
             os.write(2, b"gpec: interrupted again: stopped at once\n")
             os._exit(EXIT_CODE)
 
@@ -143,17 +141,21 @@ def catching(hard: bool = False):
     writer.setblocking(False)
     watcher = threading.Thread(target=_watch, args=(reader, catcher), name="gpec-interrupt", daemon=True)
     watcher.start()
-    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    # a signal ignored when the block starts stays ignored (a background job's SIGINT, nohup)
-    caught = [s for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN]
-    catcher._previous = {s: signal.signal(s, catcher.handler) for s in caught}
-    _active = _last = catcher
-    try:
+    previous_fd = None
+    try:  # what is set up is undone, also when setting up fails half-way
+        previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        # a signal ignored when the block starts stays ignored (a background job's SIGINT, nohup)
+        for s in SIGNALS:
+            if signal.getsignal(s) != signal.SIG_IGN:
+                catcher._previous[s] = signal.signal(s, catcher.handler)
+        _active = _last = catcher
         yield catcher
     finally:
+        # a handler installed from C (previous None) cannot be put back from Python: the default is
         for s, previous in catcher._previous.items():
             signal.signal(s, previous if previous is not None else signal.SIG_DFL)
-        signal.set_wakeup_fd(previous_fd)
+        if previous_fd is not None:
+            signal.set_wakeup_fd(previous_fd)
         with contextlib.suppress(OSError):
             writer.send(b"\0")  # ends the watcher once it has read what came before
         watcher.join(timeout=5.0)

@@ -16,7 +16,8 @@ stages leave. Every phase's start, limit and time used is in ``Result.timings``.
 **Interrupted** (a signal within :func:`gpec.interrupt.catching`, as ``gpec solve`` runs it): the solver
 running stops at once with its incumbent, and nothing else is started: no later stage, ``--verify``,
 shadow price or diagnosis step (each one running is stopped the same way and reports what it has). A plan
-with its split of whole totals still fractional is made whole first (:data:`ROUNDING_ON_INTERRUPT_S`).
+with its split of whole totals still fractional is made whole first, for unmet need only (the cost stage of
+the rounding is not run either; :data:`ROUNDING_ON_INTERRUPT_S`).
 The status is that of the stages (``feasible`` when one was cut short or not run, ``error`` with no plan);
 the message begins with ``interrupted``.
 """
@@ -248,21 +249,23 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
 
 def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,
             start: np.ndarray | None, aim: float = 1.0, prefix: str = "stage ", progress=None,
-            small: bool = False) -> tuple[list[StageReport], np.ndarray | None]:
+            small: bool = False, first_only: bool = False) -> tuple[list[StageReport], np.ndarray | None]:
     """The lexicographic stages, each given its weight's share of the time left (``later``: the weights
     of the phases after the stages). A stage offered less than :data:`~gpec.solvers.MIN_SOLVE_S` is not
     run, nor one started from a plan that is offered less than its backend's ``least_seconds`` (the time
     its root LP takes; ``small``: the model is small once presolved, e.g. most columns fixed): stage 1
     then has no plan; a later stage keeps the plan before it, reported ``feasible``.
-    ``progress`` (:class:`gpec.progress.Progress`) is told of each stage and of the solver's progress."""
+    ``progress`` (:class:`gpec.progress.Progress`) is told of each stage and of the solver's progress.
+    ``first_only``: the later stages are reported not run (interrupted)."""
     try:
-        return _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress, small)
+        return _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress, small,
+                           first_only)
     finally:
         if progress is not None and hasattr(backend, "set_progress"):
             backend.set_progress(None)  # a live backend (gpec.planner) is solved again without it
 
 
-def _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress, small):
+def _run_stages(model, backend, scenario, budget, weights, later, start, aim, prefix, progress, small, first_only):
     stages, x = [], None
     vectors = {name: model.lp.objective_vector(name) for name in model.stages}
     for k, name in enumerate(model.stages):
@@ -272,7 +275,7 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
                 backend.set_progress(progress.update)
         plan = start if k == 0 else x
         least = MIN_SOLVE_S if plan is None or small else getattr(backend, "least_seconds", MIN_SOLVE_S)
-        if interrupt.requested():  # nothing more is started; the plan in hand is the answer
+        if interrupt.requested() or (first_only and k):  # nothing more is started; the plan in hand is the answer
             stages.append(_not_run(name, x, vectors[name], "interrupted"))
             break
         with budget.phase(f"{prefix}{name}", weights[k] / (sum(weights[k:]) + later)) as phase:
@@ -313,8 +316,9 @@ def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights
     the stage-1 bound, solve the model with whole units in every bassin from it (its bound, valid too,
     replaces the first when higher). The stage reports of both are appended, the first stage's bound kept.
     Both models are the live ``backend``'s changed in place when it can (:func:`gpec.solvers.holding`).
-    Interrupted (:mod:`gpec.interrupt`), the plan is still made whole (unless not ``finish``), within
-    :data:`ROUNDING_ON_INTERRUPT_S` and :data:`ROUNDING_GAP_ON_INTERRUPT`, and returned as it is."""
+    Interrupted (:mod:`gpec.interrupt`), the plan is still made whole (unless not ``finish``) by the rounding's
+    first stage (unmet need) alone, within :data:`ROUNDING_ON_INTERRUPT_S` and
+    :data:`ROUNDING_GAP_ON_INTERRUPT`, and returned as it is."""
     rounded, whole = None, None
     if not interrupt.requested():
         with budget.split("whole units", weight / (weight + later)) as inner:
@@ -324,7 +328,7 @@ def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights
             inner = TimeBudget(ROUNDING_ON_INTERRUPT_S, start=budget.start + phase.start_s)
             inner.phases = phase.phases
             settle = replace(scenario, mip_gap=max(scenario.mip_gap, ROUNDING_GAP_ON_INTERRUPT))
-            rounded, whole = _rounding(model, backend, settle, inner, weights, x, progress)
+            rounded, whole = _rounding(model, backend, settle, inner, weights, x, progress, first_only=True)
     stages = stages + [replace(s, name=f"whole units ({s.name})") for s in rounded or []]
     unmet = model.lp.objective_vector(model.stages[0])
     if interrupt.requested() and whole is None:  # no plan with whole units: no plan (its status first)
@@ -349,15 +353,17 @@ def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights
 
 
 def _rounding(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], x: np.ndarray,
-              progress) -> tuple[list[StageReport], np.ndarray | None]:
-    """The stages of the rounding MIP of plan ``x`` (:func:`gpec.rounding.rounding_model`) within ``budget``."""
+              progress, first_only: bool = False) -> tuple[list[StageReport], np.ndarray | None]:
+    """The stages of the rounding MIP of plan ``x`` (:func:`gpec.rounding.rounding_model`) within ``budget``
+    (``first_only``, interrupted: its first stage, unmet need, only)."""
     rounding = holding(backend, rounding_model(model, x))
     first = getattr(rounding, "relaxation_first", None)
     if first is not None:  # its integer decisions fixed, it is small once presolved: branch and cut
         rounding.relaxation_first = False
     try:
         return _stages(model, rounding, replace(scenario, solution_limit=None), budget, weights, 0.0, None,
-                       aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress, small=True)
+                       aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress, small=True,
+                       first_only=first_only)
     finally:
         if first is not None:
             rounding.relaxation_first = first

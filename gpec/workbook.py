@@ -25,11 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from gpec.atomic import write_atomic
 from gpec.i18n import LABELS, check_lang, fmt_eur, fmt_number, fmt_percent, funder_label, label, t
@@ -89,8 +85,10 @@ MIN_WIDTH, MAX_WIDTH = 6, 48
 #: Words that betray a missing number in free text (solver messages, details): written as an em dash.
 NOT_A_NUMBER = re.compile(r"(?<![\w.])(-?inf|-?Infinity|nan|NaN|None)(?!\w)")
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
+#: Characters an xlsx file cannot hold (XML 1.0 control characters), removed from text.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010\013\014\016-\037]")
+#: Font of titles (bold is the other style).
+TITLE_SIZE = 14
 
 
 @dataclass(frozen=True)
@@ -134,11 +132,9 @@ def write_workbook(result, instance, path, lang: str = "en") -> Path:
     instance = instance if instance is not None else result.applied
     if instance is None:
         raise ValueError("write_workbook needs the instance the result was built from (result.applied)")
-    book = Workbook(write_only=True)
-    _write_sheet(book, t("sheet.summary", lang), summary_rows(result, instance, lang), freeze=False)
-    for sheet in SHEETS:
-        _write_sheet(book, t(f"sheet.{sheet}", lang), sheet_rows(result, instance, sheet, lang), freeze=True)
-    return write_atomic(path, book.save)
+    sheets = [(t("sheet.summary", lang), summary_rows(result, instance, lang), False)]
+    sheets += [(t(f"sheet.{sheet}", lang), sheet_rows(result, instance, sheet, lang), True) for sheet in SHEETS]
+    return write_atomic(path, lambda tmp: _write_book(tmp, sheets))
 
 
 # -- the summary ------------------------------------------------------------------------------------
@@ -329,34 +325,47 @@ def _text(value: str) -> str | None:
 
 
 # -- writing ------------------------------------------------------------------------------------------
-def _write_sheet(book: Workbook, title: str, rows: list[list[Cell]], freeze: bool) -> None:
-    """Append ``rows`` to a new write-only sheet: column widths and frozen header set first."""
-    sheet = book.create_sheet(title)
-    for letter, width in _widths(rows).items():
-        sheet.column_dimensions[letter].width = width
-    if freeze:
-        sheet.freeze_panes = "A2"
-    for row in rows:
-        sheet.append([_openpyxl_cell(sheet, cell) for cell in row])
+def _write_book(path: Path, sheets: list[tuple[str, list[list[Cell]], bool]]) -> None:
+    """Write the sheets ``(title, rows, freeze the header)`` as an xlsx file, row by row (xlsxwriter's
+    constant-memory mode): text always as text (never a formula), numbers with their format."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    formats: dict[tuple, object] = {}
+
+    def style(number_format: str | None, bold: bool, title: bool):
+        key = (number_format, bold, title)
+        if key not in formats:
+            spec = {"num_format": number_format} if number_format else {}
+            spec.update({"bold": True} if bold or title else {})
+            spec.update({"font_size": TITLE_SIZE} if title else {})
+            formats[key] = book.add_format(spec) if spec else None
+        return formats[key]
+
+    for title, rows, freeze in sheets:
+        sheet = book.add_worksheet(title)
+        for j, width in _widths(rows).items():
+            sheet.set_column(j, j, width)
+        if freeze:
+            sheet.freeze_panes(1, 0)
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                _write_cell(sheet, i, j, cell, style)
+    book.close()
 
 
-def _openpyxl_cell(sheet, cell: Cell) -> WriteOnlyCell:
+def _write_cell(sheet, i: int, j: int, cell: Cell, style) -> None:
     value = cell.value
     if isinstance(value, float):
         value = None if not math.isfinite(value) else round(value, KEEP_DIGITS) if cell.kind in ROUNDED_KINDS \
             else value
     elif isinstance(value, str):
         value = _text(value)
-    out = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
-        out.data_type = "s"  # text, never a formula
-    elif isinstance(value, (int, float)) and cell.kind is not None:
-        out.number_format = _number_format(cell.kind, value)
-    if cell.title:
-        out.font = _TITLE
-    elif cell.bold:
-        out.font = _BOLD
-    return out
+        sheet.write_string(i, j, value, style(None, cell.bold, cell.title))
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        number_format = _number_format(cell.kind, value) if cell.kind is not None else None
+        sheet.write_number(i, j, value, style(number_format, cell.bold, cell.title))
+    elif cell.bold or cell.title:
+        sheet.write_blank(i, j, None, style(None, cell.bold, cell.title))
 
 
 def _number_format(kind: str, value: float) -> str:
@@ -365,15 +374,15 @@ def _number_format(kind: str, value: float) -> str:
     return NUMBER_FORMATS.get(kind, "General")
 
 
-def _widths(rows: list[list[Cell]]) -> dict[str, float]:
-    """Column letter -> width: the longest header or value shown, within :data:`MIN_WIDTH`-:data:`MAX_WIDTH`."""
+def _widths(rows: list[list[Cell]]) -> dict[int, float]:
+    """Column index -> width: the longest header or value shown, within :data:`MIN_WIDTH`-:data:`MAX_WIDTH`."""
     widths: dict[int, int] = {}
     for row in rows:
         for j, cell in enumerate(row):
             if cell.value is None or cell.wide or cell.title:
                 continue
             widths[j] = max(widths.get(j, MIN_WIDTH), _shown_length(cell))
-    return {get_column_letter(j + 1): min(MAX_WIDTH, w + 2) for j, w in widths.items()}
+    return {j: min(MAX_WIDTH, w + 2) for j, w in widths.items()}
 
 
 def _shown_length(cell: Cell) -> int:

@@ -106,5 +106,7 @@ def test_a_solve_stopped_by_set_enough_does_not_stop_the_next_one():
     assert first.x is not None
     backend.set_enough(None)
     again = backend.solve(60.0, 1e-3)
-    assert again.status == "optimal" and "Interrupted" not in again.solver_status, again.solver_status
+    assert first.solver_status.startswith("stopped at gap") or first.status == "optimal", first.solver_status
+    assert again.status == "optimal" and not any(word in again.solver_status for word in ("Interrupted", "stopped")), \
+        again.solver_status
     assert seen  # the progress callback was called throughout

@@ -77,6 +77,8 @@ class HighsBackend:
         self._recording, self._seen = False, None  # the best solution HiGHS reported in the current run
         self._began = 0.0  # perf_counter() at the start of the current solve
         self._bound_seen = -math.inf  # the last dual bound HiGHS's MIP callback reported in the current run
+        self._lp_bound: float | None = None  # during a restricted MIP (relaxation first): the valid bound
+        self._stopped_by = ""  # why our callback stopped the current run ("" : it did not)
         self.abandoned = False  # left running in its thread after an interrupt (gpec.interrupt): unusable
         # the arrays as they are (one copy, by HiGHS): no HighsLp in between
         status = self.h.passModel(
@@ -119,7 +121,12 @@ class HighsBackend:
     def _interrupt(self, event) -> None:
         self._bound_seen = float(event.data_out.mip_dual_bound)
         # HiGHS keeps the interrupt flag from one solve to the next: it is set here either way
-        event.interrupt(self._stop_asked() or self._enough(event))
+        if self._stop_asked():
+            self._stopped_by = ("stopped by a signal" if interrupt.requested() or self.abandoned
+                               else "stopped at its deadline (guard)")
+        elif self._enough(event):
+            self._stopped_by = f"stopped at gap {self.enough[0]:.2e}, enough after {self.enough[1]:.1f} s"
+        event.interrupt(bool(self._stopped_by))
 
     def _stop_asked(self) -> bool:
         """The guard, a signal (:mod:`gpec.interrupt`) or this run having been left running asks it to stop."""
@@ -309,11 +316,13 @@ class HighsBackend:
         self.h = _LeftRunning()  # the thread holds the Highs object; any use of this one says why it fails
         why = f"interrupted (HiGHS left running: not stopped {interrupt.GRACE_S:g} s after the signal"
         x = self._seen
+        # a restricted MIP's own bound is not one of the model: the LP relaxation's is
+        seen = self._bound_seen if self._lp_bound is None else self._lp_bound
         if x is None or not self.has_integers:
             return StageOutcome("error", math.nan, -math.inf, math.inf, runtime, None, f"{why}, no solution yet)")
         x = x.copy()
         objective = float(self.cost @ x)
-        bound = self._bound_seen if math.isfinite(self._bound_seen) and self._bound_seen <= objective else -math.inf
+        bound = seen if math.isfinite(seen) and seen <= objective else -math.inf
         return StageOutcome("feasible", objective, bound, relative_gap(objective, bound), runtime, x,
                             f"{why}; its best solution kept)")
 
@@ -348,10 +357,12 @@ class HighsBackend:
         low = np.maximum(lower, np.floor(xi + 1e-6))
         high = np.maximum(low, np.minimum(upper, np.ceil(xi - 1e-6)))
         self.h.changeColsBounds(len(integer), integer, low, high)
+        self._lp_bound = bound
         try:
             outcome, _ = self._run(left)
         finally:
-            if not self.abandoned:
+            if not self.abandoned:  # (abandoned: _left_running reads the LP bound)
+                self._lp_bound = None
                 self.h.changeColsBounds(len(integer), integer, lower, upper)
                 self.h.clearSolver()
         restricted = f"restricted MIP: {outcome.solver_status}"
@@ -369,7 +380,7 @@ class HighsBackend:
         if self.has_integers and not self._recording:
             self.h.cbMipImprovingSolution.subscribe(self._record)
             self._recording = True
-        self._seen, self._bound_seen = None, -math.inf
+        self._seen, self._bound_seen, self._stopped_by = None, -math.inf, ""
         start = time.perf_counter()
         run_status = self._run_stoppable()
         runtime = time.perf_counter() - start
@@ -380,6 +391,8 @@ class HighsBackend:
         status = _map_status(model_status, has_x, run_status)
         objective = info.objective_function_value if has_x else math.nan
         solver_status = self.h.modelStatusToString(model_status)
+        if model_status == highspy.HighsModelStatus.kInterrupt and self._stopped_by:  # not a user: our callback
+            solver_status = self._stopped_by
         if interrupt.requested() and status != "optimal":
             solver_status = f"interrupted ({solver_status})"
         tolerance = 1e-6 * max(1.0, abs(objective))
@@ -426,7 +439,11 @@ class HighsBackend:
                 self._stop_now()
             return h.run()
 
-        return interrupt.call_stoppable(run, self._stop_now, interrupt.GRACE_S)
+        try:
+            return interrupt.call_stoppable(run, self._stop_now, interrupt.GRACE_S)
+        except interrupt.Abandoned:
+            self.abandoned = True  # at once: the clean-ups on the way out must not touch the running model
+            raise
 
     def _stop_now(self) -> None:
         """Stop the current run, keeping its incumbent: its time limit made 0 (called from
