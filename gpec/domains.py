@@ -144,7 +144,7 @@ DOMAINS: dict[str, Domain] = {
     "travel_cost_per_minute": EUR_PER_MINUTE,
     # budgets
     "budget_carry_over": SHARE,
-    # pathways (keyed by pathway id, gpec.models.transitions) and the labour pool
+    # pathways (keyed by pathway id, gpec.models.pathways) and the labour pool
     "pathway_years": PATHWAY_YEARS,
     "pathway_success": SHARE,
     "pathway_cost": COST,

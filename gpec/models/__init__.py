@@ -1,4 +1,19 @@
-"""Model builders: one module per decision family, all building into one :class:`LinearModel`."""
+r"""Model builders: one module per decision family, all building into one :class:`LinearModel`.
+
+**Objective**: lexicographic in two stages (three with a reference plan), :data:`STAGES`.
+
+1. ``unmet``: minimise weighted unmet need in FTE-years, :math:`z_1 = \sum_{b,m,t} w_m U_{b,m,t}` over the
+   model years, the horizon and its tail (:mod:`gpec.models.workforce`) (weights ``unmet_weight``, 1 by
+   default: every FTE-year counts the same).
+2. ``cost``: minimise total spending :math:`z_2 = \sum_{\ell,f,t} P_{\ell,f,t}` subject to
+   :math:`z_1 \le z_1^*`, the stage-1 incumbent, so stage 2 never worsens stage 1; it removes spending
+   that buys nothing (e.g. surplus staff) and picks the cheapest of equally good plans.
+3. ``change``, only when a reference plan is given: minimise the units moved from it subject to
+   :math:`z_1 \le z_1^*` and :math:`z_2 \le z_2^*` (:mod:`gpec.models.stability`).
+
+Both cost vectors are registered by the modules that own the columns (:mod:`gpec.models.workforce`,
+:mod:`gpec.models.budget`); this module names the order.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +26,19 @@ from gpec.models.budget import BudgetBlocks, add_budget
 from gpec.models.labour_pool import add_labour_pool
 from gpec.models.levers import LeverTerms
 from gpec.models.linear import LinearModel, row_positions
-from gpec.models.mobility import add_vehicles
-from gpec.models.objective import STAGES
+from gpec.models.vehicles import add_vehicles
 from gpec.models.pools import add_pools
 from gpec.models.qvct import add_qvct
 from gpec.models.stability import STAGE as CHANGE_STAGE
 from gpec.models.stability import add_stability
 from gpec.models.targets import add_targets
 from gpec.models.training import add_training
-from gpec.models.transitions import add_pathways
+from gpec.models.pathways import add_pathways
 from gpec.schema import PATHWAY_LEVERS
 from gpec.models.workforce import WorkforceBlocks, add_workforce_columns, add_workforce_rows
+
+#: The lexicographic stages, in order (module docstring).
+STAGES: tuple[str, ...] = ("unmet", "cost")
 
 #: Lever name -> builder; the order is the column order of the model.
 LEVER_BUILDERS = {"training": add_training, "apprenticeship": add_apprenticeship, "qvct": add_qvct,

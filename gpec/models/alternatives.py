@@ -13,7 +13,7 @@ summed over the lever's métiers, pathways and start years (a training site's ba
 :math:`0 \le u_g \le \bar U_g = \sum_{j \in g} \bar x_j`, the most units the columns' bounds allow.
 
 Near-optimality (rows ``alternatives_caps``): with :math:`z_1^0` and :math:`z_2^0` the incumbent's
-weighted unmet need and cost (:mod:`gpec.models.objective`),
+weighted unmet need and cost (:mod:`gpec.models`),
 
 .. math::
 

@@ -47,7 +47,7 @@ class LeverTerms:
         Lever name as in ``levers.csv``.
     block : Block
         The decisions a planner funds (units), indexed by (bassin, [metier,] [pathway,] year); integer
-        but for pathways whose places are whole in the territory (see :mod:`gpec.models.transitions`).
+        but for pathways whose places are whole in the territory (see :mod:`gpec.models.pathways`).
     lags : ndarray
         Years from a decision to its first effect, one per column of ``block``.
     inflows : DataFrame

@@ -12,7 +12,7 @@ For every bassin :math:`b`, métier :math:`m` and model year :math:`t = t_0..T +
 
 where :math:`F^{\ell}` is the flow lever :math:`\ell` brings (graduates, completed apprentices, staff
 retained, extra hires, entries from other sectors; for pathways between métiers, staff leaving the
-source métier, negative, and arriving in the target one: see :mod:`gpec.models.transitions`; each lever
+source métier, negative, and arriving in the target one: see :mod:`gpec.models.pathways`; each lever
 module gives its own terms), :math:`W^{\ell}` need covered
 without being stock (intermittent pools), and :math:`I^{base}` the calibrated inflow of the existing system
 (school output + ordinary hiring, ``baseline.csv``). With no lever, :math:`S = S^{base}` exactly.
