@@ -235,10 +235,14 @@ def groups_command(
     quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr while solving."),
     lang: str = typer.Option("en", "--lang", help="Language for people (console, map): en or fr."),
 ):
-    """Size groupements d'employeurs: which structures pool which posts, and the posts they save."""
-    from gpec.groupings import (GroupingOptions, load_group_data, people_lines, people_tables, solve_groups,
-                                write_group_map)
+    """Size groupements d'employeurs: which structures pool which posts, and the posts they save. The output
+    folder is replaced as one unit. Ctrl-C (or SIGTERM) stops the solve and writes the best grouping found
+    (no map, for speed), then exits 130; with no grouping yet, the output folder is left as it was
+    (gpec.interrupt)."""
+    from gpec import interrupt
+    from gpec.groupings import GroupingOptions, load_group_data, people_lines, people_tables, solve_groups
     from gpec.groupings.options import check_run
+    from gpec.groupings.output import check_grouping_out, write_grouping
     from gpec.i18n import t
 
     _check_lang(lang)
@@ -258,31 +262,33 @@ def groups_command(
     data = load_group_data(instance, post, structures, travel)
     if cost_per_minute is not None:
         data = data.with_travel_cost(cost_per_minute)
-    out = out or Path("out") / f"groups_{post}"
-    if out.exists() and not out.is_dir():
-        raise GpecError(f"--out {out}: exists and is not a folder")
+    out = check_grouping_out(out or Path("out") / f"groups_{post}")  # before the solve: a bad folder fails at once
     from gpec.progress import Progress
 
-    with Progress(quiet=quiet) as progress:
-        result = solve_groups(data, options, solver=solver, time_limit=time_limit, mip_gap=gap, method=method,
-                              progress=progress)
-    try:
-        result.write(out)
-        (out / "map_groups.png").unlink(missing_ok=True)
-        # None: no structure has a point to draw
-        drawn = write_group_map(result, data, out / "map_groups.png", lang=lang) if maps and result.has_solution \
-            else False
-    except OSError as exc:
-        raise GpecError(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
+    # a first Ctrl-C or SIGTERM stops the solver with its plan (no plan: Interrupted, nothing written), a
+    # second one stops at once
+    with interrupt.catching(hard=True) as caught:
+        with Progress(quiet=quiet) as progress:
+            result = solve_groups(data, options, solver=solver, time_limit=time_limit, mip_gap=gap, method=method,
+                                  progress=progress)
+        stopped = caught.signum is not None
+        if stopped and maps and result.has_solution:
+            result.message += "; map not drawn (interrupted)"
+        # the folder is replaced as one unit (gpec.outputs.write_folder): never a mix of two runs; a signal
+        # now lets it finish
+        drawn = write_grouping(result, data, out, maps=maps and not stopped, lang=lang)
     first, second = people_lines(result, lang, data.post["label"])
     console.print(escape(first))
     console.print(f"[dim]{escape(result.message)}[/]")
     console.print(escape(second))
-    if drawn is None:
+    if maps and not stopped and result.has_solution and drawn is None:  # no structure has a point to draw
         console.print(escape(t("groups.map_none", lang)))
     for title, table in people_tables(result, lang):
         console.print(_table(title, table, lang))
     console.print(t("report.written", lang).format(out=out))
+    if caught.signum is not None:  # (a signal while writing: the whole grouping is written)
+        what = "the best plan found is" if result.has_solution else "the result (no plan) is"
+        raise interrupt.Interrupted(f"{what} written to {out}")
     if not result.has_solution:
         raise typer.Exit(1)
 

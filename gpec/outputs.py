@@ -8,7 +8,8 @@ the previous complete folder or the new complete one, never a mix; a run killed 
 its staging folder (or, where the exchange is not available, the previous folder renamed
 ``.<name>.old-<pid>``), which the next run writing there removes. Since the whole folder is replaced,
 an existing folder holding files gpec does not write (or the current folder, or one above it) is
-refused: nothing of the user's is ever deleted.
+refused: nothing of the user's is ever deleted. The staging, the swap and these checks are
+:func:`write_folder`'s, which ``gpec groups`` uses too (:func:`gpec.groupings.output.write_grouping`).
 
 :func:`load_result` reads a written folder back into a :class:`~gpec.results.Result` (``explain``,
 ``compare``).
@@ -23,6 +24,7 @@ import math
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -61,14 +63,9 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
     from gpec.report import write_report
     from gpec.workbook import write_workbook
 
-    out = check_out(out)
-    remove_leftovers(out)
-    stage = out.parent / f".{out.name}.staging-{os.getpid()}"
-    try:
+    def fill(stage: Path) -> None:
         phase = budget.phase("write") if budget is not None else contextlib.nullcontext()
         with phase:
-            shutil.rmtree(stage, ignore_errors=True)
-            stage.mkdir(parents=True)
             result.write(stage)
             instance = result.applied
             write_report(result, instance, stage / "report.md", lang=lang)
@@ -80,6 +77,34 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
         if budget is not None:
             result.timings = budget.report()
             write_json(stage / "result.json", result.summary())  # again, with the time of writing
+
+    return write_folder(out, fill)
+
+
+def write_folder(out: str | Path, fill: Callable[[Path], None],
+                 written: Callable[[str], bool] | None = None) -> Path:
+    """Write the folder ``out`` as one unit (module docstring): ``fill(stage)`` writes every file into the
+    staging folder ``.<name>.staging-<pid>`` beside ``out``, which then replaces ``out`` in one step; returns
+    the folder written (when ``out`` is a symbolic link, the folder it points to).
+
+    ``out`` is checked first (:func:`check_out`, with ``written`` telling by its name whether a file is one
+    this command writes; default: those of ``gpec solve``) and what runs killed hard left beside it is
+    removed (:func:`remove_leftovers`). Whatever ``fill`` raises, or a failure to swap, leaves ``out`` as
+    it was and no staging folder.
+
+    Raises
+    ------
+    GpecError
+        When ``out`` is refused (:func:`check_out`) or cannot be written (an ``OSError`` of ``fill`` or of
+        the swap: a full disk, no permission); nothing already there is lost.
+    """
+    out = check_out(out, written)
+    remove_leftovers(out)
+    stage = out.parent / f".{out.name}.staging-{os.getpid()}"
+    try:
+        shutil.rmtree(stage, ignore_errors=True)
+        stage.mkdir(parents=True)
+        fill(stage)
         _swap(stage, out)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
@@ -107,8 +132,9 @@ def _draw_maps(result: Result, instance, stage: Path, lang: str, write_maps, wri
         write_json(stage / "result.json", result.summary())
 
 
-def check_out(out: str | Path) -> Path:
-    """The output folder to write (a symbolic link: the folder it points to).
+def check_out(out: str | Path, written: Callable[[str], bool] | None = None) -> Path:
+    """The output folder to write (a symbolic link: the folder it points to). ``written(name)`` tells
+    whether a file of that name is one the command writes (default: those of ``gpec solve``).
 
     Raises
     ------
@@ -116,6 +142,7 @@ def check_out(out: str | Path) -> Path:
         When ``out`` is a file, the current folder or one above it, or a folder holding files that gpec
         does not write (they would be lost when the folder is replaced).
     """
+    written = written or _written_by_gpec
     given = Path(out)
     out = given.resolve() if given.is_symlink() else given
     if out.exists() and not out.is_dir():
@@ -123,7 +150,7 @@ def check_out(out: str | Path) -> Path:
     if out.exists() and Path.cwd().resolve().is_relative_to(out.resolve()):
         raise GpecError(f"--out {given}: the current folder or one above it; choose a folder of its own")
     if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if not _written_by_gpec(p.name))
+        foreign = sorted(p.name for p in out.iterdir() if not written(p.name))
         if foreign:
             raise GpecError(f"--out {given}: holds files gpec does not write (e.g. {foreign[0]}); the folder is "
                             "replaced as a whole, so choose a new or empty folder")

@@ -35,6 +35,8 @@ Modules:
 - :mod:`~gpec.groupings.check`: :func:`evaluate_groups`, the independent check of a grouping (no model or
   solver code).
 - :mod:`~gpec.groupings.map`: :func:`write_group_map` (``map_groups.png``).
+- :mod:`~gpec.groupings.output`: :func:`write_grouping`, the output folder written as one unit (the
+  tables, ``result.json`` and the map).
 
 The names below are imported on first use, so that importing one module (the check, say) does not pull in
 the models and solvers.
@@ -55,6 +57,7 @@ _EXPORTS = {
     "people_tables": "result",
     "evaluate_groups": "check",
     "write_group_map": "map",
+    "write_grouping": "output",
 }
 
 __all__ = list(_EXPORTS)

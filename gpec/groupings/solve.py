@@ -51,7 +51,10 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     **Interrupt.** Ctrl-C or SIGTERM (:func:`gpec.interrupt.catching`, open for the solve) stops the solver
     running at once and passes the deadline, so that nothing more is started: the best plan in hand is
     returned, checked, its message beginning with ``interrupted``; with no plan yet,
-    :class:`gpec.interrupt.Interrupted` is raised (so that ``gpec groups`` writes nothing).
+    :class:`gpec.interrupt.Interrupted` is raised (so that ``gpec groups`` writes nothing). A stop during
+    phase 1 keeps phase 1's plan without starting phase 2, also when its HiGHS run did not stop within
+    :data:`gpec.interrupt.GRACE_S` and was left running (the plan is then the best its callback reported;
+    that solver is not touched again); a stop during phase 2 keeps phase 2's best plan, or phase 1's.
     """
     check_run(time_limit, mip_gap)
     check_group_data(data)
@@ -100,11 +103,46 @@ def _solve_groups(data: GroupData, options, solver: str, time_limit: float, mip_
     _phase_started(progress, "fewest posts", backend)
     first = backend.solve(max(PHASE1_SHARE * deadline.left(), 0.01), 0.0)
     _phase_done(progress, "fewest posts", first)
-    _phase_started(progress, f"least cost ({method})", backend)
     summed = int(-(-model.need_milli.sum() // NEED_SCALE))  # no plan has fewer posts than the summed need
     min_posts = max(summed, math.ceil(first.bound - 1e-6) if math.isfinite(first.bound) else 0)
     message = (f"fewest posts: {first.status} {_text(first.objective, 'g')} (bound {_text(first.bound, 'g')}, "
                f"{first.runtime_s:.2f} s); ")
+    if interrupt.requested():  # a stop by the end of phase 1: nothing more is started, its solver not touched
+        outcome, chosen, solver_status = _phase1_kept(model, pairs, first, min_posts * post_cost, mip_gap)
+    else:
+        outcome, chosen, solver_status = _least_cost(data, model, pairs, backend, space, first, min_posts, method,
+                                                     solver, deadline, mip_gap, progress, master_solutions)
+    standalone = int(model.standalone_posts.sum())
+    result = GroupResult(
+        status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
+        runtime_s=clock() - started, solver=solver, post_type=data.post["post_type"],
+        options=asked.record(),
+        n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
+        standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
+        n_groups=0, min_posts=min_posts, method=method,
+        message=message + f"least cost ({method}): {solver_status}")
+    if not result.has_solution:
+        return result
+    groups, group_posts = _tables(data, pairs, chosen)
+    result.groups, result.group_posts = groups, group_posts
+    alone = groups.loc[groups["role"] == "alone", "structure"]
+    result.posts = int(group_posts["posts"].sum() + model.standalone_posts[alone].sum())
+    result.posts_saved = standalone - result.posts
+    result.post_cost_eur = result.posts * data.post["cost_eur"]
+    result.travel_eur = float(groups["travel_eur"].sum())
+    result.n_groups = len(group_posts)
+    found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
+    result.violations, result.violation_details = len(found), found[:50]
+    return result
+
+
+def _least_cost(data: GroupData, model, pairs: pd.DataFrame, backend, space, first, min_posts: int, method: str,
+                solver: str, deadline: Deadline, mip_gap: float, progress, master_solutions: int | None):
+    """Phase 2, the least cost with at least ``min_posts`` posts, from phase 1's outcome ``first`` (its
+    plan stands unless a cheaper one is found): (outcome, chosen groups as (hub, members, posts), its
+    words for the message)."""
+    _phase_started(progress, f"least cost ({method})", backend)
+    post_cost, count = space.post_cost, model.posts_vector()
     if method == "columns":
         from gpec.groupings.generation import solve_by_columns
 
@@ -131,28 +169,26 @@ def _solve_groups(data: GroupData, options, solver: str, time_limit: float, mip_
                                           bound=min(bound, kept), gap=relative_gap(kept, min(bound, kept)))
         chosen = [] if outcome.x is None else _compact_groups(model, pairs, np.round(outcome.x))
     _phase_done(progress, f"least cost ({method})", outcome)
-    standalone = int(model.standalone_posts.sum())
-    result = GroupResult(
-        status=outcome.status, objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
-        runtime_s=clock() - started, solver=solver, post_type=data.post["post_type"],
-        options=asked.record(),
-        n_structures=len(data.structures), n_pairs=len(pairs), standalone_posts=standalone, posts=0, posts_saved=0,
-        standalone_cost_eur=standalone * data.post["cost_eur"], post_cost_eur=math.nan, travel_eur=math.nan,
-        n_groups=0, min_posts=min_posts, method=method,
-        message=message + f"least cost ({method}): {solver_status}")
-    if not result.has_solution:
-        return result
-    groups, group_posts = _tables(data, pairs, chosen)
-    result.groups, result.group_posts = groups, group_posts
-    alone = groups.loc[groups["role"] == "alone", "structure"]
-    result.posts = int(group_posts["posts"].sum() + model.standalone_posts[alone].sum())
-    result.posts_saved = standalone - result.posts
-    result.post_cost_eur = result.posts * data.post["cost_eur"]
-    result.travel_eur = float(groups["travel_eur"].sum())
-    result.n_groups = len(group_posts)
-    found = evaluate_groups(data, options, groups, group_posts, reported_cost=outcome.objective)
-    result.violations, result.violation_details = len(found), found[:50]
-    return result
+    return outcome, chosen, solver_status
+
+
+def _phase1_kept(model, pairs: pd.DataFrame, first, floor: float, mip_gap: float):
+    """(outcome, chosen groups, words) of phase 1's plan standing alone: a stop was requested during phase
+    1, so phase 2 is not started (and phase 1's solver, perhaps left running in its thread after the
+    signal, is not touched again). The plan is phase 1's incumbent (HiGHS left running: the best its
+    callback reported), costed; its bound is ``floor``, the cost of the fewest posts (travel aside),
+    which every plan pays. Without a plan: status ``error`` and no groups."""
+    if first.x is None:
+        none = dataclasses.replace(first, status="error", objective=math.nan, bound=math.nan, gap=math.inf)
+        return none, [], f"not run; phase 1: {first.solver_status}, no plan"
+    x = np.round(first.x)
+    cost = float(x @ model.lp.objective_vector("cost"))
+    bound = min(floor, cost)
+    gap = relative_gap(cost, bound)
+    kept = dataclasses.replace(first, status="optimal" if gap <= mip_gap else "feasible", objective=cost,
+                               bound=bound, gap=gap, x=x, runtime_s=0.0)
+    return kept, _compact_groups(model, pairs, x), \
+        f"not run; phase 1: {first.solver_status}; its plan ({cost:,.0f} EUR) is kept"
 
 
 def _isolated_result(data: GroupData, asked: GroupingOptions, pairs: pd.DataFrame, lonely: list[str], solver: str,
