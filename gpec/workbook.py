@@ -134,7 +134,7 @@ def write_workbook(result, instance, path, lang: str = "en") -> Path:
         raise ValueError("write_workbook needs the instance the result was built from (result.applied)")
     sheets = [(t("sheet.summary", lang), summary_rows(result, instance, lang), False)]
     sheets += [(t(f"sheet.{sheet}", lang), sheet_rows(result, instance, sheet, lang), True) for sheet in SHEETS]
-    return write_atomic(path, lambda tmp: _write_book(tmp, sheets))
+    return write_atomic(path, lambda tmp: write_book(tmp, sheets))
 
 
 # -- the summary ------------------------------------------------------------------------------------
@@ -325,8 +325,9 @@ def _text(value: str) -> str | None:
 
 
 # -- writing ------------------------------------------------------------------------------------------
-def _write_book(path: Path, sheets: list[tuple[str, list[list[Cell]], bool]]) -> None:
-    """Write the sheets ``(title, rows, freeze the header)`` as an xlsx file, row by row (xlsxwriter's
+def write_book(path: Path, sheets: list[tuple[str, list[list[Cell]], bool]]) -> None:
+    """Write the sheets ``(title, rows, freeze the header)`` as an xlsx file at ``path`` (a new file: wrap
+    it in :func:`gpec.atomic.write_atomic`), row by row (xlsxwriter's
     constant-memory mode): text always as text (never a formula), numbers with their format."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     formats: dict[tuple, object] = {}

@@ -571,26 +571,22 @@ SCENARIO_COLUMNS = (
 
 def write_workbook(report: SweepReport, path: str | Path) -> Path:
     """``summary.xlsx``: the summary in words, the scenarios, then one sheet per table the sweep has."""
-    from openpyxl import Workbook
-
-    from gpec.workbook import Cell, _write_sheet
+    from gpec.workbook import Cell, write_book
 
     lang = report.lang
-    book = Workbook(write_only=True)
     rows = [[Cell(t("sweep.title", lang).format(name=report.name), title=True)],
             [Cell(report.description or None, wide=True)], []]
     rows += [[Cell(line, wide=True)] for line in summary_lines(report)]
-    _write_sheet(book, t("sweep.sheet_summary", lang), rows, freeze=False)
-    _write_sheet(book, t("sweep.sheet_scenarios", lang), _sheet(report, report.table, scenario_columns(report)),
-                 freeze=True)
+    sheets = [(t("sweep.sheet_summary", lang), rows, False),
+              (t("sweep.sheet_scenarios", lang), _sheet(report, report.table, scenario_columns(report)), True)]
     for name, columns in SHEET_COLUMNS.items():
         table = getattr(report, name)
         if name == "flips":
             table = table.assign(lever_label=[label("lever", lv, lang) for lv in table["lever"]])
         if len(table):
             headed = [(column, t(f"sweep.col_{column}", lang), kind) for column, kind in columns]
-            _write_sheet(book, t(f"sweep.sheet_{name}", lang), _sheet(report, table, headed), freeze=True)
-    return write_atomic(path, book.save)
+            sheets.append((t(f"sweep.sheet_{name}", lang), _sheet(report, table, headed), True))
+    return write_atomic(path, lambda tmp: write_book(tmp, sheets))
 
 
 def scenario_columns(report: SweepReport) -> list[tuple[str, str, str]]:
