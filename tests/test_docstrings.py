@@ -243,3 +243,23 @@ def test_every_row_adding_call_carries_its_formula_in_a_comment_above_it():
                 missing.append(f"{path.relative_to(ROOT)}:{lineno} ({name})")
     assert calls >= 30, f"only {calls} add_constraints calls found: the scan is broken"
     assert not missing, "add_constraints calls without '# <block>: <formula>' right above: " + ", ".join(missing)
+
+
+def test_the_time_shares_the_docstrings_quote_are_those_of_the_code():
+    """``Scenario.time_limit`` quotes the weights of :mod:`gpec.solving` with their values, and it and
+    :mod:`gpec.solving`'s docstring the shares of the time they give stages 1 and 2 (with shadow prices,
+    without ``verify``), with and without whole totals split over bassins."""
+    import gpec.solving as solving
+
+    doc, module = (" ".join(text.split()) for text in (Scenario.__doc__, solving.__doc__))
+    quoted = re.findall(r":data:`~gpec\.solving\.([A-Z0-9_]+)` \(([\d.]+)( %)?\)", doc)
+    assert len(quoted) >= 8, quoted
+    for name, value, percent in quoted:
+        assert float(value) / (100 if percent else 1) == pytest.approx(getattr(solving, name)), name
+    s1, s, w, p = solving.STAGE1_WEIGHT, solving.STAGE_WEIGHT, solving.WHOLE_UNITS_WEIGHT, solving.POST_WEIGHT
+    share = lambda part, whole: f"{part:g}/{whole:g}"
+    for text in (doc, module):
+        for quoted_share in (share(s1, s1 + s + w + p), share(s, s + w + p), share(s1, s1 + s + p)):
+            assert quoted_share in text, quoted_share
+        assert s / (s + p) == 0.5 and "half of what" in text  # stage 2 without split totals
+    assert share(w, w + p) in doc  # making the plan whole
