@@ -1,21 +1,27 @@
 r"""Whole units in every bassin: the continuous split of whole totals made whole, the plan re-optimised.
 
-Levers bought as whole totals in the territory (:func:`gpec.models.levers.whole_totals`: training places
-per métier and year over the training sites, vehicles per year, pool FTE per métier and year) are split
-over bassins or sites by continuous columns, which gives the solver a knapsack over whole units per budget row instead of one
+Levers bought as whole totals in each zone (:func:`gpec.models.levers.whole_totals`: training places
+per métier and year over the training sites, vehicles per year, pool FTE per métier and year; a zone is
+a département where funders have territories, else the whole territory) are split over bassins or sites
+by continuous columns, which gives the solver a knapsack over whole units per budget row instead of one
 integer per bassin. The plan a planner receives has whole units in every bassin: after the stages, every
-integer decision (the totals, QVCT posts and coverage, pathway places in the territory) is fixed at the
+integer decision (the totals, apprenticeships, QVCT posts and coverage, pathway places) is fixed at the
 plan's value and each split column :math:`x_{b,k}` is bounded by :math:`\lfloor x_{b,k} \rfloor \le x_{b,k}
 \le \lceil x_{b,k} \rceil` and made integer; a small MIP (the same stages: unmet need, then cost with
-unmet need capped, solved by :func:`gpec.solve` on :func:`rounding_model`) chooses the rounding, the continuous rest (stocks, pool cover, pathway allocations)
-following. Since :math:`\sum_b x_{b,k}` is a whole number within the integer caps, such a rounding exists
-whenever the split rows are the only ones it touches; the labour pool and the vehicles' drivers may forbid
-one, and the MIP then says so.
+unmet need capped, run by :func:`gpec.solve` on :func:`rounding_model`) chooses the rounding, the
+continuous rest (stocks, pool cover, the allocation of pathway places whole in a zone) following.
+Since :math:`\sum_b x_{b,k}` is a whole number within the integer caps, such a rounding exists whenever
+the split rows are the only ones it touches; the labour pool, the vehicles' drivers and a service level
+(which bounds unmet need in every bassin) may forbid one, and the MIP then says so.
 
 The model with whole totals is a relaxation of the model with whole units in every bassin, so its
 stage-1 bound is a valid bound for the plan written: the status is ``optimal`` only if the whole plan's
 objective is within the stage-1 tolerance of it. When it is not (or no rounding exists), :func:`gpec.solve`
 solves the model with whole units in every bassin (:func:`whole_units_model`) from the whole plan.
+
+Constraints
+-----------
+None: both models are copies of the model whose column bounds and integrality change; no row is added.
 """
 
 from __future__ import annotations

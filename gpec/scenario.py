@@ -19,7 +19,8 @@ class Scenario:
     Attributes
     ----------
     horizon : (int, int) or None
-        First and last model year; ``None`` = the instance's default horizon.
+        First and last decision year (the model runs on over a tail of years after it,
+        :mod:`gpec.models.workforce`); ``None`` = the instance's default horizon.
     budgets : dict
         ``funder -> euros per year``, replacing that funder's envelope in every year, or
         ``funder -> {year: euros}``, replacing the years given (key ``None``: every year, applied first).
@@ -32,27 +33,46 @@ class Scenario:
         ``(name, key) -> value`` overrides of ``parameters.csv`` records, each in its parameter's domain
         (:mod:`gpec.domains`; else a :class:`~gpec.errors.GpecError` naming ``--set NAME[KEY]=VALUE``).
     time_limit : float
-        Seconds for the whole run: build, both stages, ``verify``, shadow prices or the diagnosis, the
-        check (and, in the CLI, loading the instance and writing the outputs), shared as
-        :mod:`gpec.solving` says.
+        Seconds for the whole run: the build, the stages, making the plan whole, ``verify``, shadow prices
+        or the diagnosis, the check (and, in the CLI, loading the instance and writing the outputs).
+        :data:`~gpec.solving.RESERVE_SHARE` (15 %) of it is kept for what cannot stop at a limit (tables,
+        check, outputs). The phases that can stop share the rest in order (:mod:`gpec.solving`), each
+        offered its weight over the weights of the phases still to come of the time left when it starts:
+        stage 1 :data:`~gpec.solving.STAGE1_WEIGHT` (6), each later stage (stage 2, and stage 3 with a
+        reference plan) :data:`~gpec.solving.STAGE_WEIGHT` (2), making the plan whole when whole totals
+        are split over bassins (:mod:`gpec.rounding`) :data:`~gpec.solving.WHOLE_UNITS_WEIGHT` (1),
+        ``verify`` the stages' weights together, shadow prices :data:`~gpec.solving.POST_WEIGHT` (2).
+        So on the Landes default (shadow prices, no ``verify``) stage 1 is offered 6/11 of the time left
+        after the build, stage 2 then 2/5 of what stage 1 leaves, making the plan whole 1/3 of what is
+        left then, and shadow prices the rest; without split totals stage 1 gets 6/10 and stage 2 half
+        of what it leaves. A model solved relaxation first (a région) weighs stage 1
+        :data:`~gpec.solving.RELAXATION_STAGE1_WEIGHT` (24) and making its plan whole
+        :data:`~gpec.solving.RELAXATION_WHOLE_UNITS_WEIGHT` (4).
     mip_gap : float
-        Relative gap tolerance of stage 1 (weighted unmet need).
+        Relative gap tolerance of stage 1 (weighted unmet need). When whole totals are split over bassins,
+        stage 1 aims at :data:`~gpec.solving.WHOLE_UNITS_AIM` (0.5) of it, so that the plan made whole
+        stays within it, and settles for the whole gap after :data:`~gpec.solving.ENOUGH_SHARE` (0.25)
+        of its time.
     cost_gap : float
-        Relative gap tolerance of stage 2 (least cost at the stage-1 value). Stage 2 only removes spending
-        that buys nothing more; its whole-unit knapsack under each yearly envelope is slow to prove, so it
-        stops at 1 % by default (its gap is reported with the stage).
+        Relative gap tolerance of stage 2 (least cost at the stage-1 value) and, with a reference plan, of
+        stage 3 (:mod:`gpec.models.stability`). Stage 2 only removes spending that buys nothing more; its
+        whole-unit knapsack under each yearly envelope is slow to prove, so it stops at 1 % by default
+        (its gap is reported with the stage).
     solver : str
-        Backend name (``highs``).
+        Backend name: ``highs`` (the default) or ``ortools`` (:func:`gpec.solvers.get_backend`).
     solution_limit : int or None
         Stop each stage after this many improving solutions (a deterministic limit, e.g. for a quick
         first plan or for tests of the ``feasible`` path); ``None`` = no limit.
     service_level : float or None
         Hard target: unmet need at most ``1 - service_level`` of need in every bassin, métier and year
-        from the first year a lever can deliver (:mod:`gpec.models.targets`).
+        from the first year a lever can deliver (the second of the horizon) to the last of the horizon
+        (:mod:`gpec.models.targets`).
     min_places : dict
-        Hard target: ``metier -> `` at least this many extra training places over the horizon.
+        Hard target: ``metier -> N``, at least ``N`` extra training places for that métier over the
+        horizon, all sites together (:mod:`gpec.models.targets`).
     shadow_prices : bool
-        Compute shadow prices (:mod:`gpec.shadow`) for a solved plan, with the time the stages leave.
+        Compute shadow prices (:mod:`gpec.shadow`) for a solved plan, with the time the stages, making
+        the plan whole and ``verify`` leave.
     verify : bool
         Re-solve with the other backend, started from the first backend's plan, with as much of the time
         as the first backend's stages, and report whether both agree (``Result.verification``).

@@ -6,12 +6,14 @@ at a limit (the tables, the independent check and, in the CLI, writing the outpu
 the phases that can, in order, each given ``weight / (its weight + the weights of the phases still to
 come)`` of the time left when it starts, so that time one phase does not use goes to the later ones:
 stage 1 (:data:`STAGE1_WEIGHT`), each later stage (:data:`STAGE_WEIGHT`), ``--verify`` (the weight of
-the first backend's stages: an even split), shadow prices (:data:`POST_WEIGHT`). Without ``--verify``
-that is 60 % / 20 % / 20 % of the time left after the build; when the model buys whole totals split over
-bassins (:mod:`gpec.rounding`), making the plan whole (:data:`WHOLE_UNITS_WEIGHT`) comes after the stages
-(and, if the whole plan is not within ``--gap`` of the bound, solving the model with whole units in
-every bassin from it, in the time the rounding leaves). An infeasible scenario's diagnosis gets what the
-stages leave. Every phase's start, limit and time used is in ``Result.timings``.
+the first backend's stages: an even split), shadow prices (:data:`POST_WEIGHT`). When the model buys
+whole totals split over bassins (:mod:`gpec.rounding`), making the plan whole (:data:`WHOLE_UNITS_WEIGHT`)
+comes after the stages (and, if the whole plan is not within ``--gap`` of the bound, solving the model
+with whole units in every bassin from it, in the time the rounding leaves). With shadow prices and
+without ``--verify``, stage 1 is thus offered 6/11 of the time left after the build when totals are split
+(the Landes default), 6/10 when they are not, and stage 2 2/5 or half of what stage 1 leaves
+(:class:`gpec.scenario.Scenario`). An infeasible scenario's diagnosis gets what the stages leave. Every
+phase's start, limit and time used is in ``Result.timings``.
 
 **Interrupted** (a signal within :func:`gpec.interrupt.catching`, as ``gpec solve`` runs it): the solver
 running stops at once with its incumbent, and nothing else is started: no later stage, ``--verify``,

@@ -4,7 +4,9 @@ Structures (EHPAD, services...) each need a fraction of a post of one type (nigh
 psychologist...) that nobody can fill alone. A group led by a hub structure hires whole posts for the
 summed need of its members, all within a travel limit of the hub; a structure may stay alone (unless
 ``no_alone``). Group sizes range from a minimum to a maximum (0: no bound). The feature finds the groups
-of least cost (posts and members' travel), with the fewest posts first.
+of least cost (posts and members' travel) in two phases: first the fewest posts any plan needs (a valid
+lower bound on the posts, not a target: the cheapest plan may hire more posts to save travel), then the
+least cost.
 
 A groupings folder holds ``structures.csv`` (FINESS id, name, category, statut, bassin, lon, lat, places),
 ``post_types.csv`` (need per place and per structure, cost of a post, visits per member and year, each

@@ -23,6 +23,11 @@ euros, as in the compact model). A structure alone is the column :math:`\{s\}` o
     \min \sum_g c_g x_g \quad \text{s.t.} \quad \sum_{g \ni s} x_g = 1 \;\; \forall s \quad (\pi_s),
     \qquad \sum_{g \text{ group}} x_g = N \text{ or } \le N \quad (\sigma, \text{ with } {-}{-}groups)
 
+and, once a lower bound :math:`P^*` on the posts is known (the fewest-posts phase of
+:mod:`gpec.groupings.solve`), the valid cut
+:math:`\sum_g P_g x_g \ge P^*` (:math:`P_g` the posts of column :math:`g`; its dual :math:`\mu` makes
+the post cost :math:`c - \mu` in the reduced costs below).
+
 **Pricing.** With duals :math:`\pi, \sigma` of the LP master, the reduced cost of :math:`(h, S)` is
 :math:`c \lceil (\bar q_h + \bar q(S)) / \bar q \rceil - \pi_h - \sigma - \sum_{s \in S} (\pi_s - k_{s,h})`.
 For each hub, a knapsack with a cardinality dimension finds the best member set for every exact summed

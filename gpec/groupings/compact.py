@@ -15,18 +15,23 @@ the pairs with :math:`s \ne h` and :math:`\tau_{s,h} \le T` only (member :math:`
 
     a_s + y_s + \sum_{h \ne s} z_{s,h} &= 1 && \forall s \quad \text{(assign)} \\
     z_{s,h} &\le y_h && \text{(link: the strong form, one row per pair)} \\
-    (m - 1)\, y_h \le \sum_{s \ne h} z_{s,h} &\le (M - 1)\, y_h && \text{(size, the hub counts one)} \\
-    \bar q\, P_h &\ge \bar q_h\, y_h + \sum_{s \ne h} \bar q_s z_{s,h} && \text{(posts} = \lceil \text{need} \rceil) \\
-    P_h &\le \bar P_h\, y_h && \text{(no posts without a group)} \\
+    (m - 1)\, y_h \le \sum_{s \ne h} z_{s,h} &\le (M - 1)\, y_h && \text{(size\_min, size\_max: hub counts one)} \\
+    \bar q\, P_h &\ge \bar q_h\, y_h + \sum_{s \ne h} \bar q_s z_{s,h} && \text{(posts\_cover: posts}
+        = \lceil \text{need} \rceil) \\
+    P_h &\le \bar P_h\, y_h && \text{(posts\_link: no posts without a group)} \\
     \min \; c \Big(\sum_h P_h + \sum_s \lceil q_s \rceil a_s\Big) &+ \sum_{s,h} k_{s,h} z_{s,h}
 
 with :math:`\bar P_h` the ceiling of the need of :math:`h` and of the :math:`M - 1` largest needs it can
 reach, and :math:`k_{s,h} = 2\, v\, \tau_{s,h}\, c_\tau` the yearly travel cost of member :math:`s` (round trips
-to the hub). Options: the number of groups :math:`\sum_h y_h = N` (or :math:`\le N`); structures that
-must stay alone (:math:`a_s = 1`); pairs that must be together (:math:`y_{s_1} + z_{s_1,h} = y_{s_2} +
-z_{s_2,h}` for every hub :math:`h`, hubs included, and neither alone); existing groups kept (their hub
-and members fixed); every structure in a group (``no_alone``: :math:`a_s = 0` for all :math:`s`). A
-maximum size of 0 (no bound) reaches the model as the number of structures.
+to the hub). Options: the number of groups :math:`\sum_h y_h = N` (or :math:`\le N`; rows ``groups``);
+structures that must stay alone (:math:`a_s = 1`, a bound); pairs :math:`(s_1, s_2)` that must be in the
+same group (rows ``together``): :math:`z_{s_1,h} = z_{s_2,h}` for every structure :math:`h`, where
+:math:`z_{h,h} \equiv y_h` and :math:`z_{s,h} = 0` for a pair beyond :math:`T` (so when :math:`s_1`
+leads a group, the row of :math:`h = s_1` makes :math:`s_2` one of its members, and the other rows keep
+:math:`s_2` out of every other group), and neither stays alone (:math:`a_{s_1} = a_{s_2} = 0`, bounds);
+existing groups kept (their hub and members fixed by bounds); every structure in a group
+(``no_alone``: :math:`a_s = 0` for all :math:`s`, bounds). A maximum size of 0 (no bound) reaches the
+model as the number of structures.
 
 **Integer data.** CP-SAT needs integer coefficients, so both backends solve the same integer data:
 needs in thousandths of an FTE, :math:`\bar q_s = \mathrm{round}(1000\, q_s)`, :math:`\bar q = 1000`
@@ -38,13 +43,33 @@ has thousands of pairs, not 250,000; the linking rows :math:`z \le y` (rather th
 relaxation misses (it pays fractional posts), so :func:`gpec.groupings.solve.solve_groups` first solves for the
 fewest posts :math:`P^* = \min \sum_h P_h + \sum_s \lceil q_s \rceil a_s` on this model, a small problem
 proved in seconds, whose proven bound gives the valid cut :math:`\sum_h P_h + \sum_s \lceil q_s \rceil
-a_s \ge P^*`. With the cut the LP bound of this model is still 0.3 % below the best plan on the 59 Landes
-EHPAD, and branching on hubs and members closes it slowly: the default method minimises cost over whole
+a_s \ge P^*` (a row ``solve_groups`` adds to the live solver model, not a block of this model). With the
+cut the LP bound of this model is still 0.3 % below the best plan on the 59 Landes EHPAD, and branching
+on hubs and members closes it slowly: the default method minimises cost over whole
 candidate groups instead (:mod:`gpec.groupings.candidates`), which proves the optimum. This model stays
 as ``--method compact`` and as the fewest-posts phase.
 
 Glossary: :math:`T` ``max_minutes``; :math:`m, M` ``min_size``, ``max_size``; :math:`c` post cost
 (``post_types.csv``); :math:`v` visits per member and year; :math:`c_\tau` ``travel_cost_per_minute``.
+
+Constraints
+-----------
+assign
+    :math:`a_s + y_s + \sum_{h \ne s} z_{s,h} = 1`
+link
+    :math:`z_{s,h} - y_h \le 0`
+size_min
+    :math:`\sum_{s \ne h} z_{s,h} - (m - 1)\, y_h \ge 0`
+size_max
+    :math:`\sum_{s \ne h} z_{s,h} - (M - 1)\, y_h \le 0`
+posts_cover
+    :math:`\bar q\, P_h - \bar q_h\, y_h - \sum_{s \ne h} \bar q_s z_{s,h} \ge 0`
+posts_link
+    :math:`P_h - \bar P_h\, y_h \le 0`
+groups
+    :math:`\sum_h y_h = N`, or :math:`0 \le \sum_h y_h \le N` with ``--at-most`` (with ``--groups``)
+together
+    :math:`z_{s_1,h} - z_{s_2,h} = 0` for every structure :math:`h`, :math:`z_{h,h} \equiv y_h` (with ``--together``)
 """
 
 from __future__ import annotations
@@ -96,15 +121,20 @@ def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cos
     s_row = ids.get_indexer(pairs["structure"])
     h_row = ids.get_indexer(pairs["hub"])
     k = np.arange(n)
+    # assign: a[s] + y[s] + sum_{h != s} z[s,h] = 1
     lp.add_constraints("assign", ids, [(k, alone.positions, 1.0), (k, hub.positions, 1.0),
                                        (s_row, member.positions, 1.0)], 1.0, 1.0)
     link = np.arange(len(pairs))
+    # link: z[s,h] - y[h] <= 0   (the strong p-median form)
     lp.add_constraints("link", member.index, [(link, member.positions, 1.0), (link, hub.start + h_row, -1.0)],
                        upper=0.0)
+    # size_min: sum_{s != h} z[s,h] - (m - 1) y[h] >= 0
     lp.add_constraints("size_min", hub.index, [(h_row, member.positions, 1.0),
                                                (k, hub.positions, -(options.min_size - 1.0))], lower=0.0)
+    # size_max: sum_{s != h} z[s,h] - (M - 1) y[h] <= 0
     lp.add_constraints("size_max", hub.index, [(h_row, member.positions, 1.0),
                                                (k, hub.positions, -(options.max_size - 1.0))], upper=0.0)
+    # posts_cover: 1000 P[h] - q[h] y[h] - sum_{s != h} q[s] z[s,h] >= 0   (needs in thousandths of an FTE)
     lp.add_constraints("posts_cover", hub.index, [(k, posts.positions, float(NEED_SCALE)),
                                                   (k, hub.positions, -need.to_numpy(float)),
                                                   (h_row, member.positions, -need.reindex(pairs["structure"]).to_numpy(float))],
@@ -115,9 +145,11 @@ def build_grouping_model(structures: pd.DataFrame, pairs: pd.DataFrame, post_cos
     top = (reach.sort_values("need", ascending=False).groupby("hub")["need"]
            .apply(lambda q: q.head(options.max_size - 1).sum()).reindex(ids, fill_value=0))
     most = -(-(need.to_numpy() + top.to_numpy()) // NEED_SCALE)
+    # posts_link: P[h] - Pmax[h] y[h] <= 0
     lp.add_constraints("posts_link", hub.index, [(k, posts.positions, 1.0), (k, hub.positions, -most.astype(float))],
                        upper=0.0)
     if options.groups is not None:
+        # groups: sum_h y[h] = N   (0 <= ... <= N with --at-most)
         lp.add_constraints("groups", pd.Index(["all"], name="scope"), [(np.zeros(n, int), hub.positions, 1.0)],
                            lower=float(options.groups) if options.groups_exact else 0.0, upper=float(options.groups))
     _fix_options(lp, ids, pairs, hub, member, options)
@@ -156,6 +188,7 @@ def _fix_options(lp, ids, pairs, hub, member, options: GroupingOptions) -> None:
                 cols.extend(member.start + mine); vals.extend([sign] * len(mine))
             labels.extend((a, b, h) for h in hubs)
         index = pd.MultiIndex.from_tuples(labels, names=["first", "second", "hub"])
+        # together: z[s1,h] - z[s2,h] = 0 for every structure h, where z[h,h] is y[h] (the hub itself)
         lp.add_constraints("together", index, [(np.asarray(rows), np.asarray(cols), np.asarray(vals))], 0.0, 0.0)
         for a, b in options.together:
             for s in (a, b):

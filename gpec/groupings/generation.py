@@ -13,9 +13,11 @@
    :math:`L + \\delta` (:math:`L` the bound, same prices). So every column within :math:`\\delta` is
    enumerated and the integer master solved over them: its bound, capped at :math:`L + \\delta`, is a
    bound of the whole problem. :math:`\\delta` starts at half the gap and doubles until it covers the
-   gap (then the master holds every better plan and its optimum is the optimum); it is quartered while
-   there are more than ``enumerate_limit`` such columns or their search takes more than a quarter of
-   the time left (twice at most). Groups larger than :data:`ENUMERATE_MAX_SIZE` skip this step.
+   gap (then the master holds every better plan and its optimum is the optimum). When there are more
+   than ``enumerate_limit`` such columns or their search takes more than a quarter of the time left,
+   :math:`\\delta` is quartered and tried again, once: after a second such failure branch and price takes
+   the time left. Groupings whose groups may be larger than :data:`ENUMERATE_MAX_SIZE` (``max_size``)
+   skip this step.
 4. **Branch and price** (:mod:`gpec.groupings.branch`) in the time left when the enumeration has not
    proven the optimum: its plans replace the incumbent when cheaper, its bound raises the bound. What the
    time limit leaves is the incumbent, its bound and gap (status ``feasible``).

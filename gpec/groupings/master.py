@@ -1,4 +1,15 @@
-"""The set-partitioning master over candidate groups (formulation in :mod:`gpec.groupings.candidates`)."""
+r"""The set-partitioning master over candidate groups (formulation in :mod:`gpec.groupings.candidates`).
+
+Columns :math:`x_g \in \{0,1\}` (``group``), one per candidate group or structure alone :math:`g`, of cost
+:math:`c_g` and :math:`P_g` posts. The rows are one block, ``master``, labelled (row, structure):
+``("assign", s)`` for every structure :math:`s`, ``("groups", "all")`` with ``--groups`` and
+``("posts", "all")`` when the fewest posts :math:`P^*` are known (a valid cut).
+
+Constraints
+-----------
+master
+    :math:`\sum_{g \ni s} x_g = 1`; :math:`\sum_{g\ \mathrm{group}} x_g = N` (or :math:`\le N`); :math:`\sum_g P_g x_g \ge P^*`
+"""
 
 from __future__ import annotations
 
@@ -26,6 +37,7 @@ def master_model(space: CandidateSpace, columns: list[CandidateGroup], integer: 
     labels, lower, upper = zip(*bounds)
     terms = [(np.concatenate(rows), np.repeat(x.positions, [len(r) for r in rows]), np.concatenate(values))] \
         if columns else []
+    # master: sum_{g covers s} x[g] = 1 for every s; sum_{g group} x[g] = N (or <= N); sum_g P[g] x[g] >= P*
     lp.add_constraints("master", pd.MultiIndex.from_tuples(labels, names=["row", "structure"]), terms,
                        np.array(lower), np.array(upper))
     lp.add_objective("cost", x.positions, np.array([c.cost for c in columns], float))

@@ -60,6 +60,21 @@ Glossary: :math:`c_i` ``alternatives_caps``; :math:`u_g` ``alternatives_units``;
 :math:`s_k` ``alternatives_unused``; :math:`t` ``alternatives_nearest``; :math:`\varepsilon` the slack
 (``gpec alternatives --slack``); :math:`\sigma` the share of it a plan with continuous units may use;
 :math:`K` the slots (``--count``).
+
+Constraints
+-----------
+alternatives_units
+    :math:`u_g - \sum_{j \in g} x_j = 0`
+alternatives_caps
+    :math:`z_i(x) / \bar z_i - c_i \le 0, \quad i = 1, 2`
+alternatives_up
+    :math:`e_{k,g} - u_g + \hat u_{k,g} + M_g\, y_{k,g} \le M_g`
+alternatives_down
+    :math:`e_{k,g} + u_g - \hat u_{k,g} - M_g\, y_{k,g} \le 0`
+alternatives_within
+    :math:`e_{k,g} - u_g - \hat u_{k,g} \le 0`
+alternatives_nearest
+    :math:`t - s_k - \sum_g e_{k,g} \le 0`
 """
 
 from __future__ import annotations
@@ -127,6 +142,7 @@ def add_alternatives(lp: LinearModel, levers: list[LeverTerms], slots: int, slac
     col_hi = lp.bounds()["col_upper"]
     most = np.bincount(number, col_hi[cols], n)
     units = lp.add_variables(f"{PREFIX}_units", groups, 0.0, most)
+    # alternatives_units: u[g] - sum_{j in g} x[j] = 0
     lp.add_constraints(f"{PREFIX}_units", groups, [(np.arange(n), units.positions, 1.0), (number, cols, -1.0)],
                        0.0, 0.0)
     scale = np.maximum(np.abs(incumbent), 1.0)
@@ -134,6 +150,7 @@ def add_alternatives(lp: LinearModel, levers: list[LeverTerms], slots: int, slac
     names = pd.Index(["unmet", "cost"], name="cap")
     caps = lp.add_variables(f"{PREFIX}_caps", names, -np.inf, (1 + slack) * base)
     nz = [np.flatnonzero(vector) for vector in (unmet, cost)]
+    # alternatives_caps: z_i(x) / zbar_i - c_i <= 0   for i = unmet, cost (c_i bounded by the cap)
     lp.add_constraints(f"{PREFIX}_caps", names, [(np.repeat([0, 1], [n.size for n in nz]), np.concatenate(nz),
                                                    np.concatenate([unmet[nz[0]] / scale[0], cost[nz[1]] / scale[1]])),
                                                   ([0, 1], caps.positions, -1.0)], upper=0.0)
@@ -147,17 +164,19 @@ def add_alternatives(lp: LinearModel, levers: list[LeverTerms], slots: int, slac
     unused = lp.add_variables(f"{PREFIX}_unused", slot_index, 0.0, np.inf)
     nearest = lp.add_variables(f"{PREFIX}_nearest", pd.Index(["nearest"], name="t"), 0.0, np.inf)
     rows, group_cols = np.arange(slots * n), np.tile(units.positions, slots)
-    # e - u + u_hat + M y <= M
+    # alternatives_up: e[k,g] - u[g] + u_hat[k,g] + M[g] y[k,g] <= M[g]
     lp.add_constraints(f"{PREFIX}_up", index, [(rows, distance.positions, 1.0), (rows, group_cols, -1.0),
                                                (rows, plan.positions, 1.0), (rows, above.positions, big)], upper=big)
-    # e + u - u_hat - M y <= 0
+    # alternatives_down: e[k,g] + u[g] - u_hat[k,g] - M[g] y[k,g] <= 0
     lp.add_constraints(f"{PREFIX}_down", index, [(rows, distance.positions, 1.0), (rows, group_cols, 1.0),
                                                  (rows, plan.positions, -1.0), (rows, above.positions, -big)],
                        upper=0.0)
-    # e - u - u_hat <= 0: |u - u_hat| <= u + u_hat, a valid row that keeps the relaxation's e near the units
+    # alternatives_within: e[k,g] - u[g] - u_hat[k,g] <= 0   (|u - u_hat| <= u + u_hat: a valid row that keeps
+    # the relaxation's e near the units)
     lp.add_constraints(f"{PREFIX}_within", index, [(rows, distance.positions, 1.0), (rows, group_cols, -1.0),
                                                    (rows, plan.positions, -1.0)], upper=0.0)
     k = np.arange(slots)
+    # alternatives_nearest: t - s[k] - sum_g e[k,g] <= 0
     lp.add_constraints(f"{PREFIX}_nearest", slot_index, [(k, np.full(slots, nearest.start), 1.0),
                                                          (k, unused.positions, -1.0),
                                                          (np.repeat(k, n), distance.positions, -1.0)], upper=0.0)

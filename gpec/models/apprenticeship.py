@@ -1,20 +1,26 @@
 r"""Apprenticeship contracts in ESMS (Département-funded).
 
 Decision: :math:`A_{b,m,\tau} \in \mathbb{Z}_{\ge 0}` contracts started in bassin :math:`b` for métier
-:math:`m` in year :math:`\tau`, at most :math:`\bar A_{b,m}` a year (employers' tutoring capacity). An
-apprenticeship prepares the same diploma as the school route, so it lasts :math:`L_m` years; it then
-adds, in the same bassin,
+:math:`m` in year :math:`\tau`, at most :math:`\bar A_{b,m}` a year (employers' tutoring capacity), for
+the start years of the horizon whose contracts end within the model (:math:`\tau + L_m \le T + \Theta`,
+as in :mod:`gpec.models.training`). An apprenticeship prepares the same diploma as the school route, so
+it lasts :math:`L_m` years; it then adds, in the same bassin,
 
 .. math::
 
     A^{done}_{b,m,t} = (1-\rho_m)\,\kappa\, A_{b,m,t-L_m}
 
 FTE to the stock (completion :math:`1-\rho_m`, hiring by the employer :math:`\kappa`). Cost:
-:math:`c^A_m` per contract-year, in each of the :math:`L_m` years.
+:math:`c^A_m` per contract-year, in each of the :math:`L_m` years. Each contract recruits one person
+from the labour pool of its bassin in its start year (:mod:`gpec.models.labour_pool`).
 
 Glossary: :math:`\kappa` ``apprentice_conversion``; :math:`c^A_m` ``cost_apprentice``;
 :math:`\bar A_{b,m}` ``apprenticeship_capacity.csv``; :math:`L_m, \rho_m` as in
 :mod:`gpec.models.training`.
+
+Constraints
+-----------
+None: the tutoring capacity :math:`A_{b,m,\tau} \le \bar A_{b,m}` is a bound of the columns.
 """
 
 from __future__ import annotations

@@ -27,8 +27,21 @@ the share of a year's unspent envelope that may be spent in later years (0: stri
 no funder of its lever may pay in has only its decision on its ``lever_cost`` row: those decisions
 stay at 0.
 
-Blocks: ``spend`` indexed by (lever, funder, zone, year), ``lever_cost`` by (lever, zone, year),
-``budget``, ``budget_carry`` and ``budget_carried`` by (funder, year).
+The years are those of the model: the horizon and its tail (:mod:`gpec.models.workforce`), where
+courses started in the horizon are still paid.
+
+Blocks: columns ``spend`` indexed by (lever, funder, zone, year) and ``budget_carried`` (:math:`K`) by
+(funder, year); rows ``lever_cost`` by (lever, zone, year), ``budget`` and ``budget_carry`` by (funder,
+year).
+
+Constraints
+-----------
+lever_cost
+    :math:`\sum_{f : z \in Z_f} P_{\ell,f,z,t} - \sum_{j \in z} c_{\ell,j,t}\, x_j = 0`
+budget
+    :math:`\sum_{\ell, z} P_{\ell,f,z,t} + K_{f,t} - K_{f,t-1} \le B_{f,t}`
+budget_carry
+    :math:`\phi \sum_{\ell,z} P_{\ell,f,z,t} + K_{f,t} - \phi\, K_{f,t-1} \le \phi\, B_{f,t}` (if :math:`0 < \phi < 1`)
 """
 
 from __future__ import annotations
@@ -73,6 +86,7 @@ def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list
     terms = [(cost_index.get_indexer(sl), spend.positions, 1.0)]
     for rows_of, c in zip(paid, costs.values()):
         terms.append((cost_index.get_indexer(rows_of), c["col"].to_numpy(), -c["eur"].to_numpy()))
+    # lever_cost: sum_{f: z in Z_f} P[l,f,z,t] - sum_{j in z} c[l,j,t] x[j] = 0
     lever_cost = lp.add_constraints("lever_cost", cost_index, terms, 0.0, 0.0)
 
     funders = sorted(instance.budget().index.get_level_values("funder").unique())
@@ -85,9 +99,11 @@ def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list
     k = np.arange(budget_index.size)
     later = np.flatnonzero(~(budget_index.get_level_values("year") == years[0]))
     carried_in = (later, carry.positions[later - 1], -1.0)  # K_{f,t-1}: the previous row of the same funder
+    # budget: sum_{l,z} P[l,f,z,t] + K[f,t] - K[f,t-1] <= B[f,t]
     budget = lp.add_constraints("budget", budget_index, [(rows, spend.positions, 1.0), (k, carry.positions, 1.0),
                                                          carried_in], upper=envelope)
     if 0 < share < 1:
+        # budget_carry: phi sum_{l,z} P[l,f,z,t] + K[f,t] - phi K[f,t-1] <= phi B[f,t]   (0 < phi < 1)
         lp.add_constraints("budget_carry", budget_index,
                            [(rows, spend.positions, share), (k, carry.positions, 1.0), (later, carried_in[1], -share)],
                            upper=share * envelope)

@@ -11,8 +11,14 @@ where :math:`d^{\ell}_{b,t,j}` is the people recruited in :math:`(b, t)` per uni
 immersions) in its bassin and start year, and per pool FTE in every year it works: intermittent contracts
 are renewed yearly; a training place's entrants are spread over the bassins its graduates settle in), :math:`J_b` the
 jobseekers of ``labour_pool.csv`` summed over métiers (France Travail category ABC, split from bassins
-d'emploi by population) and :math:`\lambda` ``labour_pool_share``. Instances without ``labour_pool.csv``
-have no such rows.
+d'emploi by population) and :math:`\lambda` ``labour_pool_share``. There is one row per bassin and year
+of the model (the horizon and its tail) that some lever recruits in; instances without
+``labour_pool.csv`` have no such rows.
+
+Constraints
+-----------
+labour_pool
+    :math:`\sum_{\ell} \sum_j d^{\ell}_{b,t,j}\, x_j \le \lambda\, J_b`
 """
 
 from __future__ import annotations
@@ -44,5 +50,6 @@ def add_labour_pool(lp: LinearModel, instance, horizon: tuple[int, int], levers:
     bound = instance.param("labour_pool_share") * jobseekers.reindex(index.get_level_values("bassin")).to_numpy(float)
     cols = np.concatenate([np.zeros(0, np.int64), *[d["col"].to_numpy(np.int64) for d in draws]])
     people = np.concatenate([np.zeros(0), *[d["people"].to_numpy(float) for d in draws]])
+    # labour_pool: sum_l sum_j d^l[b,t,j] x[j] <= lambda J[b]   (people recruited <= a share of jobseekers)
     return lp.add_constraints("labour_pool", index, [(rows, cols, people)],
                               upper=bound)

@@ -156,7 +156,7 @@ def whole_totals(lp: LinearModel, lever: str, block: Block, keys: tuple[str, ...
 
     Adds the integer totals :math:`N_{z,k} = \sum_{b \in z} x_{b,k} \in \mathbb{Z}_{\ge 0}` per zone
     :math:`z` and ``keys`` (e.g. métier and year) of ``block``, whose columns become continuous
-    (``<lever>_total`` and ``<lever>_split`` rows), and charges ``costs`` (per unit of a column of
+    (columns ``<lever>_total``, rows ``<lever>_split``), and charges ``costs`` (per unit of a column of
     ``block``; the same for every column of a total) on the totals, so that each zone's spending is a
     knapsack over whole units. The zones are those of the bassins (``zones``: bassin -> zone, from
     :meth:`gpec.instance.Instance.bassin_zones`; ``None``: the whole territory is one zone and the totals
@@ -176,6 +176,7 @@ def whole_totals(lp: LinearModel, lever: str, block: Block, keys: tuple[str, ...
     lp.set_column_bounds(block.name, 0.0, upper)
     lp.set_integer(block.name, False)
     total = lp.add_variables(f"{lever}_total", index, 0.0, np.bincount(rows, upper, len(index)), integer=True)
+    # <lever>_split: sum_{b in z} x[b,k] - N[z,k] = 0   for every zone z and keys k (whole units per zone)
     lp.add_constraints(f"{lever}_split", index, [(rows, block.positions, 1.0),
                                                 (np.arange(len(index)), total.positions, -1.0)], 0.0, 0.0)
     unit_eur = costs.groupby("col")["eur"].sum().reindex(block.positions).fillna(0.0).to_numpy()

@@ -12,21 +12,22 @@ place), or whole in the territory (``whole_places = territory``: places a progra
 the Département buys for the whole instance, e.g. reconversion places in its institutes). Where funders
 have territories (:meth:`gpec.instance.Instance.bassin_zones`), "the territory" is each zone :math:`z`
 (a département, whose places its funders pay for), else the whole instance (one zone):
-:math:`\sum_{b \in z} Y_{b,p,\tau} = N_{z,p,\tau} \in \mathbb{Z}_{\ge 0}` (``<lever>_whole_places``,
-indexed by (zone, pathway, year), or (pathway, year) without zones),
+:math:`\sum_{b \in z} Y_{b,p,\tau} = N_{z,p,\tau} \in \mathbb{Z}_{\ge 0}` (columns
+``<lever>_territory_places``, rows ``<lever>_whole_places``, indexed by (zone, pathway, year), or (pathway,
+year) without zones),
 :math:`N_{z,p,\tau} \le \bar N_{z,p} = \lfloor \sum_{b \in z} \kappa_p B_{b,p} + \tfrac12 \rfloor`, with the
 allocation :math:`0 \le Y_{b,p,\tau} \le \kappa_p B_{b,p}\, \bar N_{z,p} / \sum_{b' \in z} \kappa_p B_{b',p}`
 continuous (a place may be shared between the bassins of a zone; each bassin's cap is scaled with the
 rounding of its zone's total, so that :math:`\bar N_{z,p}` places can be bought when the sum is rounded up).
 
 Three modes move people differently; every term below enters the stock balance of
-:mod:`gpec.models.workforce` in the year shown (only start years whose effects land in the horizon get a
-column):
+:mod:`gpec.models.workforce` in the year shown (only start years of the horizon whose effects land in the
+model, the horizon and its tail :math:`T + \Theta`, get a column):
 
 * ``out_of_post`` (school-based promotion, passerelles): the person leaves the source post when the
   course starts and is *in transition* for :math:`L_p` years, then joins the target métier on success;
-  failures return to their source post. :math:`\tau \in [t_0 + 1, T - L_p]` (the first year's stock is
-  fixed).
+  failures return to their source post. :math:`\tau \in [t_0 + 1, \min(T, T + \Theta - L_p)]` (the first
+  year's stock is fixed).
 
   .. math::
 
@@ -37,10 +38,11 @@ column):
   The in-transition state is :math:`T_{b,p,t} = \sum_{k=0}^{L_p-1} Y_{b,p,t-k}` (reported in
   ``workforce.csv``, column ``in_transition`` of the source métier); it has no departures.
 * ``in_post`` (VAE): the candidate keeps working in the source métier and moves on success,
-  :math:`\tau \in [t_0, T - L_p]`:
+  :math:`\tau \in [t_0, \min(T, T + \Theta - L_p)]`:
   :math:`F_{b,a_p,\tau+L_p} \mathrel{-}= \sigma_p Y_{b,p,\tau}`, :math:`F_{b,c_p,\tau+L_p} \mathrel{+}= \sigma_p Y_{b,p,\tau}`.
 * ``external`` (reconversion from other sectors, immersions of jobseekers, civic-service volunteers,
-  carers): :math:`F_{b,c_p,\tau+L_p} \mathrel{+}= \sigma_p Y_{b,p,\tau}`, :math:`\tau \in [t_0, T - L_p]`.
+  carers): :math:`F_{b,c_p,\tau+L_p} \mathrel{+}= \sigma_p Y_{b,p,\tau}`,
+  :math:`\tau \in [t_0, \min(T, T + \Theta - L_p)]`.
   Pathways flagged ``draws_labour_pool`` recruit :math:`Y_{b,p,\tau}` people from the labour pool of
   :math:`(b, \tau)` (:mod:`gpec.models.labour_pool`).
 
@@ -52,7 +54,12 @@ zone's spending is a knapsack over whole units.
 
 Glossary: :math:`L_p` ``pathway_years``; :math:`\sigma_p` ``pathway_success``; :math:`k_p`
 ``pathway_cost``; :math:`\kappa_p` ``pathway_cap_rate``; ``mode``, ``cap_basis``, ``reservoir``,
-``draws_labour_pool``: columns of ``pathways.csv``.
+``draws_labour_pool``, ``whole_places``: columns of ``pathways.csv``.
+
+Constraints
+-----------
+<lever>_whole_places
+    :math:`\sum_{b \in z} Y_{b,p,\tau} - N_{z,p,\tau} = 0`
 """
 
 from __future__ import annotations
@@ -165,6 +172,7 @@ def _whole_territory_places(lp: LinearModel, lever: str, g: pd.DataFrame, keys: 
                               integer=True)
     rows = row_positions(index, g, keys)
     k = np.arange(len(index))
+    # <lever>_whole_places: sum_{b in z} Y[b,p,tau] - N[z,p,tau] = 0   (whole places in each zone)
     lp.add_constraints(f"{lever}_whole_places", index, [(rows, g["col"].to_numpy(), 1.0), (k, places.positions, -1.0)],
                        0.0, 0.0)
     return places

@@ -1,14 +1,17 @@
 r"""Intermittent professional pools (a bank of salaried intermittents mobilised across bassins).
 
-Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes a year to set up):
+Decisions, per métier with a pool salary and year :math:`t_0 < t \le T` of the horizon (a pool takes a
+year to set up):
 
 * :math:`P_{b,m,t}` pool FTE based in bassin :math:`b`, hired as new staff: whole FTE per zone
   :math:`z` (département, or the whole territory when funders have no territories), métier and year,
-  :math:`\sum_{b \in z} P_{b,m,t} = N_{z,m,t} \in \mathbb{Z}_{\ge 0}` (``pools_total``, charged to the
-  budget in zone :math:`z`), split over bassins by continuous :math:`P`; the plan written has whole FTE
-  in every bassin (:mod:`gpec.rounding`);
+  :math:`\sum_{b \in z} P_{b,m,t} = N_{z,m,t} \in \mathbb{Z}_{\ge 0}` (columns ``pools_total``, rows
+  ``pools_split``; :math:`N` is charged to the budget in zone :math:`z`), split over bassins by
+  continuous :math:`P`; the plan written has whole FTE in every bassin (:mod:`gpec.rounding`);
 * :math:`W_{b \to b',m,t} \ge 0` need of bassin :math:`b'` covered by that pool, only for
-  :math:`\tau_{b,b'} \le R_p` minutes (travel.csv, :math:`b' = b` included).
+  :math:`\tau_{b,b'} \le R_p` minutes (travel.csv, :math:`b' = b` included) and :math:`\bar s\,
+  D_{b',m,t} > 0`; a base gets a pool column only where it reaches such a :math:`b'`, at most
+  :math:`\lceil \sum_{b'} \bar s\, D_{b',m,t} / f \rceil` FTE.
 
 .. math::
 
@@ -17,12 +20,22 @@ Decisions, per métier with a pool salary and year :math:`t > t_0` (a pool takes
     S_{b',m,t} + \sum_b W_{b \to b',m,t} + U_{b',m,t} &\ge D_{b',m,t} \quad \text{(need, in workforce)}
 
 Pool staff cover need; they are not part of the stock (no departures are modelled for them: the pool
-is maintained year by year). Cost: :math:`c^P_m (1 + \gamma)` per pool FTE-year, plus travel
+is maintained year by year), hired every year they work from the labour pool of their base
+(:mod:`gpec.models.labour_pool`). Cost: :math:`c^P_m (1 + \gamma)` per pool FTE-year, plus travel
 :math:`2\, n\, \tau_{b,b'}\, c_\tau` per FTE of need covered, both paid in the zone of the base :math:`b`.
 
 Glossary: :math:`f` ``eff_pool_fill``; :math:`\bar s` ``pool_max_share``; :math:`R_p`
 ``pool_radius_min``; :math:`c^P_m` ``cost_pool_fte``; :math:`\gamma` ``pool_coordination``;
 :math:`n` ``pool_trips_per_year``; :math:`c_\tau` ``travel_cost_per_minute``.
+
+Constraints
+-----------
+pool_capacity
+    :math:`\sum_{b'} W_{b \to b',m,t} - f\, P_{b,m,t} \le 0`
+pool_share
+    :math:`\sum_b W_{b \to b',m,t} \le \bar s\, D_{b',m,t}`
+pools_split
+    :math:`\sum_{b \in z} P_{b,m,t} - N_{z,m,t} = 0`
 """
 
 from __future__ import annotations
@@ -58,11 +71,13 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wo
 
     out_rows = row_positions(pool.index, flows, ["origin", "metier", "year"])
     k = np.arange(pool.size)
+    # pool_capacity: sum_b' W[b->b',m,t] - f P[b,m,t] <= 0
     lp.add_constraints("pool_capacity", pool.index, [(out_rows, cover.positions, 1.0), (k, pool.positions, -fill)],
                        upper=0.0)
     dest = flows.groupby(["destination", "metier", "year"], sort=False)["cap_in"].first().reset_index()
     dest_index = grid_index(dest, ("destination", "metier", "year"))
     in_rows = row_positions(dest_index, flows, ["destination", "metier", "year"])
+    # pool_share: sum_b W[b->b',m,t] <= s_max D[b',m,t]
     lp.add_constraints("pool_share", dest_index, [(in_rows, cover.positions, 1.0)], upper=dest["cap_in"].to_numpy())
 
     covered = effects(flows["destination"], flows["metier"], flows["year"], cover.positions, 1.0, "pool_cover",

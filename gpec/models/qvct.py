@@ -1,8 +1,10 @@
 r"""Shared QVCT officer posts (quality of working life), funded by the Département.
 
-Decisions, for each year :math:`t` whose effect lands inside the horizon (:math:`t < T`):
+Decisions, for each year :math:`t` of the horizon whose effect, the next year, lands inside the model
+(:math:`t + 1 \le T + \Theta`, the tail of :mod:`gpec.models.workforce`):
 
-* :math:`Q_{b,t} \in \mathbb{Z}_{\ge 0}` officer posts based in bassin :math:`b`;
+* :math:`Q_{b,t} \in \mathbb{Z}_{\ge 0}` officer posts based in bassin :math:`b`, only in bassins with a
+  structure within reach, at most :math:`\lceil n_b / K \rceil` (:math:`n_b` the structures in reach);
 * :math:`z_{s,b,t} \in \{0,1\}`: structure :math:`s` served by a post of bassin :math:`b`, only for pairs
   with :math:`\tau_{s,b} \le R` (road minutes from the bassin centre to the structure's point).
 
@@ -17,11 +19,21 @@ Staff of a served structure leave their métier less: the exit rate (not retirem
 
 .. math::  R^{q}_{b(s),m,t+1} = \varepsilon_q\, e_m\, N_{s,m} \sum_b z_{s,b,t}
 
-where :math:`N_{s,m}` is the structure's staff (``structure_staff.csv``; it is part of the bassin's
-stock, so the covered staff never exceed the stock). Cost: :math:`c_q` per post-year.
+where :math:`N_{s,m}` is the structure's staff (``structure_staff.csv``, the same every year; taken as
+part of the bassin's stock: no row bounds it by the stock). Cost: :math:`c_q` per post-year, in the zone
+of the post's bassin.
 
 Glossary: :math:`K` ``qvct_structures_per_officer``; :math:`R` ``qvct_radius_min``;
 :math:`\varepsilon_q` ``eff_qvct_exit``; :math:`e_m` ``exit_rate``; :math:`c_q` ``cost_qvct_officer``.
+
+Constraints
+-----------
+qvct_one_post
+    :math:`\sum_b z_{s,b,t} \le 1`
+qvct_capacity
+    :math:`\sum_s z_{s,b,t} - K\, Q_{b,t} \le 0`
+qvct_link
+    :math:`z_{s,b,t} - Q_{b,t} \le 0`
 """
 
 from __future__ import annotations
@@ -54,11 +66,14 @@ def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wor
 
     one_index = grid_index(cov[["structure", "year"]].drop_duplicates(), ("structure", "year"))
     rows = row_positions(one_index, cov, ["structure", "year"])
+    # qvct_one_post: sum_b z[s,b,t] <= 1   (a structure is served by one post at most)
     lp.add_constraints("qvct_one_post", one_index, [(rows, served.positions, 1.0)], upper=1.0)
     cap_rows = np.arange(posts.size)
+    # qvct_capacity: sum_s z[s,b,t] - K Q[b,t] <= 0
     lp.add_constraints("qvct_capacity", posts.index, [(post_rows, served.positions, 1.0), (cap_rows, posts.positions, -K)],
                        upper=0.0)
     link = np.arange(len(cov))
+    # qvct_link: z[s,b,t] - Q[b,t] <= 0   (tightens the LP relaxation)
     lp.add_constraints("qvct_link", cov_index, [(link, served.positions, 1.0), (link, post_rows + posts.start, -1.0)], upper=0.0)
 
     staff = instance.table("structure_staff.csv")

@@ -15,6 +15,13 @@ changes only what it must. Decisions of the reference that have no column in thi
 switched off, another horizon) count as moved: :math:`r_j` of those is reported, not modelled.
 
 Glossary: :math:`d_j` ``change`` columns; :math:`r_j` the reference's ``units``.
+
+Constraints
+-----------
+change_up
+    :math:`d_j - x_j \ge -r_j`
+change_down
+    :math:`d_j + x_j \ge r_j`
 """
 
 from __future__ import annotations
@@ -72,7 +79,9 @@ def add_stability(lp: LinearModel, levers: list[LeverTerms], reference: pd.DataF
     index = pd.RangeIndex(len(cols), name="decision")
     change = lp.add_variables("change", index, 0.0, np.inf)
     k = np.arange(len(cols))
+    # change_up: d[j] - x[j] >= -r[j]
     lp.add_constraints("change_up", index, [(k, change.positions, 1.0), (k, cols, -1.0)], lower=-units)
+    # change_down: d[j] + x[j] >= r[j]
     lp.add_constraints("change_down", index, [(k, change.positions, 1.0), (k, cols, 1.0)], lower=units)
     lp.add_objective(STAGE, change.positions, 1.0)
     return unmatched

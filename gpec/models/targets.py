@@ -14,6 +14,13 @@ r"""Hard targets a scenario may require: a service level, and a minimum of train
 
 Targets make a scenario infeasible when budgets, capacities or lags cannot meet them; the result is then
 ``infeasible`` and :mod:`gpec.diagnose` explains why.
+
+Constraints
+-----------
+service_level
+    :math:`U_{b,m,t} + D_{b,m,t}\, X \le D_{b,m,t}, \quad t_0 < t \le T` (with ``--service-level``)
+min_places
+    :math:`\sum_{s,\tau} X_{s,m,\tau} \ge \underline{X}_m` (with ``--min-places``)
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ def add_targets(lp: LinearModel, horizon: tuple[int, int], workforce, levers: li
         later = np.flatnonzero((years > first) & (years <= horizon[1]))  # the horizon, not its tail
         need = workforce.need_fte[later]
         rows = np.arange(len(later))
+        # service_level: U[b,m,t] + D[b,m,t] X <= D[b,m,t]   for t0 < t <= T (X a column fixed at the level)
         lp.add_constraints("service_level", index[later],
                            [(rows, workforce.unmet.positions[later], 1.0), (rows, np.full(len(later), level.start), need)],
                            upper=need)
@@ -48,4 +56,5 @@ def add_targets(lp: LinearModel, horizon: tuple[int, int], workforce, levers: li
             rows = index.get_indexer(metier)
             keep = rows >= 0
             terms.append((rows[keep], training.block.positions[keep], 1.0))
+        # min_places: sum_{s,tau} X[s,m,tau] >= X_min[m]
         lp.add_constraints("min_places", index, terms, lower=np.array([float(min_places[m]) for m in index]))

@@ -5,10 +5,11 @@ Decision: :math:`X_{s,m,\tau} \in \mathbb{Z}_{\ge 0}` extra first-year places op
 :math:`\bar X_{s,m}`. Only sites with capacity and start years of the horizon whose cohort graduates
 within the model (:math:`\tau + L_m \le T + \Theta`, the tail of :mod:`gpec.models.workforce`) get a
 column. The Région buys whole places per zone, métier and year,
-:math:`\sum_{s \in z} X_{s,m,\tau} = N_{z,m,\tau} \in \mathbb{Z}_{\ge 0}` (``training_total``, charged to
-the budget in zone :math:`z`, the département of the sites, :func:`gpec.models.levers.whole_totals`; one
-zone, the territory, when funders have no territories), split over the sites by continuous :math:`X`;
-the plan written has whole places at every site (:mod:`gpec.rounding`).
+:math:`\sum_{s \in z} X_{s,m,\tau} = N_{z,m,\tau} \in \mathbb{Z}_{\ge 0}` (columns ``training_total``,
+rows ``training_split``; :math:`N` is charged to the budget in zone :math:`z`, the département of the
+sites, :func:`gpec.models.levers.whole_totals`; one zone, the territory, when funders have no
+territories), split over the sites by continuous :math:`X`; the plan written has whole places at every
+site (:mod:`gpec.rounding`). The capacity is a bound of the columns, not a row.
 
 Graduates arrive :math:`L_m` years later, reduced by the cohort dropout :math:`\rho_m`, and settle in
 bassin :math:`b` with share :math:`\sigma_{s,b,m}` (see :mod:`gpec.geo.settlement`):
@@ -30,6 +31,11 @@ cohort is paid for; dropout is not refunded).
 
 Glossary: :math:`L_m` ``training_years``; :math:`\rho_m` ``dropout``; :math:`c^X_m`
 ``cost_training_place``; :math:`d_{max}` ``settle_max_km``; :math:`\bar X_{s,m}` ``training_capacity.csv``.
+
+Constraints
+-----------
+training_split
+    :math:`\sum_{s \in z} X_{s,m,\tau} - N_{z,m,\tau} = 0`
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ lands the next year, inside the model with its tail), only in bassins no denser 
 inhabitants per km², at most :math:`\lfloor \bar Y_b \rfloor` (a share of the bassin's baseline adv
 stock). The Département leases whole vehicles per zone :math:`z` (département, or the whole territory
 when funders have no territories, :func:`gpec.models.levers.whole_totals`),
-:math:`\sum_{b \in z} Y_{b,t} = N_{z,t} \in \mathbb{Z}_{\ge 0}` (``vehicles_total``, charged to the budget
-in zone :math:`z`), split over bassins by continuous :math:`Y`; the plan written has whole vehicles in
-every bassin (:mod:`gpec.rounding`).
+:math:`\sum_{b \in z} Y_{b,t} = N_{z,t} \in \mathbb{Z}_{\ge 0}` (columns ``vehicles_total``, rows
+``vehicles_split``; :math:`N` is charged to the budget in zone :math:`z`), split over bassins by
+continuous :math:`Y`; the plan written has whole vehicles in every bassin (:mod:`gpec.rounding`).
 
-Each vehicle has a driver from the staff in post, :math:`Y_{b,t} \le S_{b,adv,t}` (vehicle\_drivers); the
+Each vehicle has a driver from the staff in post, :math:`Y_{b,t} \le S_{b,adv,t}` (``vehicle_drivers``); the
 driver's exit rate is cut by :math:`\varepsilon_v`, and a vehicle brings :math:`\eta` extra hires a year
 (candidates without a car):
 
@@ -20,6 +20,13 @@ Cost: :math:`c_v (1 - \phi)` per vehicle-year (:math:`\phi` = co-funding share).
 Glossary: :math:`\varepsilon_v` ``eff_vehicle_exit``; :math:`\eta` ``eff_vehicle_hire``; :math:`\bar d`
 ``vehicle_max_density``; :math:`\bar Y_b` = ``vehicle_max_share`` x baseline adv stock;
 :math:`c_v` ``cost_vehicle``; :math:`\phi` ``cofund_mobility``.
+
+Constraints
+-----------
+vehicle_drivers
+    :math:`Y_{b,t} - S_{b,adv,t} \le 0`
+vehicles_split
+    :math:`\sum_{b \in z} Y_{b,t} - N_{z,t} = 0`
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ def add_vehicles(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
     if len(grid):
         drivers = workforce.stock.locate(grid.assign(metier=METIER)[["bassin", "metier", "year"]])
         rows = np.arange(len(grid))
+        # vehicle_drivers: Y[b,t] - S[b,adv,t] <= 0   (each vehicle has a driver in post)
         lp.add_constraints("vehicle_drivers", block.index, [(rows, block.positions, 1.0), (rows, drivers, -1.0)],
                            upper=0.0)
     exit_rate = instance.param_by_metier("exit_rate").get(METIER, 0.0)

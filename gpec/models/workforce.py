@@ -30,6 +30,13 @@ end-of-horizon artefact such as a last year spent on the only lever that still d
 Glossary: :math:`S` stock (FTE in post); :math:`U` unmet need (FTE); :math:`D` need (``need.csv``);
 :math:`r_m` ``retire_rate``; :math:`e_m` ``exit_rate`` (exits from the métier in the territory, not
 employer turnover); :math:`S^{base}, I^{base}` ``baseline.csv``; :math:`w_m` ``unmet_weight``.
+
+Constraints
+-----------
+stock_balance
+    :math:`S_{b,m,t} - (1 - r_m - e_m)\, S_{b,m,t-1} - \sum_\ell F^\ell_{b,m,t} = I^{base}_{b,m,t}, \quad t > t_0`
+need
+    :math:`S_{b,m,t} + \sum_\ell W^\ell_{b,m,t} + U_{b,m,t} \ge D_{b,m,t}`
 """
 
 from __future__ import annotations
@@ -104,12 +111,14 @@ def add_workforce_rows(lp: LinearModel, instance, horizon: tuple[int, int], wf: 
         terms.append((row_positions(later, flows, ["bassin", "metier", "year"]), flows["col"].to_numpy(),
                       -flows["fte"].to_numpy()))
     inflow_base = (base["school_output_fte"] + base["ordinary_hiring_fte"]).to_numpy()[~is_first]
+    # stock_balance: S[b,m,t] - (1 - r_m - e_m) S[b,m,t-1] - sum_l F^l[b,m,t] = I_base[b,m,t]   for t0 < t <= T + tail
     balance = lp.add_constraints("stock_balance", later, terms, inflow_base, inflow_base)
 
     all_rows = np.arange(len(index))
     need_terms = [(all_rows, wf.stock.positions, 1.0), (all_rows, wf.unmet.positions, 1.0)]
     need_terms += [(row_positions(index, c, ["bassin", "metier", "year"]), c["col"].to_numpy(), c["fte"].to_numpy())
                    for c in cover]
+    # need: S[b,m,t] + sum_l W^l[b,m,t] + U[b,m,t] >= D[b,m,t]   for t0 <= t <= T + tail
     need_rows = lp.add_constraints("need", index, need_terms, lower=wf.need_fte)
     weight = index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
     lp.add_objective("unmet", wf.unmet.positions, weight)
