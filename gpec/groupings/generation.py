@@ -26,9 +26,9 @@ guard that stops the solver, keeping its incumbent, if it runs past.
 
 The LP master is a live model of a backend with LP duals and column generation (HiGHS:
 :func:`gpec.groupings.master.lp_master`), changed in place (columns appended), whichever backend solves
-the integer masters. It starts with one artificial column per structure and on the groups row, at a cost above any
-real plan: artificial columns left when nothing prices out mean no plan exists (``infeasible``, with
-the structures that cannot be placed).
+the integer masters. It starts with one artificial column per structure and on the groups row, at a cost
+above any real plan: artificial columns left when nothing prices out mean no plan exists
+(``infeasible``, with the structures that cannot be placed).
 """
 
 from __future__ import annotations
