@@ -1,12 +1,12 @@
 r"""Why a scenario is infeasible, in a planner's words, and what would make it feasible.
 
-1. **Conflicting constraints**: HiGHS computes an irreducible infeasible subsystem (IIS) of linear
-   programs only, so this takes the IIS of the LP relaxation when it is infeasible too (``iis`` says
-   whether it was reduced to an irreducible one within the time; only then is it listed), and names each
-   of its rows and column bounds ("budget departement 2028", "service level Mont-de-Marsan (40192)
-   aide-soignant 2030", "capacity of training places Dax (40088) infirmier 2027"). When the relaxation
-   is feasible, the conflict comes from whole units alone and no IIS exists: the elastic re-solves
-   below still say what suffices.
+1. **Conflicting constraints**: a backend with :attr:`~gpec.solvers.Capability.IIS` (HiGHS) computes
+   an irreducible infeasible subsystem (IIS) of linear programs only, so this takes the IIS of the LP
+   relaxation when it is infeasible too (``iis`` says whether it was reduced to an irreducible one within
+   the time; only then is it listed), and names each of its rows and column bounds ("budget departement
+   2028", "service level Mont-de-Marsan (40192) aide-soignant 2030", "capacity of training places Dax
+   (40088) infirmier 2027"). When the relaxation is feasible, the conflict comes from whole units alone
+   and no IIS exists: the elastic re-solves below still say what suffices.
 2. **Elastic re-solves** (same model, stage-1 objective replaced):
 
    a. budgets: a free column :math:`E_{f,t} \ge 0` of extra euros enters each budget row,
@@ -37,8 +37,7 @@ from gpec import interrupt
 from gpec.models import build_model
 from gpec.models.linear import block_at
 from gpec.rounding import whole_units_model
-from gpec.solvers import MIN_SOLVE_S, Phase, TimeBudget
-from gpec.solvers.highs import HighsBackend
+from gpec.solvers import MIN_SOLVE_S, Capability, Phase, TimeBudget, provider, supports
 
 #: Longest conflict list kept in the diagnosis (result.json); ``conflict_size`` gives the full count.
 MAX_CONFLICT = 200
@@ -56,6 +55,10 @@ PHRASES = {
 WEIGHTS = {"conflict": 2.0, "budget": 2.0, "plan_without_levers": 1.0, "service_level": 2.0}
 NOT_COMPUTED = "not computed: no time left"
 INTERRUPTED = "not computed: interrupted"
+#: What the diagnosis' backend must do: an IIS of the LP relaxation, the elastic MIPs, and column bounds
+#: changed in place (the plan without levers). The scenario's solver when it can, else the first that can
+#: (:func:`gpec.solvers.provider`; the run's message then says which).
+NEEDS = frozenset({Capability.IIS, Capability.MIP, Capability.IN_PLACE_CHANGES})
 
 
 class Namer:
@@ -83,14 +86,15 @@ class Namer:
 def explain_infeasibility(instance, scenario, horizon, budget: TimeBudget) -> dict:
     """The IIS of the LP relaxation (if it is infeasible) and the smallest budget increase, or else the
     largest service level, that makes ``scenario`` feasible, every solve within ``budget`` (its phases
-    recorded there). A JSON-able dict."""
+    recorded there), all by :func:`diagnosis_backend`. A JSON-able dict."""
+    solver = diagnosis_backend(scenario)
     build = lambda: build_model(instance, horizon, scenario.levers, scenario.service_level, scenario.min_places)
     namer = Namer(instance)
     names = ["conflict", "budget"] + (["plan_without_levers", "service_level"]
                                            if scenario.service_level is not None else [])
     share = lambda name: WEIGHTS[name] / sum(WEIGHTS[n] for n in names[names.index(name):])
     model = build()
-    relaxed = HighsBackend(model.lp.relaxation())
+    relaxed = solver(model.lp.relaxation())
     relaxed.set_objective(model.lp.objective_vector("unmet"))
     conflict = []
     iis = None
@@ -108,13 +112,19 @@ def explain_infeasibility(instance, scenario, horizon, budget: TimeBudget) -> di
            "conflict_size": len(conflict), "budget_increase": [], "suggested_budgets": {},
            "suggested_service_level": None, "suggestion": ""}
     with budget.phase("budget", share("budget")) as phase:
-        out.update(_elastic_budget(build(), instance, horizon, phase))
+        out.update(_elastic_budget(build(), instance, horizon, phase, solver))
     if not out["suggested_budgets"] and scenario.service_level is not None:
-        out.update(_elastic_service_level(build(), scenario.service_level, budget, share))
+        out.update(_elastic_service_level(build(), scenario.service_level, budget, share, solver))
     return out
 
 
-def _elastic_budget(model, instance, horizon, phase: Phase) -> dict:
+def diagnosis_backend(scenario):
+    """The backend class of the diagnosis of ``scenario``: its solver when that has :data:`NEEDS`, else
+    the first backend that has (HiGHS, for OR-Tools, which computes no IIS)."""
+    return provider(NEEDS, scenario.solver)
+
+
+def _elastic_budget(model, instance, horizon, phase: Phase, solver) -> dict:
     lp = model.lp
     budget = lp.rows["budget"]
     extra = lp.add_variables("budget_extra", budget.index, 0.0, np.inf)
@@ -123,7 +133,7 @@ def _elastic_budget(model, instance, horizon, phase: Phase) -> dict:
         lp.add_to_rows("budget_carry", np.arange(budget.size), extra.positions, -instance.param("budget_carry_over"))
     cost = np.zeros(lp.n_cols)
     cost[extra.positions] = 1.0
-    backend = HighsBackend(whole_units_model(model))  # suggestions that whole units in every bassin meet
+    backend = solver(whole_units_model(model))  # suggestions that whole units in every bassin meet
     backend.set_objective(cost)
     if _not_started(phase):
         return {"budget_status": _not_started(phase)}
@@ -148,17 +158,17 @@ def _elastic_budget(model, instance, horizon, phase: Phase) -> dict:
             "suggestion": text}
 
 
-def _elastic_service_level(model, required: float, budget: TimeBudget, share) -> dict:
+def _elastic_service_level(model, required: float, budget: TimeBudget, share, solver) -> dict:
     lp = model.lp
     lp.set_column_bounds("service_level_required", 0.0, required)
     cost = np.zeros(lp.n_cols)
     cost[lp.columns["service_level_required"].start] = -1.0
-    backend = HighsBackend(whole_units_model(model))
+    backend = solver(whole_units_model(model))
     backend.set_objective(cost)
     with budget.phase("plan_without_levers", share("plan_without_levers")) as phase:
-        start = _plan_without_levers(lp, cost, phase)
-    if start is not None:  # a first incumbent: funding nothing meets service level 0 at least
-        backend.set_start(start)
+        start = _plan_without_levers(lp, cost, phase, solver)
+    if start is not None and supports(backend, Capability.WARM_START):  # a first incumbent: funding nothing
+        backend.set_start(start)  # meets service level 0 at least
     with budget.phase("service_level", share("service_level")) as phase:
         if _not_started(phase):
             return {"service_level_status": _not_started(phase)}
@@ -170,9 +180,9 @@ def _elastic_service_level(model, required: float, budget: TimeBudget, share) ->
             "suggestion": f"--service-level {achievable:g}"}
 
 
-def _plan_without_levers(lp, cost: np.ndarray, phase: Phase) -> np.ndarray | None:
+def _plan_without_levers(lp, cost: np.ndarray, phase: Phase, solver) -> np.ndarray | None:
     """A feasible point with every integer decision at 0 (an LP), or None."""
-    relaxed = HighsBackend(lp.relaxation())
+    relaxed = solver(lp.relaxation())
     integer = np.flatnonzero(lp.bounds()["integer"])
     relaxed.change_col_bounds(integer, np.zeros(integer.size), np.zeros(integer.size))
     relaxed.set_objective(cost)

@@ -3,11 +3,12 @@
 A planner solves, changes one thing, solves again and compares. :func:`gpec.solve` rebuilds the model
 from the instance each time; a :class:`Planner` builds it once and, after :meth:`Planner.update`,
 builds the changed model and hands the solver only the numbers that differ (bounds, right-hand sides,
-coefficients: :meth:`gpec.solvers.highs.HighsBackend.update`), then solves from the last plan. A change
-that alters the model's shape (levers switched off or on, another horizon or tail, a service level
-added or removed), or a backend without :attr:`~gpec.solvers.Capability.IN_PLACE_CHANGES`, builds a new
-solver model instead, transparently: either way the result is the solve of exactly the model
-:func:`gpec.solve` would build for the same scenario.
+coefficients: ``update`` of :class:`~gpec.solvers.InPlaceChanges`), then solves from the last plan (when
+the backend has :attr:`~gpec.solvers.Capability.WARM_START`). A change that alters the model's shape
+(levers switched off or on, another horizon or tail, a service level added or removed), or a backend
+without :attr:`~gpec.solvers.Capability.IN_PLACE_CHANGES`, builds a new solver model instead,
+transparently: either way the result is the solve of exactly the model :func:`gpec.solve` would build
+for the same scenario.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from gpec.models import LEVER_BUILDERS, build_model
 from gpec.results import Result
 from gpec.scenario import Scenario, parse_parameter
 from gpec.solving import Built, build, reference_table, solve_built, time_budget
-from gpec.solvers import Capability
+from gpec.solvers import in_place
 
 #: ``Planner.update(service_level=KEEP)``: leave the service level as it is (``None`` removes it).
 KEEP = object()
@@ -128,12 +129,11 @@ class Planner:
         """The live model made that of the current scenario (in place when it can) and whether it was
         changed in place (then its last plan is a start)."""
         scenario, live = self.scenario, self._live
-        in_place = (live is not None and scenario.solver == type(live.backend).name
-                    and Capability.IN_PLACE_CHANGES in live.backend.capabilities
-                    and not getattr(live.backend, "abandoned", False)  # left running by an interrupt
-                    and set(self._levers_on()) == set(live.levers))
+        changeable = (live is not None and scenario.solver == live.backend.name  # the same solver, which
+                      and in_place(live.backend)  # changes its model in place and was not left running
+                      and set(self._levers_on()) == set(live.levers))
         model = None
-        if in_place:
+        if changeable:
             applied, horizon = scenario.apply(self.instance)
             model = build_model(applied, horizon, scenario.levers, scenario.service_level, scenario.min_places,
                                 reference=self.reference)

@@ -36,8 +36,7 @@ import numpy as np
 import pandas as pd
 
 from gpec import interrupt
-from gpec.solvers import MIN_SOLVE_S, Capability, TimeBudget, holding
-from gpec.solvers.highs import HighsBackend
+from gpec.solvers import MIN_SOLVE_S, Capability, TimeBudget, holding, provider, supports
 
 COLUMNS = ("method", "family", "label", "funder", "bassin", "metier", "year", "unit", "value", "uncertainty",
            "eur_per_fte_year", "binding", "status", "detail")
@@ -49,6 +48,9 @@ LP_WEIGHT = 2.0
 NOT_COMPUTED, NO_PLAN = "not computed: no time left", "no plan within time"
 #: ``status`` of a row whose solve a signal stopped or left unstarted.
 INTERRUPTED = "not computed: interrupted"
+#: What the backend of the shadow prices must do: LP duals (the relaxation and the fixed-integer LP), and
+#: bounds changed in place (the integer decisions fixed, the envelopes moved).
+NEEDS = frozenset({Capability.LP_DUALS, Capability.IN_PLACE_CHANGES})
 
 
 def shadow_prices(model, x: np.ndarray, objective: float, bound: float, mip_gap: float,
@@ -57,16 +59,23 @@ def shadow_prices(model, x: np.ndarray, objective: float, bound: float, mip_gap:
     value and bound; the MIP re-solves stop at gap ``mip_gap``. Every solve runs within ``budget``, its
     phase recorded there: the LP relaxation first with :data:`LP_WEIGHT`, then the fixed-integer LP and
     each MIP re-solve with weight 1, each given its weight's part of the time left when it starts.
-    ``backend``, the run's live solver model, is changed in place for each solve when it gives LP duals
-    (the model is not handed to a solver again); otherwise a HiGHS model is made."""
+    ``backend``, the run's live solver model, is changed in place for each solve when it has what they
+    need (:data:`NEEDS`: the model is not handed to a solver again); otherwise a model of the first
+    backend that has is made (:func:`gpec.solvers.provider`; the run's message says so)."""
     funders = sorted(set(model.lp.rows["budget"].index.get_level_values("funder")))
     later = 1.0 + 2 * len(funders)  # the fixed-integer LP and the MIP re-solves, weight 1 each
-    if backend is None or Capability.LP_DUALS not in backend.capabilities:
-        backend = HighsBackend(model.lp)
+    if backend is None or not supports(backend, *NEEDS):
+        backend = prices_backend(backend)(model.lp)
     relaxation = _lp_relaxation(model, backend, budget, LP_WEIGHT / (LP_WEIGHT + later))
     fixed = _fixed_integer(model, backend, x, budget, 1 / later)
     marginals = _mip_marginals(model, backend, x, objective, bound, mip_gap, budget, funders)
     return pd.concat([relaxation, marginals, fixed], ignore_index=True).reindex(columns=list(COLUMNS))
+
+
+def prices_backend(backend) -> type:
+    """The backend class the shadow prices of a run on ``backend`` use: its own when it has
+    :data:`NEEDS`, else the first that has (HiGHS, for OR-Tools: no LP duals)."""
+    return provider(NEEDS, backend)
 
 
 def _rows_frame(block, method, unit, value, binding, detail="") -> pd.DataFrame:
@@ -75,7 +84,7 @@ def _rows_frame(block, method, unit, value, binding, detail="") -> pd.DataFrame:
     return frame.assign(method=method, family=block.name, unit=unit, value=value, binding=binding, detail=detail)
 
 
-def _lp_solve(backend: HighsBackend, budget: TimeBudget, name: str, share: float) -> str:
+def _lp_solve(backend, budget: TimeBudget, name: str, share: float) -> str:
     """Solve an LP within ``share`` of the time left: ``optimal``, or the row status saying why not."""
     with budget.phase(name, share) as phase:
         if interrupt.requested():
@@ -99,9 +108,8 @@ def _lp_relaxation(model, live, budget: TimeBudget, share: float) -> pd.DataFram
     backend.set_objective(lp.objective_vector("unmet"))
     status = _lp_solve(backend, budget, "lp_relaxation", share)
     if status == "optimal":
-        solution = backend.h.getSolution()
         row_dual, col_dual = backend.duals()
-        activity, x = np.asarray(solution.row_value, float), np.asarray(solution.col_value, float)
+        x, activity = backend.solution_values()
     else:  # the rows are still listed, with no value
         row_dual, activity = np.zeros(lp.n_rows), np.zeros(lp.n_rows)
         col_dual, x = np.zeros(lp.n_cols), np.zeros(lp.n_cols)
@@ -165,7 +173,8 @@ def _mip_marginals(model, live, x, objective: float, bound: float, mip_gap: floa
                     rows.append({**row, "status": why, "detail": f"{label}: {why}"})
                     continue
                 backend.change_row_bounds(rows_block.positions, np.full(rows_block.size, -np.inf), moved)
-                backend.set_start(x)
+                if supports(backend, Capability.WARM_START):
+                    backend.set_start(x)
                 outcome = backend.solve(phase.left(), mip_gap)
             if outcome.x is None:
                 status = ("infeasible" if outcome.status == "infeasible" else

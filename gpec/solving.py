@@ -33,7 +33,9 @@ import numpy as np
 import pandas as pd
 
 from gpec import interrupt
-from gpec.diagnose import explain_infeasibility
+from gpec.diagnose import NEEDS as DIAGNOSIS_NEEDS
+from gpec.diagnose import diagnosis_backend, explain_infeasibility
+from gpec.errors import GpecError
 from gpec.evaluate import evaluate
 from gpec.instance import Instance
 from gpec.models import GpecModel, build_model
@@ -43,8 +45,10 @@ from gpec.rounding import rounding_model, split_levers, whole_units_model
 from gpec.results import Result, StageReport, solution_tables
 from gpec.scenario import Scenario
 from gpec.shadow import COLUMNS as SHADOW_COLUMNS
-from gpec.shadow import shadow_prices
-from gpec.solvers import MIN_SOLVE_S, TimeBudget, get_backend, holding, relative_gap
+from gpec.shadow import NEEDS as SHADOW_NEEDS
+from gpec.shadow import prices_backend, shadow_prices
+from gpec.solvers import (MIN_SOLVE_S, VERIFIER_NEEDS, Capability, TimeBudget, get_backend, holding, relative_gap,
+                          second_opinion, stand_in, supports)
 
 #: Share of the time limit never handed to a solve: kept for the tables, the independent check and
 #: writing the outputs (about 5 s on the Landes default with maps).
@@ -183,6 +187,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
     checks and explanations of :func:`solve` (``secondary``: see there); ``live.x`` becomes the plan
     written."""
     model, backend, applied, horizon = live.model, live.backend, live.applied, live.horizon
+    _refuse_missing(scenario, backend)
     if secondary and hasattr(backend, "interrupt_grace"):
         backend.interrupt_grace = interrupt.GRACE_S
     relaxed = getattr(backend, "relaxation_first", False)
@@ -212,6 +217,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         change = float(np.abs(np.round(x[cols], 9) - units).sum()) + unmatched
     live.x = x
     prices, diagnosis, verification = pd.DataFrame(columns=list(SHADOW_COLUMNS)), None, None
+    stand_ins = []  # phases run by another backend than the scenario's, which lacks what they need
     post = (x is not None and scenario.shadow_prices) or (status == "infeasible" and explain)
     if scenario.verify and not interrupt.requested():
         with budget.split("verify", sum(weights) / (sum(weights) + (POST_WEIGHT if post else 0.0))) as inner:
@@ -220,9 +226,11 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
     if x is not None and scenario.shadow_prices and not interrupt.requested():
         with budget.split("shadow prices", 1.0) as inner:
             prices = shadow_prices(model, x, objective, first.bound, scenario.mip_gap, inner, backend)
+        stand_ins.append(stand_in("shadow prices", backend, prices_backend(backend), SHADOW_NEEDS))
     if status == "infeasible" and explain and not interrupt.requested():
         with budget.split("diagnosis", 1.0) as inner:
             diagnosis = explain_infeasibility(applied, scenario, horizon, inner)
+        stand_ins.append(stand_in("diagnosis", backend, diagnosis_backend(scenario), DIAGNOSIS_NEEDS))
     with budget.phase("tables"):
         tables = solution_tables(model, applied, x)
     result = Result(
@@ -234,7 +242,7 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         overrides={f"{name}[{key}]" if key else name: value for (name, key), value in scenario.parameters.items()},
         mip_gap=scenario.mip_gap, cost_gap=scenario.cost_gap, time_limit=scenario.time_limit,
         n_variables=model.lp.n_cols, n_integer=model.lp.n_integer, n_constraints=model.lp.n_rows,
-        build_s=build_s, stages=stages, message=_interrupted(x) + _message(stages), applied=applied,
+        build_s=build_s, stages=stages, message=_interrupted(x) + _message(stages, stand_ins), applied=applied,
         shadow_prices=prices,
         diagnosis=diagnosis, verification=verification, service_level=scenario.service_level,
         min_places=dict(scenario.min_places), reference_change=change, solution_limit=scenario.solution_limit,
@@ -275,7 +283,7 @@ def _run_stages(model, backend, scenario, budget, weights, later, start, aim, pr
             progress.start(f"{prefix}{name}")
             if hasattr(backend, "set_progress"):
                 backend.set_progress(progress.update)
-        plan = start if k == 0 else x
+        plan = (start if k == 0 else x) if supports(backend, Capability.WARM_START) else None
         least = MIN_SOLVE_S if plan is None or small else getattr(backend, "least_seconds", MIN_SOLVE_S)
         if interrupt.requested() or (first_only and k):  # nothing more is started; the plan in hand is the answer
             stages.append(_not_run(name, x, vectors[name], "interrupted"))
@@ -387,8 +395,8 @@ def _interrupted(x: np.ndarray | None) -> str:
 
 def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, float], x: np.ndarray | None,
             budget: TimeBudget, reference: pd.DataFrame | None = None) -> dict:
-    """Solve again with the other backend within ``budget``, stage 1 started from the first backend's plan
-    ``x``, and compare with the first backend's ``(status, objective, bound)``.
+    """Solve again with another backend (:func:`_verifier`) within ``budget``, stage 1 started from the first
+    backend's plan ``x``, and compare with the first backend's ``(status, objective, bound)``.
 
     ``bounds_agree``: each backend's bound is at most the other's incumbent (within :data:`AGREE_TOL`),
     i.e. neither proves the other's plan wrong; it is the verdict ``agree`` (``None`` when the second
@@ -397,7 +405,7 @@ def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, flo
     the second incumbent is at least as good as the plan it started from (the start was used).
     """
     status, objective, bound = first
-    other = "ortools" if scenario.solver == "highs" else "highs"
+    other = _verifier(scenario)
     second = solve(instance, replace(scenario, solver=other, verify=False, shadow_prices=False), check=False,
                    explain=False, budget=budget, start=x, reference=reference, secondary=True)
     out = {"solver": other, "status": second.status, "objective": second.objective, "bound": second.bound,
@@ -422,6 +430,29 @@ def _verify(instance: Instance, scenario: Scenario, first: tuple[str, float, flo
     return out
 
 
+def _verifier(scenario: Scenario) -> str:
+    """The solver of ``--verify``: another one than the scenario's, with what a second opinion needs
+    (:data:`~gpec.solvers.VERIFIER_NEEDS`, and a solution limit when the scenario sets one): OR-Tools for
+    HiGHS, HiGHS for OR-Tools (:func:`gpec.solvers.second_opinion`)."""
+    needs = VERIFIER_NEEDS | ({Capability.SOLUTION_LIMIT} if scenario.solution_limit is not None else set())
+    return second_opinion(scenario.solver, needs)
+
+
+def _refuse_missing(scenario: Scenario, backend) -> None:
+    """Refuse, before any solve, what ``scenario`` asks and no backend of the run can do: a solution limit
+    the scenario's solver cannot stop at, ``--verify`` without a second solver fit for it.
+
+    Raises
+    ------
+    GpecError
+        Naming the option.
+    """
+    if scenario.solution_limit is not None and not supports(backend, Capability.SOLUTION_LIMIT):
+        raise GpecError(f"solution_limit: the {backend.name} solver cannot stop after a number of solutions")
+    if scenario.verify:
+        _verifier(scenario)
+
+
 def _settled(stages: list[StageReport], split: bool) -> bool:
     """Stage 1 of a split model stopped short of its aim but within --gap (``set_enough``): its proof is
     then judged on the whole plan's gap to its bound, by the caller."""
@@ -439,10 +470,11 @@ def _overall_status(stages: list[StageReport], x: np.ndarray | None) -> str:
     return "feasible"
 
 
-def _message(stages: list[StageReport]) -> str:
+def _message(stages: list[StageReport], stand_ins: list[str] = ()) -> str:
+    """One part per stage, then the phases another backend ran (:func:`gpec.solvers.stand_in`)."""
     gap = lambda g: f"{g:.2e}" if math.isfinite(g) else "unknown"  # no raw inf in what people read
     parts = [f"{s.name}: {s.status} ({s.solver_status}, gap {gap(s.gap)}, {s.runtime_s:.2f} s)" for s in stages]
-    return "; ".join(parts)
+    return "; ".join(parts + [note for note in stand_ins if note])
 
 
 def _budgets(instance: Instance, horizon: tuple[int, int]) -> dict[str, dict[int, float]]:

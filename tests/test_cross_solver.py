@@ -1,7 +1,8 @@
 """HiGHS and OR-Tools (SCIP) agree on the hand-solved instances, on the Landes baseline and on a short
-Landes horizon with levers; both results pass evaluate(). Solvers are asked for through the capability
-table, not by name. No test waits for a proof against the clock: what is asserted as proven proves in a
-fraction of a second, and ``--verify`` on the full Landes asserts what its bounds guarantee."""
+Landes horizon with levers; both results pass evaluate(). What each backend can do beyond (its
+capability flags) is exercised in ``tests/test_capabilities.py``. No test waits for a proof against the
+clock: what is asserted as proven proves in a fraction of a second, and ``--verify`` on the full Landes
+asserts what its bounds guarantee."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solving import solve
-from gpec.solvers import Capability, get_backend
 from tests.conftest import LANDES
 from tests.test_known_answer import tiny  # noqa: F401  (module fixture)
 from tests.test_spatial_levers import pools_case, qvct_case, vehicles_case  # noqa: F401
@@ -34,14 +34,6 @@ def test_backends_agree_on_the_landes_baseline():
     landes = load_instance(LANDES)
     objectives = [solve(landes, Scenario(levers=(), solver=name)).objective for name in SOLVERS]
     assert objectives[1] == pytest.approx(objectives[0], rel=1e-7)
-
-
-def test_capability_table():
-    for name in SOLVERS:
-        caps = get_backend(name).capabilities
-        assert Capability.MIP in caps and Capability.TIME_LIMIT_INCUMBENT in caps
-    assert Capability.IIS in get_backend("highs").capabilities
-    assert Capability.IIS not in get_backend("ortools").capabilities
 
 
 def test_backends_agree_on_landes_with_levers():

@@ -50,7 +50,6 @@ import pytest
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solving import solve
-from gpec.solvers import Capability, get_backend
 from tests.conftest import LANDES, ROOT
 from tests.test_known_answer import tiny  # noqa: F401  (module fixture: the hand-solved instance)
 
@@ -149,13 +148,6 @@ def test_verify_of_an_infeasible_scenario_agrees_on_infeasibility(tiny):
     v = result.verification
     assert result.status == v["status"] == "infeasible" and v["agree"] is True
     assert v["started_from"] is None and v["bounds_agree"] is None and v["relative_difference"] is None
-
-
-def test_diagnosis_runs_on_a_backend_that_declares_an_iis():
-    assert Capability.IIS in get_backend("highs").capabilities
-    assert Capability.IIS not in get_backend("ortools").capabilities
-    for name in ("highs", "ortools"):
-        assert Capability.SOLUTION_LIMIT in get_backend(name).capabilities
 
 
 def test_infeasible_landes_scenario_is_explained_and_the_suggestion_is_feasible(tmp_path):

@@ -43,7 +43,8 @@ import scipy.sparse as sp
 
 from gpec.deadline import Deadline
 from gpec.groupings.candidates import CandidateGroup, CandidateSpace, Prices, _Hub
-from gpec.groupings.master import add_artificial_columns, master_entries, master_model
+from gpec.groupings.master import (TREE_MASTER_NEEDS, add_artificial_columns, lp_master, master_entries,
+                                   master_model)
 from gpec.solvers import relative_gap
 
 #: Tolerance on LP values.
@@ -182,19 +183,17 @@ def restricted_hubs(space: CandidateSpace, r: Restriction) -> dict[int, _Hub]:
 
 
 class NodeLP:
-    """The LP master, one HiGHS model for the whole tree: a node sets its columns' bounds and the posts
-    row's, then generates columns. It starts with an artificial column per structure (and on the groups
-    row: :func:`gpec.groupings.master.add_artificial_columns`), so that every node's LP is feasible."""
+    """The LP master, one live model for the whole tree (:func:`~gpec.groupings.master.lp_master`): a node
+    sets its columns' bounds and the posts row's, then generates columns. It starts with an artificial
+    column per structure (and on the groups row: :func:`gpec.groupings.master.add_artificial_columns`), so
+    that every node's LP is feasible."""
 
     def __init__(self, space: CandidateSpace, columns, min_posts: int | None):
-        from gpec.solvers.highs import HighsBackend
-
         self.space, self.min_posts = space, int(min_posts or 0)
         self.pool = Pool(space)
         n, grouped = space.n, space.options.groups is not None
         master = master_model(space, [], integer=False, min_posts=self.min_posts)
-        self.lp = HighsBackend(master.relaxation())
-        self.lp.set_objective(master.objective_vector("cost"))
+        self.lp = lp_master(master, TREE_MASTER_NEEDS)
         self.posts_row = n + int(grouped)
         artificial = add_artificial_columns(self.lp, space, True)
         self.offset = len(artificial)  # the LP column of pool column j is offset + j

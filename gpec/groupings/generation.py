@@ -26,10 +26,11 @@
 the first integer master by half of what is then left; each integer master is given the deadline as a
 guard that stops the solver, keeping its incumbent, if it runs past.
 
-The LP master is a HiGHS model changed in place (columns appended), whichever backend solves the integer
-masters. It starts with one artificial column per structure and on the groups row, at a cost above any
-real plan: artificial columns left when nothing prices out mean no plan exists (``infeasible``, with
-the structures that cannot be placed).
+The LP master is a live model of a backend with LP duals and column generation (HiGHS:
+:func:`gpec.groupings.master.lp_master`), changed in place (columns appended), whichever backend solves
+the integer masters. It starts with one artificial column per structure and on the groups row, at a cost
+above any real plan: artificial columns left when nothing prices out mean no plan exists
+(``infeasible``, with the structures that cannot be placed).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ import numpy as np
 from gpec.deadline import Deadline
 from gpec.groupings.branch import branch_and_price
 from gpec.groupings.candidates import CandidateGroup, CandidateSpace, Prices
-from gpec.groupings.master import add_artificial_columns, master_entries, master_model
+from gpec.groupings.master import add_artificial_columns, lp_master, master_entries, master_model
 from gpec.solvers import relative_gap
 
 #: Shares of the time limit: column generation, then the first integer master.
@@ -190,14 +191,10 @@ def _perf(deadline: Deadline) -> float:
 def _generate(space: CandidateSpace, columns: list[CandidateGroup], min_posts: int | None,
               deadline: Deadline) -> _Generation:
     """Column generation on the LP master until nothing prices out or ``deadline`` passes."""
-    from gpec.solvers.highs import HighsBackend
-
     n, grouped = space.n, space.options.groups is not None
     columns = list(columns)
     known = {c.key for c in columns}
-    master = master_model(space, columns, integer=False, min_posts=min_posts)
-    lp = HighsBackend(master.relaxation())
-    lp.set_objective(master.objective_vector("cost"))
+    lp = lp_master(master_model(space, columns, integer=False, min_posts=min_posts))
     artificial = add_artificial_columns(lp, space, min_posts is not None)
     posts_row = n + int(grouped)
     first_artificial = len(columns)
@@ -236,7 +233,9 @@ CPSAT_MASTER = {"num_workers": 1, "linearization_level": 2}
 
 
 def group_backend(solver: str, lp, cpsat_parameters: dict = CPSAT_MASTER):
-    """A HiGHS or CP-SAT backend for a grouping model (compact or master)."""
+    """A HiGHS or CP-SAT backend for a grouping model (compact or master). Chosen by name: ``--solver`` is a
+    choice of method (CP-SAT, for pure-integer models with integer data, takes its own parameters), not a
+    capability the code needs."""
     from gpec.solvers.cpsat import CpSatBackend
     from gpec.solvers.highs import HighsBackend
 
@@ -255,7 +254,7 @@ def _integer_master(space: CandidateSpace, columns: list[CandidateGroup], min_po
     backend = group_backend(solver, model)
     backend.set_objective(model.objective_vector("cost"))
     backend.set_guard(deadline.passed)
-    if start is not None and solver == "cpsat":
+    if start is not None and solver == "cpsat":  # by name: both take starts, HiGHS mis-values these (above)
         backend.set_start(start)
     return backend.solve(max(deadline.left(), 0.01), mip_gap, solution_limit=solution_limit)
 

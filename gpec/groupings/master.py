@@ -18,6 +18,20 @@ import pandas as pd
 
 from gpec.groupings.candidates import CandidateGroup, CandidateSpace
 from gpec.models.linear import LinearModel
+from gpec.solvers import Capability, provider
+
+#: What the live LP master asks of its backend, whichever solves the integer masters: LP duals (pricing)
+#: and columns appended (column generation); branch and price also changes bounds in place.
+LP_MASTER_NEEDS = frozenset({Capability.LP_DUALS, Capability.COLUMN_GENERATION})
+TREE_MASTER_NEEDS = LP_MASTER_NEEDS | {Capability.IN_PLACE_CHANGES}
+
+
+def lp_master(model: LinearModel, needs=LP_MASTER_NEEDS):
+    """The live LP master of ``model`` (its relaxation), on the first backend that has ``needs``
+    (:func:`gpec.solvers.provider`: HiGHS), its objective ``cost``."""
+    backend = provider(needs)(model.relaxation())
+    backend.set_objective(model.objective_vector("cost"))
+    return backend
 
 
 def master_model(space: CandidateSpace, columns: list[CandidateGroup], integer: bool = True,
@@ -58,7 +72,7 @@ def master_entries(space: CandidateSpace, columns: list[CandidateGroup], posts_r
 
 
 def add_artificial_columns(lp, space: CandidateSpace, posts_row: bool) -> list[int]:
-    """Append to the live LP master ``lp`` (a HiGHS backend) one artificial column per structure and,
+    """Append to the live LP master ``lp`` (:func:`lp_master`) one artificial column per structure and,
     with ``--groups``, two on the groups row, at a cost above any plan (a group's posts are at most its
     members' own, its travel at most their longest trips), so that the LP is always feasible; the
     columns left in its solution say which structures (or the groups row) no plan serves. With the row

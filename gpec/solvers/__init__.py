@@ -1,8 +1,13 @@
 """Solver backends: a backend-neutral :class:`~gpec.models.linear.LinearModel` in, a stage outcome out.
 
-Every backend maps its termination to the one status vocabulary of gpec (:data:`STATUSES`) and declares
-what it can do (:class:`Capability`), so callers and tests ask the table instead of naming solvers.
-:class:`TimeBudget` shares one time limit between the solves of a run.
+Every backend maps its termination to the one status vocabulary of gpec (:data:`STATUSES`), has the
+methods of :class:`Backend` and declares what more it can do (:class:`Capability`, each with its methods:
+:data:`METHODS`); callers ask the declaration, never a solver's name: :func:`supports`, :func:`provider`
+(a backend that has what a phase needs, the one chosen when it can), :func:`second_opinion` (``--verify``)
+and :func:`holding` (changes in place). :class:`TimeBudget` shares one time limit between the solves of
+a run.
+
+``tests/test_capabilities.py`` exercises every flag of every backend, claimed or not.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import enum
 import math
 import time
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -20,13 +26,32 @@ STATUSES = ("optimal", "feasible", "infeasible", "unbounded", "error")
 
 
 class Capability(enum.Enum):
+    """What a backend can do beyond :class:`Backend`; the value is how a message names it.
+
+    A backend that lacks one refuses it: the methods of its protocol (:data:`METHODS`) are absent (or raise
+    :class:`NotImplementedError`), ``set_start`` raises :class:`NotImplementedError` without
+    :attr:`WARM_START`, ``solve(..., solution_limit=n)`` without :attr:`SOLUTION_LIMIT`, the constructor
+    on a model with integer columns without :attr:`MIP`; without :attr:`TIME_LIMIT_INCUMBENT` a solve
+    stopped by its time limit returns no plan.
+    """
+
+    #: integer columns are solved as such (branch and bound), not relaxed
     MIP = "mixed-integer programs"
-    TIME_LIMIT_INCUMBENT = "returns the incumbent and bound at a time limit"
-    WARM_START = "accepts a start solution"
-    IN_PLACE_CHANGES = "makes its live model that of a changed LinearModel of the same shape (update)"
-    LP_DUALS = "row duals and reduced costs of linear programs"
-    IIS = "irreducible infeasible subsystem (LP)"
-    SOLUTION_LIMIT = "stops after a number of improving solutions (deterministic limit)"
+    #: a solve stopped by its time limit returns its incumbent and its bound (status ``feasible``)
+    TIME_LIMIT_INCUMBENT = "incumbent and bound at a time limit"
+    #: ``set_start(x)``: a feasible start is taken as the first incumbent, so the solve returns a plan at
+    #: least as good
+    WARM_START = "warm starts"
+    #: ``update(lp)``, ``change_row_bounds``, ``change_col_bounds``: the live model changed, not rebuilt
+    IN_PLACE_CHANGES = "changes in place"
+    #: ``duals()`` and ``solution_values()`` after an LP solve: row duals, reduced costs, row activities
+    LP_DUALS = "LP duals"
+    #: ``iis(time_limit)``: an irreducible infeasible subsystem of an infeasible LP
+    IIS = "IIS"
+    #: ``solve(..., solution_limit=n)`` stops after ``n`` improving solutions (a deterministic limit)
+    SOLUTION_LIMIT = "solution limit"
+    #: ``add_columns``: columns appended to the live model (column generation)
+    COLUMN_GENERATION = "column generation"
 
 
 @dataclass(frozen=True)
@@ -42,6 +67,91 @@ class StageOutcome:
     solver_status: str
 
 
+@runtime_checkable
+class Backend(Protocol):
+    """What every backend has: a LinearModel handed over once (``Backend(lp, threads=None,
+    verbose=False)``), then objectives, rows and starts set on the live model and solves.
+
+    Optional hooks, asked with ``hasattr``/``getattr`` where they matter: ``set_progress(report)`` (live
+    incumbent and bound), ``set_enough(gap, after_s)`` and ``set_guard(stop)`` (stop early, keeping the
+    incumbent), ``least_seconds`` (the least time a solve from a start needs), ``relaxation_first``,
+    ``interrupt_grace`` and ``abandoned`` (:mod:`gpec.interrupt`).
+    """
+
+    #: the solver's name, as ``--solver`` takes it
+    name: str
+    #: what it can do beyond these methods
+    capabilities: frozenset[Capability]
+
+    def set_objective(self, cost: np.ndarray) -> None:
+        """Minimise ``cost . x`` (the live model's rows and bounds unchanged)."""
+
+    def add_row(self, coefs: np.ndarray, lower: float, upper: float) -> None:
+        """Add the row ``lower <= coefs . x <= upper`` to the live model."""
+
+    def add_objective_cap(self, cost: np.ndarray, cap: float) -> None:
+        """Add the row ``cost . x <= cap`` (the link between lexicographic stages)."""
+
+    def set_start(self, x: np.ndarray) -> None:
+        """Start the next solve from ``x``, one value per column (:attr:`Capability.WARM_START`)."""
+
+    def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
+        """Minimise within ``time_limit`` seconds to relative gap ``mip_gap`` (and ``solution_limit``
+        improving solutions: :attr:`Capability.SOLUTION_LIMIT`)."""
+
+
+@runtime_checkable
+class InPlaceChanges(Protocol):
+    """:attr:`Capability.IN_PLACE_CHANGES`."""
+
+    def update(self, lp) -> None:
+        """Make the live model that of ``lp`` (same columns and rows, other numbers)."""
+
+    def change_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """New bounds of rows of the live model."""
+
+    def change_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """New bounds of columns of the live model."""
+
+
+@runtime_checkable
+class LpDuals(Protocol):
+    """:attr:`Capability.LP_DUALS`."""
+
+    def duals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row duals and column reduced costs of the last LP solve: the change of the objective per unit
+        increase of the bound a row or column sits at."""
+
+    def solution_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """Column values and row activities of the last solve."""
+
+
+@runtime_checkable
+class Iis(Protocol):
+    """:attr:`Capability.IIS`."""
+
+    def iis(self, time_limit: float = math.inf) -> tuple[list[tuple[int, str]], list[tuple[int, str]], bool]:
+        """(row, bound) and (column, bound) pairs of an infeasible subset of an infeasible LP, bound
+        ``lower``, ``upper`` or ``both``, and whether it is irreducible."""
+
+
+@runtime_checkable
+class ColumnGeneration(Protocol):
+    """:attr:`Capability.COLUMN_GENERATION`."""
+
+    def add_columns(self, cost: np.ndarray, rows: list[np.ndarray], values: list[np.ndarray],
+                    lower: float = 0.0, upper: float = math.inf) -> None:
+        """Append columns: ``rows[j]``, ``values[j]`` are the nonzeros of column ``j``."""
+
+
+#: The protocol of each capability that adds methods to :class:`Backend`.
+PROTOCOLS = {Capability.IN_PLACE_CHANGES: InPlaceChanges, Capability.LP_DUALS: LpDuals, Capability.IIS: Iis,
+             Capability.COLUMN_GENERATION: ColumnGeneration}
+#: Their methods, by capability (the other capabilities change what the methods of :class:`Backend` do).
+METHODS = {c: tuple(name for name, v in vars(p).items() if callable(v) and not name.startswith("_"))
+           for c, p in PROTOCOLS.items()}
+
+
 def relative_gap(objective: float, bound: float) -> float:
     """HiGHS's convention: |objective - bound| / |objective| (0 when they meet, inf without a bound)."""
     if not math.isfinite(bound):
@@ -50,24 +160,116 @@ def relative_gap(objective: float, bound: float) -> float:
     return 0.0 if diff <= 1e-9 else diff / max(abs(objective), 1e-9)
 
 
+#: The backends that solve any LinearModel (continuous columns too): the ones ``gpec solve --solver``
+#: takes, in the order :func:`provider` and :func:`second_opinion` try them.
+GENERAL = ("highs", "ortools")
+
+
 def get_backend(name: str):
-    """The backend class of a solver name."""
+    """The backend class of a solver name (one of :data:`GENERAL`)."""
     from gpec.errors import GpecError
     from gpec.solvers.highs import HighsBackend
     from gpec.solvers.ortools import OrtoolsBackend
 
-    backends = {HighsBackend.name: HighsBackend, OrtoolsBackend.name: OrtoolsBackend}
-    if name not in backends:
-        raise GpecError(f"unknown solver '{name}' (available: {', '.join(backends)})")
-    return backends[name]
+    general = {HighsBackend.name: HighsBackend, OrtoolsBackend.name: OrtoolsBackend}
+    if name not in general:
+        raise GpecError(f"unknown solver '{name}' (available: {', '.join(general)})")
+    return general[name]
+
+
+def backends() -> dict[str, type]:
+    """Every backend class by name: those of :data:`GENERAL`, then ``cpsat`` (pure-integer models with
+    integer data only: the groupings)."""
+    from gpec.solvers.cpsat import CpSatBackend
+
+    return {**{name: get_backend(name) for name in GENERAL}, CpSatBackend.name: CpSatBackend}
+
+
+def supports(backend, *capabilities: Capability) -> bool:
+    """``backend`` (a backend or its class) declares every one of ``capabilities``."""
+    return set(capabilities) <= backend.capabilities
+
+
+def lacking(backend, capabilities) -> list[Capability]:
+    """Those of ``capabilities`` that ``backend`` (a backend or its class) does not declare, in
+    :class:`Capability` order."""
+    return [c for c in Capability if c in set(capabilities) and c not in backend.capabilities]
+
+
+def provider(capabilities, prefer=None) -> type:
+    """The backend class for a phase that needs ``capabilities``: that of ``prefer`` (a backend, its class
+    or a solver name: the one the user chose) when it has them all, else the first of :data:`GENERAL`
+    that has.
+
+    Raises
+    ------
+    GpecError
+        When no backend has them all.
+    """
+    from gpec.errors import GpecError
+
+    chosen = _class_of(prefer)
+    if chosen is not None and supports(chosen, *capabilities):
+        return chosen
+    for name in GENERAL:
+        if supports(get_backend(name), *capabilities):
+            return get_backend(name)
+    raise GpecError(f"no solver backend has {_words(capabilities)} (backends: {', '.join(GENERAL)})")
+
+
+def _class_of(backend) -> type | None:
+    """The backend class of a backend, its class or a solver name (``None``: ``None``)."""
+    if backend is None or isinstance(backend, type):
+        return backend
+    return get_backend(backend) if isinstance(backend, str) else type(backend)
+
+
+def _words(capabilities) -> str:
+    """``capabilities`` as a message names them, in :class:`Capability` order."""
+    return ", ".join(c.value for c in Capability if c in set(capabilities))
+
+
+def stand_in(what: str, chosen, used, needs) -> str:
+    """The sentence saying that ``what``, which needs ``needs``, was computed by ``used`` (a backend or its
+    class), not by the ``chosen`` one, which lacks some of them ("" when they are the same backend)."""
+    if chosen.name == used.name:
+        return ""
+    return f"{what} computed by {used.name} ({chosen.name} has no {_words(lacking(chosen, needs))})"
+
+
+#: What ``--verify``'s second backend needs: it solves the same MIP, started from the first plan, and
+#: keeps its incumbent at its time limit.
+VERIFIER_NEEDS = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START})
+
+
+def second_opinion(solver: str, needs=VERIFIER_NEEDS) -> str:
+    """The solver ``--verify`` solves again with: the first of :data:`GENERAL` other than ``solver`` (a
+    second opinion is another code) that has every capability of ``needs``.
+
+    Raises
+    ------
+    GpecError
+        Naming ``--verify`` when there is none.
+    """
+    from gpec.errors import GpecError
+
+    for name in GENERAL:
+        if name != solver and supports(get_backend(name), *needs):
+            return name
+    raise GpecError(f"--verify: no solver other than {solver} has {_words(needs)} (backends: {', '.join(GENERAL)})")
+
+
+def in_place(backend) -> bool:
+    """``backend`` can be changed in place now: it declares :attr:`Capability.IN_PLACE_CHANGES` and was
+    not left running after an interrupt (:mod:`gpec.interrupt`)."""
+    return supports(backend, Capability.IN_PLACE_CHANGES) and not getattr(backend, "abandoned", False)
 
 
 def holding(backend, lp):
-    """``backend`` made to hold ``lp`` in place when it can (:attr:`Capability.IN_PLACE_CHANGES`: a run
-    hands its model to the solver once, the later phases change bounds and integrality), else a new
-    backend of the same solver for ``lp`` (also when ``backend`` was left running after an interrupt:
-    :mod:`gpec.interrupt`)."""
-    if Capability.IN_PLACE_CHANGES in backend.capabilities and not getattr(backend, "abandoned", False):
+    """``backend`` made to hold ``lp`` in place when it can (:func:`in_place`: a run hands its model to the
+    solver once, the later phases change bounds and integrality), else a new backend of the same solver
+    for ``lp``."""
+    if in_place(backend):
         backend.update(lp)
         return backend
     return type(backend)(lp)

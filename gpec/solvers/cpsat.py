@@ -102,12 +102,20 @@ class CpSatBackend:
         if np.isfinite(upper):
             self.model.Add(expr <= int(math.floor(upper + 1e-9)))
 
+    def add_objective_cap(self, cost: np.ndarray, cap: float) -> None:
+        """Add the row ``cost . x <= cap`` (lexicographic stage link; integer costs)."""
+        self.add_row(cost, -math.inf, cap)
+
     def set_start(self, x: np.ndarray) -> None:
+        """Hint every column (CP-SAT searches from the hint first)."""
         self.model.ClearHints()
         for var, value in zip(self.vars, x):
             self.model.AddHint(var, int(round(value)))
 
     def solve(self, time_limit: float, mip_gap: float, solution_limit: int | None = None) -> StageOutcome:
+        """Minimise within ``time_limit`` seconds to relative gap ``mip_gap``, stopping after
+        ``solution_limit`` improving solutions (CP-SAT's ``stop_after_first_solution`` for 1, a solution
+        callback that stops the search for more)."""
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = float(max(time_limit, 0.01))
         solver.parameters.relative_gap_limit = float(mip_gap)
@@ -119,8 +127,10 @@ class CpSatBackend:
         solver.parameters.log_search_progress = bool(self.verbose)
         for name, value in self.parameters.items():
             setattr(solver.parameters, name, value)
+        counter = None
         if solution_limit:
             solver.parameters.stop_after_first_solution = solution_limit == 1
+            counter = _StopAfter(int(solution_limit)) if solution_limit > 1 else None
         if self.guard is not None or interrupt.active():
             guard = self.guard or (lambda: False)
 
@@ -137,7 +147,7 @@ class CpSatBackend:
         with interrupt.stoppable(solver.stop_search):
             if interrupt.requested():
                 solver.parameters.max_time_in_seconds = 0.0
-            code = solver.Solve(self.model)
+            code = solver.Solve(self.model, counter)
         runtime = time.perf_counter() - start
         status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
                   cp_model.MODEL_INVALID: "error"}.get(code, "error")
@@ -149,6 +159,19 @@ class CpSatBackend:
         name = solver.StatusName(code)
         return StageOutcome(status, objective, bound, gap, runtime, x,
                             f"interrupted ({name})" if interrupt.requested() and status != "optimal" else name)
+
+
+class _StopAfter(cp_model.CpSolverSolutionCallback):
+    """Stops the search at the ``limit``-th improving solution."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit, self.found = limit, 0
+
+    def on_solution_callback(self) -> None:
+        self.found += 1
+        if self.found >= self.limit:
+            self.stop_search()
 
 
 def _check_model_range(lp: LinearModel, arrays: dict, magnitude: np.ndarray) -> None:

@@ -51,7 +51,7 @@ class HighsBackend:
     name = "highs"
     capabilities = frozenset({Capability.MIP, Capability.TIME_LIMIT_INCUMBENT, Capability.WARM_START,
                               Capability.IN_PLACE_CHANGES, Capability.LP_DUALS, Capability.IIS,
-                              Capability.SOLUTION_LIMIT})
+                              Capability.SOLUTION_LIMIT, Capability.COLUMN_GENERATION})
 
     def __init__(self, lp: LinearModel, threads: int | None = None, verbose: bool = False):
         """Pass ``lp`` to a new HiGHS instance (its LP relaxation: ``HighsBackend(lp.relaxation())``)."""
@@ -244,6 +244,11 @@ class HighsBackend:
         if not sol.dual_valid:
             raise RuntimeError("no dual solution (not an LP, or not solved to optimality)")
         return np.asarray(sol.row_dual, float), np.asarray(sol.col_dual, float)
+
+    def solution_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """Column values and row activities of the last solve (as HiGHS holds them)."""
+        sol = self.h.getSolution()
+        return np.asarray(sol.col_value, float), np.asarray(sol.row_value, float)
 
     def iis(self, time_limit: float = math.inf) -> tuple[list[tuple[int, str]], list[tuple[int, str]], bool]:
         """An infeasible subset of an infeasible LP: (row, bound) and (column, bound) pairs, bound

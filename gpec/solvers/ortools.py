@@ -65,9 +65,19 @@ class OrtoolsBackend:
         objective.SetMinimization()
 
     def add_objective_cap(self, cost: np.ndarray, cap: float) -> None:
-        row = self.solver.RowConstraint(-self.solver.infinity(), float(cap), "stage_link")
-        for j in np.flatnonzero(cost):
-            row.SetCoefficient(self.vars[j], float(cost[j]))
+        """Add the row ``cost . x <= cap`` (lexicographic stage link)."""
+        self._add_row(cost, -math.inf, cap, "stage_link")
+
+    def add_row(self, coefs: np.ndarray, lower: float, upper: float) -> None:
+        """Add the row ``lower <= coefs . x <= upper``."""
+        self._add_row(coefs, lower, upper, "")
+
+    def _add_row(self, coefs: np.ndarray, lower: float, upper: float, name: str) -> None:
+        inf = self.solver.infinity()
+        row = self.solver.RowConstraint(float(lower) if np.isfinite(lower) else -inf,
+                                        float(upper) if np.isfinite(upper) else inf, name)
+        for j in np.flatnonzero(coefs):
+            row.SetCoefficient(self.vars[j], float(coefs[j]))
 
     def set_start(self, x: np.ndarray) -> None:
         """Hint every column (a complete hint: SCIP takes it as a solution if it is feasible)."""
