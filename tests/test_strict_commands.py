@@ -245,16 +245,29 @@ def test_groups_structures_option_out_of_range(line_folder, tmp_path):
 # -- the independent checks recompute the cost -------------------------------------------------------
 
 def test_evaluate_groups_flags_a_wrong_or_overflowed_cost(line):
+    """The line's known answer (tests/test_groups.py): hub B with member C, 9 minutes away; 4 posts of
+    10,000 EUR and C's trips, 2 x 10 visits x 9 minutes x 1 EUR: 40,180 EUR, recomputed by the check."""
     result = solve_groups(line, LINE, mip_gap=0.0)
     groups, posts = result.groups, result.group_posts
+    assert groups.loc[groups["role"] == "member", ["structure", "hub"]].values.tolist() == [["C", "B"]]
     assert evaluate_groups(line, LINE, groups, posts, reported_cost=result.objective) == []
-    for wrong in (-3.7e19, -(2.0 ** 63), 2.0 ** 63, math.nan, math.inf, -math.inf, result.objective + 1):
+    for wrong in (-3.7e19, -(2.0 ** 63), 2.0 ** 63, result.objective + 1):
         found = evaluate_groups(line, LINE, groups, posts, reported_cost=wrong)
-        assert [f["family"] for f in found] == ["cost"], (wrong, found)
-    # the data's cost of travel overflowing (no model ever sees it: the check alone)
+        assert found == [{"family": "cost", "label": "total",
+                          "detail": f"reported {wrong:,.2f} != recomputed 40,180 EUR"}], (wrong, found)
+    for wrong in (math.nan, math.inf, -math.inf):
+        found = evaluate_groups(line, LINE, groups, posts, reported_cost=wrong)
+        assert found == [{"family": "cost", "label": "total",
+                          "detail": f"reported {wrong} EUR, not a finite number (recomputed 40,180 EUR)"}], found
+    # the cost is recomputed from the data, not taken from the plan: 2 EUR a minute, C's trips 360 EUR
+    found = evaluate_groups(dataclasses.replace(line, travel_cost_per_minute=2.0), LINE, groups, posts,
+                            reported_cost=result.objective)
+    assert found == [{"family": "cost", "label": "total", "detail": "reported 40,180.00 != recomputed 40,360 EUR"}]
+    # the data's cost of travel overflowing (no model ever sees it: the check alone): C's trip is named
     found = evaluate_groups(dataclasses.replace(line, travel_cost_per_minute=math.inf), LINE, groups, posts,
                             reported_cost=-3.7e19)
-    assert "cost" in {f["family"] for f in found}
+    assert found == [{"family": "cost", "label": "C",
+                      "detail": "the trip to hub B costs inf EUR (not a finite number)"}]
 
 
 def test_evaluate_flags_a_wrong_or_overflowed_cost_and_objective(solved_tiny):
