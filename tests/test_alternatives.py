@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +28,8 @@ from gpec.cli import app
 from gpec.errors import GpecError
 from gpec.evaluate import evaluate
 from gpec.rerun import load_run
-from tests.conftest import ROOT, write_instance
+from tests.cli_helpers import assert_one_line_error, run_gpec
+from tests.conftest import write_instance
 
 A, B = "00001", "00002"
 PLACES = 5
@@ -46,15 +45,10 @@ def twins(folder: Path) -> Path:
 
 
 def gpec(*args) -> str:
-    """Run a gpec command in this process; its output (a GpecError is raised as such)."""
-    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def run_cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    """Run a gpec command in this process, which must succeed; its output."""
+    run = run_gpec(*args)
+    assert run.code == 0, (run.code, run.err)
+    return run.out
 
 
 @pytest.fixture(scope="module")
@@ -179,18 +173,12 @@ def test_default_folder_is_inside_the_run_and_solve_replaces_it(solved, tmp_path
     assert not (run / "alternatives").exists()  # the alternatives of the run it replaced are gone
 
 
-def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
-    for needle in needles:
-        assert needle in proc.stderr, proc.stderr
-
-
 def test_not_a_solve_output_is_one_line(tmp_path):
-    assert_one_line_error(run_cli("alternatives", tmp_path), "result.json")
+    run = run_gpec("alternatives", tmp_path)
+    assert_one_line_error(run.code, run.err, "result.json")
     (tmp_path / "result.json").write_text("{}")
-    assert_one_line_error(run_cli("alternatives", tmp_path, "--slack", "0.05"), "result.json",
-                          "not the result of a gpec solve")
+    run = run_gpec("alternatives", tmp_path, "--slack", "0.05")
+    assert_one_line_error(run.code, run.err, "result.json", "not the result of a gpec solve")
 
 
 @pytest.mark.parametrize("options, needle", [(["--slack", "1"], "--slack"), (["--slack", "-0.1"], "--slack"),

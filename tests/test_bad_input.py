@@ -3,15 +3,14 @@ no traceback, and nothing already written is lost.
 
 Each load case copies ``instances/landes`` into ``tmp_path``, breaks exactly one thing, then checks the
 :class:`~gpec.errors.InputError` raised by :func:`gpec.instance.load_instance` (``file``, ``row``,
-``column``) and runs ``python -m gpec.cli solve`` on the broken copy as a subprocess.
+``column``) and runs ``gpec solve`` on the broken copy in process (:func:`tests.cli_helpers.run_gpec`,
+through :func:`gpec.cli.main` as the console script; tests/test_strict_commands.py pins a real process).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,31 +21,13 @@ import pytest
 from gpec.errors import GpecError, InputError
 from gpec.instance import check_horizon, load_instance
 from gpec.scenario import Scenario, parse_budget_year, parse_horizon
+from tests.cli_helpers import assert_one_line_error, run_gpec
 
 ROOT = Path(__file__).resolve().parents[1]
 LANDES = ROOT / "instances" / "landes"
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-
-def run_cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
-    """Exit code 2, exactly one line on stderr starting with 'gpec: error:', no traceback; returns the line."""
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert "Traceback" not in proc.stdout, proc.stdout
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{proc.stderr}"
-    line = lines[0]
-    assert line.startswith("gpec: error:"), line
-    for needle in needles:
-        assert needle in line, f"{needle!r} not in {line!r}"
-    return line
-
 
 def copy_landes(tmp_path: Path) -> Path:
     folder = tmp_path / "landes"
@@ -212,13 +193,13 @@ def test_load_error_names_file_row_and_column(case, tmp_path):
 
     # the CLI end to end: exit 2, one line, file/row/column named, nothing written
     out = tmp_path / "out"
-    proc = run_cli("solve", folder, "--out", out)
+    run = run_gpec("solve", folder, "--out", out)
     needles = [expect.file]
     if expect.row is not None:
         needles.append(f"row {expect.row}")
     if expect.column is not None:
         needles.append(f"column '{err.column}'")
-    line = assert_one_line_error(proc, *needles)
+    line = assert_one_line_error(run.code, run.err, *needles, stdout=run.out)
     assert expect.text.lower() in line.lower(), line
     assert not out.exists(), "a load error must not write anything"
 
@@ -238,8 +219,8 @@ OPTION_CASES = {
 def test_bad_option_one_line_exit_2(case, tmp_path):
     args, needles = OPTION_CASES[case]
     out = tmp_path / "out"
-    proc = run_cli("solve", LANDES, "--out", out, *args)
-    assert_one_line_error(proc, *needles)
+    run = run_gpec("solve", LANDES, "--out", out, *args)
+    assert_one_line_error(run.code, run.err, *needles, stdout=run.out)
     assert not out.exists(), "a bad option must not write anything"
 
 
@@ -266,8 +247,8 @@ def test_bad_options_raise_gpec_error_in_the_api():
 def test_out_is_an_existing_file(tmp_path):
     out = tmp_path / "out"
     out.write_text("not a folder\n")
-    proc = run_cli("solve", LANDES, "--no-levers", "--out", out)
-    assert_one_line_error(proc, str(out))
+    run = run_gpec("solve", LANDES, "--no-levers", "--out", out)
+    assert_one_line_error(run.code, run.err, str(out), stdout=run.out)
     assert out.read_text() == "not a folder\n"
 
 
@@ -281,8 +262,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def good_out(tmp_path_factory) -> Path:
     """A valid result written by the CLI (``--no-levers``: an LP, fast)."""
     out = tmp_path_factory.mktemp("good") / "out"
-    proc = run_cli("solve", LANDES, "--no-levers", "--out", out)
-    assert proc.returncode == 0, proc.stderr
+    run = run_gpec("solve", LANDES, "--no-levers", "--out", out)
+    assert run.code == 0, run.err
     for name in ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "result.json", "report.md"):
         assert (out / name).is_file(), name
     return out
@@ -301,8 +282,8 @@ def test_failing_commands_keep_earlier_output(good_out, tmp_path):
         "horizon outside the data": ["solve", LANDES, "--out", out, "--horizon", "2020-2035"],
     }
     for what, args in failing.items():
-        proc = run_cli(*args)
-        assert_one_line_error(proc)
+        run = run_gpec(*args)
+        assert_one_line_error(run.code, run.err, stdout=run.out)
         after = snapshot(out)
         assert after.keys() == before.keys(), f"{what}: files added or removed: {sorted(after.keys() ^ before.keys())}"
         changed = [name for name in before if after[name] != before[name]]
@@ -316,11 +297,11 @@ def test_run_without_solution_replaces_the_output_consistently(good_out, tmp_pat
     shutil.copytree(good_out, out)
     before = snapshot(out)
     # the MILP (levers on) stopped by a tiny time limit (HiGHS floors it at 0.01 s): no incumbent
-    proc = run_cli("solve", LANDES, "--out", out, "--time-limit", "0.001")
-    if proc.returncode == 0:
+    run = run_gpec("solve", LANDES, "--out", out, "--time-limit", "0.001")
+    if run.code == 0:
         pytest.skip("the solver found an incumbent within the time limit: no failing run to test with")
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in run.err, run.err
+    assert run.code == 1, run.err
     after = snapshot(out)
     drawn = {name for name in before if name.startswith("map_") or name in ("results.gpkg", "inflows.png")}
     assert after.keys() == before.keys() - drawn, "maps of the earlier run must not be left beside this run's files"

@@ -1,10 +1,10 @@
 """A generated bad-input suite: hypothesis corrupts one thing of a tiny instance, or one option of the CLI,
-and runs ``gpec solve`` in process through :func:`gpec.cli.main`.
+and runs ``gpec solve`` in process through :func:`gpec.cli.main` (:func:`tests.cli_helpers.run_gpec`).
 
 For every example, the outcome is one of two:
 
 - exit code 2 and exactly one line on stderr, ``gpec: error: ...``, naming where (the file and, for a
-  cell, its column; the option) — never a traceback;
+  cell, its column; the option) — never a traceback (:func:`tests.cli_helpers.assert_one_line_error`);
 - a normal run (exit 0 or 1: a plan, or a status such as infeasible) when the corruption leaves a valid
   input.
 
@@ -15,25 +15,21 @@ missing required column or file, a duplicate key, an unknown code, a missing yea
 
 from __future__ import annotations
 
-import io
 import math
 import shutil
-import sys
 import tempfile
-import traceback
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from conftest import write_instance
-from gpec.cli import main
 from gpec.schema import SCHEMAS
+from tests.cli_helpers import assert_one_line_error, run_gpec
 
 B1, B2 = "40001", "40002"
 YEARS = (2026, 2028)
@@ -58,37 +54,18 @@ def tiny(tmp_path_factory) -> Path:
     return folder
 
 
-def run(args: list[str]) -> tuple[object, str]:
-    """``gpec ARGS`` in process: (exit code, or the text of an escaped exception; stderr)."""
-    err = io.StringIO()
-    argv = sys.argv
-    sys.argv = ["gpec", *map(str, args)]
-    try:
-        with redirect_stdout(io.StringIO()), redirect_stderr(err):
-            main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 — an escaped exception is what the suite looks for
-        code = "exception:\n" + traceback.format_exc()
-    finally:
-        sys.argv = argv
-    return code, err.getvalue()
-
-
 def solve_args(folder: Path, out: Path, *extra: str) -> list[str]:
     return ["solve", folder, "--out", out, "--no-maps", "--no-shadow-prices", "--quiet", "--time-limit", "30", *extra]
 
 
-def check(code, stderr: str, invalid: bool, needles: tuple[str, ...], what: str) -> None:
-    assert not isinstance(code, str), f"{what}: {code}"
+def check(args: list, invalid: bool, needles: tuple[str, ...], what: str) -> None:
+    """Run ``gpec ARGS`` in process: a refusal naming the needles, or (when the input may be valid) a normal
+    run. An exception escaping :func:`gpec.cli.main` fails the example with its traceback."""
+    note(what)  # printed with the failing example
+    code, _, stderr = run_gpec(*args)
     assert "Traceback" not in stderr, f"{what}:\n{stderr}"
     if code == 2:
-        lines = stderr.strip().splitlines()
-        assert len(lines) == 1, f"{what}: expected one line on stderr, got:\n{stderr}"
-        assert lines[0].startswith("gpec: error:"), f"{what}: {lines[0]}"
-        for needle in needles:
-            assert needle in lines[0], f"{what}: {needle!r} not named in {lines[0]!r}"
+        assert_one_line_error(code, stderr, *needles)
     else:
         assert not invalid, f"{what}: an invalid input ran (exit {code}); stderr: {stderr}"
         assert code in (0, 1), f"{what}: exit {code}; stderr: {stderr}"
@@ -227,8 +204,7 @@ def test_a_corrupted_instance_file_gives_one_line_or_a_normal_run(tiny, data):
         folder = Path(tmp) / "tiny"
         shutil.copytree(tiny, folder)
         invalid, needles = apply_corruption(folder, c)
-        code, stderr = run(solve_args(folder, Path(tmp) / "out"))
-    check(code, stderr, invalid, needles, c.describe())
+        check(solve_args(folder, Path(tmp) / "out"), invalid, needles, c.describe())
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -245,9 +221,9 @@ def test_a_corrupted_instance_yaml_names_file_and_key(tiny, key, value):
         else:
             meta[key] = value
         (folder / "instance.yaml").write_text(yaml.safe_dump(meta))
-        code, stderr = run(solve_args(folder, Path(tmp) / "out"))
-    invalid = key != "name" and value != [YEARS[0], YEARS[1]]
-    check(code, stderr, invalid, ("instance.yaml", key) if invalid else (), f"instance.yaml {key}={value!r}")
+        invalid = key != "name" and value != [YEARS[0], YEARS[1]]
+        check(solve_args(folder, Path(tmp) / "out"), invalid, ("instance.yaml", key) if invalid else (),
+              f"instance.yaml {key}={value!r}")
 
 
 # -- corruptions of options -------------------------------------------------------------------------------
@@ -297,8 +273,8 @@ def option_corruptions(draw):
 def test_a_bad_option_gives_one_line_naming_it(tiny, case):
     options, invalid, needle = case
     with tempfile.TemporaryDirectory() as tmp:
-        code, stderr = run(solve_args(tiny, Path(tmp) / "out", *options))
-    check(code, stderr, invalid, (needle,) if invalid and needle else (), " ".join(options))
+        check(solve_args(tiny, Path(tmp) / "out", *options), invalid, (needle,) if invalid and needle else (),
+              " ".join(options))
 
 
 # -- gpec groups: its options and the user's table of structures ------------------------------------------
@@ -362,5 +338,5 @@ def test_a_bad_groups_option_or_structures_file_gives_one_line(tiny, case):
                 "--no-maps", "--quiet", "--time-limit", "20"]
         if "--post" not in options:
             args += ["--post", "night_nurse"]
-        code, stderr = run([*args, *options])
-    check(code, stderr, invalid, needles if invalid else (), f"groups {' '.join(options)} / {table.to_dict('list')}")
+        check([*args, *options], invalid, needles if invalid else (),
+              f"groups {' '.join(options)} / {table.to_dict('list')}")

@@ -4,6 +4,10 @@
 live line a person sees; a test waits there for what it needs (an incumbent, the build), never for a
 fixed time, then sends the signal. The Landes at 2 M EUR a year for the Département with ``--gap 0`` is
 not proven within minutes, so the signal always arrives during the solve, which it ends.
+
+A signal while the output folder is written, and a solver that does not stop, are placed exactly by
+tests/interrupt_driver.py, in a process of their own: the write sends the signals itself from inside
+(no polling for the moment it starts), and a HiGHS thread left running ends with its process.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from gpec.outputs import RUN_FILES
 from gpec.scenario import Scenario
 from gpec.solving import solve
 from tests.conftest import LANDES, ROOT
+from tests.interrupt_driver import SignalOnIncumbent
+
+DRIVER = ROOT / "tests" / "interrupt_driver.py"
 
 LONG = ["--budget", "departement=2000000", "--gap", "0", "--time-limit", "600"]
 #: The Landes on three years: the first incumbent comes within a second, the proof not within minutes.
@@ -150,47 +157,51 @@ def test_a_signal_before_any_plan_leaves_the_folder_as_it_was(tmp_path, earlier)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
-def _while_writing(tmp_path, out, signals: int) -> subprocess.CompletedProcess:
-    """A quick run with another budget over ``out``, given ``signals`` SIGINTs once its staging folder
-    exists (it is writing)."""
-    proc = subprocess.Popen([sys.executable, "-m", "gpec.cli", "solve", LANDES, "--out", out, *QUICK,
-                             "--budget", "departement=900000"], cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_default_signals)
-    deadline = time.monotonic() + PATIENCE
-    while not list(tmp_path.glob(".out.staging-*")):
-        assert proc.poll() is None, proc.stderr.read()
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    for _ in range(signals):
-        proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=PATIENCE)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, "", stderr)
+def _signals_while_writing(out, signals: int) -> subprocess.CompletedProcess:
+    """A quick run with another budget over ``out``, which sends itself ``signals`` SIGINTs from inside the
+    write of its output folder, each once the one before was handled (tests/interrupt_driver.py)."""
+    return subprocess.run([sys.executable, DRIVER, "write", str(signals), "solve", LANDES, "--out", out, *QUICK,
+                           "--budget", "departement=900000"], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                          timeout=PATIENCE, preexec_fn=_default_signals)
+
+
+def _signalled(done: subprocess.CompletedProcess, signals: int) -> str:
+    """The staging folder the driver's lines name: every signal was sent from inside the write, in order."""
+    sent = [line for line in done.stderr.splitlines() if line.startswith("interrupt_driver: ")]
+    assert [line.split(" in ")[0] for line in sent] == [f"interrupt_driver: SIGINT {i} of {signals}"
+                                                        for i in range(1, signals + 1)], done.stderr
+    staging = {line.split(" in ")[1] for line in sent}
+    assert len(staging) == 1 and re.fullmatch(r"\.out\.staging-[0-9]+", next(iter(staging))), sent
+    return staging.pop()
 
 
 def test_a_signal_while_writing_lets_the_write_finish(tmp_path, earlier):
     out = shutil.copytree(earlier, tmp_path / "out")
-    done = _while_writing(tmp_path, out, signals=1)
+    done = _signals_while_writing(out, signals=1)
     assert done.returncode == interrupt.EXIT_CODE, done.stderr
+    _signalled(done, 1)
     assert done.stderr.strip().splitlines()[-1] == f"gpec: interrupted: the best plan found is written to {out}"
+    assert "Traceback" not in done.stderr
     assert _head(out)["budgets"]["cd40"]["2026"] == 900000.0  # the new run, complete
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_a_second_signal_while_writing_stops_at_once_with_one_complete_run(tmp_path, earlier):
-    """The second signal ends the process at once: the folder holds the previous or the new complete run
-    (the one-unit write of gpec.outputs); what the stopped run left beside it is its staging folder, which
-    the next run writing there removes (tests/test_outputs.py)."""
+def test_a_second_signal_while_writing_stops_at_once_leaving_the_previous_run(tmp_path, earlier):
+    """The second signal ends the process at once (exit 130, ``interrupted again``), in the middle of the
+    write: the output folder holds the previous run, untouched (the one-unit write of gpec.outputs); what
+    the stopped run left beside it is its staging folder, without the report it was writing, which the
+    next run writing there removes (tests/test_outputs.py)."""
     out = shutil.copytree(earlier, tmp_path / "out")
     before = _files(out)
-    done = _while_writing(tmp_path, out, signals=2)
+    done = _signals_while_writing(out, signals=2)
     assert done.returncode == interrupt.EXIT_CODE, done.stderr
-    assert "Traceback" not in done.stderr
-    if _head(out)["budgets"]["cd40"]["2026"] == 900000.0:  # the new run, complete (_head checks)
-        assert _files(out) != before
-    else:  # the previous run, untouched
-        assert _files(out) == before
-    left = [p.name for p in tmp_path.iterdir() if p.name != "out"]
-    assert all(re.fullmatch(r"\.out\.(staging|old)-[0-9]+", name) for name in left), left
+    staging = _signalled(done, 2)
+    assert done.stderr.splitlines()[-1] == "gpec: interrupted again: stopped at once", done.stderr
+    assert "Traceback" not in done.stderr and "written" not in done.stderr, done.stderr
+    assert done.stdout == ""  # stopped before the run's summary
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [staging, "out"]
+    assert not (tmp_path / staging / "report.md").exists() and not (tmp_path / staging / "results.xlsx").exists()
 
 
 @pytest.mark.parametrize("solver, limit, when", [
@@ -211,29 +222,11 @@ def test_gpec_groups_interrupted_writes_the_best_grouping_and_exits_130(tmp_path
     assert head["status"] == "feasible" and (out / "groups.csv").is_file()
 
 
-class _Signal:
-    """A progress reporter that sends this process ``signum`` once the solver reports an incumbent."""
-
-    def __init__(self, signum):
-        self.signum, self.sent = signum, False
-
-    def start(self, stage):
-        pass
-
-    def done(self, report):
-        pass
-
-    def update(self, seconds, incumbent, bound, gap):
-        if not self.sent and np.isfinite(incumbent) and abs(incumbent) < 1e20:
-            self.sent = True
-            os.kill(os.getpid(), self.signum)
-
-
 def test_the_api_within_catching_returns_the_plan_with_its_check(landes):
     """The Python API: a signal within gpec.interrupt.catching stops the solve, which returns its plan,
     made whole and checked; the handlers in place before are back afterwards."""
     before = signal.getsignal(signal.SIGTERM)
-    reporter = _Signal(signal.SIGTERM)
+    reporter = SignalOnIncumbent(signal.SIGTERM)
     scenario = Scenario(horizon=(2026, 2028), budgets={"cd40": 2_000_000}, mip_gap=0.0, time_limit=600)
     with interrupt.catching() as caught:
         result = solve(landes, scenario, progress=reporter)
@@ -246,22 +239,19 @@ def test_the_api_within_catching_returns_the_plan_with_its_check(landes):
     assert len(split) and np.allclose(split, np.round(split))  # whole units in every bassin (gpec.rounding)
 
 
-def test_a_solver_that_does_not_stop_is_left_running_and_its_best_plan_kept(landes, monkeypatch):
+def test_a_solver_that_does_not_stop_is_left_running_and_its_best_plan_kept():
     """Fault injection: HiGHS made deaf to the stop request (as inside its sub-MIPs, where it checks
     neither its time limit nor its callback): it is left running GRACE_S after the signal, the best solution
-    its callback reported is the plan (made whole by a new model, checked), with the last bound it reported."""
-    from gpec.solvers.highs import HighsBackend
-
-    monkeypatch.setattr(HighsBackend, "_stop_now", lambda self: None)
-    monkeypatch.setattr(HighsBackend, "_stop_asked", lambda self: self.abandoned)
-    monkeypatch.setattr(interrupt, "GRACE_S", 0.2)
-    scenario = Scenario(horizon=(2026, 2028), budgets={"cd40": 2_000_000}, mip_gap=0.0, time_limit=120)
-    with interrupt.catching() as caught:
-        result = solve(landes, scenario, progress=_Signal(signal.SIGTERM))
-    assert caught.abandoned == 1
-    first = result.stages[0]
-    assert "HiGHS left running" in first.solver_status and np.isfinite(first.bound) and first.bound <= first.objective
-    assert result.status == "feasible" and result.has_solution and result.violations == 0
+    its callback reported is the plan (made whole by a new model, checked), with the last bound it reported.
+    In a process of its own (tests/interrupt_driver.py), which ends with the solver it left running."""
+    done = subprocess.run([sys.executable, DRIVER, "deaf-highs"], cwd=ROOT, env=_env(), capture_output=True,
+                          text=True, timeout=PATIENCE, preexec_fn=_default_signals)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["abandoned"] == 1
+    assert "HiGHS left running" in report["solver_status"]
+    assert np.isfinite(report["bound"]) and report["bound"] <= report["objective"]
+    assert report["status"] == "feasible" and report["has_solution"] and report["violations"] == 0
 
 
 def test_a_signal_before_the_solve_starts_nothing(landes):

@@ -5,9 +5,9 @@ range-checked; the independent checks recompute costs themselves, so that a solv
 pass as a plan with no violation.
 
 The command line runs in this process through :func:`gpec.cli.main` (the console script: the same
-conversion of a :class:`~gpec.errors.GpecError` into one line and exit code 2), with ``sys.argv`` set; a
-few cases run ``python -m gpec.cli`` as a subprocess to pin the real process. Data are real files in
-``tmp_path``: the line of five structures of tests/test_groups.py and the one-bassin instance of
+conversion of a :class:`~gpec.errors.GpecError` into one line and exit code 2; :mod:`tests.cli_helpers`);
+two cases run ``python -m gpec.cli`` as a subprocess to pin the real process (nothing else on stderr).
+Data are real files in ``tmp_path``: the line of five structures of tests/test_groups.py and the one-bassin instance of
 tests/test_known_answer.py.
 """
 
@@ -18,14 +18,11 @@ import json
 import math
 import re
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from gpec.cli import main
 from gpec.errors import GpecError, InputError
 from gpec.evaluate import evaluate
 from gpec.groupings import evaluate_groups, load_group_data, solve_groups
@@ -36,36 +33,11 @@ from gpec.models.linear import LinearModel
 from gpec.scenario import Scenario
 from gpec.solvers.cpsat import CpSatBackend
 from gpec.solving import solve
+from tests.cli_helpers import assert_one_line_error, run_gpec, run_gpec_process
 from tests.conftest import ROOT, write_instance
 from tests.test_groups import LINE, _write_line
 
 B = "00001"
-
-
-def gpec(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """Run the console script in this process: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["gpec", *map(str, args)])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    out = capsys.readouterr()
-    code = stop.value.code
-    return (0 if code is None else code), out.out, out.err
-
-
-def one_line(code: int, err: str, *needles: str) -> str:
-    """Exit code 2 and exactly one line on stderr, ``gpec: error: ...`` holding every needle."""
-    assert code == 2, (code, err)
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("gpec: error: "), err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
-
-
-def subprocess_gpec(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +74,8 @@ def solved_tiny(tiny_folder):
 def run_folder(tiny_folder, tmp_path_factory):
     """A complete output folder of ``gpec solve`` on the tiny instance."""
     out = tmp_path_factory.mktemp("run") / "out"
-    proc = subprocess_gpec("solve", tiny_folder, "--out", out, "--no-maps", "--quiet")
-    assert proc.returncode == 0, proc.stderr
+    run = run_gpec("solve", tiny_folder, "--out", out, "--no-maps", "--quiet")
+    assert run.code == 0, run.err
     return out
 
 
@@ -138,23 +110,21 @@ GROUP_OPTIONS = [
 
 
 @pytest.mark.parametrize("extra, needle", GROUP_OPTIONS, ids=[" ".join(e) for e, _ in GROUP_OPTIONS])
-def test_groups_bad_option_is_one_line_and_writes_nothing(line_folder, tmp_path, monkeypatch, capsys, extra,
-                                                          needle):
+def test_groups_bad_option_is_one_line_and_writes_nothing(line_folder, tmp_path, extra, needle):
     out = tmp_path / "out"
-    code, _, err = gpec(monkeypatch, capsys, "groups", line_folder, "--post", "p", "--travel",
-                        line_folder / "travel.csv", "--max-minutes", "15", "--out", out, "--quiet", "--no-maps",
-                        *extra)
-    one_line(code, err, needle)
+    code, _, err = run_gpec("groups", line_folder, "--post", "p", "--travel", line_folder / "travel.csv",
+                            "--max-minutes", "15", "--out", out, "--quiet", "--no-maps", *extra)
+    assert_one_line_error(code, err, needle)
     assert not out.exists()
 
 
 @pytest.mark.parametrize("extra", [["--travel-cost", "inf"], ["--gap", "2"], ["--time-limit", "0"]])
 def test_groups_on_the_landes_exits_2_in_a_real_process(tmp_path, extra):
     """The issue's measurements: each ran (exit 0, or a plan at -3.7e19 EUR labelled optimal)."""
-    proc = subprocess_gpec("groups", ROOT / "instances" / "landes", "--post", "night_nurse", "--out",
+    run = run_gpec_process("groups", ROOT / "instances" / "landes", "--post", "night_nurse", "--out",
                            tmp_path / "gq", "--quiet", *extra)
-    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
-    assert proc.stderr.startswith(f"gpec: error: {' '.join(extra)}: "), proc.stderr
+    line = assert_one_line_error(run.code, run.err)
+    assert run.err == line + "\n" and line.startswith(f"gpec: error: {' '.join(extra)}: "), run.err
     assert not (tmp_path / "gq").exists()
 
 
@@ -253,7 +223,7 @@ def test_groups_files_out_of_range_name_file_row_and_column(line_folder, tmp_pat
     assert (error.value.file, error.value.row, error.value.column) == (str(path), row, column)
 
 
-def test_groups_structures_option_out_of_range(line_folder, tmp_path, monkeypatch, capsys):
+def test_groups_structures_option_out_of_range(line_folder, tmp_path):
     """A --structures table: a need above the maximum, a point out of range, a header without rows; the
     CLI says it in one line naming the file, row and column."""
     folder = _copy(line_folder, tmp_path)
@@ -264,9 +234,9 @@ def test_groups_structures_option_out_of_range(line_folder, tmp_path, monkeypatc
         load_group_data(folder, "p", mine, folder / "travel.csv")
     assert (error.value.row, error.value.column) == (3, "need_p")
     table.assign(lon=[0, 0, 0, 0, 0], lat=[45, 45, 45, 45, -100]).to_csv(mine, index=False)
-    code, _, err = gpec(monkeypatch, capsys, "groups", folder, "--post", "p", "--structures", mine, "--travel",
-                        folder / "travel.csv", "--out", tmp_path / "out", "--quiet")
-    one_line(code, err, str(mine), "row 5", "column 'lat'", "below -90")
+    code, _, err = run_gpec("groups", folder, "--post", "p", "--structures", mine, "--travel", folder / "travel.csv",
+                            "--out", tmp_path / "out", "--quiet")
+    assert_one_line_error(code, err, str(mine), "row 5", "column 'lat'", "below -90")
     table.iloc[0:0].to_csv(mine, index=False)
     with pytest.raises(InputError, match="no data rows"):
         load_group_data(folder, "p", mine, folder / "travel.csv")
@@ -275,16 +245,29 @@ def test_groups_structures_option_out_of_range(line_folder, tmp_path, monkeypatc
 # -- the independent checks recompute the cost -------------------------------------------------------
 
 def test_evaluate_groups_flags_a_wrong_or_overflowed_cost(line):
+    """The line's known answer (tests/test_groups.py): hub B with member C, 9 minutes away; 4 posts of
+    10,000 EUR and C's trips, 2 x 10 visits x 9 minutes x 1 EUR: 40,180 EUR, recomputed by the check."""
     result = solve_groups(line, LINE, mip_gap=0.0)
     groups, posts = result.groups, result.group_posts
+    assert groups.loc[groups["role"] == "member", ["structure", "hub"]].values.tolist() == [["C", "B"]]
     assert evaluate_groups(line, LINE, groups, posts, reported_cost=result.objective) == []
-    for wrong in (-3.7e19, -(2.0 ** 63), 2.0 ** 63, math.nan, math.inf, -math.inf, result.objective + 1):
+    for wrong in (-3.7e19, -(2.0 ** 63), 2.0 ** 63, result.objective + 1):
         found = evaluate_groups(line, LINE, groups, posts, reported_cost=wrong)
-        assert [f["family"] for f in found] == ["cost"], (wrong, found)
-    # the data's cost of travel overflowing (no model ever sees it: the check alone)
+        assert found == [{"family": "cost", "label": "total",
+                          "detail": f"reported {wrong:,.2f} != recomputed 40,180 EUR"}], (wrong, found)
+    for wrong in (math.nan, math.inf, -math.inf):
+        found = evaluate_groups(line, LINE, groups, posts, reported_cost=wrong)
+        assert found == [{"family": "cost", "label": "total",
+                          "detail": f"reported {wrong} EUR, not a finite number (recomputed 40,180 EUR)"}], found
+    # the cost is recomputed from the data, not taken from the plan: 2 EUR a minute, C's trips 360 EUR
+    found = evaluate_groups(dataclasses.replace(line, travel_cost_per_minute=2.0), LINE, groups, posts,
+                            reported_cost=result.objective)
+    assert found == [{"family": "cost", "label": "total", "detail": "reported 40,180.00 != recomputed 40,360 EUR"}]
+    # the data's cost of travel overflowing (no model ever sees it: the check alone): C's trip is named
     found = evaluate_groups(dataclasses.replace(line, travel_cost_per_minute=math.inf), LINE, groups, posts,
                             reported_cost=-3.7e19)
-    assert "cost" in {f["family"] for f in found}
+    assert found == [{"family": "cost", "label": "C",
+                      "detail": "the trip to hub B costs inf EUR (not a finite number)"}]
 
 
 def test_evaluate_flags_a_wrong_or_overflowed_cost_and_objective(solved_tiny):
@@ -407,25 +390,25 @@ def bad_folder(request, run_folder, tiny_folder, line_folder, tmp_path):
 
 @pytest.mark.parametrize("bad_folder", list(FOLDERS), indirect=True)
 @pytest.mark.parametrize("command", ["explain", "compare"])
-def test_explain_and_compare_refuse_a_foreign_or_damaged_folder(bad_folder, command, run_folder, monkeypatch,
-                                                               capsys):
+def test_explain_and_compare_refuse_a_foreign_or_damaged_folder(bad_folder, command, run_folder):
     folder, words = bad_folder
     args = [folder] if command == "explain" else [run_folder, folder]
-    code, _, err = gpec(monkeypatch, capsys, command, *args)
-    one_line(code, err, words)
+    code, _, err = run_gpec(command, *args)
+    assert_one_line_error(code, err, words)
 
 
-def test_explain_and_compare_read_a_good_folder(run_folder, monkeypatch, capsys):
-    code, out, err = gpec(monkeypatch, capsys, "explain", run_folder)
+def test_explain_and_compare_read_a_good_folder(run_folder):
+    code, out, err = run_gpec("explain", run_folder)
     assert code == 0 and err == "" and "status optimal" in out and "stage unmet" in out
-    code, out, err = gpec(monkeypatch, capsys, "compare", run_folder, run_folder)
+    code, out, err = run_gpec("compare", run_folder, run_folder)
     assert code == 0 and err == "", err
 
 
 def test_explain_of_an_empty_folder_in_a_real_process(tmp_path):
-    proc = subprocess_gpec("explain", tmp_path)
-    assert proc.returncode == 2 and proc.stderr == f"gpec: error: {tmp_path}: empty folder, no result.json (not " \
-                                                   "the output folder of a gpec solve)\n", proc.stderr
+    run = run_gpec_process("explain", tmp_path)
+    line = assert_one_line_error(run.code, run.err)
+    assert run.err == line + "\n" == f"gpec: error: {tmp_path}: empty folder, no result.json (not the output " \
+                                     "folder of a gpec solve)\n", run.err
 
 
 # -- gpec export -------------------------------------------------------------------------------------
@@ -439,20 +422,20 @@ def test_explain_of_an_empty_folder_in_a_real_process(tmp_path):
     ("model", ["--format", "xml"], "--format xml"),
     ("model.mps", ["--horizon", "2040-2045"], "horizon 2040-2045 is outside"),
 ])
-def test_export_bad_output_path_is_one_line(tiny_folder, tmp_path, monkeypatch, capsys, out, extra, words):
+def test_export_bad_output_path_is_one_line(tiny_folder, tmp_path, out, extra, words):
     (tmp_path / "afile").write_text("mine")
     (tmp_path / "folder").mkdir()
-    code, _, err = gpec(monkeypatch, capsys, "export", tiny_folder, "--out", tmp_path / out, *extra)
-    one_line(code, err, words)
+    code, _, err = run_gpec("export", tiny_folder, "--out", tmp_path / out, *extra)
+    assert_one_line_error(code, err, words)
     assert (tmp_path / "afile").read_text() == "mine" and not list((tmp_path / "folder").iterdir())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "folder"]
 
 
-def test_export_format_follows_the_extension(tiny_folder, tmp_path, monkeypatch, capsys):
+def test_export_format_follows_the_extension(tiny_folder, tmp_path):
     """``--out model.lp`` writes LP (it used to write model.mps); no extension: --format's, else .mps."""
     for out, extra, written in (("a.lp", [], "a.lp"), ("b", [], "b.mps"), ("c", ["--format", "lp"], "c.lp"),
                                 ("new/d.mps", ["--format", "mps"], "new/d.mps")):
-        code, stdout, err = gpec(monkeypatch, capsys, "export", tiny_folder, "--out", tmp_path / out, *extra)
+        code, stdout, err = run_gpec("export", tiny_folder, "--out", tmp_path / out, *extra)
         assert code == 0 and err == "" and (tmp_path / written).is_file(), (out, err)
     assert (tmp_path / "a.lp").read_text().lstrip().lower().startswith(("\\", "min", "obj"))
     assert "ROWS" in (tmp_path / "b.mps").read_text()
@@ -473,13 +456,13 @@ def test_export_format_follows_the_extension(tiny_folder, tmp_path, monkeypatch,
     (lambda t: None, ["--dep", "99", "--out", "x"], "--dep 99: unknown département code"),
     (lambda t: None, ["--region", "", "--out", "x"], "exactly one of --dep, --region, --france"),
 ])
-def test_instance_build_bad_output_or_selection_is_one_line(tmp_path, monkeypatch, capsys, make, args, words):
+def test_instance_build_bad_output_or_selection_is_one_line(tmp_path, make, args, words):
     make(tmp_path)
     before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     args = [str(tmp_path / a) if a in ("x", "x/inst", "raw", "nowhere") else a for a in args]
     args += [] if "--raw" in args else ["--raw", str(ROOT / "data" / "raw")]  # whatever the current folder
-    code, _, err = gpec(monkeypatch, capsys, "instance", "build", *args)
-    one_line(code, err, words.format(t=tmp_path))
+    code, _, err = run_gpec("instance", "build", *args)
+    assert_one_line_error(code, err, words.format(t=tmp_path))
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before  # nothing written
 
 

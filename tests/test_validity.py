@@ -1,9 +1,10 @@
 """Validity rules no override can widen (:mod:`gpec.domains`), year grids, names and geometry.
 
 Each case breaks one thing (an instance file of a copy of ``instances/landes`` in ``tmp_path``, an
-option, a scenario file or a sweep spec), runs the command line in process (:func:`gpec.cli.main`) and
-asserts exit code 2, exactly one line on stderr naming where (file and row and column, option, or file
-and key), and that nothing was written.
+option, a scenario file or a sweep spec), runs the command line in process
+(:func:`tests.cli_helpers.run_gpec`) and asserts exit code 2, exactly one line on stderr naming where
+(file and row and column, option, or file and key: :func:`tests.cli_helpers.assert_one_line_error`), and
+that nothing was written.
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from gpec.cli import main
 from gpec.domains import DOMAINS, violation
 from gpec.errors import GpecError
 from gpec.instance import MODEL_PARAMETERS, OPTIONAL_PARAMETERS, PATHWAY_PARAMETERS, load_instance
 from gpec.schema import SCHEMAS
+from tests.cli_helpers import assert_one_line_error, run_gpec
 
 ROOT = Path(__file__).resolve().parents[1]
 LANDES = ROOT / "instances" / "landes"
@@ -32,24 +32,6 @@ COMMITTED_PARAMETERS = [CATALOGUE, *sorted((ROOT / "instances").glob("*/paramete
 
 # -- helpers -----------------------------------------------------------------------------------------
 
-def run_gpec(monkeypatch, capsys, *args) -> tuple[int, list[str]]:
-    """Run the command line in this process; its exit code and the lines it wrote on stderr."""
-    monkeypatch.setattr(sys, "argv", ["gpec", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    return exit_.value.code, capsys.readouterr().err.splitlines()
-
-
-def assert_refused(code: int, lines: list[str], *needles: str) -> str:
-    """Exit code 2 and one line on stderr holding every needle; returns the line."""
-    assert code == 2, (code, lines)
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("gpec: error: "), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
-
-
 @pytest.fixture
 def landes(tmp_path) -> Path:
     folder = tmp_path / "landes"
@@ -58,14 +40,13 @@ def landes(tmp_path) -> Path:
 
 
 @pytest.fixture
-def solve(monkeypatch, capsys, tmp_path):
+def solve(tmp_path):
     """``solve(folder, *options, needles=...)``: solve, expect a refusal naming the needles, nothing written."""
     out = tmp_path / "out"
 
     def refused(folder: Path, *options, needles=()):
-        code, lines = run_gpec(monkeypatch, capsys, "solve", folder, "--out", out, "--time-limit", 10, "--quiet",
-                               "--no-maps", *options)
-        line = assert_refused(code, lines, *needles)
+        run = run_gpec("solve", folder, "--out", out, "--time-limit", 10, "--quiet", "--no-maps", *options)
+        line = assert_one_line_error(run.code, run.err, *needles)
         assert not out.exists(), "a refused run writes nothing"
         return line
 
@@ -316,12 +297,12 @@ SWEEP_CASES = {
 
 
 @pytest.mark.parametrize("case", list(SWEEP_CASES))
-def test_sweep_specs_are_checked_naming_the_file_and_key(case, monkeypatch, capsys, tmp_path):
+def test_sweep_specs_are_checked_naming_the_file_and_key(case, tmp_path):
     data, key, needle = SWEEP_CASES[case]
     spec, out = tmp_path / "spec.yaml", tmp_path / "sweep"
     spec.write_text(yaml.safe_dump(data), encoding="utf-8")
-    code, lines = run_gpec(monkeypatch, capsys, "sweep", LANDES, spec, "--out", out, "--workers", 1, "--quiet")
-    assert_refused(code, lines, str(spec), key, needle)
+    run = run_gpec("sweep", LANDES, spec, "--out", out, "--workers", 1, "--quiet")
+    assert_one_line_error(run.code, run.err, str(spec), key, needle)
     assert not out.exists()
 
 
