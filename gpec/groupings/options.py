@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from gpec.domains import RADIUS
 from gpec.errors import GpecError
 
 if TYPE_CHECKING:
@@ -21,9 +22,11 @@ if TYPE_CHECKING:
 
 #: Needs are integers in thousandths of an FTE in the model.
 NEED_SCALE = 1000
-#: Longest member-to-hub trip ``--max-minutes`` accepts: a day (24 h). A structure further than that from
-#: its hub cannot share a post with it, and the bound keeps every travel cost an exact integer.
-MAX_MINUTES = 1440.0
+#: Longest member-to-hub trip ``--max-minutes`` accepts: the high end of the radius domain,
+#: :data:`gpec.domains.RADIUS` (a day; a name for messages and tests, not a second limit). A structure
+#: further than that from its hub cannot share a post with it, and the bound keeps every travel cost an
+#: exact integer.
+MAX_MINUTES = RADIUS.high
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def check_values(options: GroupingOptions, n_structures: int) -> None:
         together with itself.
     """
     minutes = options.max_minutes
-    if not _number(minutes) or not 0 < minutes <= MAX_MINUTES:
+    if not _number(minutes) or not RADIUS.admits(minutes):
         raise GpecError(f"--max-minutes {_shown(minutes)}: the travel limit must be positive, at most "
                         f"{MAX_MINUTES:g} minutes (a day)")
     _check_sizes(options)
