@@ -23,6 +23,8 @@ import difflib
 import math
 from dataclasses import dataclass
 
+from gpec.errors import GpecError
+
 
 @dataclass(frozen=True)
 class Domain:
@@ -197,6 +199,24 @@ def violation(name: str, value, label: str | None = None) -> str | None:
     if problem == "not whole":
         return f"{text} is not a whole number: {label} is {domain.describe()}"
     return f"{text} is outside the domain of {label}: {domain.describe()}"
+
+
+def check_override(name: str, key: str, value) -> None:
+    """Refuse an override of the record ``name[key]`` whose value lies outside the parameter's domain, or
+    whose name has no domain: the one check of ``--set`` values, run by :class:`gpec.scenario.Scenario`
+    (whatever the instance) and :meth:`gpec.instance.Instance.with_parameters` (which also asks that the
+    instance has the record), with one message naming the option.
+
+    Raises
+    ------
+    GpecError
+        ``--set NAME[KEY]=VALUE: <why>`` (:func:`violation`'s phrase; an unknown name with the closest
+        known one).
+    """
+    label = f"{name}[{key}]" if key else name
+    reason = violation(name, value, label)
+    if reason is not None:
+        raise GpecError(f"--set {label}={shown(value)}: {reason}")
 
 
 def unknown_parameter(name: str) -> str:
