@@ -306,10 +306,11 @@ def _convert(path: Path, values: pd.Series, col: ColumnSpec) -> pd.Series:
         _fail(path, arr < 0, col.name, "negative value")
     if col.maximum is not None and (arr > col.maximum).any():
         _fail(path, arr > col.maximum, col.name, f"value above the maximum {col.maximum:g}")
-    if col.kind == "int":
-        frac = np.abs(arr - np.round(arr)) > 1e-9
+    if col.kind == "int":  # whole as a whole-number parameter is (gpec.domains): exactly, no tolerance
+        frac = (arr != np.round(arr)) & ~empty.to_numpy()
         if frac.any():
-            _fail(path, frac, col.name, "value must be a whole number")
+            i = int(np.flatnonzero(frac)[0])
+            _fail(path, frac, col.name, f"'{text.iloc[i]}' is not a whole number")
         return pd.Series(np.round(arr).astype(np.int64), index=values.index)
     return pd.Series(arr, index=values.index)
 

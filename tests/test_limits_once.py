@@ -3,7 +3,8 @@ as its docstring says.
 
 - A table column or an option holding the same quantity as a parameter has the parameter's limit
   (:mod:`gpec.domains`): the post's cost and a unit cost, a bassin's density and a vehicle density, the
-  groups' ``--max-minutes`` and a radius, ``--travel-cost`` and ``travel_cost_per_minute``.
+  groups' ``--max-minutes`` and a radius, ``--travel-cost`` and ``travel_cost_per_minute``; a whole
+  number in a table is whole exactly, as a whole-number parameter is.
 - ``gpec groups`` checks the option values once (``check_values``), however it is called.
 - An unknown ``--set`` name gets one message, from :class:`~gpec.scenario.Scenario` as from
   :meth:`~gpec.instance.Instance.with_parameters`; a record the instance lacks names its keys there.
@@ -127,6 +128,24 @@ def test_the_groups_travel_limits_are_the_parameter_domains():
     assert violation("travel_cost_per_minute", EUR_PER_MINUTE.high) is None
     with pytest.raises(GpecError, match=rf"^--travel-cost .*\[0, {EUR_PER_MINUTE.high:g}\]"):
         check_travel_cost(_above(EUR_PER_MINUTE.high), "--travel-cost")
+
+
+@pytest.mark.parametrize("value,whole", [("3", True), ("3.0", True), ("3.8919209032075974e-101", False),
+                                         ("2.9999999999999996", False), ("3.000000001", False)])
+def test_a_whole_number_column_is_whole_exactly(value, whole, landes):
+    """A count in a table is whole as a whole-number parameter is (gpec.domains): no tolerance that turns
+    3.9e-101 contracts into 0 in silence."""
+    table = pd.read_csv(landes / "apprenticeship_capacity.csv", dtype=str, keep_default_na=False)
+    table.loc[1, "max_contracts_per_year"] = value
+    table.to_csv(landes / "apprenticeship_capacity.csv", index=False)
+    if whole:
+        capacity = load_instance(landes).table("apprenticeship_capacity.csv")["max_contracts_per_year"]
+        assert capacity.iloc[1] == 3
+        return
+    with pytest.raises(InputError) as error:
+        load_instance(landes)
+    assert (error.value.row, error.value.column) == (2, "max_contracts_per_year")
+    assert error.value.message.startswith(f"'{value}' is not a whole number")
 
 
 # -- each check once ------------------------------------------------------------------------------------
