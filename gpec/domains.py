@@ -23,6 +23,8 @@ import difflib
 import math
 from dataclasses import dataclass
 
+from gpec.errors import GpecError
+
 
 @dataclass(frozen=True)
 class Domain:
@@ -59,27 +61,32 @@ class Domain:
         return f"{self.what} in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}]"
 
 
+# Each limit below is declared here once, with why it is that limit; the table columns and the options of
+# gpec groups that hold the same quantity import it (gpec.schema, gpec.groupings), as do their messages.
 # Shares, rates per year and effects expressed as a share of something: a fraction, [0, 1].
 SHARE = Domain(0.0, 1.0, "a share")
 RATE = Domain(0.0, 1.0, "a rate per year")
 # Yearly growth or trend rates: below -1 a quantity would lose more than all of itself in a year, above 1
 # it would more than double every year.
 GROWTH = Domain(-1.0, 1.0, "a yearly growth rate")
-# Unit costs in euros (per student-, contract-, post-, vehicle-, FTE- or place-year): a post costs about
-# 55 kEUR a year; 10 MEUR a unit is no cost of this sector, and larger ones make the budget rows badly
-# scaled against FTE coefficients of 0.01.
+# Unit costs in euros (per student-, contract-, post-, vehicle-, FTE- or place-year; also a post type's
+# yearly cost in post_types.csv): a post costs about 55 kEUR a year; 10 MEUR a unit is no cost of this
+# sector, and larger ones make the budget rows badly scaled against FTE coefficients of 0.01.
 COST = Domain(0.0, 1e7, "a cost in EUR")
 # Weights of unmet need per métier (stage 1's objective): relative, 1 by default; a ratio of more than
 # 1,000 between two métiers leaves the others below the solver's tolerances.
 WEIGHT = Domain(0.0, 1000.0, "a weight of unmet need")
 # Durations in whole years: a training route of 0 years means none; no route or pathway lasts 10 years.
-TRAINING_YEARS = Domain(0.0, 10.0, "a whole number of years", whole=True)
-PATHWAY_YEARS = Domain(1.0, 10.0, "a whole number of years", whole=True)
-# Radii in travel minutes: positive (a radius of 0 reaches nothing), at most a day's travel.
+YEARS_MAX = 10.0
+TRAINING_YEARS = Domain(0.0, YEARS_MAX, "a whole number of years", whole=True)
+PATHWAY_YEARS = Domain(1.0, YEARS_MAX, "a whole number of years", whole=True)
+# Radii in travel minutes (QVCT posts, pools; also the longest member-to-hub trip of gpec groups,
+# --max-minutes): positive (a radius of 0 reaches nothing), at most a day's travel.
 RADIUS = Domain(0.0, 1440.0, "a radius in minutes", low_open=True)
 # Distances in km on the ground: no two points on Earth are farther than half its circumference.
-DECAY_KM = Domain(0.0, 20_000.0, "a distance in km", low_open=True)
-SETTLE_KM = Domain(0.0, 20_000.0, "a distance in km")
+KM_MAX = 20_000.0
+DECAY_KM = Domain(0.0, KM_MAX, "a distance in km", low_open=True)
+SETTLE_KM = Domain(0.0, KM_MAX, "a distance in km")
 # Travel model: an average road speed below walking pace (5 km/h) or above 200 km/h is no road's (and
 # would scale every travel time, hence the pools' travel costs, by thousands); a road is never shorter
 # than the great circle (factor 1) and never ten times longer.
@@ -89,18 +96,20 @@ DETOUR = Domain(1.0, 10.0, "a ratio of road km to great-circle km")
 STRUCTURES = Domain(1.0, 1000.0, "a whole number of structures", whole=True)
 # Per-unit effects or paces bounded by what one unit can do in a year: hires per vehicle-year (a vehicle
 # does not bring ten people a year), trips per FTE-year (two a day every day is 730), euros per minute
-# of travel (a taxi costs about 1).
+# of travel (a taxi costs about 1; also gpec groups' --travel-cost).
 HIRES_PER_VEHICLE = Domain(0.0, 10.0, "hires per vehicle-year")
 TRIPS = Domain(0.0, 1000.0, "trips per FTE-year")
 EUR_PER_MINUTE = Domain(0.0, 100.0, "a cost in EUR per minute")
-# Inhabitants per km2: Paris, the densest commune of France, has about 20,000.
+# Inhabitants per km2 (a parameter, and the density column of bassins.csv): Paris, the densest commune of
+# France, has about 20,000.
 DENSITY = Domain(0.0, 100_000.0, "a density in inhabitants per km2")
 # Ratios per 1,000 people aged 75+: more than one place or person per person is no ratio.
 PER_1000 = Domain(0.0, 1000.0, "a ratio per 1,000 people aged 75+")
 # A pathway's yearly places per unit of its cap basis (pathways.csv cap_basis): per FTE in post (a stock
 # basis: at most one place per person, checked with pathways.csv) or per 1,000 inhabitants (population).
 CAP_RATE = Domain(0.0, 1000.0, "places a year per FTE in post or per 1,000 inhabitants")
-# Staff per place: an EHPAD has about 0.6 FTE per place; ten is no staffing ratio.
+# Staff per place (a parameter, and a post type's need per place in post_types.csv): an EHPAD has about
+# 0.6 FTE per place; ten is no staffing ratio.
 FTE_PER_PLACE = Domain(0.0, 10.0, "FTE per place")
 # People per FTE: one person works at most one FTE, and ten people to share one FTE is no workforce.
 PERSONS_PER_FTE = Domain(1.0, 10.0, "persons per FTE")
@@ -190,6 +199,24 @@ def violation(name: str, value, label: str | None = None) -> str | None:
     if problem == "not whole":
         return f"{text} is not a whole number: {label} is {domain.describe()}"
     return f"{text} is outside the domain of {label}: {domain.describe()}"
+
+
+def check_override(name: str, key: str, value) -> None:
+    """Refuse an override of the record ``name[key]`` whose value lies outside the parameter's domain, or
+    whose name has no domain: the one check of ``--set`` values, run by :class:`gpec.scenario.Scenario`
+    (whatever the instance) and :meth:`gpec.instance.Instance.with_parameters` (which also asks that the
+    instance has the record), with one message naming the option.
+
+    Raises
+    ------
+    GpecError
+        ``--set NAME[KEY]=VALUE: <why>`` (:func:`violation`'s phrase; an unknown name with the closest
+        known one).
+    """
+    label = f"{name}[{key}]" if key else name
+    reason = violation(name, value, label)
+    if reason is not None:
+        raise GpecError(f"--set {label}={shown(value)}: {reason}")
 
 
 def unknown_parameter(name: str) -> str:

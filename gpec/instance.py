@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from gpec.domains import shown, violation
+from gpec.domains import check_override, shown
 from gpec.errors import GpecError, InputError
 from gpec.geo.shapes import check_geometry
 from gpec.schema import (CAP_BASES, CONFIDENCE_LEVELS, EUR_MAX, FUNDER_KINDS, FUNDER_PREFIXES, LEVERS, MINUTES_MAX,
@@ -71,6 +71,10 @@ RADIUS_PARAMETERS = ("qvct_radius_min", "pool_radius_min")
 OPTIONAL_PARAMETERS = {"settle_max_km": "km"}
 #: Métier-keyed parameters that may cover only some métiers (a métier without a value has no such lever).
 OPTIONAL_KEYED_PARAMETERS = {"cost_pool_fte"}
+#: Parameters that are one value for the territory (an empty key): the model's scalar parameters, the
+#: optional ones and the share of the labour pool a lever may draw.
+TERRITORY_PARAMETERS = frozenset({*(name for name, keyed in MODEL_PARAMETERS.items() if not keyed),
+                                  *OPTIONAL_PARAMETERS, "labour_pool_share"})
 #: Parameters keyed by pathway id (``pathways.csv``); every pathway needs all of them.
 PATHWAY_PARAMETERS = ("pathway_years", "pathway_success", "pathway_cost", "pathway_cap_rate")
 
@@ -327,14 +331,11 @@ class Instance:
         p = self.parameters.copy()
         tables = dict(self.tables)
         for (name, key), value in overrides.items():
-            label = f"{name}[{key}]" if key else name
+            check_override(name, key, value)  # the domain, and an unknown name: Scenario's check and message
             mask = (p["name"] == name) & (p["key"] == key)
             if not mask.any() and not (name in OPTIONAL_PARAMETERS and key == ""):
-                raise GpecError(f"--set {label}: unknown parameter (see parameters.csv)")
-            reason = violation(name, value, label)
-            if reason is not None:
-                raise GpecError(f"--set {label}={shown(value)}: {reason}")
-            if not mask.any() and name in OPTIONAL_PARAMETERS and key == "":
+                raise _no_record(self.folder / "parameters.csv", p, name, key, value)
+            if not mask.any():  # an optional parameter the instance leaves out
                 p = pd.concat([p, pd.DataFrame([dict(name=name, key="", value=float(value), low=float(value),
                                                      high=float(value), unit=OPTIONAL_PARAMETERS[name],
                                                      confidence="ass", source="assumption",
@@ -522,14 +523,11 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         if not row.low <= row.value <= row.high:
             raise InputError(path, f"value {row.value} outside its range [{row.low}, {row.high}]", row=i,
                              column="value")
-        if row.name in OPTIONAL_PARAMETERS and row.key != "":
+        if row.name in TERRITORY_PARAMETERS and row.key != "":
             raise InputError(path, f"{row.name} is one value for the territory: its key must be empty", row=i,
                              column="key")
         if (MODEL_PARAMETERS.get(row.name) or row.name in OPTIONAL_KEYED_PARAMETERS) and row.key not in metiers:
             raise InputError(path, f"unknown metier code '{row.key}' for {row.name}", row=i, column="key")
-        if MODEL_PARAMETERS.get(row.name) is False and row.key != "":
-            raise InputError(path, f"{row.name} is one value for the territory: its key must be empty", row=i,
-                             column="key")
     for name, keyed in MODEL_PARAMETERS.items():
         rows = p[p["name"] == name]
         if rows.empty:
@@ -550,9 +548,6 @@ def _check_parameters(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     if "labour_pool.csv" in tables and share.empty:
         raise InputError(path, "parameter 'labour_pool_share' is missing (the instance has labour_pool.csv)",
                          column="name")
-    if (share["key"] != "").any():
-        raise InputError(path, "labour_pool_share is one value for the territory: its key must be empty",
-                         row=int(share.index[share["key"] != ""][0]) + 1, column="key")
     _check_pathway_parameters(path, p, tables)
     _check_parameter_levers(path, p, tables)
     survival = p[p["name"].isin(["retire_rate", "exit_rate"])].groupby("key")["value"].sum()
@@ -750,6 +745,20 @@ def _check_radii(folder: Path, tables: dict[str, pd.DataFrame], max_minutes: flo
                              f"{row.name} {row.value:g} exceeds travel_max_minutes {max_minutes:g} of "
                              f"{folder / 'instance.yaml'} (travel.csv lists only the pairs within it)", row=i,
                              column="value")
+
+
+def _no_record(path: Path, params: pd.DataFrame, name: str, key: str, value) -> GpecError:
+    """The error of ``--set name[key]=value`` when ``params`` (read from ``path``) has no such record: it
+    names the option, and the keys ``name`` has there."""
+    keys = sorted(params.loc[params["name"] == name, "key"])
+    label = f"{name}[{key}]" if key else name
+    if not keys:
+        why = f"the instance has no {name} (its model does not read it)"
+    elif keys == [""]:
+        why = f"{name} is one value for the territory: give it without [KEY]"
+    else:
+        why = f"keys of {name} there: {', '.join(k or '(none)' for k in keys)}"
+    return GpecError(f"--set {label}={shown(value)}: no record {label} in {path} ({why})")
 
 
 def _options(params: pd.DataFrame, overrides: dict, row: int | None) -> str:

@@ -222,16 +222,20 @@ def load_result(out: str | Path) -> Result:
     The tables and ``result.json`` are read; ``applied`` (the instance) is not stored in the folder and
     is ``None``. Everything read is checked first, so that a reader (``explain``, ``compare``,
     ``alternatives``) never works on a foreign or damaged folder: ``result.json`` must be the JSON object
-    of a gpec solve, each of its keys of the type written (:data:`HEAD_FIELDS`); every table of
+    of a gpec solve, with every required key of :data:`HEAD_FIELDS` (and, in each stage of ``stages``,
+    every field of :data:`STAGE_FIELDS`), each key it has of the type written; every table of
     :data:`~gpec.results.TABLE_FILES` must be there, complete (ending with its last line's newline), with
-    its columns, numbers where numbers belong.
+    its columns, numbers where numbers belong. Keys this version does not know, in ``result.json`` or in a
+    stage, are ignored (forward compatibility: a later version may write more), so a ``result.json``
+    written by this version or a later one that keeps these keys loads.
 
     Raises
     ------
     GpecError
         In one line naming the folder or the file (and the key, row or column) and what is wrong: a
         folder that does not exist, is empty or is the output of another command; a ``result.json``
-        missing, unreadable, truncated, or not that of a gpec solve; a table missing or damaged.
+        missing, unreadable, truncated, or not that of a gpec solve (a required key missing, a key of
+        another type: named, ``stages`` with the stage); a table missing or damaged.
     """
     out = Path(out)
     head_path = _result_file(out)
@@ -384,11 +388,8 @@ HEAD_FIELDS = {
     "time_limit": (True, *_SECONDS),
     "n_variables": (True, "a count", _count), "n_integer": (True, "a count", _count),
     "n_constraints": (True, "a count", _count), "build_s": (True, *_SECONDS),
-    "stages": (True, "a list of stages (name, status, objective, bound, gap, runtime_s, solver_status)",
-               _list_of(lambda s: isinstance(s, dict) and set(s) == set(StageReport.__dataclass_fields__)
-                        and _record({"name": _text, "status": _text, "objective": _or_null(_number),
-                                     "bound": _or_null(_number), "gap": _or_null(_number), "runtime_s": _number,
-                                     "solver_status": _text})(s))),
+    "stages": (True, "a list of stages (objects: name, status, objective, bound, gap, runtime_s, solver_status)",
+               _list_of(lambda s: isinstance(s, dict))),  # each stage's fields: STAGE_FIELDS
     "message": (False, *_TEXT),
     "violations": (False, "a count or null", _or_null(_count)),
     "violation_details": (False, "a list of objects", _list_of(lambda d: isinstance(d, dict))),
@@ -419,6 +420,11 @@ HEAD_FIELDS = {
     "reference_change": (False, *_NUMBER_OR_NULL),
 }
 
+#: A stage of ``stages`` in ``result.json`` (:class:`~gpec.results.StageReport`): field -> (what its value
+#: must be, the check); every field is required, other keys are let through (and not read).
+STAGE_FIELDS = {"name": _TEXT, "status": _TEXT, "objective": _NUMBER_OR_NULL, "bound": _NUMBER_OR_NULL,
+                "gap": _NUMBER_OR_NULL, "runtime_s": ("a finite number", _number), "solver_status": _TEXT}
+
 
 def _check_head(path: Path, head) -> None:
     """``head``, read from ``path``, is the result.json of a gpec solve (:data:`HEAD_FIELDS`).
@@ -445,9 +451,33 @@ def _check_head(path: Path, head) -> None:
                 raise GpecError(f"{path}: key '{key}' is missing (a damaged result.json, or not of a gpec solve)")
             continue
         if not check(head[key]):
-            shown = json.dumps(head[key], ensure_ascii=False)
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            raise GpecError(f"{path}: key '{key}' is {shown}, expected {what} (a damaged result.json?)")
+            raise GpecError(f"{path}: key '{key}' is {_shown(head[key])}, expected {what} (a damaged result.json?)")
+    for number, stage in enumerate(head["stages"], start=1):
+        _check_stage(path, number, stage)
+
+
+def _check_stage(path: Path, number: int, stage: dict) -> None:
+    """Stage ``number`` (1-based) of ``stages`` has every field of :data:`STAGE_FIELDS`, each of its type.
+
+    Raises
+    ------
+    GpecError
+        Naming the file, the key ``stages``, the stage (its number and name) and the field.
+    """
+    name = stage.get("name")
+    where = f"{path}: key 'stages', stage {number}" + (f" ({name})" if isinstance(name, str) else "")
+    for field, (what, check) in STAGE_FIELDS.items():
+        if field not in stage:
+            raise GpecError(f"{where}: field '{field}' is missing (a damaged result.json, or not of a gpec solve)")
+        if not check(stage[field]):
+            raise GpecError(f"{where}: field '{field}' is {_shown(stage[field])}, expected {what} "
+                            "(a damaged result.json?)")
+
+
+def _shown(value) -> str:
+    """A JSON value as messages show it: at most 60 characters."""
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _result_values(head: dict) -> dict:
@@ -460,8 +490,8 @@ def _result_values(head: dict) -> dict:
     values["horizon"] = tuple(head["horizon"])
     values["levers"] = tuple(head.get("levers", ()))
     values["budgets"] = {f: {int(y): e for y, e in years.items()} for f, years in head.get("budgets", {}).items()}
-    values["stages"] = [StageReport(**{**s, **{k: nan for k in ("objective", "bound", "gap") if s.get(k) is None}})
-                        for s in head["stages"]]
+    values["stages"] = [StageReport(**{k: nan if s[k] is None else s[k] for k in STAGE_FIELDS})
+                        for s in head["stages"]]  # keys a later version adds are not read
     return values
 
 

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from gpec.domains import DOMAINS, shown, unknown_parameter, violation
+from gpec.domains import check_override
 from gpec.errors import GpecError
 from gpec.instance import Instance, check_horizon
 from gpec.schema import EUR_MAX, PEOPLE_MAX
@@ -94,12 +94,7 @@ class Scenario:
 
     def __post_init__(self):
         for (name, key), value in self.parameters.items():
-            label = f"{name}[{key}]" if key else name
-            if name not in DOMAINS:
-                raise GpecError(f"--set {label}: {unknown_parameter(name)}")
-            reason = violation(name, value, label)
-            if reason is not None:
-                raise GpecError(f"--set {label}={shown(value)}: {reason}")
+            check_override(name, key, value)  # the instance's records: Instance.with_parameters, at apply
         if self.service_level is not None and not 0 <= self.service_level <= 1:
             raise GpecError(f"service level must lie in [0, 1], got {self.service_level}")
         for metier, places in self.min_places.items():

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gpec.domains import DOMAINS, violation
+from gpec.domains import COST, DENSITY, DOMAINS, FTE_PER_PLACE, violation
 from gpec.errors import InputError
 
 CONFIDENCE_LEVELS = ("pub", "der", "ass")
@@ -44,22 +44,22 @@ FUNDER_PREFIXES = {"departement": "cd", "region": "cr", "ars": "ars"}
 
 
 # Stated maxima of the numeric columns (ColumnSpec.maximum), each clearly absurd beyond: a value above
-# can only be a typo, and would reach the solver as a bound or coefficient it rejects.
+# can only be a typo, and would reach the solver as a bound or coefficient it rejects. A column holding
+# the same quantity as a parameter takes the parameter's domain (gpec.domains: COST, DENSITY,
+# FTE_PER_PLACE), not a second maximum.
 #: People (FTE, places, jobseekers) in one cell (bassin x métier x year, structure, bassin): France's whole
 #: care workforce is about a million.
 PEOPLE_MAX = 1e6
 #: Inhabitants of a bassin: more than France's 68 million.
 POPULATION_MAX = 1e8
-#: Inhabitants per km2: Paris, the densest commune, has about 20,000.
-DENSITY_MAX = 1e5
 #: A funder's envelope in EUR a year: 10 GEUR is more than any Région's whole yearly budget.
 EUR_MAX = 1e10
-#: A post type's cost in EUR a year (the unit costs of parameters.csv: gpec.domains.COST).
-COST_MAX = 1e7
 #: Travel minutes between two bassins or structures: a week.
 MINUTES_MAX = 10_080.0
 #: Visits per year to a structure: 10 a day.
 VISITS_MAX = 3650.0
+#: The labour-market tension index of labour_pool.csv: France Travail/DARES indicators run from 1 to 5.
+TENSION_MAX = 5.0
 #: Model and data years.
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -109,7 +109,7 @@ SCHEMAS: dict[str, TableSchema] = {
             (_c("bassin", "code"), _c("name", "text"), _c("dep_pole", "code"),
              _c("population", "int", maximum=POPULATION_MAX), _c("pop75", "int", maximum=POPULATION_MAX),
              _c("pop85", "int", maximum=POPULATION_MAX), LON, LAT,
-             _c("density", maximum=DENSITY_MAX), SOURCE,
+             _c("density", maximum=DENSITY.high), SOURCE,
              # the département and région holding most of the bassin's counted population (funders' zones)
              _c("dep", "code", optional=True), _c("reg", "code", optional=True)),
             key=("bassin",),
@@ -217,7 +217,7 @@ SCHEMAS: dict[str, TableSchema] = {
         TableSchema(
             "labour_pool.csv",
             (_c("bassin", "code"), _c("metier", "code"), _c("rome", "code"), _c("jobseekers", maximum=PEOPLE_MAX),
-             _c("tension", allow_empty=True, maximum=5), SOURCE),
+             _c("tension", allow_empty=True, maximum=TENSION_MAX), SOURCE),
             key=("bassin", "metier"),
             may_be_empty=True,
             references={"bassin": "bassins.csv", "metier": "metiers.csv"},
@@ -225,8 +225,8 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "post_types.csv",
-            (_c("post_type", "code"), _c("label", "text"), _c("need_per_place", maximum=10.0),
-             _c("need_per_structure", maximum=PEOPLE_MAX), _c("cost_eur", maximum=COST_MAX),
+            (_c("post_type", "code"), _c("label", "text"), _c("need_per_place", maximum=FTE_PER_PLACE.high),
+             _c("need_per_structure", maximum=PEOPLE_MAX), _c("cost_eur", maximum=COST.high),
              _c("visits_per_year", maximum=VISITS_MAX), SOURCE),
             key=("post_type",),
             optional=True,
@@ -306,10 +306,11 @@ def _convert(path: Path, values: pd.Series, col: ColumnSpec) -> pd.Series:
         _fail(path, arr < 0, col.name, "negative value")
     if col.maximum is not None and (arr > col.maximum).any():
         _fail(path, arr > col.maximum, col.name, f"value above the maximum {col.maximum:g}")
-    if col.kind == "int":
-        frac = np.abs(arr - np.round(arr)) > 1e-9
+    if col.kind == "int":  # whole as a whole-number parameter is (gpec.domains): exactly, no tolerance
+        frac = (arr != np.round(arr)) & ~empty.to_numpy()
         if frac.any():
-            _fail(path, frac, col.name, "value must be a whole number")
+            i = int(np.flatnonzero(frac)[0])
+            _fail(path, frac, col.name, f"'{text.iloc[i]}' is not a whole number")
         return pd.Series(np.round(arr).astype(np.int64), index=values.index)
     return pd.Series(arr, index=values.index)
 

@@ -350,9 +350,10 @@ def dissolved_outlines(layer: gpd.GeoDataFrame, column: str) -> gpd.GeoSeries:
     polygons left between neighbours are closed (±300 m in Lambert-93), and a hole that no other group
     fills (a wider gap, a lake) is no border: only enclaves of another group are outlined inside."""
     keys = layer[column].astype(str) if column in layer else pd.Series("all", index=layer.index)
-    metric = layer.set_geometry(layer.geometry.buffer(0) if not layer.geometry.is_valid.all() else layer.geometry)
-    crs = metric.crs or "EPSG:4326"
-    metric = metric.set_crs(crs, allow_override=True).to_crs(2154)
+    crs = layer.crs or "EPSG:4326"
+    # no repair (buffer(0)) needed: an instance's polygons are checked valid when it loads (gpec.geo.shapes),
+    # and buffer(300) below makes a valid shape of any ring
+    metric = layer.set_crs(crs, allow_override=True).to_crs(2154)
     shapes = metric.geometry.buffer(300).groupby(keys.to_numpy()).agg(lambda g: g.union_all())
     dissolved = gpd.GeoSeries(list(shapes.to_numpy()), crs=2154).buffer(-300)
     whole = dissolved.union_all()

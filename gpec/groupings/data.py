@@ -9,14 +9,15 @@ matrix (``--travel``: origin, destination, minutes between structures) replace t
 empty lon and lat cells, a structure has no point (NaN) and is left off the map.
 
 **Checks.** Every value is checked on load, an error naming the file, row and column: needs and places
-finite, not negative and at most :data:`MAX_NEED_FTE` and :data:`MAX_PLACES`; lon in [-180, 180], lat in
-[-90, 90]; minutes finite and not negative; the post's cost and visits at most :data:`MAX_POST_COST_EUR`
-and :data:`MAX_VISITS_PER_YEAR`; the cost of a minute of travel at most
-:data:`MAX_TRAVEL_COST_PER_MINUTE`; the detour factor and the speed within their domains
-(:mod:`gpec.domains`). These maxima lie far above any real value and keep every cost of a grouping an
-exact integer well below 2^53 in the solvers (a structure costs at most 1e11 EUR a year in posts, a
-member's trip at most 1.1e9: 2 x 3,650 visits x 1,440 minutes x 100 EUR). :func:`check_group_data`
-checks a :class:`GroupData` built in Python the same way.
+finite, not negative and at most :data:`MAX_NEED_FTE` and :data:`gpec.schema.PEOPLE_MAX`; lon and lat
+in the ranges of :mod:`gpec.schema` ([-180, 180], [-90, 90]); minutes finite and not negative; the
+post's cost at most that of any unit (:data:`gpec.domains.COST`) and its visits at most
+:data:`gpec.schema.VISITS_MAX`; the cost of a minute of travel, the detour factor and the speed within
+their parameters' domains (:mod:`gpec.domains`; :data:`MAX_TRAVEL_COST_PER_MINUTE`). These maxima lie far
+above any real value and keep every cost of a grouping an exact integer well below 2^53 in the solvers
+(a structure costs at most 1e11 EUR a year in posts, a member's trip at most 1.1e9: 2 x 3,650 visits x
+1,440 minutes, the longest trip :data:`gpec.groupings.options.MAX_MINUTES`, x 100 EUR).
+:func:`check_group_data` checks a :class:`GroupData` built in Python the same way.
 """
 
 from __future__ import annotations
@@ -31,19 +32,17 @@ import pandas as pd
 from gpec.errors import GpecError, InputError
 from gpec.geo.distance import great_circle_km
 from gpec.geo.graph import point_minutes
-from gpec.domains import DOMAINS
-from gpec.schema import COST_MAX, LAT, LON, PEOPLE_MAX, SCHEMAS, VISITS_MAX, ColumnSpec, TableSchema, read_table
+from gpec.domains import COST, EUR_PER_MINUTE
+from gpec.schema import LAT, LON, PEOPLE_MAX, SCHEMAS, VISITS_MAX, ColumnSpec, TableSchema, read_table
 
 #: The parameters a groupings folder's parameters.csv must hold.
 GROUP_PARAMETERS = ("road_detour_factor", "avg_speed_kmh", "travel_cost_per_minute")
 #: Most euros a minute of a member's trip may cost (``--travel-cost``, ``travel_cost_per_minute``): the
-#: parameter's domain (:mod:`gpec.domains`).
-MAX_TRAVEL_COST_PER_MINUTE = DOMAINS["travel_cost_per_minute"].high
-#: Most FTE of one post type a structure may need (a need above it is no fraction of a post to share).
+#: parameter's domain, :data:`gpec.domains.EUR_PER_MINUTE` (a name for messages and tests, not a second limit).
+MAX_TRAVEL_COST_PER_MINUTE = EUR_PER_MINUTE.high
+#: Most FTE of one post type a structure may need: assumption, clearly absurd beyond (a need of 10,000 FTE
+#: is no fraction of a post to share).
 MAX_NEED_FTE = 10_000.0
-#: Most places a structure may have, most euros a year a post may cost, most visits a year from the hub
-#: to a member: the maxima of the instance tables (:mod:`gpec.schema`).
-MAX_PLACES, MAX_POST_COST_EUR, MAX_VISITS_PER_YEAR = PEOPLE_MAX, COST_MAX, VISITS_MAX
 
 
 @dataclass
@@ -121,7 +120,7 @@ def _structures(folder: Path, structures_file, post: str, spec: dict, travel: bo
     has = set(raw.columns)
     columns = [ColumnSpec("structure", "code"), ColumnSpec("name", "text"), *_point_columns(path, has, travel)]
     columns.append(ColumnSpec(need_col, maximum=MAX_NEED_FTE) if need_col in has
-                   else ColumnSpec("places", maximum=MAX_PLACES))
+                   else ColumnSpec("places", maximum=PEOPLE_MAX))
     schema = TableSchema(path.name, tuple(columns), key=("structure",))
     s = read_table(path.parent, schema)
     if "lon" in s:
@@ -209,7 +208,8 @@ def check_group_data(data: GroupData) -> None:
     twice = s["structure"].duplicated().to_numpy()
     if twice.any():
         raise GpecError(f"structure '{s['structure'].iloc[int(np.flatnonzero(twice)[0])]}' is listed twice")
-    for column, low, high in (("need_fte", 0.0, MAX_NEED_FTE), ("lon", -180.0, 180.0), ("lat", -90.0, 90.0)):
+    for column, low, high in (("need_fte", 0.0, MAX_NEED_FTE), ("lon", LON.minimum, LON.maximum),
+                              ("lat", LAT.minimum, LAT.maximum)):
         values = s[column].to_numpy(float)
         bad = ~((values >= low) & (values <= high)) & (~np.isnan(values) if column != "need_fte" else True)
         if bad.any():
@@ -223,7 +223,7 @@ def check_group_data(data: GroupData) -> None:
         m = data.minutes.iloc[i]
         raise GpecError(f"minutes from {m['origin']} to {m['destination']}: {minutes[i]:g} is not a finite, "
                         "non-negative number")
-    for field, most in (("cost_eur", MAX_POST_COST_EUR), ("visits_per_year", MAX_VISITS_PER_YEAR)):
+    for field, most in (("cost_eur", COST.high), ("visits_per_year", VISITS_MAX)):
         value = float(data.post[field])
         if not 0 <= value <= most:
             raise GpecError(f"post type {data.post['post_type']}: {field} {value:g} is outside [0, {most:g}]")

@@ -1,8 +1,12 @@
 """Grouping options (what a department asks for), the scale of needs in the models, and their checks.
 
-Every value is checked before a model is built (:func:`check_run`, :func:`check_options`), by the Python
-API (:func:`gpec.groupings.solve_groups`) as by ``gpec groups``: a bad value is a
-:class:`~gpec.errors.GpecError` naming the option, never a plan computed from it.
+Every value is checked before a model is built (:func:`check_run`, :func:`check_values`,
+:func:`check_structures`; :func:`check_options` is the last two), by the Python API
+(:func:`gpec.groupings.solve_groups`) as by ``gpec groups``: a bad value is a
+:class:`~gpec.errors.GpecError` naming the option, never a plan computed from it. Each check runs once
+per call of :func:`~gpec.groupings.solve_groups`; ``gpec groups`` also runs :func:`check_run` before
+it reads the data (two comparisons, so that a bad ``--time-limit`` or ``--gap`` fails before any file
+is read).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from gpec.domains import RADIUS
 from gpec.errors import GpecError
 
 if TYPE_CHECKING:
@@ -21,9 +26,11 @@ if TYPE_CHECKING:
 
 #: Needs are integers in thousandths of an FTE in the model.
 NEED_SCALE = 1000
-#: Longest member-to-hub trip ``--max-minutes`` accepts: a day (24 h). A structure further than that from
-#: its hub cannot share a post with it, and the bound keeps every travel cost an exact integer.
-MAX_MINUTES = 1440.0
+#: Longest member-to-hub trip ``--max-minutes`` accepts: the high end of the radius domain,
+#: :data:`gpec.domains.RADIUS` (a day; a name for messages and tests, not a second limit). A structure
+#: further than that from its hub cannot share a post with it, and the bound keeps every travel cost an
+#: exact integer.
+MAX_MINUTES = RADIUS.high
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ def check_values(options: GroupingOptions, n_structures: int) -> None:
         together with itself.
     """
     minutes = options.max_minutes
-    if not _number(minutes) or not 0 < minutes <= MAX_MINUTES:
+    if not _number(minutes) or not RADIUS.admits(minutes):
         raise GpecError(f"--max-minutes {_shown(minutes)}: the travel limit must be positive, at most "
                         f"{MAX_MINUTES:g} minutes (a day)")
     _check_sizes(options)
@@ -141,7 +148,8 @@ def check_values(options: GroupingOptions, n_structures: int) -> None:
 
 
 def check_options(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame) -> None:
-    """Reject options that cannot make sense for ``data``, before any model is built.
+    """Reject options that cannot make sense for ``data``, before any model is built: :func:`check_values`
+    then :func:`check_structures`.
 
     Parameters
     ----------
@@ -155,10 +163,32 @@ def check_options(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame
     Raises
     ------
     GpecError
-        On the values :func:`check_values` rejects, a structure the data do not hold, or a kept group's
-        member beyond the travel limit.
+        On the values :func:`check_values` rejects, or what :func:`check_structures` rejects.
     """
     check_values(options, len(data.structures))
+    check_structures(data, options, pairs)
+
+
+def check_structures(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame) -> None:
+    """Reject options naming structures the data do not hold, or keeping a group whose member is beyond the
+    travel limit. The values themselves are :func:`check_values`'s (run once, on the options as asked,
+    by :func:`gpec.groupings.solve_groups`; :func:`check_options` runs both).
+
+    Parameters
+    ----------
+    data
+        The structures and their travel times.
+    options
+        The options asked for (their names of structures and the travel limit are what is read).
+    pairs
+        The member-to-hub pairs within the travel limit (:meth:`GroupData.pairs`).
+
+    Raises
+    ------
+    GpecError
+        On a structure the data do not hold (naming ``--alone``, ``--together`` or ``--keep``), or a kept
+        group's member beyond the travel limit.
+    """
     known = set(data.structures["structure"])
     named = [*(("--alone", s) for s in options.alone),
              *(("--together", s) for pair in options.together for s in pair),

@@ -14,7 +14,7 @@ from gpec.deadline import Deadline
 from gpec.errors import GpecError
 from gpec.groupings.check import evaluate_groups
 from gpec.groupings.data import GroupData, check_group_data
-from gpec.groupings.options import NEED_SCALE, GroupingOptions, check_options, check_run, check_values, isolated
+from gpec.groupings.options import NEED_SCALE, GroupingOptions, check_run, check_structures, check_values, isolated
 from gpec.groupings.result import GroupResult, _finite, _tables
 from gpec.solvers import relative_gap
 
@@ -44,7 +44,7 @@ def solve_groups(data: GroupData, options, solver: str = "highs", time_limit: fl
     (tests) stops phase 2's first integer master at that many solutions.
 
     **Checks.** Before anything is built, ``time_limit`` (finite, above 0), ``mip_gap`` (in [0, 1)), the
-    options (:func:`~gpec.groupings.options.check_options`) and the data
+    options (:func:`~gpec.groupings.options.check_options`, each part once) and the data
     (:func:`~gpec.groupings.data.check_group_data`) are checked as ``gpec groups`` checks them: a bad
     value raises :class:`~gpec.errors.GpecError` naming it.
 
@@ -88,7 +88,7 @@ def _solve_groups(data: GroupData, options, solver: str, time_limit: float, mip_
     if method not in ("columns", "compact"):
         raise GpecError(f"--method {method}: unknown method for groups (available: columns, compact)")
     pairs = data.pairs(options.max_minutes)
-    check_options(data, options, pairs)
+    check_structures(data, options, pairs)  # the values were checked as asked (solve_groups)
     if lonely := isolated(data, options, pairs):
         return _isolated_result(data, asked, pairs, lonely, solver, method)
     started = clock()  # the run's time, on the plain clock (the deadline's jumps on an interrupt)
