@@ -27,8 +27,11 @@ FLOW_KINDS = ("entry", "retained", "cover", "move_in", "move_out", "return", "de
 DELIVERED_KINDS = ("entry", "retained", "cover", "move_in")
 #: ``pathways.csv`` vocabularies: the levers a pathway can belong to, how a person moves, what caps it.
 PATHWAY_LEVERS = ("promotion", "vae", "reconversion", "immersion", "social")
-#: Every lever of the model (:data:`gpec.models.LEVER_BUILDERS`, in its order): the vocabulary of the
-#: optional ``lever`` column of ``parameters.csv``, which names the lever whose effect a record sets.
+#: Every lever of the model, in the column order of the model: the one list of their names. Each lever's
+#: module describes it (:data:`gpec.models.registry.REGISTRY`, which follows this order; a test checks that
+#: the two agree). The vocabulary of ``levers.csv``, of the optional ``lever`` column of ``parameters.csv``
+#: (the lever whose effect a record sets), of ``--lever-off``, scenario files and sweep specs, and of the
+#: independent check, none of which imports the models.
 LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools", *PATHWAY_LEVERS)
 PATHWAY_MODES = ("in_post", "out_of_post", "external")
 CAP_BASES = ("source_stock", "target_stock", "population")
