@@ -79,19 +79,19 @@ def solve_command(
     from gpec.explain import plain_words
     from gpec.i18n import fmt_eur, fmt_number, fmt_percent, t
     from gpec.instance import load_instance
-    from gpec.models import LEVER_BUILDERS
     from gpec.outputs import check_out, write_outputs
     from gpec.progress import Progress
     from gpec.report import CONSOLE_TABLES, people_tables
     from gpec.results import read_reference
     from gpec.scenario import Scenario, budgets_from_options, parse_horizon, parse_min_places, parse_parameter
+    from gpec.schema import LEVERS
     from gpec.solving import solve, time_budget
 
     _check_lang(lang)
-    unknown = sorted(set(lever_off) - set(LEVER_BUILDERS))
+    unknown = sorted(set(lever_off) - set(LEVERS))
     if unknown:
-        raise GpecError(f"--lever-off {unknown[0]}: unknown lever (known: {', '.join(LEVER_BUILDERS)})")
-    levers = () if no_levers else tuple(name for name in LEVER_BUILDERS if name not in lever_off)
+        raise GpecError(f"--lever-off {unknown[0]}: unknown lever (known: {', '.join(LEVERS)})")
+    levers = () if no_levers else tuple(name for name in LEVERS if name not in lever_off)
     scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None,
                         budgets=budgets_from_options(budget),
                         parameters=dict(parse_parameter(p) for p in set_), levers=levers,
