@@ -43,11 +43,12 @@ import pandas as pd
 
 from gpec.geo.reach import pair_minutes
 from gpec.geo.settlement import graduate_destinations
-from gpec.schema import PATHWAY_LEVERS
+from gpec.schema import LEVERS, PATHWAY_LEVERS
 
 ABS_TOL = 1e-5
 REL_TOL = 1e-6
-KNOWN_LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools", *PATHWAY_LEVERS)
+#: The levers a decision may name: the vocabulary of the model's levers, not their builders.
+KNOWN_LEVERS = LEVERS
 CAPACITY_TABLES = {
     "training": ("training_capacity.csv", "max_places_per_year"),
     "apprenticeship": ("apprenticeship_capacity.csv", "max_contracts_per_year"),
@@ -440,11 +441,6 @@ def _lever_costs(instance, decisions, flows, zone_of: dict) -> pd.Series:
 
 
 # -- stock, spending, reported tables -----------------------------------------------------------
-
-def baseline_stock(instance, horizon: tuple[int, int]) -> pd.Series:
-    """Stock without any lever (the calibrated existing system), indexed by (bassin, metier, year)."""
-    return _stock(instance, horizon, pd.DataFrame(columns=KEY + ["fte"]))
-
 
 def _stock(instance, horizon, inflows: pd.DataFrame) -> pd.Series:
     """Stock recursion S_t = (1 - r - e) S_{t-1} + baseline inflow_t + lever inflows_t."""

@@ -6,7 +6,7 @@ import pandas as pd
 
 from gpec.atomic import write_text
 from gpec.i18n import LABELS, fmt_eur, fmt_number, fmt_percent, funder_label, label, t
-from gpec.evaluate import baseline_stock
+from gpec.models.workforce import baseline_stock
 from gpec.results import phase
 from gpec.schema import RESERVOIRS
 
