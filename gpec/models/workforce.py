@@ -114,25 +114,3 @@ def add_workforce_rows(lp: LinearModel, instance, horizon: tuple[int, int], wf: 
     weight = index.get_level_values("metier").map(instance.param_by_metier("unmet_weight")).to_numpy(float)
     lp.add_objective("unmet", wf.unmet.positions, weight)
     return replace(wf, balance=balance, need=need_rows)
-
-
-def baseline_stock(instance, years: tuple[int, int]) -> pd.Series:
-    """Stock with no lever over ``years`` (first, last), by (bassin, metier, year): the baseline stock of the
-    first year, then :math:`S_t = (1 - r_m - e_m) S_{t-1} + I^{base}_t` under the instance's parameters (the
-    existing system, what the plan is compared with)."""
-    first, last = years
-    cells = pd.MultiIndex.from_product([instance.bassins["bassin"], instance.metiers["metier"]],
-                                       names=["bassin", "metier"])
-    base = instance.baseline()
-    survive = 1 - instance.param_by_metier("retire_rate") - instance.param_by_metier("exit_rate")
-    keep = cells.get_level_values("metier").map(survive).to_numpy(float)
-    stock = np.empty((last - first + 1, len(cells)))
-    stock[0] = base.xs(first, level="year")["stock_fte"].reindex(cells).to_numpy(float)
-    for k in range(1, len(stock)):
-        entering = base.xs(first + k, level="year").reindex(cells)
-        stock[k] = keep * stock[k - 1] + (entering["school_output_fte"] + entering["ordinary_hiring_fte"]).to_numpy(float)
-    index = pd.MultiIndex.from_arrays([np.tile(cells.get_level_values("bassin"), len(stock)),
-                                       np.tile(cells.get_level_values("metier"), len(stock)),
-                                       np.repeat(np.arange(first, last + 1), len(cells))],
-                                      names=["bassin", "metier", "year"])
-    return pd.Series(stock.ravel(), index=index).sort_index()
