@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gpec.errors import GpecError
+from gpec.lever_names import LEVERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="gpec: workforce planning for the care sector, by bassin de vie.")
@@ -44,9 +45,8 @@ def solve_command(
     gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance of stage 1 (unmet need)."),
     cost_gap: float = typer.Option(1e-2, "--cost-gap", help="Relative gap tolerance of stage 2 (least cost)."),
     no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
-    lever_off: list[str] = typer.Option([], "--lever-off", help="Switch a lever off (repeatable): training, "
-                                        "apprenticeship, qvct, vehicles, pools, promotion, vae, reconversion, "
-                                        "immersion, social."),
+    lever_off: list[str] = typer.Option([], "--lever-off", help=f"Switch a lever off (repeatable): "
+                                        f"{', '.join(LEVERS)}."),
     set_: list[str] = typer.Option([], "--set", help="Override a parameter: NAME=VALUE or NAME[KEY]=VALUE "
                                    "(repeatable), e.g. --set eff_qvct_exit=0.2 --set retire_rate[as]=0.04."),
     solver: str = typer.Option("highs", "--solver", help="Solver backend: highs (default) or ortools (SCIP)."),
@@ -84,7 +84,6 @@ def solve_command(
     from gpec.report import CONSOLE_TABLES, people_tables
     from gpec.results import read_reference
     from gpec.scenario import Scenario, budgets_from_options, parse_horizon, parse_min_places, parse_parameter
-    from gpec.schema import LEVERS
     from gpec.solving import solve, time_budget
 
     _check_lang(lang)

@@ -43,7 +43,7 @@ import pandas as pd
 
 from gpec.geo.reach import pair_minutes
 from gpec.geo.settlement import graduate_destinations
-from gpec.schema import LEVERS, PATHWAY_LEVERS
+from gpec.lever_names import LEVERS, PATHWAY_LEVERS
 from gpec.stock import stock_path
 
 ABS_TOL = 1e-5

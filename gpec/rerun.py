@@ -109,7 +109,7 @@ def recorded_scenario(result: Result, instance: Instance, where: str | Path = "r
         One line naming ``where`` and the key that cannot be read back or does not give what the run had.
     """
     from gpec.models import default_tail
-    from gpec.schema import LEVERS
+    from gpec.lever_names import LEVERS
 
     fail = lambda key, message: GpecError(f"{where}: {key}: {message}")
     unknown = [lever for lever in result.levers if lever not in LEVERS]

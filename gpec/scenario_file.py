@@ -32,8 +32,9 @@ import yaml
 from gpec.domains import violation
 from gpec.errors import GpecError, InputError
 from gpec.instance import Instance, check_horizon
+from gpec.lever_names import LEVERS
 from gpec.scenario import Scenario, parse_horizon, parse_record
-from gpec.schema import EUR_MAX, LEVERS
+from gpec.schema import EUR_MAX
 
 #: The keys a scenario file may hold.
 KEYS = ("name", "description", "budgets", "parameters", "levers", "levers_off", "service_level", "horizon",

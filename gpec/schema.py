@@ -15,6 +15,7 @@ import pandas as pd
 
 from gpec.domains import DOMAINS, violation
 from gpec.errors import InputError
+from gpec import lever_names
 
 CONFIDENCE_LEVELS = ("pub", "der", "ass")
 #: The four reservoirs of the care workforce (Cercle V&S note, S2) that every flow belongs to.
@@ -26,13 +27,10 @@ FLOW_KINDS = ("entry", "retained", "cover", "move_in", "move_out", "return", "de
 #: The kinds a decision delivers (its ``fte`` in decisions.csv) and that count as inflows of a reservoir.
 DELIVERED_KINDS = ("entry", "retained", "cover", "move_in")
 #: ``pathways.csv`` vocabularies: the levers a pathway can belong to, how a person moves, what caps it.
-PATHWAY_LEVERS = ("promotion", "vae", "reconversion", "immersion", "social")
-#: Every lever of the model, in the column order of the model: the one list of their names. Each lever's
-#: module describes it (:data:`gpec.models.registry.REGISTRY`, which follows this order; a test checks that
-#: the two agree). The vocabulary of ``levers.csv``, of the optional ``lever`` column of ``parameters.csv``
-#: (the lever whose effect a record sets), of ``--lever-off``, scenario files and sweep specs, and of the
-#: independent check, none of which imports the models.
-LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools", *PATHWAY_LEVERS)
+PATHWAY_LEVERS = lever_names.PATHWAY_LEVERS
+#: Every lever of the model (``levers.csv``, the optional ``lever`` column of ``parameters.csv``): the one
+#: list of :mod:`gpec.lever_names`.
+LEVERS = lever_names.LEVERS
 PATHWAY_MODES = ("in_post", "out_of_post", "external")
 CAP_BASES = ("source_stock", "target_stock", "population")
 #: Where a pathway's places are whole numbers: in each bassin, or in the instance's territory (places a

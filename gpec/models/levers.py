@@ -137,7 +137,7 @@ class LeverSpec:
     Attributes
     ----------
     name : str
-        The lever's name, one of :data:`gpec.schema.LEVERS` (``levers.csv``, ``--lever-off``, the tables).
+        The lever's name, one of :data:`gpec.lever_names.LEVERS` (``levers.csv``, ``--lever-off``, the tables).
     build : callable
         ``build(lp, instance, horizon, workforce) -> LeverTerms``: adds its decisions to the model.
     lag : callable

@@ -66,7 +66,7 @@ from gpec.models.levers import (LeverSpec, LeverTerms, ResultTable, bassin_zones
                                 yearly_costs)
 from gpec.models.linear import Block, LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
-from gpec.schema import PATHWAY_LEVERS
+from gpec.lever_names import PATHWAY_LEVERS
 
 #: Columns of the table of places bought whole in the territory (``pathway_places.csv``).
 PLACES_COLUMNS = ("lever", "pathway", "year", "places")
@@ -204,7 +204,7 @@ def territory_places(terms: PathwayTerms, instance, x: np.ndarray) -> pd.DataFra
 
 #: The table of places bought whole in the territory, which every pathway lever adds to.
 PLACES_TABLE = ResultTable("pathway_places", "pathway_places.csv", PLACES_COLUMNS, territory_places)
-#: The pathway levers as the registry reads them, one per name of :data:`gpec.schema.PATHWAY_LEVERS`.
+#: The pathway levers as the registry reads them, one per name of :data:`gpec.lever_names.PATHWAY_LEVERS`.
 SPECS = tuple(LeverSpec(lever, add_pathways(lever), pathway_lag, f"{lever}.csv",
                         ("pathway", "bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"),
                         tables=(PLACES_TABLE,))

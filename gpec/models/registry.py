@@ -2,25 +2,25 @@
 
 Each lever module declares its levers once, as :class:`~gpec.models.levers.LeverSpec` records: name,
 builder, lag, the files and tables of the run it makes, whether a map shows it. This module collects
-them, in the order of the names of :data:`gpec.schema.LEVERS` (the vocabulary that ``levers.csv``, the
+them, in the order of the names of :data:`gpec.lever_names.LEVERS` (the vocabulary that ``levers.csv``, the
 command line, scenario files and the independent check read without importing the models; a test checks
 that the two agree). That order is the column order of the model.
 
-To add a lever: write its module with a builder and ``SPECS``, add its name to :data:`gpec.schema.LEVERS`,
-its module to :data:`MODULES` and its labels to :mod:`gpec.i18n` (``lever.<name>``, and ``map.what_<name>``,
-``map.unit_<name>`` when a map shows it); ``tests/test_registry.py`` says what is missing.
+To add a lever: write its module with a builder and ``SPECS``, add its name to :data:`gpec.lever_names.LEVERS`,
+its module to :data:`MODULES` and its labels to :mod:`gpec.i18n` (``lever.<name>``, ``unit.<name>``, and
+``map.what_<name>``, ``map.unit_<name>`` when a map shows it); ``tests/test_registry.py`` says what is missing.
 """
 
 from __future__ import annotations
 
 from gpec.models import apprenticeship, pathways, pools, qvct, training, vehicles
 from gpec.models.levers import LeverSpec, ResultTable
-from gpec.schema import LEVERS
+from gpec.lever_names import LEVERS
 
 #: The modules that declare levers.
 MODULES = (training, apprenticeship, qvct, vehicles, pools, pathways)
 
-#: Lever name -> its description, in the order of :data:`gpec.schema.LEVERS`.
+#: Lever name -> its description, in the order of :data:`gpec.lever_names.LEVERS`.
 REGISTRY: dict[str, LeverSpec] = {spec.name: spec for spec in sorted(
     (spec for module in MODULES for spec in module.SPECS), key=lambda spec: LEVERS.index(spec.name))}
 

@@ -43,10 +43,11 @@ from pathlib import Path
 from gpec.domains import WHOLE_PARAMETERS, violation
 from gpec.errors import GpecError, InputError
 from gpec.instance import Instance
+from gpec.lever_names import LEVERS
 from gpec.scenario import Scenario
 from gpec.scenario_file import KEYS as SCENARIO_KEYS
 from gpec.scenario_file import read_scenario_file, read_yaml, scenario_from_mapping, with_options
-from gpec.schema import EUR_MAX, LEVERS
+from gpec.schema import EUR_MAX
 
 #: The keys a sweep spec may hold.
 KEYS = ("name", "description", "base", "scenarios", "solve", "grid", "one_at_a_time", "latin_hypercube", "morris")

@@ -54,7 +54,7 @@ def scenario_key(digest: str, applied: Instance, horizon: tuple[int, int], scena
     ``applied`` is the instance under the scenario (:meth:`gpec.scenario.Scenario.apply`), so two
     scenarios that spell the same envelopes or values differently have the same key.
     """
-    from gpec.schema import LEVERS
+    from gpec.lever_names import LEVERS
 
     budget = applied.tables["budget.csv"][["funder", "year", "eur"]].sort_values(["funder", "year"])
     params = applied.parameters[["name", "key", "value"]].sort_values(["name", "key"])
