@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gpec.errors import GpecError
+from gpec.lever_names import LEVERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="gpec: workforce planning for the care sector, by bassin de vie.")
@@ -44,9 +45,8 @@ def solve_command(
     gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap tolerance of stage 1 (unmet need)."),
     cost_gap: float = typer.Option(1e-2, "--cost-gap", help="Relative gap tolerance of stage 2 (least cost)."),
     no_levers: bool = typer.Option(False, "--no-levers", help="Solve the calibrated baseline alone."),
-    lever_off: list[str] = typer.Option([], "--lever-off", help="Switch a lever off (repeatable): training, "
-                                        "apprenticeship, qvct, vehicles, pools, promotion, vae, reconversion, "
-                                        "immersion, social."),
+    lever_off: list[str] = typer.Option([], "--lever-off", help=f"Switch a lever off (repeatable): "
+                                        f"{', '.join(LEVERS)}."),
     set_: list[str] = typer.Option([], "--set", help="Override a parameter: NAME=VALUE or NAME[KEY]=VALUE "
                                    "(repeatable), e.g. --set eff_qvct_exit=0.2 --set retire_rate[as]=0.04."),
     solver: str = typer.Option("highs", "--solver", help="Solver backend: highs (default) or ortools (SCIP)."),
@@ -79,7 +79,6 @@ def solve_command(
     from gpec.explain import plain_words
     from gpec.i18n import fmt_eur, fmt_number, fmt_percent, t
     from gpec.instance import load_instance
-    from gpec.models import LEVER_BUILDERS
     from gpec.outputs import check_out, write_outputs
     from gpec.progress import Progress
     from gpec.report import CONSOLE_TABLES, people_tables
@@ -88,10 +87,10 @@ def solve_command(
     from gpec.solving import solve, time_budget
 
     _check_lang(lang)
-    unknown = sorted(set(lever_off) - set(LEVER_BUILDERS))
+    unknown = sorted(set(lever_off) - set(LEVERS))
     if unknown:
-        raise GpecError(f"--lever-off {unknown[0]}: unknown lever (known: {', '.join(LEVER_BUILDERS)})")
-    levers = () if no_levers else tuple(name for name in LEVER_BUILDERS if name not in lever_off)
+        raise GpecError(f"--lever-off {unknown[0]}: unknown lever (known: {', '.join(LEVERS)})")
+    levers = () if no_levers else tuple(name for name in LEVERS if name not in lever_off)
     scenario = Scenario(horizon=parse_horizon(horizon) if horizon else None,
                         budgets=budgets_from_options(budget),
                         parameters=dict(parse_parameter(p) for p in set_), levers=levers,

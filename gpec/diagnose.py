@@ -36,17 +36,18 @@ import numpy as np
 from gpec import interrupt
 from gpec.models import build_model
 from gpec.models.linear import block_at
+from gpec.models.registry import REGISTRY
 from gpec.rounding import whole_units_model
 from gpec.solvers import MIN_SOLVE_S, Capability, Phase, TimeBudget, provider, supports
 
 #: Longest conflict list kept in the diagnosis (result.json); ``conflict_size`` gives the full count.
 MAX_CONFLICT = 200
-#: What a block of rows or columns means to a planner.
+#: What a block of rows or columns means to a planner (a lever's decisions: its ``bound_phrase``, see
+#: :class:`Namer`).
 PHRASES = {
     "budget": "budget", "service_level": "service level", "min_places": "minimum training places",
     "need": "need", "stock_balance": "stock balance", "labour_pool": "labour pool",
-    "lever_cost": "cost of lever", "training_places": "capacity of training places",
-    "apprenticeships": "capacity of apprenticeship contracts", "stock": "staff in post",
+    "lever_cost": "cost of lever", "stock": "staff in post",
     "unmet": "unmet need", "spend": "spending", "service_level_required": "required service level",
 }
 #: Weights by which the diagnosis' solves share its time: the LP relaxation and its IIS (``conflict``),
@@ -64,9 +65,11 @@ NEEDS = frozenset({Capability.IIS, Capability.MIP, Capability.IN_PLACE_CHANGES})
 class Namer:
     """Turns block labels into planner phrases: bassin codes become 'Name (code)', métiers their label."""
 
-    def __init__(self, instance):
+    def __init__(self, instance, model):
         self.bassins = dict(zip(instance.bassins["bassin"], instance.bassins["name"]))
         self.metiers = dict(zip(instance.metiers["metier"], instance.metiers["label"]))
+        self.phrases = {**PHRASES, **{terms.block.name: REGISTRY[terms.lever].bound_phrase
+                                      for terms in model.levers if REGISTRY[terms.lever].bound_phrase}}
 
     def __call__(self, block, position: int, bound: str = "") -> dict:
         key = block.index[position - block.start]
@@ -79,7 +82,7 @@ class Namer:
                 words.append(self.metiers[value])
             elif str(value):  # the zone of an instance without funders' territories is empty
                 words.append(str(value))
-        phrase = " ".join([PHRASES.get(block.name, block.name.replace("_", " ")), *words])
+        phrase = " ".join([self.phrases.get(block.name, block.name.replace("_", " ")), *words])
         return {"family": block.name, "label": block.label(position), "bound": bound, "text": phrase}
 
 
@@ -89,11 +92,11 @@ def explain_infeasibility(instance, scenario, horizon, budget: TimeBudget) -> di
     recorded there), all by :func:`diagnosis_backend`. A JSON-able dict."""
     solver = diagnosis_backend(scenario)
     build = lambda: build_model(instance, horizon, scenario.levers, scenario.service_level, scenario.min_places)
-    namer = Namer(instance)
     names = ["conflict", "budget"] + (["plan_without_levers", "service_level"]
                                            if scenario.service_level is not None else [])
     share = lambda name: WEIGHTS[name] / sum(WEIGHTS[n] for n in names[names.index(name):])
     model = build()
+    namer = Namer(instance, model)
     relaxed = solver(model.lp.relaxation())
     relaxed.set_objective(model.lp.objective_vector("unmet"))
     conflict = []
@@ -126,11 +129,11 @@ def diagnosis_backend(scenario):
 
 def _elastic_budget(model, instance, horizon, phase: Phase, solver) -> dict:
     lp = model.lp
-    budget = lp.rows["budget"]
+    budget, carry_limit = model.budget.budget, model.budget.carry_limit
     extra = lp.add_variables("budget_extra", budget.index, 0.0, np.inf)
-    lp.add_to_rows("budget", np.arange(budget.size), extra.positions, -1.0)
-    if "budget_carry" in lp.rows:  # extra euros carry over like the envelope's own
-        lp.add_to_rows("budget_carry", np.arange(budget.size), extra.positions, -instance.param("budget_carry_over"))
+    lp.add_to_rows(budget.name, np.arange(budget.size), extra.positions, -1.0)
+    if carry_limit is not None:  # extra euros carry over like the envelope's own
+        lp.add_to_rows(carry_limit.name, np.arange(budget.size), extra.positions, -instance.param("budget_carry_over"))
     cost = np.zeros(lp.n_cols)
     cost[extra.positions] = 1.0
     backend = solver(whole_units_model(model))  # suggestions that whole units in every bassin meet
@@ -159,10 +162,10 @@ def _elastic_budget(model, instance, horizon, phase: Phase, solver) -> dict:
 
 
 def _elastic_service_level(model, required: float, budget: TimeBudget, share, solver) -> dict:
-    lp = model.lp
-    lp.set_column_bounds("service_level_required", 0.0, required)
+    lp, level = model.lp, model.service_level
+    lp.set_column_bounds(level.name, 0.0, required)
     cost = np.zeros(lp.n_cols)
-    cost[lp.columns["service_level_required"].start] = -1.0
+    cost[level.start] = -1.0
     backend = solver(whole_units_model(model))
     backend.set_objective(cost)
     with budget.phase("plan_without_levers", share("plan_without_levers")) as phase:
@@ -175,7 +178,7 @@ def _elastic_service_level(model, required: float, budget: TimeBudget, share, so
         outcome = backend.solve(phase.left(), 1e-4)
     if outcome.x is None:
         return {"service_level_status": outcome.status}
-    achievable = math.floor(outcome.x[lp.columns["service_level_required"].start] * 1000 + 1e-6) / 1000
+    achievable = math.floor(outcome.x[level.start] * 1000 + 1e-6) / 1000
     return {"service_level_status": outcome.status, "suggested_service_level": achievable,
             "suggestion": f"--service-level {achievable:g}"}
 

@@ -43,11 +43,13 @@ import pandas as pd
 
 from gpec.geo.reach import pair_minutes
 from gpec.geo.settlement import graduate_destinations
-from gpec.schema import PATHWAY_LEVERS
+from gpec.lever_names import LEVERS, PATHWAY_LEVERS
+from gpec.stock import stock_path
 
 ABS_TOL = 1e-5
 REL_TOL = 1e-6
-KNOWN_LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools", *PATHWAY_LEVERS)
+#: The levers a decision may name: the vocabulary of the model's levers, not their builders.
+KNOWN_LEVERS = LEVERS
 CAPACITY_TABLES = {
     "training": ("training_capacity.csv", "max_places_per_year"),
     "apprenticeship": ("apprenticeship_capacity.csv", "max_contracts_per_year"),
@@ -96,7 +98,7 @@ def evaluate(instance, result) -> Evaluation:
     cover = _pool_cover(instance, decisions, flows, (first, last), found)
     lever_cost = _lever_costs(instance, decisions, flows, zone_of)
 
-    stock = _stock(instance, (first, end), inflows)
+    stock = stock_path(instance, (first, end), inflows)
     need = instance.need().reindex(stock.index)
     covered = cover.reindex(stock.index).fillna(0.0)
     unmet = (need - stock - covered).clip(lower=0.0)
@@ -440,32 +442,6 @@ def _lever_costs(instance, decisions, flows, zone_of: dict) -> pd.Series:
 
 
 # -- stock, spending, reported tables -----------------------------------------------------------
-
-def baseline_stock(instance, horizon: tuple[int, int]) -> pd.Series:
-    """Stock without any lever (the calibrated existing system), indexed by (bassin, metier, year)."""
-    return _stock(instance, horizon, pd.DataFrame(columns=KEY + ["fte"]))
-
-
-def _stock(instance, horizon, inflows: pd.DataFrame) -> pd.Series:
-    """Stock recursion S_t = (1 - r - e) S_{t-1} + baseline inflow_t + lever inflows_t."""
-    first, last = horizon
-    cells = pd.MultiIndex.from_product([instance.bassins["bassin"], instance.metiers["metier"]],
-                                       names=["bassin", "metier"])
-    base = instance.baseline()
-    survive = 1 - instance.param_by_metier("retire_rate") - instance.param_by_metier("exit_rate")
-    s_m = cells.get_level_values("metier").map(survive).to_numpy(float)
-    delivered = inflows.groupby(["year", "bassin", "metier"])["fte"].sum() if len(inflows) else pd.Series(dtype=float)
-    current = base.xs(first, level="year")["stock_fte"].reindex(cells).to_numpy(float)
-    stock = {first: current}
-    for year in range(first + 1, last + 1):
-        b = base.xs(year, level="year").reindex(cells)
-        lever_in = (delivered.xs(year, level="year").reindex(cells).fillna(0.0).to_numpy()
-                    if year in delivered.index.get_level_values(0) else 0.0)
-        current = s_m * current + (b["school_output_fte"] + b["ordinary_hiring_fte"]).to_numpy(float) + lever_in
-        stock[year] = current
-    stock = pd.concat({y: pd.Series(v, index=cells) for y, v in stock.items()}, names=["year"])
-    return stock.reorder_levels(KEY).sort_index()
-
 
 def _check_labour_pool(instance, result, decisions, horizon, found: _Findings) -> None:
     """People recruited per (bassin, year) <= labour_pool_share x jobseekers: a contract, a pool FTE or a

@@ -6,9 +6,9 @@ import pandas as pd
 
 from gpec.atomic import write_text
 from gpec.i18n import LABELS, fmt_eur, fmt_number, fmt_percent, funder_label, label, t
-from gpec.evaluate import baseline_stock
 from gpec.results import phase
 from gpec.schema import RESERVOIRS
+from gpec.stock import baseline_stock
 
 #: Flow kinds that bring FTE to the métiers (not moves between them): the inflow mix.
 ENTERING_KINDS = ("entry", "retained", "cover")

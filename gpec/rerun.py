@@ -108,12 +108,13 @@ def recorded_scenario(result: Result, instance: Instance, where: str | Path = "r
     GpecError
         One line naming ``where`` and the key that cannot be read back or does not give what the run had.
     """
-    from gpec.models import LEVER_BUILDERS, default_tail
+    from gpec.models import default_tail
+    from gpec.lever_names import LEVERS
 
     fail = lambda key, message: GpecError(f"{where}: {key}: {message}")
-    unknown = [lever for lever in result.levers if lever not in LEVER_BUILDERS]
+    unknown = [lever for lever in result.levers if lever not in LEVERS]
     if unknown:
-        raise fail("levers", f"unknown lever '{unknown[0]}' (levers: {', '.join(LEVER_BUILDERS)})")
+        raise fail("levers", f"unknown lever '{unknown[0]}' (levers: {', '.join(LEVERS)})")
     parameters = {}
     for name, value in (result.overrides or {}).items():
         try:

@@ -10,41 +10,31 @@ import numpy as np
 import pandas as pd
 
 from gpec.atomic import write_csv, write_json
-from gpec.geo.reach import pair_minutes
 from gpec.models.levers import duration_years, empty_draws
-from gpec.schema import DELIVERED_KINDS, PATHWAY_LEVERS
+from gpec.models.registry import LEVER_TABLES, REGISTRY
+from gpec.schema import DELIVERED_KINDS
 
-#: Columns of the decision tables, in output order.
+#: Columns of the tables of a Result, in output order: its own, then those the levers make beside their
+#: decisions (:data:`gpec.models.registry.LEVER_TABLES`: QVCT coverage, pool flows, pathway places).
 TABLE_COLUMNS = {
     "decisions": ("lever", "pathway", "bassin", "metier", "year", "units", "lag", "delivers", "fte", "cost_eur"),
     "workforce": ("bassin", "metier", "year", "stock", "need", "unmet", "pool_cover", "departures",
                   "baseline_inflow", "lever_inflow", "in_transition", "tension", "phase"),
     "unmet": ("bassin", "metier", "year", "need", "unmet", "unmet_share", "phase"),
     "spend": ("lever", "funder", "zone", "year", "eur", "phase"),
-    "coverage": ("structure", "host", "year", "minutes", "retained_fte"),
-    "pool_flows": ("origin", "destination", "metier", "year", "fte", "minutes", "travel_eur"),
     "flows": ("bassin", "metier", "year", "reservoir", "flow", "kind", "lever", "fte"),
-    "pathway_places": ("lever", "pathway", "year", "places"),
     "labour_pool": ("bassin", "year", "jobseekers", "available", "drawn", "used_share"),
+    **{name: table.columns for name, table in LEVER_TABLES.items()},
 }
-#: Per-lever views of the decisions written beside them: file -> (lever, columns).
-LEVER_FILES = {
-    "training_places.csv": ("training", ["bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"]),
-    "apprenticeships.csv": ("apprenticeship", ["bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"]),
-    "qvct_posts.csv": ("qvct", ["bassin", "year", "units", "cost_eur"]),
-    "vehicles.csv": ("vehicles", ["bassin", "year", "units", "fte", "cost_eur"]),
-    "pools.csv": ("pools", ["bassin", "metier", "year", "units", "cost_eur"]),
-    **{f"{lever}.csv": (lever, ["pathway", "bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"])
-       for lever in PATHWAY_LEVERS},
-}
+#: Per-lever views of the decisions written beside them (each lever's ``decisions_file``): file -> (lever,
+#: columns).
+LEVER_FILES = {spec.decisions_file: (name, list(spec.decisions_columns)) for name, spec in REGISTRY.items()}
 #: Table attribute of a Result -> the CSV file it is written to.
 TABLE_FILES = {"decisions": "decisions.csv", "workforce": "workforce.csv", "unmet": "unmet.csv",
-               "spend": "spend.csv", "coverage": "qvct_coverage.csv", "pool_flows": "pool_flows.csv",
-               "flows": "flows.csv", "labour_pool": "labour_pool.csv", "pathway_places": "pathway_places.csv"}
+               "spend": "spend.csv", "flows": "flows.csv", "labour_pool": "labour_pool.csv",
+               **{name: table.file for name, table in LEVER_TABLES.items()}}
 #: Output files of ``gpec solve``.
-OUTPUT_FILES = ("decisions.csv", "workforce.csv", "unmet.csv", "spend.csv", "qvct_coverage.csv",
-                "pool_flows.csv", "flows.csv", "labour_pool.csv", "pathway_places.csv", "shadow_prices.csv",
-                *LEVER_FILES, "result.json")
+OUTPUT_FILES = (*TABLE_FILES.values(), "shadow_prices.csv", *LEVER_FILES, "result.json")
 
 
 @dataclass(frozen=True)
@@ -239,7 +229,7 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
                           ignore_index=True)
 
     wf = model.workforce
-    stock = lp.values(x, wf.stock.name)
+    stock = wf.stock.values(x)
     idx = stock.index
     cover = model.effect_values(x, "cover")
     need = instance.need().reindex(idx)
@@ -251,7 +241,7 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
     lever_inflow = model.effect_values(x, "inflows")
     workforce = pd.DataFrame({
         "stock": stock.to_numpy(), "need": need.to_numpy(),
-        "unmet": lp.values(x, wf.unmet.name).clip(lower=0.0).to_numpy(),
+        "unmet": wf.unmet.values(x).clip(lower=0.0).to_numpy(),
         "pool_cover": cover,
         "departures": np.where(first, np.nan, (1 - survive) * prev.to_numpy()),
         "baseline_inflow": np.where(first, np.nan, (base["school_output_fte"] + base["ordinary_hiring_fte"]).to_numpy()),
@@ -260,7 +250,7 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
     unmet_table = workforce[["bassin", "metier", "year", "need", "unmet"]].copy()
     unmet_table["unmet_share"] = np.divide(unmet_table["unmet"], unmet_table["need"],
                                            out=np.zeros(len(unmet_table)), where=unmet_table["need"] > 0)
-    spend = lp.values(x, model.budget.spend.name).rename("eur").reset_index()
+    spend = model.budget.spend.values(x).rename("eur").reset_index()
     spend["eur"] = spend["eur"].clip(lower=0.0)
     workforce["in_transition"] = _in_transition(instance, decisions).reindex(idx).fillna(0.0).to_numpy()
     tension = instance.tables.get("labour_pool.csv")
@@ -268,22 +258,28 @@ def solution_tables(model, instance, x: np.ndarray | None) -> dict[str, pd.DataF
         idx.droplevel("year")).to_numpy() if tension is not None else np.nan)
     for table in (workforce, unmet_table, spend):
         table["phase"] = phase(table["year"], model.horizon)
-    coverage, flows = _coverage_table(model, instance, x), _pool_flow_table(model, instance, x)
-    _attribute_details(decisions, coverage, flows)
     return {"decisions": decisions, "workforce": workforce, "unmet": unmet_table, "spend": spend,
-            "coverage": coverage, "pool_flows": flows, "flows": _flow_table(model, instance, workforce, x),
-            "labour_pool": _labour_pool_table(model, instance, x), "pathway_places": _pathway_places(model, x)}
+            **_lever_tables(model, instance, x, decisions), "flows": _flow_table(model, instance, workforce, x),
+            "labour_pool": _labour_pool_table(model, instance, x)}
 
 
-def _pathway_places(model, x: np.ndarray) -> pd.DataFrame:
-    blocks = {lever.lever: f"{lever.lever}_territory_places" for lever in model.levers}
-    frames = [model.lp.values(x, block).round().astype(int).rename("places").reset_index().assign(lever=lever)
-              for lever, block in blocks.items() if block in model.lp.columns]
-    if not frames:
-        return pd.DataFrame(columns=list(TABLE_COLUMNS["pathway_places"]))
-    table = pd.concat(frames, ignore_index=True)  # places whole in each zone, summed over the zones
-    table = table.groupby(["lever", "pathway", "year"], as_index=False, sort=False)["places"].sum()
-    return table.loc[table["places"] > 0, list(TABLE_COLUMNS["pathway_places"])].reset_index(drop=True)
+def _lever_tables(model, instance, x: np.ndarray, decisions: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The tables the levers of ``model`` make beside their decisions (:data:`LEVER_TABLES`; empty when no
+    lever switched on makes it), and what each adds to its lever's rows of ``decisions`` (in place)."""
+    parts = {name: [] for name in LEVER_TABLES}
+    for terms in model.levers:
+        for table in REGISTRY[terms.lever].tables:
+            frame = table.make(terms, instance, x)
+            if frame is not None:
+                parts[table.name].append(frame)
+    tables = {name: (pd.DataFrame(columns=list(LEVER_TABLES[name].columns)) if not frames else
+                     frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True))
+              for name, frames in parts.items()}
+    for terms in model.levers:
+        for table in REGISTRY[terms.lever].tables:
+            if table.attribute is not None:
+                table.attribute(decisions, tables[table.name])
+    return tables
 
 
 def _in_transition(instance, decisions: pd.DataFrame) -> pd.Series:
@@ -342,25 +338,8 @@ def _labour_pool_table(model, instance, x: np.ndarray) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _attribute_details(decisions: pd.DataFrame, coverage: pd.DataFrame, flows: pd.DataFrame) -> None:
-    """Give QVCT posts the staff their coverage retains, and pools the need they cover and their travel
-    cost, so that every decision row says what it buys and costs (in place)."""
-    posts = decisions["lever"] == "qvct"
-    if posts.any() and len(coverage):
-        retained = coverage.groupby(["host", "year"])["retained_fte"].sum()
-        key = pd.MultiIndex.from_frame(decisions.loc[posts, ["bassin", "year"]])
-        decisions.loc[posts, "fte"] = retained.reindex(key).fillna(0.0).to_numpy()
-    pools = decisions["lever"] == "pools"
-    if pools.any() and len(flows):
-        per_pool = flows.groupby(["origin", "metier", "year"])[["fte", "travel_eur"]].sum()
-        key = pd.MultiIndex.from_frame(decisions.loc[pools, ["bassin", "metier", "year"]])
-        got = per_pool.reindex(key).fillna(0.0)
-        decisions.loc[pools, "fte"] = got["fte"].to_numpy()
-        decisions.loc[pools, "cost_eur"] = decisions.loc[pools, "cost_eur"].to_numpy() + got["travel_eur"].to_numpy()
-
-
 def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
-    units = lp.values(x, lever.block.name)
+    units = lever.block.values(x)
     whole = lp.is_integer(lever.block.name) | (lever.totals is not None)  # split of whole totals: made whole
     units = units.round(9).where(~whole, units.round())
     table = units.rename("units").reset_index()
@@ -380,31 +359,3 @@ def _decision_table(lever, lp, x: np.ndarray) -> pd.DataFrame:
     table["cost_eur"] = units.to_numpy() * eur
     return table.loc[table["units"] > 1e-7, list(TABLE_COLUMNS["decisions"])]
 
-
-def _coverage_table(model, instance, x) -> pd.DataFrame:
-    lever = next((lv for lv in model.levers if "qvct_coverage" in lv.details), None)
-    if lever is None:
-        return pd.DataFrame(columns=list(TABLE_COLUMNS["coverage"]))
-    served = model.lp.values(x, lever.details["qvct_coverage"].name)
-    table = served[served > 0.5].reset_index()[["structure", "host", "year"]]
-    table["minutes"] = pair_minutes(instance, table)
-    block = lever.details["qvct_coverage"]
-    cols = block.locate(table[["structure", "host", "year"]]) if len(table) else []
-    retained = lever.inflows.groupby("col")["fte"].sum()
-    table["retained_fte"] = retained.reindex(cols).fillna(0.0).to_numpy() if len(table) else []
-    return table[list(TABLE_COLUMNS["coverage"])]
-
-
-def _pool_flow_table(model, instance, x) -> pd.DataFrame:
-    lever = next((lv for lv in model.levers if "pool_flows" in lv.details), None)
-    if lever is None:
-        return pd.DataFrame(columns=list(TABLE_COLUMNS["pool_flows"]))
-    block = lever.details["pool_flows"]
-    flows = model.lp.values(x, block.name)
-    keep = flows > 1e-7
-    table = flows[keep].rename("fte").reset_index()
-    minutes = instance.travel().reindex(pd.MultiIndex.from_frame(table[["origin", "destination"]])).to_numpy()
-    table["minutes"] = minutes
-    eur = lever.costs.groupby("col")["eur"].sum().reindex(block.positions[keep.to_numpy()]).fillna(0).to_numpy()
-    table["travel_eur"] = table["fte"].to_numpy() * eur
-    return table[list(TABLE_COLUMNS["pool_flows"])]

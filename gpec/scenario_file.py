@@ -32,6 +32,7 @@ import yaml
 from gpec.domains import violation
 from gpec.errors import GpecError, InputError
 from gpec.instance import Instance, check_horizon
+from gpec.lever_names import LEVERS
 from gpec.scenario import Scenario, parse_horizon, parse_record
 from gpec.schema import EUR_MAX
 
@@ -80,8 +81,6 @@ def scenario_from_mapping(data: dict, instance: Instance, where: str, name: str 
                           folder: Path = Path(".")) -> ScenarioFile:
     """A scenario file's keys (``data``) checked against ``instance``; errors start with ``where`` (the
     file), ``name`` is the default name, a relative ``reference`` is read from ``folder``."""
-    from gpec.models import LEVER_BUILDERS
-
     path = where
     fail = lambda key, message: GpecError(f"{where}: {key}: {message}")
     unknown = [k for k in data if k not in KEYS]
@@ -138,10 +137,10 @@ def scenario_from_mapping(data: dict, instance: Instance, where: str, name: str 
             names = data[key] if isinstance(data[key], list) else None
             if names is None or not all(isinstance(n, str) for n in names):
                 raise fail(key, "a list of lever names, e.g. [vehicles, pools]")
-            bad = [n for n in names if n not in LEVER_BUILDERS]
+            bad = [n for n in names if n not in LEVERS]
             if bad:
-                raise fail(key, f"unknown lever '{bad[0]}' (levers: {', '.join(LEVER_BUILDERS)})")
-            levers = tuple(lv for lv in LEVER_BUILDERS if (lv in names) == (key == "levers"))
+                raise fail(key, f"unknown lever '{bad[0]}' (levers: {', '.join(LEVERS)})")
+            levers = tuple(lv for lv in LEVERS if (lv in names) == (key == "levers"))
 
     min_places = {}
     for metier, places in _mapping(data, "min_places", path).items():

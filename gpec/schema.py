@@ -15,6 +15,7 @@ import pandas as pd
 
 from gpec.domains import COST, DENSITY, DOMAINS, FTE_PER_PLACE, violation
 from gpec.errors import InputError
+from gpec import lever_names
 
 CONFIDENCE_LEVELS = ("pub", "der", "ass")
 #: The four reservoirs of the care workforce (Cercle V&S note, S2) that every flow belongs to.
@@ -26,10 +27,10 @@ FLOW_KINDS = ("entry", "retained", "cover", "move_in", "move_out", "return", "de
 #: The kinds a decision delivers (its ``fte`` in decisions.csv) and that count as inflows of a reservoir.
 DELIVERED_KINDS = ("entry", "retained", "cover", "move_in")
 #: ``pathways.csv`` vocabularies: the levers a pathway can belong to, how a person moves, what caps it.
-PATHWAY_LEVERS = ("promotion", "vae", "reconversion", "immersion", "social")
-#: Every lever of the model (:data:`gpec.models.LEVER_BUILDERS`, in its order): the vocabulary of the
-#: optional ``lever`` column of ``parameters.csv``, which names the lever whose effect a record sets.
-LEVERS = ("training", "apprenticeship", "qvct", "vehicles", "pools", *PATHWAY_LEVERS)
+PATHWAY_LEVERS = lever_names.PATHWAY_LEVERS
+#: Every lever of the model (``levers.csv``, the optional ``lever`` column of ``parameters.csv``): the one
+#: list of :mod:`gpec.lever_names`.
+LEVERS = lever_names.LEVERS
 PATHWAY_MODES = ("in_post", "out_of_post", "external")
 CAP_BASES = ("source_stock", "target_stock", "population")
 #: Where a pathway's places are whole numbers: in each bassin, or in the instance's territory (places a

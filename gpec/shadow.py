@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 
 from gpec import interrupt
+from gpec.models.qvct import LEVER as QVCT
+from gpec.models.training import LEVER as TRAINING
 from gpec.solvers import MIN_SOLVE_S, Capability, TimeBudget, holding, provider, supports
 
 COLUMNS = ("method", "family", "label", "funder", "bassin", "metier", "year", "unit", "value", "uncertainty",
@@ -62,7 +64,7 @@ def shadow_prices(model, x: np.ndarray, objective: float, bound: float, mip_gap:
     ``backend``, the run's live solver model, is changed in place for each solve when it has what they
     need (:data:`NEEDS`: the model is not handed to a solver again); otherwise a model of the first
     backend that has is made (:func:`gpec.solvers.provider`; the run's message says so)."""
-    funders = sorted(set(model.lp.rows["budget"].index.get_level_values("funder")))
+    funders = sorted(set(model.budget.budget.index.get_level_values("funder")))
     later = 1.0 + 2 * len(funders)  # the fixed-integer LP and the MIP re-solves, weight 1 each
     if backend is None or not supports(backend, *NEEDS):
         backend = prices_backend(backend)(model.lp)
@@ -115,22 +117,22 @@ def _lp_relaxation(model, live, budget: TimeBudget, share: float) -> pd.DataFram
         col_dual, x = np.zeros(lp.n_cols), np.zeros(lp.n_cols)
     arrays = lp.bounds()
     frames = []
-    budget_rows = lp.rows["budget"]
+    budget_rows = model.budget.budget
     avoided = -row_dual[budget_rows.positions] * 1000.0
     frame = _rows_frame(budget_rows, "lp_relaxation", "1000 EUR in that year", avoided,
                         activity[budget_rows.positions] >= arrays["row_upper"][budget_rows.positions] - 1e-6)
     frame["eur_per_fte_year"] = np.where(avoided > 1e-9, 1000.0 / np.maximum(avoided, 1e-12), np.nan)
     frames.append(frame)
-    if "labour_pool" in lp.rows:
-        pool = lp.rows["labour_pool"]
+    if model.labour_pool is not None:
+        pool = model.labour_pool
         frames.append(_rows_frame(pool, "lp_relaxation", "person recruited", -row_dual[pool.positions],
                                   activity[pool.positions] >= arrays["row_upper"][pool.positions] - 1e-6))
-    if "qvct_posts" in lp.columns:
-        posts = lp.columns["qvct_posts"]
+    if model.lever(QVCT) is not None:
+        posts = model.lever(QVCT).block
         frames.append(_rows_frame(posts, "lp_relaxation", "QVCT post-year", -col_dual[posts.positions], False,
                                   "unmet avoided by one more post, its cost taken from the budget"))
-    if "training_places" in lp.columns:
-        places = lp.columns["training_places"]
+    if model.lever(TRAINING) is not None:
+        places = model.lever(TRAINING).block
         at_cap = x[places.positions] >= arrays["col_upper"][places.positions] - 1e-6
         value = pd.Series(np.where(at_cap, -col_dual[places.positions], 0.0), index=places.index)
         per_site = value.groupby(level=["bassin", "metier"]).sum()
@@ -147,7 +149,7 @@ def _lp_relaxation(model, live, budget: TimeBudget, share: float) -> pd.DataFram
 def _mip_marginals(model, live, x, objective: float, bound: float, mip_gap: float, budget: TimeBudget,
                    funders: list[str]) -> pd.DataFrame:
     lp = model.lp
-    rows_block = lp.rows["budget"]
+    rows_block = model.budget.budget
     upper = lp.bounds()["row_upper"][rows_block.positions]
     funder_of = rows_block.index.get_level_values("funder")
     years = len(set(rows_block.index.get_level_values("year")))

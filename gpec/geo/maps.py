@@ -39,11 +39,11 @@ from shapely.geometry import LineString, MultiPolygon, Polygon  # noqa: E402
 from gpec.atomic import write_atomic  # noqa: E402
 from gpec.errors import GpecError  # noqa: E402
 from gpec.i18n import LABELS, check_lang, fmt_number, fmt_percent, label, t  # noqa: E402
+from gpec.models.registry import REGISTRY  # noqa: E402
 
-#: Levers that can have a map (a column of :func:`bassin_layer`); their words are ``map.what_<lever>``
-#: and ``map.unit_<lever>`` of :mod:`gpec.i18n`.
-LEVER_MAPS = ("training", "apprenticeship", "qvct", "vehicles", "pools", "promotion", "vae", "reconversion",
-              "immersion", "social")
+#: Levers that can have a map (a column of :func:`bassin_layer`): those the registry marks ``mapped``, in
+#: its order; their words are ``map.what_<lever>`` and ``map.unit_<lever>`` of :mod:`gpec.i18n`.
+LEVER_MAPS = tuple(name for name, spec in REGISTRY.items() if spec.mapped)
 #: How many bassins are named on a map (those with the largest values).
 N_NAMED = 6
 #: Figure size (inches) and resolution of the maps.

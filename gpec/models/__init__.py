@@ -29,29 +29,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gpec.models.apprenticeship import add_apprenticeship
 from gpec.models.budget import BudgetBlocks, add_budget
 from gpec.models.labour_pool import add_labour_pool
 from gpec.models.levers import LeverTerms
-from gpec.models.linear import LinearModel, row_positions
-from gpec.models.vehicles import add_vehicles
-from gpec.models.pools import add_pools
-from gpec.models.qvct import add_qvct
+from gpec.models.linear import Block, LinearModel, row_positions
+from gpec.models.registry import REGISTRY
 from gpec.models.stability import STAGE as CHANGE_STAGE
 from gpec.models.stability import add_stability
 from gpec.models.targets import add_targets
-from gpec.models.training import add_training
-from gpec.models.pathways import add_pathways
-from gpec.schema import PATHWAY_LEVERS
 from gpec.models.workforce import WorkforceBlocks, add_workforce_columns, add_workforce_rows
 
 #: The lexicographic stages, in order (module docstring).
 STAGES: tuple[str, ...] = ("unmet", "cost")
 
-#: Lever name -> builder; the order is the column order of the model.
-LEVER_BUILDERS = {"training": add_training, "apprenticeship": add_apprenticeship, "qvct": add_qvct,
-                  "vehicles": add_vehicles, "pools": add_pools,
-                  **{lever: add_pathways(lever) for lever in PATHWAY_LEVERS}}
+#: Lever name -> builder (:data:`gpec.models.registry.REGISTRY`); the order is the column order of the model.
+LEVER_BUILDERS = {name: spec.build for name, spec in REGISTRY.items()}
 
 
 @dataclass
@@ -66,6 +58,14 @@ class GpecModel:
     stages: tuple[str, ...] = STAGES
     #: units of the reference plan with no column in this model (``None``: no reference)
     reference_unmatched: float | None = None
+    #: the ``labour_pool`` rows (``None``: the instance has no labour pool)
+    labour_pool: Block | None = None
+    #: the column of the required service level (``None``: no service level is required)
+    service_level: Block | None = None
+
+    def lever(self, name: str) -> LeverTerms | None:
+        """The terms of lever ``name`` (``None`` when it is switched off)."""
+        return next((terms for terms in self.levers if terms.lever == name), None)
 
     def effect_values(self, x: np.ndarray, kind: str) -> np.ndarray:
         """FTE the levers add to the stock (``kind="inflows"``) or cover without being stock
@@ -92,8 +92,8 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
     takes :func:`default_tail`. A ``reference`` decision table adds the third stage ``change``
     (:mod:`gpec.models.stability`).
     """
-    names = tuple(LEVER_BUILDERS) if levers is None else tuple(levers)
-    unknown = set(names) - set(LEVER_BUILDERS)
+    names = tuple(REGISTRY) if levers is None else tuple(levers)
+    unknown = set(names) - set(REGISTRY)
     if unknown:
         raise ValueError(f"unknown lever(s): {', '.join(sorted(unknown))}")
     if tail is None:
@@ -102,30 +102,23 @@ def build_model(instance, horizon: tuple[int, int], levers: tuple[str, ...] | No
         raise ValueError(f"tail of {tail} years: the instance's data end in {_data_last(instance)}")
     lp = LinearModel()
     workforce = add_workforce_columns(lp, instance, horizon, horizon[1] + tail)
-    terms = [LEVER_BUILDERS[name](lp, instance, horizon, workforce) for name in LEVER_BUILDERS if name in names]
+    terms = [spec.build(lp, instance, horizon, workforce) for name, spec in REGISTRY.items() if name in names]
     workforce = add_workforce_rows(lp, instance, horizon, workforce, [t.inflows for t in terms],
                                    [t.cover for t in terms])
     budget = add_budget(lp, instance, (horizon[0], workforce.end), terms)
-    add_labour_pool(lp, instance, (horizon[0], workforce.end), terms)
-    add_targets(lp, horizon, workforce, terms, service_level, min_places)
+    pool = add_labour_pool(lp, instance, (horizon[0], workforce.end), terms)
+    level = add_targets(lp, horizon, workforce, terms, service_level, min_places)
+    blocks = dict(labour_pool=pool, service_level=level)
     if reference is None:
-        return GpecModel(lp, horizon, terms, workforce, budget)
+        return GpecModel(lp, horizon, terms, workforce, budget, **blocks)
     unmatched = add_stability(lp, terms, reference)
-    return GpecModel(lp, horizon, terms, workforce, budget, (*STAGES, CHANGE_STAGE), unmatched)
+    return GpecModel(lp, horizon, terms, workforce, budget, (*STAGES, CHANGE_STAGE), unmatched, **blocks)
 
 
 def longest_lag(instance, levers: tuple[str, ...]) -> int:
-    """Years from a decision to its last effect, over the levers switched on (1 for the yearly levers)."""
-    lags = [0]
-    if {"training", "apprenticeship"} & set(levers):
-        lags.append(int(instance.param_by_metier("training_years").max()))
-    if {"qvct", "vehicles"} & set(levers):
-        lags.append(1)
-    paths = instance.pathways()
-    on = paths[paths["lever"].isin(levers)]
-    if len(on):
-        lags.append(int(on["years"].max()))
-    return max(lags)
+    """Years from a decision to its last effect, over the levers switched on (each lever's ``lag``,
+    :class:`~gpec.models.levers.LeverSpec`; 0 with none)."""
+    return max([0, *(spec.lag(instance, name) for name, spec in REGISTRY.items() if name in levers)])
 
 
 def default_tail(instance, horizon: tuple[int, int], levers: tuple[str, ...]) -> int:

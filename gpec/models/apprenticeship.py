@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, bassin_zones, decision_grid, effects, grid_index, yearly_costs
+from gpec.models.levers import (LeverSpec, LeverTerms, bassin_zones, course_lag, decision_grid, effects, grid_index,
+                                yearly_costs)
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -46,3 +47,9 @@ def add_apprenticeship(lp: LinearModel, instance, horizon: tuple[int, int], work
     unit = grid["metier"].map(instance.param_by_metier("cost_apprentice")).to_numpy(float)
     costs = yearly_costs(block, grid["year"].to_numpy(), lags, unit, bassin_zones(instance, grid["bassin"]))
     return LeverTerms(LEVER, block, lags, inflows, costs, draws=draws)
+
+
+#: The lever as the registry reads it.
+SPECS = (LeverSpec(LEVER, add_apprenticeship, course_lag, "apprenticeships.csv",
+                   ("bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"),
+                   bound_phrase="capacity of apprenticeship contracts"),)

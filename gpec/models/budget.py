@@ -57,10 +57,14 @@ from gpec.models.linear import Block, LinearModel
 
 @dataclass(frozen=True)
 class BudgetBlocks:
+    """The budget's columns (``spend``, ``carry``: euros carried over) and rows (``lever_cost``, ``budget``,
+    ``carry_limit``: the ``budget_carry`` rows, ``None`` unless part of an unspent envelope is carried)."""
+
     spend: Block
     lever_cost: Block
     budget: Block
     carry: Block
+    carry_limit: Block | None = None
 
 
 def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list[LeverTerms]) -> BudgetBlocks:
@@ -102,9 +106,10 @@ def add_budget(lp: LinearModel, instance, horizon: tuple[int, int], levers: list
     # budget: sum_{l,z} P[l,f,z,t] + K[f,t] - K[f,t-1] <= B[f,t]
     budget = lp.add_constraints("budget", budget_index, [(rows, spend.positions, 1.0), (k, carry.positions, 1.0),
                                                          carried_in], upper=envelope)
+    carry_limit = None
     if 0 < share < 1:
         # budget_carry: phi sum_{l,z} P[l,f,z,t] + K[f,t] - phi K[f,t-1] <= phi B[f,t]   (0 < phi < 1)
-        lp.add_constraints("budget_carry", budget_index,
-                           [(rows, spend.positions, share), (k, carry.positions, 1.0), (later, carried_in[1], -share)],
-                           upper=share * envelope)
-    return BudgetBlocks(spend, lever_cost, budget, carry)
+        carry_limit = lp.add_constraints("budget_carry", budget_index,
+                                         [(rows, spend.positions, share), (k, carry.positions, 1.0),
+                                          (later, carried_in[1], -share)], upper=share * envelope)
+    return BudgetBlocks(spend, lever_cost, budget, carry, carry_limit)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -39,7 +41,9 @@ def effects(bassin, metier, year, col, fte, flow, reservoir, kind: str) -> pd.Da
 
 @dataclass(frozen=True)
 class LeverTerms:
-    """A lever's decisions and how they enter the stock balance, the need rows and the budget.
+    """A lever's decisions and how they enter the stock balance, the need rows and the budget (a lever with
+    other blocks a planner reads hands them over as attributes of a subclass: ``QvctTerms.coverage``,
+    ``PoolTerms.flows``, ``PathwayTerms.places``).
 
     Attributes
     ----------
@@ -67,8 +71,6 @@ class LeverTerms:
     draws : DataFrame
         ``bassin, year, col, people``: people recruited from the local labour pool of (bassin, year) per
         unit of ``col`` (recruitment-type levers only; see :mod:`gpec.models.labour_pool`).
-    details : dict
-        Other blocks a planner reads (structure coverage, pool flows), by output name.
     unit_eur : ndarray or None
         Euros one unit of each column of ``block`` costs over its duration, where ``costs`` is not charged
         to ``block`` itself; ``None``: summed from ``costs``.
@@ -87,7 +89,6 @@ class LeverTerms:
     costs: pd.DataFrame
     cover: pd.DataFrame = field(default_factory=empty_effects)
     draws: pd.DataFrame = field(default_factory=empty_draws)
-    details: dict[str, Block] = field(default_factory=dict)
     metier: str = ""
     unit_eur: np.ndarray | None = None
     totals: Block | None = None
@@ -97,6 +98,91 @@ class LeverTerms:
         if self.unit_eur is not None:
             return self.unit_eur
         return self.costs.groupby("col")["eur"].sum().reindex(self.block.positions).fillna(0.0).to_numpy()
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """A table of :class:`gpec.results.Result` that a lever makes from its own blocks, beside its decisions.
+
+    Attributes
+    ----------
+    name : str
+        The Result attribute (``coverage``, ``pool_flows``, ``pathway_places``).
+    file : str
+        The CSV file of the run it is written to.
+    columns : tuple of str
+        Its columns, in output order.
+    make : callable
+        ``make(terms, instance, x)``: the table of the lever whose :class:`LeverTerms` are ``terms`` in
+        solution ``x``, or ``None`` when it has none (the tables of several levers are concatenated).
+    attribute : callable or None
+        ``attribute(decisions, table)``: what the table adds to the lever's own rows of the decision table
+        (FTE a post retains, need a pool covers and its travel), in place.
+    """
+
+    name: str
+    file: str
+    columns: tuple[str, ...]
+    make: Callable[..., pd.DataFrame | None]
+    attribute: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    """A lever as its module declares it once (:mod:`gpec.models.registry` collects them).
+
+    Which bodies may pay for a lever is data (``levers.csv``), and every lever pays in the zone of the
+    bassin its decision is located in (:mod:`gpec.models.budget`), so neither is declared here.
+
+    Attributes
+    ----------
+    name : str
+        The lever's name, one of :data:`gpec.lever_names.LEVERS` (``levers.csv``, ``--lever-off``, the tables).
+    build : callable
+        ``build(lp, instance, horizon, workforce) -> LeverTerms``: adds its decisions to the model.
+    lag : callable
+        ``lag(instance, name)``: years from a decision to its last effect (:func:`gpec.models.longest_lag`).
+    decisions_file : str
+        The file of the run with its rows of the decision table.
+    decisions_columns : tuple of str
+        The columns of ``decisions_file``.
+    tables : tuple of ResultTable
+        The other tables of the Result it makes.
+    mapped : bool
+        Whether a map shows it (:data:`gpec.geo.maps.LEVER_MAPS`).
+    bound_phrase : str
+        What the upper bound of its decisions means to a planner (an IIS, :mod:`gpec.diagnose`); empty:
+        the name of its block.
+    """
+
+    name: str
+    build: Callable[..., "LeverTerms"]
+    lag: Callable[[object, str], int]
+    decisions_file: str
+    decisions_columns: tuple[str, ...]
+    tables: tuple[ResultTable, ...] = ()
+    mapped: bool = True
+    bound_phrase: str = ""
+
+    @property
+    def formulation(self) -> str:
+        """The lever's formulation: the docstring of the module that builds it."""
+        return sys.modules[self.build.__module__].__doc__ or ""
+
+
+def course_lag(instance, lever: str) -> int:
+    """The longest course of the métiers (``training_years``): a place or a contract delivers when it ends."""
+    return int(instance.param_by_metier("training_years").max())
+
+
+def next_year_lag(instance, lever: str) -> int:
+    """One year: a post or a vehicle of year t acts on the stock of t + 1."""
+    return 1
+
+
+def same_year_lag(instance, lever: str) -> int:
+    """No lag: the decision acts in its own year (a pool covers need the year it works)."""
+    return 0
 
 
 def bassin_zones(instance, bassins) -> np.ndarray:

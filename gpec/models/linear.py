@@ -100,6 +100,10 @@ class Block:
         except KeyError as exc:
             raise KeyError(f"{self.name}: {exc.args[0]}") from None
 
+    def values(self, x: np.ndarray) -> pd.Series:
+        """The block's values in ``x`` (a solution of its columns or the activity of its rows), by label."""
+        return pd.Series(x[self.start:self.start + self.size], index=self.index, name=self.name)
+
     def label(self, position: int) -> str:
         key = self.index[position - self.start]
         key = key if isinstance(key, tuple) else (key,)
@@ -260,8 +264,7 @@ class LinearModel:
 
     def values(self, x: np.ndarray, name: str) -> pd.Series:
         """Solution values of one variable block, indexed by its labels."""
-        block = self.columns[name]
-        return pd.Series(x[block.start:block.start + block.size], index=block.index, name=name)
+        return self.columns[name].values(x)
 
     def column_label(self, j: int) -> str:
         return _label(self.columns, j)

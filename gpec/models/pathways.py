@@ -64,12 +64,27 @@ Constraints
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, start_rows, yearly_costs
+from gpec.models.levers import (LeverSpec, LeverTerms, ResultTable, bassin_zones, effects, grid_index, start_rows,
+                                yearly_costs)
 from gpec.models.linear import Block, LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
+from gpec.lever_names import PATHWAY_LEVERS
+
+#: Columns of the table of places bought whole in the territory (``pathway_places.csv``).
+PLACES_COLUMNS = ("lever", "pathway", "year", "places")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathwayTerms(LeverTerms):
+    """A pathway lever's terms and the places it buys whole in the territory (``places``: [zone x] pathway
+    x year; ``None`` when every pathway of the lever has whole places per bassin)."""
+
+    places: Block | None
 
 
 def pathway_caps(instance, first_year: int) -> pd.DataFrame:
@@ -100,7 +115,7 @@ def pathway_caps(instance, first_year: int) -> pd.DataFrame:
 def add_pathways(lever: str):
     """The builder of one pathway lever (``promotion``, ``vae``, ``reconversion``, ``immersion``, ``social``)."""
 
-    def build(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
+    def build(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> PathwayTerms:
         first, last = horizon
         paths = instance.pathways()
         paths = paths[paths["lever"] == lever].set_index("pathway")
@@ -153,8 +168,8 @@ def add_pathways(lever: str):
                              g["zone"].to_numpy(object))
         costs["col"] = np.repeat(charged, g["lag"].to_numpy())
         costs = costs.drop_duplicates(["year", "col"]).reset_index(drop=True)
-        return LeverTerms(lever, block, g["lag"].to_numpy(), inflows, costs, draws=draws,
-                          unit_eur=g["cost"].to_numpy(float) * g["lag"].to_numpy())
+        return PathwayTerms(lever=lever, block=block, lags=g["lag"].to_numpy(), inflows=inflows, costs=costs,
+                            draws=draws, unit_eur=g["cost"].to_numpy(float) * g["lag"].to_numpy(), places=places)
 
     build.__name__ = f"add_{lever}"
     return build
@@ -176,3 +191,29 @@ def _whole_territory_places(lp: LinearModel, lever: str, g: pd.DataFrame, keys: 
     lp.add_constraints(f"{lever}_whole_places", index, [(rows, g["col"].to_numpy(), 1.0), (k, places.positions, -1.0)],
                        0.0, 0.0)
     return places
+
+
+def pathway_lag(instance, lever: str) -> int:
+    """The longest pathway of ``lever`` (``pathway_years``; 0 when the instance has none)."""
+    paths = instance.pathways()
+    years = paths.loc[paths["lever"] == lever, "years"]
+    return int(years.max()) if len(years) else 0
+
+
+def territory_places(terms: PathwayTerms, instance, x: np.ndarray) -> pd.DataFrame | None:
+    """The whole places bought in the territory in solution ``x``, summed over its zones, where positive:
+    lever, pathway, year, places (``None``: the lever buys none in the territory)."""
+    if terms.places is None:
+        return None
+    table = terms.places.values(x).round().astype(int).rename("places").reset_index().assign(lever=terms.lever)
+    table = table.groupby(["lever", "pathway", "year"], as_index=False, sort=False)["places"].sum()
+    return table.loc[table["places"] > 0, list(PLACES_COLUMNS)].reset_index(drop=True)
+
+
+#: The table of places bought whole in the territory, which every pathway lever adds to.
+PLACES_TABLE = ResultTable("pathway_places", "pathway_places.csv", PLACES_COLUMNS, territory_places)
+#: The pathway levers as the registry reads them, one per name of :data:`gpec.lever_names.PATHWAY_LEVERS`.
+SPECS = tuple(LeverSpec(lever, add_pathways(lever), pathway_lag, f"{lever}.csv",
+                        ("pathway", "bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"),
+                        tables=(PLACES_TABLE,))
+              for lever in PATHWAY_LEVERS)

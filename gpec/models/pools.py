@@ -40,18 +40,30 @@ pools_split
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from gpec.geo.reach import bassins_within
-from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, whole_totals
-from gpec.models.linear import LinearModel, row_positions
+from gpec.models.levers import (LeverSpec, LeverTerms, ResultTable, bassin_zones, effects, grid_index, same_year_lag,
+                                whole_totals)
+from gpec.models.linear import Block, LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
 LEVER = "pools"
+#: Columns of the pool flow table (``pool_flows.csv``).
+FLOW_COLUMNS = ("origin", "destination", "metier", "year", "fte", "minutes", "travel_eur")
 
 
-def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
+@dataclass(frozen=True, kw_only=True)
+class PoolTerms(LeverTerms):
+    """The pools' terms and the need they cover (``flows``: origin x destination x métier x year)."""
+
+    flows: Block
+
+
+def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> PoolTerms:
     first, last = horizon
     years = pd.DataFrame({"year": np.arange(first + 1, last + 1)})
     salary = instance.param_by_metier("cost_pool_fte")
@@ -98,5 +110,36 @@ def add_pools(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wo
                       "zone": bassin_zones(instance, flows["origin"])}),
     ], ignore_index=True)
     empty = covered.iloc[0:0]
-    return LeverTerms(LEVER, pool, np.zeros(pool.size, int), empty, costs, cover=covered, draws=draws,
-                      details={"pool_flows": cover}, unit_eur=unit_eur, totals=totals)
+    return PoolTerms(lever=LEVER, block=pool, lags=np.zeros(pool.size, int), inflows=empty, costs=costs, cover=covered,
+                     draws=draws, unit_eur=unit_eur, totals=totals, flows=cover)
+
+
+def flow_table(terms: PoolTerms, instance, x: np.ndarray) -> pd.DataFrame:
+    """The need pools cover in solution ``x``: origin (the pool's base), destination, métier, year, FTE,
+    minutes between them and the travel it costs."""
+    block = terms.flows
+    flows = block.values(x)
+    keep = flows > 1e-7
+    table = flows[keep].rename("fte").reset_index()
+    minutes = instance.travel().reindex(pd.MultiIndex.from_frame(table[["origin", "destination"]])).to_numpy()
+    table["minutes"] = minutes
+    eur = terms.costs.groupby("col")["eur"].sum().reindex(block.positions[keep.to_numpy()]).fillna(0).to_numpy()
+    table["travel_eur"] = table["fte"].to_numpy() * eur
+    return table[list(FLOW_COLUMNS)]
+
+
+def cover_and_travel(decisions: pd.DataFrame, flows: pd.DataFrame) -> None:
+    """Give each pool (its base, métier and year) the need it covers as FTE and its travel on top of its
+    cost, in its decision row."""
+    pools = decisions["lever"] == LEVER
+    if pools.any() and len(flows):
+        per_pool = flows.groupby(["origin", "metier", "year"])[["fte", "travel_eur"]].sum()
+        key = pd.MultiIndex.from_frame(decisions.loc[pools, ["bassin", "metier", "year"]])
+        got = per_pool.reindex(key).fillna(0.0)
+        decisions.loc[pools, "fte"] = got["fte"].to_numpy()
+        decisions.loc[pools, "cost_eur"] = decisions.loc[pools, "cost_eur"].to_numpy() + got["travel_eur"].to_numpy()
+
+
+#: The lever as the registry reads it.
+SPECS = (LeverSpec(LEVER, add_pools, same_year_lag, "pools.csv", ("bassin", "metier", "year", "units", "cost_eur"),
+                   tables=(ResultTable("pool_flows", "pool_flows.csv", FLOW_COLUMNS, flow_table, cover_and_travel),)),)

@@ -38,18 +38,29 @@ qvct_link
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from gpec.geo.reach import structures_within
-from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index
-from gpec.models.linear import LinearModel, row_positions
+from gpec.geo.reach import pair_minutes, structures_within
+from gpec.models.levers import LeverSpec, LeverTerms, ResultTable, bassin_zones, effects, grid_index, next_year_lag
+from gpec.models.linear import Block, LinearModel, row_positions
 from gpec.models.workforce import WorkforceBlocks
 
 LEVER = "qvct"
+#: Columns of the coverage table (``qvct_coverage.csv``).
+COVERAGE_COLUMNS = ("structure", "host", "year", "minutes", "retained_fte")
 
 
-def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> LeverTerms:
+@dataclass(frozen=True, kw_only=True)
+class QvctTerms(LeverTerms):
+    """The posts' terms and the structures they serve (``coverage``: structure x host bassin x year)."""
+
+    coverage: Block
+
+
+def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce: WorkforceBlocks) -> QvctTerms:
     first, last = horizon
     years = np.arange(first, min(last, workforce.end - 1) + 1)  # effect at t + 1 <= end
     K = instance.param("qvct_structures_per_officer")
@@ -87,5 +98,32 @@ def add_qvct(lp: LinearModel, instance, horizon: tuple[int, int], workforce: Wor
     costs = pd.DataFrame({"year": post_grid["year"].to_numpy(), "col": posts.positions,
                           "eur": instance.param("cost_qvct_officer"),
                           "zone": bassin_zones(instance, post_grid["bassin"])})
-    return LeverTerms(LEVER, posts, np.ones(posts.size, int), inflows, costs, details={"qvct_coverage": served},
-                      metier="all")
+    return QvctTerms(lever=LEVER, block=posts, lags=np.ones(posts.size, int), inflows=inflows, costs=costs,
+                     metier="all", coverage=served)
+
+
+def coverage_table(terms: QvctTerms, instance, x: np.ndarray) -> pd.DataFrame:
+    """The structures served in solution ``x``: structure, host (bassin of the post), year, minutes between
+    them, and the FTE the coverage retains."""
+    served = terms.coverage.values(x)
+    table = served[served > 0.5].reset_index()[["structure", "host", "year"]]
+    table["minutes"] = pair_minutes(instance, table)
+    cols = terms.coverage.locate(table[["structure", "host", "year"]]) if len(table) else []
+    retained = terms.inflows.groupby("col")["fte"].sum()
+    table["retained_fte"] = retained.reindex(cols).fillna(0.0).to_numpy() if len(table) else []
+    return table[list(COVERAGE_COLUMNS)]
+
+
+def retained_by_posts(decisions: pd.DataFrame, coverage: pd.DataFrame) -> None:
+    """Give each post (its bassin and year) the staff its coverage retains, as the FTE of its decision row."""
+    posts = decisions["lever"] == LEVER
+    if posts.any() and len(coverage):
+        retained = coverage.groupby(["host", "year"])["retained_fte"].sum()
+        key = pd.MultiIndex.from_frame(decisions.loc[posts, ["bassin", "year"]])
+        decisions.loc[posts, "fte"] = retained.reindex(key).fillna(0.0).to_numpy()
+
+
+#: The lever as the registry reads it.
+SPECS = (LeverSpec(LEVER, add_qvct, next_year_lag, "qvct_posts.csv", ("bassin", "year", "units", "cost_eur"),
+                   tables=(ResultTable("coverage", "qvct_coverage.csv", COVERAGE_COLUMNS, coverage_table,
+                                       retained_by_posts),)),)

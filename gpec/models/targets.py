@@ -29,12 +29,16 @@ import numpy as np
 import pandas as pd
 
 from gpec.models.levers import LeverTerms
-from gpec.models.linear import LinearModel
+from gpec.models.linear import Block, LinearModel
+from gpec.models.training import LEVER as TRAINING
 
 
 def add_targets(lp: LinearModel, horizon: tuple[int, int], workforce, levers: list[LeverTerms],
-                service_level: float | None = None, min_places: dict[str, int] | None = None) -> None:
+                service_level: float | None = None, min_places: dict[str, int] | None = None) -> Block | None:
+    """Add the targets asked for (module docstring); returns the column of the required service level
+    (``None``: none is required)."""
     first, _ = horizon
+    level = None
     if service_level is not None:
         level = lp.add_variables("service_level_required", pd.Index(["all"], name="scope"), service_level,
                                  service_level)
@@ -48,7 +52,7 @@ def add_targets(lp: LinearModel, horizon: tuple[int, int], workforce, levers: li
                            [(rows, workforce.unmet.positions[later], 1.0), (rows, np.full(len(later), level.start), need)],
                            upper=need)
     if min_places:
-        training = next((lv for lv in levers if lv.lever == "training"), None)
+        training = next((lv for lv in levers if lv.lever == TRAINING), None)
         index = pd.Index(sorted(min_places), name="metier")
         terms = []
         if training is not None:
@@ -58,3 +62,4 @@ def add_targets(lp: LinearModel, horizon: tuple[int, int], workforce, levers: li
             terms.append((rows[keep], training.block.positions[keep], 1.0))
         # min_places: sum_{s,tau} X[s,m,tau] >= X_min[m]
         lp.add_constraints("min_places", index, terms, lower=np.array([float(min_places[m]) for m in index]))
+    return level

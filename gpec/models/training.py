@@ -43,8 +43,8 @@ from __future__ import annotations
 import pandas as pd
 
 from gpec.geo.settlement import graduate_destinations
-from gpec.models.levers import (LeverTerms, bassin_zones, decision_grid, effects, grid_index, whole_totals,
-                                yearly_costs)
+from gpec.models.levers import (LeverSpec, LeverTerms, bassin_zones, course_lag, decision_grid, effects, grid_index,
+                                whole_totals, yearly_costs)
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -75,3 +75,9 @@ def add_training(lp: LinearModel, instance, horizon: tuple[int, int], workforce:
     totals, costs, unit_eur = whole_totals(lp, LEVER, block, ("metier", "year"), costs, instance.bassin_zones())
     return LeverTerms(LEVER, block, grid["lag"].to_numpy(), inflows, costs, draws=draws, unit_eur=unit_eur,
                       totals=totals)
+
+
+#: The lever as the registry reads it.
+SPECS = (LeverSpec(LEVER, add_training, course_lag, "training_places.csv",
+                   ("bassin", "metier", "year", "units", "delivers", "fte", "cost_eur"),
+                   bound_phrase="capacity of training places"),)

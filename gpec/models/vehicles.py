@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gpec.models.levers import LeverTerms, bassin_zones, effects, grid_index, whole_totals
+from gpec.models.levers import LeverSpec, LeverTerms, bassin_zones, effects, grid_index, next_year_lag, whole_totals
 from gpec.models.linear import LinearModel
 from gpec.models.workforce import WorkforceBlocks
 
@@ -82,3 +82,7 @@ def vehicle_fleet_max(instance, first_year: int) -> pd.Series:
     stock = instance.baseline()["stock_fte"].xs((METIER, first_year), level=("metier", "year")).reindex(b.index)
     cap = np.floor(instance.param("vehicle_max_share") * stock.fillna(0.0)).astype(int)
     return cap.where(b["density"] <= instance.param("vehicle_max_density"), 0)
+
+
+#: The lever as the registry reads it.
+SPECS = (LeverSpec(LEVER, add_vehicles, next_year_lag, "vehicles.csv", ("bassin", "year", "units", "fte", "cost_eur")),)

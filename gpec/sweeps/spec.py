@@ -43,6 +43,7 @@ from pathlib import Path
 from gpec.domains import WHOLE_PARAMETERS, violation
 from gpec.errors import GpecError, InputError
 from gpec.instance import Instance
+from gpec.lever_names import LEVERS
 from gpec.scenario import Scenario
 from gpec.scenario_file import KEYS as SCENARIO_KEYS
 from gpec.scenario_file import read_scenario_file, read_yaml, scenario_from_mapping, with_options
@@ -327,8 +328,6 @@ def _grid(data, instance: Instance, table, fail) -> list[tuple[str, list[tuple[s
     """The grid's dimensions: ``[(name, [(level label, change), ...]), ...]``; a change is a dict of
     ``budgets`` (body -> factor or euros), ``parameters`` (record -> level), ``service_level`` or
     ``levers_off``, resolved against each base by :func:`_combine`."""
-    from gpec.models import LEVER_BUILDERS
-
     if data is None:
         return []
     if not isinstance(data, dict) or not data:
@@ -381,9 +380,9 @@ def _grid(data, instance: Instance, table, fail) -> list[tuple[str, list[tuple[s
                 names = level if isinstance(level, list) else None
                 if names is None or not all(isinstance(n, str) for n in names):
                     raise fail(f"{key}.levers_off", f"{level!r} is not a list of lever names, e.g. [vehicles]")
-                bad = [n for n in names if n not in LEVER_BUILDERS]
+                bad = [n for n in names if n not in LEVERS]
                 if bad:
-                    raise fail(f"{key}.levers_off", f"unknown lever '{bad[0]}' (levers: {', '.join(LEVER_BUILDERS)})")
+                    raise fail(f"{key}.levers_off", f"unknown lever '{bad[0]}' (levers: {', '.join(LEVERS)})")
                 levels.append(("+".join(names) or "none", {"levers_off": tuple(names)}))
         labels = [label for label, _ in levels]
         if len(set(labels)) < len(labels):
@@ -439,8 +438,7 @@ def _combine(scenario: Scenario, changes: list[dict], applied: Instance) -> Scen
         if "service_level" in change:
             scenario = replace(scenario, service_level=change["service_level"])
         if "levers_off" in change:
-            from gpec.models import LEVER_BUILDERS
-            on = scenario.levers if scenario.levers is not None else tuple(LEVER_BUILDERS)
+            on = scenario.levers if scenario.levers is not None else LEVERS
             scenario = replace(scenario, levers=tuple(lv for lv in on if lv not in change["levers_off"]))
     return replace(scenario, budgets=budgets, parameters=parameters)
 

@@ -54,14 +54,14 @@ def scenario_key(digest: str, applied: Instance, horizon: tuple[int, int], scena
     ``applied`` is the instance under the scenario (:meth:`gpec.scenario.Scenario.apply`), so two
     scenarios that spell the same envelopes or values differently have the same key.
     """
-    from gpec.models import LEVER_BUILDERS
+    from gpec.lever_names import LEVERS
 
     budget = applied.tables["budget.csv"][["funder", "year", "eur"]].sort_values(["funder", "year"])
     params = applied.parameters[["name", "key", "value"]].sort_values(["name", "key"])
     payload = {
         "instance": digest, "horizon": list(horizon),
         "budget": budget.to_numpy().tolist(), "parameters": params.to_numpy().tolist(),
-        "levers": [lv for lv in LEVER_BUILDERS if scenario.levers is None or lv in scenario.levers],
+        "levers": [lv for lv in LEVERS if scenario.levers is None or lv in scenario.levers],
         "service_level": scenario.service_level, "min_places": sorted(scenario.min_places.items()),
         "options": [scenario.time_limit, scenario.mip_gap, scenario.cost_gap, scenario.solver,
                     scenario.solution_limit],
