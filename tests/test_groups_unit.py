@@ -392,3 +392,24 @@ def test_a_stop_before_any_plan_raises_so_that_nothing_is_written():
             time.sleep(0.01)
         with pytest.raises(interrupt.Interrupted, match="no grouping found; nothing written"):
             solve_groups(data, GroupingOptions(max_minutes=30), time_limit=60)
+
+
+def test_a_crash_while_drawing_the_groups_map_keeps_the_plan(line, tmp_path, monkeypatch):
+    """Fault: drawing the map raises (a bug, a library's). The grouping is still written as one unit,
+    without a half-drawn map, and result.json says why there is no map (as gpec solve's maps)."""
+    import gpec.groupings.map
+
+    def broken(result, data, path, lang="en"):
+        path.write_bytes(b"half a map")
+        raise RuntimeError("the renderer fell over")
+
+    monkeypatch.setattr(gpec.groupings.map, "write_group_map", broken)
+    data = load_group_data(line, "p", travel_file=line / "travel.csv")
+    result = solve_groups(data, GroupingOptions(max_minutes=15, max_size=3), time_limit=60)
+    assert result.has_solution
+    out = tmp_path / "out"
+    assert write_grouping(result, data, out) is None
+    head = json.loads((out / "result.json").read_text())
+    assert "map not drawn (RuntimeError: the renderer fell over)" in head["message"]
+    assert sorted(p.name for p in out.iterdir()) == ["group_posts.csv", "groups.csv", "result.json"]
+    assert _beside(out) == []  # no staging folder left

@@ -42,7 +42,9 @@ def check_grouping_out(out: str | Path) -> Path:
 def write_grouping(result: GroupResult, data: GroupData, out: str | Path, maps: bool = True,
                    lang: str = "en") -> Path | None:
     """Write ``result`` into the folder ``out`` as one unit (module docstring), with the map when ``maps``
-    and the result has a plan (:func:`gpec.groupings.map.write_group_map`, in ``lang``).
+    and the result has a plan (:func:`gpec.groupings.map.write_group_map`, in ``lang``). A failure to draw
+    the map (other than to write it: a full disk) does not lose the plan: the files are written without
+    the map and the message of ``result.json`` says why.
 
     Returns
     -------
@@ -62,9 +64,17 @@ def write_grouping(result: GroupResult, data: GroupData, out: str | Path, maps: 
     drawn = []
 
     def fill(stage: Path) -> None:
+        if maps and result.has_solution:
+            try:
+                if write_group_map(result, data, stage / MAP_FILE, lang=lang):
+                    drawn.append(MAP_FILE)
+            except OSError:  # a full disk fails the whole write
+                raise
+            except Exception as exc:  # noqa: BLE001 - a map is not worth the plan (as gpec solve's maps)
+                (stage / MAP_FILE).unlink(missing_ok=True)
+                first = str(exc).splitlines()[0] if str(exc) else ""
+                result.message += f"; map not drawn ({type(exc).__name__}: {first})"
         result.write(stage)
-        if maps and result.has_solution and write_group_map(result, data, stage / MAP_FILE, lang=lang):
-            drawn.append(MAP_FILE)
 
     folder = write_folder(out, fill, _ours)
     return folder / drawn[0] if drawn else None
