@@ -127,12 +127,13 @@ def _lp_relaxation(model, live, budget: TimeBudget, share: float) -> pd.DataFram
         pool = model.labour_pool
         frames.append(_rows_frame(pool, "lp_relaxation", "person recruited", -row_dual[pool.positions],
                                   activity[pool.positions] >= arrays["row_upper"][pool.positions] - 1e-6))
-    if model.lever(QVCT) is not None:
-        posts = model.lever(QVCT).block
+    qvct, training = model.lever(QVCT), model.lever(TRAINING)
+    if qvct is not None:
+        posts = qvct.block
         frames.append(_rows_frame(posts, "lp_relaxation", "QVCT post-year", -col_dual[posts.positions], False,
                                   "unmet avoided by one more post, its cost taken from the budget"))
-    if model.lever(TRAINING) is not None:
-        places = model.lever(TRAINING).block
+    if training is not None:
+        places = training.block
         at_cap = x[places.positions] >= arrays["col_upper"][places.positions] - 1e-6
         value = pd.Series(np.where(at_cap, -col_dual[places.positions], 0.0), index=places.index)
         per_site = value.groupby(level=["bassin", "metier"]).sum()

@@ -15,16 +15,16 @@ import pandas as pd
 import pytest
 
 import gpec.models
+from gpec import schema
 from gpec.errors import InputError
 from gpec.geo.maps import LEVER_MAPS
 from gpec.i18n import LABELS, LANGUAGES
 from gpec.instance import load_instance
+from gpec.lever_names import LEVERS, PATHWAY_LEVERS
 from gpec.models import LEVER_BUILDERS, build_model, longest_lag
 from gpec.models.levers import LeverTerms
 from gpec.models.registry import LEVER_TABLES, MODULES, REGISTRY
 from gpec.results import LEVER_FILES, OUTPUT_FILES, TABLE_COLUMNS, TABLE_FILES, Result, solution_tables
-from gpec import schema
-from gpec.lever_names import LEVERS, PATHWAY_LEVERS
 from tests.conftest import LANDES
 
 

@@ -156,7 +156,7 @@ class LeverSpec:
     """
 
     name: str
-    build: Callable[..., "LeverTerms"]
+    build: Callable[..., LeverTerms]
     lag: Callable[[object, str], int]
     decisions_file: str
     decisions_columns: tuple[str, ...]
