@@ -7,6 +7,8 @@
 - :func:`run_gpec_process` runs ``python -m gpec.cli`` as a subprocess. Only for what a real process
   alone shows: that nothing else reaches stderr (a warning printed while importing, a message at
   interpreter shutdown) and the exit status the shell sees.
+- :class:`TerminalRun` runs ``python -m gpec.cli`` with stderr on a pseudo-terminal, to be signalled
+  (the interrupt tests of ``gpec solve`` and ``gpec groups``).
 - :func:`assert_one_line_error`: exit code 2 and exactly one line on stderr, ``gpec: error: ...``,
   naming where (every needle), never a traceback.
 
@@ -16,11 +18,19 @@ Plain functions rather than fixtures: module-scoped fixtures and hypothesis exam
 from __future__ import annotations
 
 import io
+import os
+import pty
+import re
+import select
+import signal
 import subprocess
 import sys
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import NamedTuple
+
+import pytest
 
 from gpec.cli import main
 
@@ -86,3 +96,73 @@ def assert_one_line_error(code: int, stderr: str, *needles: str, stdout: str | N
     for needle in needles:
         assert needle in line, f"{needle!r} not in {line!r}"
     return line
+
+
+# -- a run on a pseudo-terminal, to be signalled (gpec.interrupt) -----------------------------------------
+
+#: Seconds a run on a terminal may take to reach what a test waits for, or to end.
+PATIENCE = 300
+
+
+def default_signals() -> None:
+    """In the child: SIGINT and SIGTERM as a shell gives them (a test runner's worker may ignore SIGINT,
+    and an ignored signal stays ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def gpec_env() -> dict:
+    """The environment of a gpec subprocess: this checkout importable, a terminal 160 columns wide."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "TERM": "xterm", "COLUMNS": "160"}
+
+
+class TerminalRun:
+    """``gpec ARGS`` as a subprocess in a session of its own (``os.killpg`` signals it as a whole), stderr
+    on a pseudo-terminal (its live line, read as it comes), stdout to a file in ``tmp_path``."""
+
+    def __init__(self, tmp_path, *args):
+        self.master, slave = pty.openpty()
+        self.stdout_path = tmp_path / f"stdout-{time.monotonic_ns()}.txt"
+        with open(self.stdout_path, "w") as stdout:
+            self.proc = subprocess.Popen([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT,
+                                         env=gpec_env(), stdin=subprocess.DEVNULL, stdout=stdout, stderr=slave,
+                                         start_new_session=True, preexec_fn=default_signals)
+        os.close(slave)
+        self.stderr = ""
+
+    def _read(self, timeout: float) -> bool:
+        """Read what the terminal has within ``timeout``; False once it is closed."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            return False
+        self.stderr += chunk.decode("utf-8", "replace")
+        return bool(chunk)
+
+    def wait_for(self, pattern: str) -> None:
+        """Until the terminal shows ``pattern`` (a regular expression); fails if the run ends first."""
+        deadline = time.monotonic() + PATIENCE
+        while not re.search(pattern, self.stderr):
+            assert self.proc.poll() is None, f"ended ({self.proc.returncode}) before {pattern!r}:\n{self.stderr}"
+            assert time.monotonic() < deadline, f"no {pattern!r} in {PATIENCE} s:\n{self.stderr}"
+            self._read(0.05)
+
+    def finish(self) -> int:
+        """Read the terminal until the run ends (a child writing to a full terminal would block); its exit
+        code."""
+        deadline = time.monotonic() + PATIENCE
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                pytest.fail(f"still running {PATIENCE} s after the signal:\n{self.stderr}")
+            if not self._read(0.05):
+                break
+        code = self.proc.wait(timeout=PATIENCE)
+        while self._read(0.0):
+            pass
+        os.close(self.master)
+        return code

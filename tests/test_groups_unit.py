@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from gpec.errors import GpecError
 from gpec.groupings import GroupingOptions, load_group_data, solve_groups
 from gpec.groupings.output import GROUP_FILES, check_grouping_out, write_grouping
 from gpec.outputs import write_folder
+from tests.cli_helpers import PATIENCE, TerminalRun, gpec_env
 from tests.conftest import LANDES, ROOT
 from tests.test_groups import _write_line
 
@@ -43,19 +43,12 @@ pty = pytest.importorskip("pty", reason="pseudo-terminals (POSIX)")
 
 #: The 167 EHPAD: phase 1 has a plan within seconds and is not proven for longer.
 TWO_DEPARTEMENTS = ROOT / "instances" / "landes_pyrenees_atlantiques"
-#: Seconds any wait of these tests gives up after (a hung run fails the test instead of hanging it).
-PATIENCE = 300
 GROUPS = ("groups.csv", "group_posts.csv", "result.json")
-
-
-def _env() -> dict:
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, "TERM": "xterm", "COLUMNS": "160"}
 
 
 def _gpec(*args, **popen) -> subprocess.Popen:
     """``gpec ARGS`` in a session of its own (signalled as a whole with os.killpg)."""
-    return subprocess.Popen([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT, env=_env(),
+    return subprocess.Popen([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT, env=gpec_env(),
                             stdin=subprocess.DEVNULL, start_new_session=True, **popen)
 
 
@@ -176,7 +169,7 @@ def test_gpec_groups_refuses_an_out_it_would_destroy_in_one_line(tmp_path, line,
         (out / ("thesis.tex" if make == "foreign" else "decisions.csv")).write_text("mine")
     before = out.read_bytes() if make == "file" else _files(out)
     proc = subprocess.run([sys.executable, "-m", "gpec.cli", "groups", line, "--post", "p", "--travel",
-                           line / "travel.csv", "--max-minutes", "15", "--quiet", "--out", out], cwd=ROOT, env=_env(),
+                           line / "travel.csv", "--max-minutes", "15", "--quiet", "--out", out], cwd=ROOT, env=gpec_env(),
                           capture_output=True, text=True, timeout=PATIENCE)
     assert proc.returncode == 2 and proc.stderr == f"gpec: error: --out {out}: {needle}" + (
         "; the folder is replaced as a whole, so choose a new or empty folder\n" if make != "file" else "\n")
@@ -209,7 +202,7 @@ def _grouping(out, files=GROUP_FILES) -> dict:
 def test_gpec_groups_killed_while_writing_leaves_one_complete_grouping(tmp_path, line):
     out = tmp_path / "out"
     first = subprocess.run([sys.executable, "-m", "gpec.cli", *map(str, _line_run(line, out, 15))], cwd=ROOT,
-                           env=_env(), capture_output=True, text=True, timeout=PATIENCE)
+                           env=gpec_env(), capture_output=True, text=True, timeout=PATIENCE)
     assert first.returncode == 0, first.stderr
     assert _grouping(out)["options"]["max_minutes"] == 15
     before = _files(out)
@@ -230,7 +223,7 @@ def test_gpec_groups_killed_while_writing_leaves_one_complete_grouping(tmp_path,
         left = _beside(out)
         assert all(re.fullmatch(r"\.out\.(staging|old)-[0-9]+", name) for name in left), left
     again = subprocess.run([sys.executable, "-m", "gpec.cli", *map(str, _line_run(line, out, 15))], cwd=ROOT,
-                           env=_env(), capture_output=True, text=True, timeout=PATIENCE)
+                           env=gpec_env(), capture_output=True, text=True, timeout=PATIENCE)
     assert again.returncode == 0, again.stderr
     assert _grouping(out)["options"]["max_minutes"] == 15 and _beside(out) == []  # the leftovers removed
 
@@ -239,7 +232,7 @@ def test_gpec_groups_killed_while_writing_leaves_one_complete_grouping(tmp_path,
 def test_a_signal_while_gpec_groups_writes_lets_the_write_finish(tmp_path, line):
     out = tmp_path / "out"
     first = subprocess.run([sys.executable, "-m", "gpec.cli", *map(str, _line_run(line, out, 15))], cwd=ROOT,
-                           env=_env(), capture_output=True, text=True, timeout=PATIENCE)
+                           env=gpec_env(), capture_output=True, text=True, timeout=PATIENCE)
     assert first.returncode == 0, first.stderr
     proc = _gpec(*_line_run(line, out, 25), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + PATIENCE
@@ -255,51 +248,12 @@ def test_a_signal_while_gpec_groups_writes_lets_the_write_finish(tmp_path, line)
 
 # -- SIGTERM during phase 1 ------------------------------------------------------------------------------
 
-class _Terminal:
-    """``gpec ARGS`` in a session of its own, stderr on a pseudo-terminal (its live line, read as it comes)."""
-
-    def __init__(self, tmp_path, *args):
-        self.master, slave = pty.openpty()
-        with open(tmp_path / "stdout.txt", "w") as stdout:
-            self.proc = _gpec(*args, stdout=stdout, stderr=slave)
-        os.close(slave)
-        self.stderr = ""
-
-    def _read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if not ready:
-            return True
-        try:
-            chunk = os.read(self.master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            return False
-        self.stderr += chunk.decode("utf-8", "replace")
-        return bool(chunk)
-
-    def wait_for(self, pattern: str) -> None:
-        deadline = time.monotonic() + PATIENCE
-        while not re.search(pattern, self.stderr):
-            assert self.proc.poll() is None, f"ended ({self.proc.returncode}) before {pattern!r}:\n{self.stderr}"
-            assert time.monotonic() < deadline, f"no {pattern!r} in {PATIENCE} s:\n{self.stderr}"
-            self._read(0.05)
-
-    def finish(self) -> int:
-        deadline = time.monotonic() + PATIENCE
-        while self.proc.poll() is None and time.monotonic() < deadline and self._read(0.05):
-            pass
-        code = self.proc.wait(timeout=PATIENCE)
-        while self._read(0.0):
-            pass
-        os.close(self.master)
-        return code
-
-
 def test_sigterm_during_phase_1_writes_its_plan_over_the_previous_grouping_and_exits_130(tmp_path, line):
     out = tmp_path / "run" / "groups"
     data = load_group_data(line, "p", travel_file=line / "travel.csv")
     write_grouping(solve_groups(data, GroupingOptions(max_minutes=15, max_size=3)), data, out)
     assert json.loads((out / "result.json").read_text())["n_structures"] == 5  # a previous grouping
-    run = _Terminal(tmp_path, "groups", TWO_DEPARTEMENTS, "--post", "night_nurse", "--time-limit", 600, "--out", out)
+    run = TerminalRun(tmp_path, "groups", TWO_DEPARTEMENTS, "--post", "night_nurse", "--time-limit", 600, "--out", out)
     run.wait_for(r"fewest posts .*incumbent [0-9]")  # HiGHS's live line: phase 1 has a plan
     os.killpg(run.proc.pid, signal.SIGTERM)
     assert run.finish() == interrupt.EXIT_CODE, run.stderr

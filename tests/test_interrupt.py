@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
@@ -32,6 +31,7 @@ from gpec.instance import load_instance
 from gpec.outputs import RUN_FILES
 from gpec.scenario import Scenario
 from gpec.solving import solve
+from tests.cli_helpers import PATIENCE, TerminalRun, default_signals, gpec_env
 from tests.conftest import LANDES, ROOT
 from tests.interrupt_driver import SignalOnIncumbent
 
@@ -41,70 +41,9 @@ LONG = ["--budget", "departement=2000000", "--gap", "0", "--time-limit", "600"]
 #: The Landes on three years: the first incumbent comes within a second, the proof not within minutes.
 SHORT_HORIZON = ["--horizon", "2026-2028"]
 QUICK = ["--horizon", "2026-2027", "--no-shadow-prices", "--quiet", "--no-maps"]
-#: Seconds any wait of these tests gives up after (a hung run fails the test instead of hanging it).
-PATIENCE = 300
 
 
-def _default_signals() -> None:
-    """In the child: SIGINT and SIGTERM as a shell gives them (a test runner's worker may ignore SIGINT,
-    and an ignored signal stays ignored)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _env() -> dict:
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, "TERM": "xterm", "COLUMNS": "160"}
-
-
-class Run:
-    """``gpec ARGS`` as a subprocess, stderr on a pseudo-terminal (read as it comes), stdout to a file."""
-
-    def __init__(self, tmp_path, *args):
-        self.master, slave = pty.openpty()
-        self.stdout_path = tmp_path / f"stdout-{time.monotonic_ns()}.txt"
-        with open(self.stdout_path, "w") as stdout:
-            self.proc = subprocess.Popen([sys.executable, "-m", "gpec.cli", *map(str, args)], cwd=ROOT, env=_env(),
-                                         stdin=subprocess.DEVNULL, stdout=stdout, stderr=slave,
-                                         preexec_fn=_default_signals)
-        os.close(slave)
-        self.stderr = ""
-
-    def _read(self, timeout: float) -> bool:
-        """Read what the terminal has within ``timeout``; False once it is closed."""
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if not ready:
-            return True
-        try:
-            chunk = os.read(self.master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            return False
-        self.stderr += chunk.decode("utf-8", "replace")
-        return bool(chunk)
-
-    def wait_for(self, pattern: str) -> None:
-        """Until the terminal shows ``pattern`` (a regular expression); fails if the run ends first."""
-        deadline = time.monotonic() + PATIENCE
-        while not re.search(pattern, self.stderr):
-            assert self.proc.poll() is None, f"ended ({self.proc.returncode}) before {pattern!r}:\n{self.stderr}"
-            assert time.monotonic() < deadline, f"no {pattern!r} in {PATIENCE} s:\n{self.stderr}"
-            self._read(0.05)
-
-    def finish(self) -> int:
-        """Read the terminal until the run ends (a child writing to a full terminal would block); its exit
-        code."""
-        deadline = time.monotonic() + PATIENCE
-        while self.proc.poll() is None:
-            if time.monotonic() > deadline:
-                self.proc.kill()
-                pytest.fail(f"still running {PATIENCE} s after the signal:\n{self.stderr}")
-            if not self._read(0.05):
-                break
-        code = self.proc.wait(timeout=PATIENCE)
-        while self._read(0.0):
-            pass
-        os.close(self.master)
-        return code
+Run = TerminalRun  # gpec on a terminal, signalled by the tests (tests/cli_helpers.py)
 
 
 def _head(out) -> dict:
@@ -122,7 +61,7 @@ def earlier(tmp_path_factory):
     """The output folder of an earlier quick run (copied by each test that needs one)."""
     out = tmp_path_factory.mktemp("earlier") / "out"
     proc = subprocess.run([sys.executable, "-m", "gpec.cli", "solve", LANDES, "--out", out, *QUICK], cwd=ROOT,
-                          env=_env(), capture_output=True, text=True)
+                          env=gpec_env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -161,8 +100,8 @@ def _signals_while_writing(out, signals: int) -> subprocess.CompletedProcess:
     """A quick run with another budget over ``out``, which sends itself ``signals`` SIGINTs from inside the
     write of its output folder, each once the one before was handled (tests/interrupt_driver.py)."""
     return subprocess.run([sys.executable, DRIVER, "write", str(signals), "solve", LANDES, "--out", out, *QUICK,
-                           "--budget", "departement=900000"], cwd=ROOT, env=_env(), capture_output=True, text=True,
-                          timeout=PATIENCE, preexec_fn=_default_signals)
+                           "--budget", "departement=900000"], cwd=ROOT, env=gpec_env(), capture_output=True, text=True,
+                          timeout=PATIENCE, preexec_fn=default_signals)
 
 
 def _signalled(done: subprocess.CompletedProcess, signals: int) -> str:
@@ -244,8 +183,8 @@ def test_a_solver_that_does_not_stop_is_left_running_and_its_best_plan_kept():
     neither its time limit nor its callback): it is left running GRACE_S after the signal, the best solution
     its callback reported is the plan (made whole by a new model, checked), with the last bound it reported.
     In a process of its own (tests/interrupt_driver.py), which ends with the solver it left running."""
-    done = subprocess.run([sys.executable, DRIVER, "deaf-highs"], cwd=ROOT, env=_env(), capture_output=True,
-                          text=True, timeout=PATIENCE, preexec_fn=_default_signals)
+    done = subprocess.run([sys.executable, DRIVER, "deaf-highs"], cwd=ROOT, env=gpec_env(), capture_output=True,
+                          text=True, timeout=PATIENCE, preexec_fn=default_signals)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["abandoned"] == 1
