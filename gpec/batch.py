@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gpec.instance import Instance, load_instance
+from gpec.results import Figures
 from gpec.scenario import Scenario
 from gpec.solving import solve
 
@@ -32,30 +33,11 @@ class SolveTask:
     scenario: Scenario = field(default_factory=Scenario)
 
 
-@dataclass(frozen=True)
-class SolveSummary:
-    """What a sweep compares of one solve (:class:`gpec.results.Result`'s figures of the same names).
+@dataclass
+class SolveSummary(Figures):
+    """What a sweep compares of one solve: the :class:`~gpec.results.Figures` of its Result, and ``message``
+    (str), the solver's message when there is no plan."""
 
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``feasible``, ``infeasible``, ``unbounded`` or ``error``.
-    objective, bound, gap : float
-        Stage 1's incumbent (weighted unmet need, FTE-years), dual bound and relative gap.
-    cost : float
-        Spending of the returned plan, in euros.
-    runtime_s : float
-        Seconds of the solve.
-    message : str
-        The solver's message when there is no plan.
-    """
-
-    status: str
-    objective: float
-    bound: float
-    gap: float
-    cost: float
-    runtime_s: float
     message: str = ""
 
 

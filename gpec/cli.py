@@ -27,6 +27,23 @@ app.add_typer(instance_app, name="instance")
 console = Console(width=None if sys.stdout.isatty() else 100_000)
 
 
+def _workers_option(what: str, when: str = ""):
+    """``--workers``, worded alike for every command that runs tasks in parallel (:mod:`gpec.parallel`);
+    ``when`` (``"With --all: "``) says when it applies."""
+    return typer.Option(None, "--workers", help=_after(when, f"processes solving {what} at once (default: the "
+                                                              "number of cores)."))
+
+
+def _dask_option(when: str = ""):
+    """``--dask``, worded alike for every command that runs tasks in parallel (:mod:`gpec.parallel`)."""
+    return typer.Option(None, "--dask", help=_after(when, "run on a Dask scheduler (tcp://HOST:PORT) or a local "
+                                                          "cluster (local)."))
+
+
+def _after(when: str, text: str) -> str:
+    return when + text if when else text[:1].upper() + text[1:]
+
+
 @app.command("solve", no_args_is_help=True)
 def solve_command(
     instance: Path = typer.Argument(..., help="Instance folder, e.g. instances/landes."),
@@ -67,10 +84,8 @@ def solve_command(
                                                  "the options given here override its values."),
     by_region: bool = typer.Option(False, "--by-region", help="A folder of régions (gpec instance build "
                                    "--france): solve each région as its own model, in parallel, and merge."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="With --by-region: processes solving régions "
-                                          "at once (default: the number of cores)."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="With --by-region: run on a Dask scheduler "
-                                       "(tcp://HOST:PORT) or a local cluster (local)."),
+    workers: Optional[int] = _workers_option("régions", "With --by-region: "),
+    dask: Optional[str] = _dask_option("With --by-region: "),
 ):
     """Solve an instance; write the decision tables, result.json, report.md, results.xlsx, maps and a
     GeoPackage. Ctrl-C (or SIGTERM) stops the solve and writes the best plan found (maps aside, for
@@ -400,10 +415,8 @@ def sweep_command(
                                 "over envelopes, parameters, levers and service levels (README 'Sweeps')."),
     out: Optional[Path] = typer.Option(None, "--out", help="The sweep's folder (default out/sweep_<spec name>); "
                                        "scenarios already solved there are skipped."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Processes solving scenarios at once "
-                                          "(default: the cores)."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask scheduler (tcp://host:8786) or 'local' "
-                                       "(a LocalCluster started for the sweep)."),
+    workers: Optional[int] = _workers_option("scenarios"),
+    dask: Optional[str] = _dask_option(),
     quiet: bool = typer.Option(False, "--quiet", help="No progress on stderr."),
 ):
     """Solve every scenario of a sweep spec, in parallel, each persisted as it finishes (DIR/runs, one
@@ -655,10 +668,8 @@ def breakeven_command(
     gap: float = typer.Option(1e-3, "--gap", help="Relative MIP gap each probe is proven to (stage 1, unmet need)."),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per probe (default 60); a probe "
                                                "not proven in it leaves an interval, not a point."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="With --all: processes at once (default: the "
-                                          "number of cores)."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="With --all: run on a Dask scheduler (tcp://HOST:PORT) "
-                                       "or a local cluster (local)."),
+    workers: Optional[int] = _workers_option("effects", "With --all: "),
+    dask: Optional[str] = _dask_option("With --all: "),
     scenario_file: Optional[Path] = typer.Option(None, "--scenario", help="A scenario file (YAML): budgets, other "
                                                  "parameters, levers, horizon under which the effects are probed."),
     lang: str = typer.Option("en", "--lang", help="Language for people (console): en or fr."),

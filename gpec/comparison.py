@@ -354,7 +354,8 @@ def write_difference_map(comparison: Comparison, instance, path: str | Path) -> 
         return None
     from types import SimpleNamespace
 
-    from gpec.geo.maps import bassin_layer, plt  # also selects matplotlib's Agg backend
+    from gpec.charts import agg_figure
+    from gpec.geo.maps import bassin_layer
     from gpec.results import TABLE_COLUMNS
 
     empty = {name: pd.DataFrame(columns=list(cols)) for name, cols in TABLE_COLUMNS.items()}
@@ -372,29 +373,27 @@ def write_difference_map(comparison: Comparison, instance, path: str | Path) -> 
 
     first, last = comparison.horizon
     a, b = comparison.runs["a"]["label"], comparison.runs["b"]["label"]
-    fig, ax = plt.subplots(figsize=(7, 7))
-    try:
-        layer.plot(ax=ax, column="change", cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -reach, reach), edgecolor="grey",
-                   linewidth=0.4, legend=True,
-                   legend_kwds={"label": f"change in unmet need, FTE-years {first}-{last} (b - a)", "shrink": 0.6})
-        for row in layer.itertuples():
-            if row.bassin in labelled:
-                p = row.geometry.representative_point()
-                ax.annotate(f"{row.name}\n{row.change:+.1f}", (p.x, p.y), ha="center", va="center", fontsize=6.5,
-                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
-        runs = "b vs a" if (a, b) == ("a", "b") else f"b = {b}  vs  a = {a}"
-        ax.set_title(f"Change in unmet need by bassin, {first}-{last} (all métiers)\n{runs}", fontsize=10)
-        ax.set_axis_off()
-        total = float(layer["change"].sum())
-        fig.text(0.01, 0.01,
-                 f"Red: more unmet need in b, blue: less; total {total:+,.1f} FTE-years. Source: gpec runs of instance "
-                 f"{comparison.instance} (sha256 {comparison.instance_sha256[:12]}), polygons "
-                 f"{Path(instance.folder).name}/bassins.geojson; drawn {_dt.date.today().isoformat()}.",
-                 fontsize=6, ha="left", va="bottom", wrap=True)
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
-        return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight"))
-    finally:
-        plt.close(fig)
+    fig = agg_figure((7, 7))
+    ax = fig.subplots()
+    layer.plot(ax=ax, column="change", cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -reach, reach), edgecolor="grey",
+               linewidth=0.4, legend=True,
+               legend_kwds={"label": f"change in unmet need, FTE-years {first}-{last} (b - a)", "shrink": 0.6})
+    for row in layer.itertuples():
+        if row.bassin in labelled:
+            p = row.geometry.representative_point()
+            ax.annotate(f"{row.name}\n{row.change:+.1f}", (p.x, p.y), ha="center", va="center", fontsize=6.5,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
+    runs = "b vs a" if (a, b) == ("a", "b") else f"b = {b}  vs  a = {a}"
+    ax.set_title(f"Change in unmet need by bassin, {first}-{last} (all métiers)\n{runs}", fontsize=10)
+    ax.set_axis_off()
+    total = float(layer["change"].sum())
+    fig.text(0.01, 0.01,
+             f"Red: more unmet need in b, blue: less; total {total:+,.1f} FTE-years. Source: gpec runs of instance "
+             f"{comparison.instance} (sha256 {comparison.instance_sha256[:12]}), polygons "
+             f"{Path(instance.folder).name}/bassins.geojson; drawn {_dt.date.today().isoformat()}.",
+             fontsize=6, ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight"))
 
 
 # -- for people (the console, in English or French) ------------------------------------------------------

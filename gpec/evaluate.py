@@ -36,6 +36,8 @@ instance is one zone (empty ``zone``) where every funder pays.
 from __future__ import annotations
 
 import math
+import sys
+import types
 from dataclasses import dataclass
 
 import numpy as np
@@ -599,3 +601,15 @@ def _close(a: float, b: float, rel: float = REL_TOL) -> bool:
 def _close_arr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):  # NaN compares unequal, as it should
         return np.abs(a - b) <= 1e-4 + 1e-6 * np.maximum(np.abs(a), np.abs(b))
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`evaluate`. ``gpec.evaluate`` names both the function (a public name of
+    :mod:`gpec`) and this module, which Python binds to the same attribute of the package once it is
+    imported: ``from gpec import solve, evaluate`` then gets the module, which must check a result too."""
+
+    def __call__(self, instance, result) -> Evaluation:
+        return evaluate(instance, result)
+
+
+sys.modules[__name__].__class__ = _CallableModule

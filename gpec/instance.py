@@ -311,11 +311,6 @@ class Instance:
         rows = p[p["name"] == name]
         return pd.Series(rows["value"].to_numpy(), index=pd.Index(rows["key"].to_numpy(), name=key_name), name=name)
 
-    def lever_metiers(self) -> list[str]:
-        """Métiers with a training route (training_years >= 1): the ones places and apprenticeships can feed."""
-        years = self.param_by_metier("training_years")
-        return [m for m in self.metiers["metier"] if years.get(m, 0) >= 1]
-
     def with_parameters(self, overrides: dict[tuple[str, str], float]) -> "Instance":
         """A copy with some parameter values replaced (scenario overrides).
 
@@ -715,19 +710,17 @@ def _check_travel(folder: Path, tables: dict[str, pd.DataFrame], max_minutes: fl
     codes = tables["bassins.csv"]["bassin"]
     have = pd.MultiIndex.from_frame(t[["origin", "destination"]])
     if max_minutes is None:
-        full = pd.MultiIndex.from_product([codes, codes], names=["origin", "destination"])
-        missing = full.difference(have)
-        if len(missing):
-            o, d = missing[0]
-            raise InputError(path, f"no travel time from {o} to {d} (the matrix must be square, or instance.yaml "
-                                   "declares travel_max_minutes)", column="destination")
+        wanted = pd.MultiIndex.from_product([codes, codes], names=["origin", "destination"])
+        why = ("no travel time from {o} to {d} (the matrix must be square, or instance.yaml declares "
+               "travel_max_minutes)")
     else:
-        own = pd.MultiIndex.from_arrays([codes, codes], names=["origin", "destination"])
-        missing = own.difference(have)
-        if len(missing):
-            o, _ = missing[0]
-            raise InputError(path, f"no travel time from {o} to itself (each bassin's own pair, 0 minutes, is listed "
-                                   "even with travel_max_minutes)", column="destination")
+        wanted = pd.MultiIndex.from_arrays([codes, codes], names=["origin", "destination"])
+        why = ("no travel time from {o} to itself (each bassin's own pair, 0 minutes, is listed even with "
+               "travel_max_minutes)")
+    missing = wanted.difference(have)
+    if len(missing):
+        o, d = missing[0]
+        raise InputError(path, why.format(o=o, d=d), column="destination")
     diagonal = (t["origin"] == t["destination"]).to_numpy() & (t["minutes"] != 0).to_numpy()
     if diagonal.any():
         i = int(np.flatnonzero(diagonal)[0])

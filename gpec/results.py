@@ -51,7 +51,31 @@ class StageReport:
 
 
 @dataclass
-class Result:
+class Figures:
+    """The figures of a solve that a batch or a sweep compares (:class:`gpec.batch.SolveSummary`).
+
+    Attributes
+    ----------
+    status : str
+        ``optimal``, ``feasible``, ``infeasible``, ``unbounded`` or ``error``.
+    objective, bound, gap : float
+        Stage 1's incumbent (weighted unmet need, FTE-years), dual bound and relative gap.
+    cost : float
+        Spending of the returned plan, in euros.
+    runtime_s : float
+        Seconds of the solve.
+    """
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    cost: float
+    runtime_s: float
+
+
+@dataclass
+class Result(Figures):
     """Everything a solve returns. ``objective``/``bound``/``gap`` are those of stage 1 (weighted unmet
     need, FTE-years); ``cost`` is the stage-2 spending in euros.
 
@@ -81,12 +105,6 @@ class Result:
       pathways whose bassin rows are an allocation (``whole_places = territory``).
     """
 
-    status: str
-    objective: float
-    bound: float
-    gap: float
-    cost: float
-    runtime_s: float
     solver: str
     instance: str
     instance_sha256: str

@@ -10,6 +10,7 @@ import yaml
 
 from gpec.domains import DOMAINS
 from gpec.geo.distance import great_circle_km
+from gpec.instance import load_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 LANDES = ROOT / "instances" / "landes"
@@ -193,3 +194,91 @@ def _get(value, metier):
 @pytest.fixture
 def landes_path() -> Path:
     return LANDES
+
+
+# -- hand-solved instances shared by several test modules ---------------------------------------------
+#: The one bassin of :func:`tiny`.
+TINY_BASSIN = "00001"
+#: The spatial cases' bassins (A, B, C) and data years (``test_spatial_levers.py``).
+SPATIAL_BASSINS = ("00001", "00002", "00003")
+SPATIAL_YEARS = (2026, 2028)
+
+
+def _spatial_years(first=SPATIAL_YEARS[0]):
+    return range(first, SPATIAL_YEARS[1] + 1)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The hand-solved instance of ``test_known_answer.py`` (one bassin, one métier, 2026-2029)."""
+    B = TINY_BASSIN
+    folder = tmp_path_factory.mktemp("tiny") / "tiny"
+    write_instance(
+        folder, bassins=[(B, 0.0, 45.0)], years=(2026, 2029),
+        need={(B, "as", 2026): 100, (B, "as", 2027): 110, (B, "as", 2028): 120, (B, "as", 2029): 106},
+        stock0={(B, "as"): 100.0}, inflow={(B, "as", y): 10.0 for y in (2027, 2028, 2029)},
+        training_cap={(B, "as"): 5}, apprentice_cap={(B, "as"): 2},
+        budget={"region": 3500.0, "departement": 3000.0},
+    )
+    return load_instance(folder)
+
+
+@pytest.fixture(scope="module")
+def pools_case(tmp_path_factory):
+    """Three bassins on a line, A -25 min- B -25 min- C; pool radius 30 min: only a pool based in B reaches
+    both A and C. Need 0.5 FTE in A and in C, nothing in post, nothing in B. One pool FTE a year (budget
+    10,000 EUR, salary 10,000): based in B it covers both (0.5 + 0.5), based in A or C only half.
+    Pools work from the second year: unmet 1.0 in 2026, 0 after; without pools 3 x 1.0 = 3.0."""
+    A, B, C = SPATIAL_BASSINS
+    folder = tmp_path_factory.mktemp("pools") / "pools"
+    bassins = [(A, 0.0, 45.0), (B, 0.3, 45.0), (C, 0.6, 45.0)]
+    travel = {(A, B): 25, (B, A): 25, (B, C): 25, (C, B): 25, (A, C): 50, (C, A): 50}
+    need = {(b, "as", y): (0.0 if b == B else 0.5) for b in (A, B, C) for y in _spatial_years()}
+    write_instance(folder, bassins=bassins, years=SPATIAL_YEARS, need=need, travel=travel,
+                   stock0={(b, "as"): 0.0 for b in (A, B, C)},
+                   inflow={(b, "as", y): 0.0 for b in (A, B, C) for y in _spatial_years(2027)},
+                   params={"cost_pool_fte": {"as": 10_000.0}, "pool_max_share": 1.0, "eff_pool_fill": 1.0},
+                   budget={"region": 0.0, "departement": 10_000.0})
+    return load_instance(folder)
+
+
+@pytest.fixture(scope="module")
+def qvct_case(tmp_path_factory):
+    """Two EHPAD (10 FTE of aides-soignants each) within the 30-minute radius of bassin A (10 and 20 km), a
+    third in bassin B, 40 km away. K = 2 structures a post, one post a year affordable (50,000 EUR).
+    Exit rate 0.2 (no retirement), effect 0.5: a served structure keeps 0.5 x 0.2 x 10 = 1 FTE more the
+    next year. Both bassins are short (stock 100, need 120, baseline inflow 20 keeps the stock at 100).
+    A post in A (2 structures) retains 2 FTE a year, one in B only 1: posts in A in 2026 and 2027.
+    Unmet 2 x 3 x 20 = 120 without posts; with them 120 - 2 (2027) - (0.8 x 2 + 2) (2028) = 114.4."""
+    A, B, C = SPATIAL_BASSINS
+    folder = tmp_path_factory.mktemp("qvct") / "qvct"
+    bassins = [(A, 0.0, 45.0), (B, 0.0, 45.36)]  # 40 km apart
+    structures = [("S1", A, 0.127, 45.0, 50), ("S2", A, 0.254, 45.0, 50), ("S3", B, 0.0, 45.36, 50)]
+    write_instance(folder, bassins=bassins, years=SPATIAL_YEARS, structures=structures,
+                   staff={(s, "as"): 10.0 for s in ("S1", "S2", "S3")},
+                   need={(b, "as", y): 120.0 for b in (A, B) for y in _spatial_years()},
+                   stock0={(b, "as"): 100.0 for b in (A, B)},
+                   inflow={(b, "as", y): 20.0 for b in (A, B) for y in _spatial_years(2027)},
+                   params={"retire_rate": 0.0, "exit_rate": 0.2, "eff_qvct_exit": 0.5},
+                   budget={"region": 0.0, "departement": 50_000.0})
+    return load_instance(folder)
+
+
+@pytest.fixture(scope="module")
+def vehicles_case(tmp_path_factory):
+    """Aides à domicile in two bassins, A rural (50 inhabitants/km2), B dense (500 > threshold 100).
+    Stock 30, need 40, exit 0.2 kept at 30 by a baseline inflow of 6. A vehicle cuts its driver's exit
+    rate by half (0.5 x 0.2 = 0.1 FTE) and brings 0.4 hires: 0.5 FTE the next year. Fleet at most
+    10 % of 30 = 3 in A, none in B; budget 6,000 EUR = 2 vehicles a year at 3,000 EUR.
+    Unmet without vehicles 2 x 3 x 10 = 60; with 2 in A in 2026 and 2027: 60 - 1.0 - (0.8 + 1.0) = 57.2."""
+    A, B, C = SPATIAL_BASSINS
+    folder = tmp_path_factory.mktemp("vehicles") / "vehicles"
+    write_instance(folder, bassins=[(A, 0.0, 45.0), (B, 0.5, 45.0)], years=SPATIAL_YEARS, metiers=("adv",),
+                   density={A: 50.0, B: 500.0},
+                   need={(b, "adv", y): 40.0 for b in (A, B) for y in _spatial_years()},
+                   stock0={(b, "adv"): 30.0 for b in (A, B)},
+                   inflow={(b, "adv", y): 6.0 for b in (A, B) for y in _spatial_years(2027)},
+                   params={"retire_rate": 0.0, "exit_rate": 0.2, "eff_vehicle_exit": 0.5, "eff_vehicle_hire": 0.4,
+                           "vehicle_max_share": 0.1},
+                   budget={"region": 0.0, "departement": 6_000.0})
+    return load_instance(folder)

@@ -26,9 +26,7 @@ from gpec.scenario import Scenario
 from gpec.solvers import (PROTOCOLS, Backend, Capability, METHODS, backends, get_backend, provider,
                           second_opinion)
 from gpec.solving import solve
-from tests import test_known_answer
 
-tiny = test_known_answer.tiny  # the hand-solved instance (a module fixture)
 BACKENDS = backends()
 #: Seconds a solve that must stop at its time limit is given (the model cannot be proven in far longer).
 SHORT = 0.5

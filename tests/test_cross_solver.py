@@ -12,8 +12,6 @@ from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solving import solve
 from tests.conftest import LANDES
-from tests.test_known_answer import tiny  # noqa: F401  (module fixture)
-from tests.test_spatial_levers import pools_case, qvct_case, vehicles_case  # noqa: F401
 
 SOLVERS = ("highs", "ortools")
 CASES = ("tiny", "pools_case", "qvct_case", "vehicles_case")

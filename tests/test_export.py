@@ -16,11 +16,10 @@ from gpec.solving import solve
 from gpec.solvers.export import write_model
 from gpec.solvers.pyomo import to_pyomo
 from tests.conftest import LANDES
-from tests.test_spatial_levers import pools_case, qvct_case  # noqa: F401  (module fixtures)
 
 
 @pytest.mark.parametrize("suffix", [".mps", ".lp"])
-def test_written_model_is_reread_with_names_and_same_optimum(qvct_case, tmp_path, suffix):  # noqa: F811 (fixture)
+def test_written_model_is_reread_with_names_and_same_optimum(qvct_case, tmp_path, suffix):
     model = build_model(qvct_case, qvct_case.horizon)
     path = write_model(model.lp, "unmet", tmp_path / f"model{suffix}")
     h = highspy.Highs()

@@ -51,7 +51,6 @@ from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solving import solve
 from tests.conftest import LANDES, ROOT
-from tests.test_known_answer import tiny  # noqa: F401  (module fixture: the hand-solved instance)
 
 EXACT = dict(mip_gap=0.0, cost_gap=0.0)
 

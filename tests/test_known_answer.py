@@ -12,6 +12,8 @@ relaxation would take 3.5 and 1.5), i.e. n_t <= 4 entrants.
 
 Stage 1: 6.4 + 13.16 = 19.56 FTE-years (no levers: 0 + 10 + 20 + 6 = 36). Stage 2 keeps 19.56 at least
 cost: 3 places + 1 contract in 2026 and 2027, nothing in 2028: 2 x (3,000 + 2,000) = 10,000 EUR.
+
+The instance is the ``tiny`` fixture of ``conftest.py`` (other modules use it too).
 """
 
 from __future__ import annotations
@@ -19,25 +21,8 @@ from __future__ import annotations
 import pytest
 
 from gpec.evaluate import evaluate
-from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solving import solve
-from tests.conftest import write_instance
-
-B = "00001"
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny") / "tiny"
-    write_instance(
-        folder, bassins=[(B, 0.0, 45.0)], years=(2026, 2029),
-        need={(B, "as", 2026): 100, (B, "as", 2027): 110, (B, "as", 2028): 120, (B, "as", 2029): 106},
-        stock0={(B, "as"): 100.0}, inflow={(B, "as", y): 10.0 for y in (2027, 2028, 2029)},
-        training_cap={(B, "as"): 5}, apprentice_cap={(B, "as"): 2},
-        budget={"region": 3500.0, "departement": 3000.0},
-    )
-    return load_instance(folder)
 
 
 def test_optimal_decisions_and_objective(tiny):

@@ -25,7 +25,6 @@ from gpec.solving import POST_WEIGHT, RESERVE_SHARE, STAGE1_WEIGHT, STAGE_WEIGHT
 from gpec.solvers import StageOutcome, TimeBudget
 from gpec.solvers.highs import HighsBackend
 from tests.conftest import ROOT
-from tests.test_known_answer import tiny  # noqa: F401  (module fixture: the hand-solved instance)
 
 EXACT = dict(mip_gap=0.0, cost_gap=0.0)
 

@@ -1,6 +1,7 @@
 """Known answers for the spatial levers (QVCT posts, vehicles, intermittent pools), each solved by hand
 on a tiny instance built so that the lever is chosen at the optimum; switching it off changes the
-objective by the hand-computed amount. Travel: 1 minute per km (given explicitly)."""
+objective by the hand-computed amount. Travel: 1 minute per km (given explicitly). The instances are the
+``pools_case``, ``qvct_case`` and ``vehicles_case`` fixtures of ``conftest.py`` (other modules use them too)."""
 
 from __future__ import annotations
 
@@ -19,33 +20,10 @@ from gpec.geo.reach import structures_within
 from gpec.instance import load_instance
 from gpec.scenario import Scenario
 from gpec.solving import solve
-from tests.conftest import write_instance
+from tests.conftest import SPATIAL_BASSINS
 
-A, B, C = "00001", "00002", "00003"
-YEARS = (2026, 2028)
+A, B, C = SPATIAL_BASSINS
 EXACT = Scenario(mip_gap=0.0)
-
-
-def _yrs(first=YEARS[0]):
-    return range(first, YEARS[1] + 1)
-
-
-@pytest.fixture(scope="module")
-def pools_case(tmp_path_factory):
-    """Three bassins on a line, A -25 min- B -25 min- C; pool radius 30 min: only a pool based in B reaches
-    both A and C. Need 0.5 FTE in A and in C, nothing in post, nothing in B. One pool FTE a year (budget
-    10,000 EUR, salary 10,000): based in B it covers both (0.5 + 0.5), based in A or C only half.
-    Pools work from the second year: unmet 1.0 in 2026, 0 after; without pools 3 x 1.0 = 3.0."""
-    folder = tmp_path_factory.mktemp("pools") / "pools"
-    bassins = [(A, 0.0, 45.0), (B, 0.3, 45.0), (C, 0.6, 45.0)]
-    travel = {(A, B): 25, (B, A): 25, (B, C): 25, (C, B): 25, (A, C): 50, (C, A): 50}
-    need = {(b, "as", y): (0.0 if b == B else 0.5) for b in (A, B, C) for y in _yrs()}
-    write_instance(folder, bassins=bassins, years=YEARS, need=need, travel=travel,
-                   stock0={(b, "as"): 0.0 for b in (A, B, C)},
-                   inflow={(b, "as", y): 0.0 for b in (A, B, C) for y in _yrs(2027)},
-                   params={"cost_pool_fte": {"as": 10_000.0}, "pool_max_share": 1.0, "eff_pool_fill": 1.0},
-                   budget={"region": 0.0, "departement": 10_000.0})
-    return load_instance(folder)
 
 
 def test_pool_based_in_the_middle_covers_both_ends(pools_case):
@@ -69,27 +47,6 @@ def test_pool_radius_is_rechecked_by_evaluate(pools_case):
     assert "pool" in set(report.violations["family"])
 
 
-@pytest.fixture(scope="module")
-def qvct_case(tmp_path_factory):
-    """Two EHPAD (10 FTE of aides-soignants each) within the 30-minute radius of bassin A (10 and 20 km), a
-    third in bassin B, 40 km away. K = 2 structures a post, one post a year affordable (50,000 EUR).
-    Exit rate 0.2 (no retirement), effect 0.5: a served structure keeps 0.5 x 0.2 x 10 = 1 FTE more the
-    next year. Both bassins are short (stock 100, need 120, baseline inflow 20 keeps the stock at 100).
-    A post in A (2 structures) retains 2 FTE a year, one in B only 1: posts in A in 2026 and 2027.
-    Unmet 2 x 3 x 20 = 120 without posts; with them 120 - 2 (2027) - (0.8 x 2 + 2) (2028) = 114.4."""
-    folder = tmp_path_factory.mktemp("qvct") / "qvct"
-    bassins = [(A, 0.0, 45.0), (B, 0.0, 45.36)]  # 40 km apart
-    structures = [("S1", A, 0.127, 45.0, 50), ("S2", A, 0.254, 45.0, 50), ("S3", B, 0.0, 45.36, 50)]
-    write_instance(folder, bassins=bassins, years=YEARS, structures=structures,
-                   staff={(s, "as"): 10.0 for s in ("S1", "S2", "S3")},
-                   need={(b, "as", y): 120.0 for b in (A, B) for y in _yrs()},
-                   stock0={(b, "as"): 100.0 for b in (A, B)},
-                   inflow={(b, "as", y): 20.0 for b in (A, B) for y in _yrs(2027)},
-                   params={"retire_rate": 0.0, "exit_rate": 0.2, "eff_qvct_exit": 0.5},
-                   budget={"region": 0.0, "departement": 50_000.0})
-    return load_instance(folder)
-
-
 def test_qvct_post_serves_the_two_structures_in_reach(qvct_case):
     result = solve(qvct_case, EXACT)
     assert result.status == "optimal" and result.violations == 0, result.violation_details
@@ -111,25 +68,6 @@ def test_qvct_radius_and_post_capacity_are_rechecked(qvct_case):
     posts = result.decisions.copy()
     posts = posts[~((posts["lever"] == "qvct") & (posts["year"] == 2026))]  # two structures, no post
     assert "coverage" in set(evaluate(qvct_case, replace(result, decisions=posts)).violations["family"])
-
-
-@pytest.fixture(scope="module")
-def vehicles_case(tmp_path_factory):
-    """Aides à domicile in two bassins, A rural (50 inhabitants/km2), B dense (500 > threshold 100).
-    Stock 30, need 40, exit 0.2 kept at 30 by a baseline inflow of 6. A vehicle cuts its driver's exit
-    rate by half (0.5 x 0.2 = 0.1 FTE) and brings 0.4 hires: 0.5 FTE the next year. Fleet at most
-    10 % of 30 = 3 in A, none in B; budget 6,000 EUR = 2 vehicles a year at 3,000 EUR.
-    Unmet without vehicles 2 x 3 x 10 = 60; with 2 in A in 2026 and 2027: 60 - 1.0 - (0.8 + 1.0) = 57.2."""
-    folder = tmp_path_factory.mktemp("vehicles") / "vehicles"
-    write_instance(folder, bassins=[(A, 0.0, 45.0), (B, 0.5, 45.0)], years=YEARS, metiers=("adv",),
-                   density={A: 50.0, B: 500.0},
-                   need={(b, "adv", y): 40.0 for b in (A, B) for y in _yrs()},
-                   stock0={(b, "adv"): 30.0 for b in (A, B)},
-                   inflow={(b, "adv", y): 6.0 for b in (A, B) for y in _yrs(2027)},
-                   params={"retire_rate": 0.0, "exit_rate": 0.2, "eff_vehicle_exit": 0.5, "eff_vehicle_hire": 0.4,
-                           "vehicle_max_share": 0.1},
-                   budget={"region": 0.0, "departement": 6_000.0})
-    return load_instance(folder)
 
 
 def test_vehicles_go_to_the_rural_bassin(vehicles_case):

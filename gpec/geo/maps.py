@@ -20,26 +20,24 @@ from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
+import pandas as pd
+import yaml
+from matplotlib import patheffects
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from shapely.geometry import LineString, MultiPolygon, Polygon
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.cm import ScalarMappable  # noqa: E402
-from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-from shapely.geometry import LineString, MultiPolygon, Polygon  # noqa: E402
-
-from gpec.atomic import write_atomic  # noqa: E402
-from gpec.errors import GpecError  # noqa: E402
-from gpec.i18n import LABELS, check_lang, fmt_number, fmt_percent, label, t  # noqa: E402
-from gpec.models.registry import REGISTRY  # noqa: E402
+from gpec.atomic import write_atomic
+from gpec.charts import agg_figure
+from gpec.errors import GpecError
+from gpec.i18n import LABELS, check_lang, fmt_number, fmt_percent, label, t
+from gpec.models.registry import REGISTRY
 
 #: Levers that can have a map (a column of :func:`bassin_layer`): those the registry marks ``mapped``, in
 #: its order; their words are ``map.what_<lever>`` and ``map.unit_<lever>`` of :mod:`gpec.i18n`.
@@ -473,55 +471,53 @@ def _draw(layer: gpd.GeoDataFrame, column: str, title: str, legend: str, path: P
     if not vmax > 0:  # a scale from 0 to 0 is degenerate: the unmet map of a plan that covers every need
         vmax = 0.01 if share else 1.0
     norm = Normalize(vmin=0.0, vmax=vmax)
-    colour = plt.get_cmap(cmap)
+    colour = matplotlib.colormaps[cmap]
     named = layer.assign(map_value=values)
     named = named[named["map_value"] > 0].nlargest(N_NAMED, "map_value")
     if len(named):
         note += " " + (t("map.named_all", lang) if len(named) == int((values > 0).sum()) else
                        t("map.named_one", lang) if len(named) == 1 else t("map.named", lang).format(n=len(named)))
 
-    fig, ax = plt.subplots(figsize=base.figsize)
-    try:
-        handles = [Line2D([], [], color=OUTLINE, lw=1.4, label=t(base.outline_label, lang)), *handles]
-        fig.subplots_adjust(left=0.02, right=0.98, top=0.89, bottom=_foot(fig, note, footer, handles))
-        ax.add_collection(PatchCollection([PathPatch(p) for p in base.paths], facecolors=colour(norm(values)),
-                                          edgecolors="#b0b0b0", linewidths=0.4, zorder=1), autolim=False)
-        ax.add_collection(LineCollection(base.outlines, colors=OUTLINE, linewidths=1.4, zorder=3), autolim=False)
-        ax.set_xlim(*base.xlim)
-        ax.set_ylim(*base.ylim)
-        ax.set_aspect(base.aspect)
-        for draw in extra:
-            draw(ax)
-        ax.set_xlim(*base.xlim)  # points and arrows do not move the frame
-        ax.set_ylim(*base.ylim)
+    fig = agg_figure(base.figsize)
+    ax = fig.subplots()
+    handles = [Line2D([], [], color=OUTLINE, lw=1.4, label=t(base.outline_label, lang)), *handles]
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.89, bottom=_foot(fig, note, footer, handles))
+    ax.add_collection(PatchCollection([PathPatch(p) for p in base.paths], facecolors=colour(norm(values)),
+                                      edgecolors="#b0b0b0", linewidths=0.4, zorder=1), autolim=False)
+    ax.add_collection(LineCollection(base.outlines, colors=OUTLINE, linewidths=1.4, zorder=3), autolim=False)
+    ax.set_xlim(*base.xlim)
+    ax.set_ylim(*base.ylim)
+    ax.set_aspect(base.aspect)
+    for draw in extra:
+        draw(ax)
+    ax.set_xlim(*base.xlim)  # points and arrows do not move the frame
+    ax.set_ylim(*base.ylim)
 
-        if share:
-            decimals = _percent_decimals(vmax)
-            text = lambda v: fmt_percent(v, lang, decimals)
-            ticks = FuncFormatter(lambda v, _: fmt_percent(v, lang, decimals))
-        else:
-            text = lambda v: _fmt_units(v, lang)
-            ticks = FuncFormatter(lambda v, _: fmt_number(v, lang, 0 if vmax >= 3 else 1))
-        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colour), ax=ax, shrink=0.55, pad=0.01, format=ticks)
-        if not share and vmax >= 3:
-            bar.locator = MaxNLocator(nbins=6, integer=True)
-            bar.update_ticks()
-        bar.set_label(legend, fontsize=8)
-        bar.ax.tick_params(labelsize=7)
+    if share:
+        decimals = _percent_decimals(vmax)
+        text = lambda v: fmt_percent(v, lang, decimals)
+        ticks = FuncFormatter(lambda v, _: fmt_percent(v, lang, decimals))
+    else:
+        text = lambda v: _fmt_units(v, lang)
+        ticks = FuncFormatter(lambda v, _: fmt_number(v, lang, 0 if vmax >= 3 else 1))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colour), ax=ax, shrink=0.55, pad=0.01, format=ticks)
+    if not share and vmax >= 3:
+        bar.locator = MaxNLocator(nbins=6, integer=True)
+        bar.update_ticks()
+    bar.set_label(legend, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
 
-        labels = [(f"{row.label_name}\n{text(row.map_value)}", row.geometry.representative_point())
-                  for row in named.itertuples()]
-        for (words, _), (x, y) in zip(labels, _place_labels(ax, [(w, (p.x, p.y)) for w, p in labels])):
-            ax.text(x, y, words, ha="center", va="center", fontsize=LABEL_SIZE, linespacing=1.0, zorder=6,
-                    path_effects=_HALO)
+    labels = [(f"{row.label_name}\n{text(row.map_value)}", row.geometry.representative_point())
+              for row in named.itertuples()]
+    for (words, _), (x, y) in zip(labels, _place_labels(ax, [(w, (p.x, p.y)) for w, p in labels])):
+        ax.text(x, y, words, ha="center", va="center", fontsize=LABEL_SIZE, linespacing=1.0, zorder=6,
+                path_effects=_HALO)
 
-        head, _, subtitle = title.partition("\n")
-        fig.text(0.5, 0.975, textwrap.fill(head, 80), fontsize=11, ha="center", va="top")
-        fig.text(0.5, 0.943, textwrap.fill(subtitle, 105), fontsize=8.5, ha="center", va="top", color="#303030")
-        ax.set_axis_off()
-        return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"))
-    finally:
-        plt.close(fig)
+    head, _, subtitle = title.partition("\n")
+    fig.text(0.5, 0.975, textwrap.fill(head, 80), fontsize=11, ha="center", va="top")
+    fig.text(0.5, 0.943, textwrap.fill(subtitle, 105), fontsize=8.5, ha="center", va="top", color="#303030")
+    ax.set_axis_off()
+    return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"))
 
 
 def _foot(fig, note: str, footer: str, handles: list) -> float:

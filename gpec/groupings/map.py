@@ -34,13 +34,12 @@ def write_group_map(result: GroupResult, data: GroupData, path: Path, lang: str 
         return None
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from gpec.atomic import write_atomic
+    from gpec.charts import agg_figure
 
-    fig, ax = plt.subplots(figsize=(7, 8))
-    _draw_groups(ax, g, xy, plt.get_cmap("tab20"))
+    fig = agg_figure((7, 8))
+    ax = fig.subplots()
+    _draw_groups(ax, g, xy, matplotlib.colormaps["tab20"])
     lone = g[g["role"] == "alone"]
     ax.scatter(lone["lon"], lone["lat"], color="lightgrey", edgecolor="grey", s=18, zorder=2,
                label=t("groups.map_alone", lang))
@@ -53,10 +52,7 @@ def write_group_map(result: GroupResult, data: GroupData, path: Path, lang: str 
     ax.set_aspect(1 / np.cos(np.radians(float(g["lat"].mean()))))
     ax.legend(handles=_legend(ax, (g["role"] != "alone").any(), lang), loc="best", fontsize=8)
     fig.tight_layout()
-    try:
-        return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    finally:
-        plt.close(fig)
+    return write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
 
 
 def _draw_groups(ax, g: pd.DataFrame, xy: pd.DataFrame, colours) -> None:

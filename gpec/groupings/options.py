@@ -237,16 +237,8 @@ def _whole(value) -> bool:
 
 def isolated(data: GroupData, options: GroupingOptions, pairs: pd.DataFrame) -> list[str]:
     """The structures that must join a group (``no_alone``) but have no other structure within the travel
-    limit, either way: none they could lead, none whose group they could join.
-
-    Parameters
-    ----------
-    data
-        The structures and their travel times.
-    options
-        The options asked for.
-    pairs
-        The member-to-hub pairs within the travel limit (:meth:`GroupData.pairs`).
+    limit, either way: none they could lead, none whose group they could join. ``data``, ``options`` and
+    ``pairs`` as in :func:`check_options`.
 
     Returns
     -------

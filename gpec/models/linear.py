@@ -217,9 +217,6 @@ class LinearModel:
             np.add.at(c, cols, vals)
         return c
 
-    def objective_names(self) -> list[str]:
-        return list(self._objective_parts)
-
     def bounds(self) -> dict[str, np.ndarray]:
         """Column bounds, integrality and row bounds (copies), without the matrix."""
         cat = lambda parts, dtype=float: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)

@@ -22,7 +22,6 @@ from gpec.errors import GpecError
 
 COMMUNES = "data/raw/communes_bv2022.csv"
 LANDES_AGES = "data/raw/landes_pop_75_85_rp2023.csv"
-BASSINS = "data/raw/bassins_de_vie_2022.csv"
 CODES = {"code_commune": str, "dep": str, "bv2022": str, "epci": str, "reg": str}
 
 
