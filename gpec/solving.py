@@ -365,15 +365,16 @@ def _whole_units(model, backend, scenario: Scenario, budget: TimeBudget, weights
 def _rounding(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], x: np.ndarray,
               progress, first_only: bool = False) -> tuple[list[StageReport], np.ndarray | None]:
     """The stages of the rounding MIP of plan ``x`` (:func:`gpec.rounding.rounding_model`) within ``budget``
-    (``first_only``, interrupted: its first stage, unmet need, only)."""
+    (``first_only``, interrupted: its first stage, unmet need, only, at the scenario's gap itself rather
+    than :data:`WHOLE_UNITS_GAP` of it: on the Landes at 2 M EUR, 0.2 s against 1.5 s)."""
     rounding = holding(backend, rounding_model(model, x))
     first = getattr(rounding, "relaxation_first", None)
     if first is not None:  # its integer decisions fixed, it is small once presolved: branch and cut
         rounding.relaxation_first = False
     try:
         return _stages(model, rounding, replace(scenario, solution_limit=None), budget, weights, 0.0, None,
-                       aim=WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress, small=True,
-                       first_only=first_only)
+                       aim=1.0 if first_only else WHOLE_UNITS_GAP, prefix="whole units: ", progress=progress,
+                       small=True, first_only=first_only)
     finally:
         if first is not None:
             rounding.relaxation_first = first
