@@ -35,6 +35,7 @@ instance is one zone (empty ``zone``) where every funder pays.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import types
@@ -234,11 +235,13 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
     mine = decisions[decisions["lever"].isin(PATHWAY_LEVERS)]
     if mine.empty:
         return
-    stock = instance.baseline()["stock_fte"].xs(first, level="year")
-    population = instance.bassins.set_index("bassin")["population"]
+    stock = instance.baseline()["stock_fte"].xs(first, level="year").to_dict()
+    population = dict(zip(instance.bassins["bassin"], instance.bassins["population"]))
+    rows = paths.to_dict("index")  # pathway -> its row (dict look-ups: thousands of them)
 
+    @functools.cache
     def cap(bassin, pathway) -> float:
-        p = paths.loc[pathway]
+        p = rows[pathway]
         if p["cap_basis"] == "population":
             basis = float(population.get(bassin, 0.0)) / 1000.0
         else:
@@ -257,7 +260,7 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
 
     def bassin_cap(bassin, pathway) -> float:
         raw = cap(bassin, pathway)
-        if paths.loc[pathway, "whole_places"] != "territory":
+        if rows[pathway]["whole_places"] != "territory":
             return float(np.floor(raw + 0.5))
         total = summed[(pathway, zone_of[bassin])]  # the caps are scaled so that the rounded total is reachable
         return raw * territory_cap(pathway, zone_of[bassin]) / total if total > 0 else 0.0
@@ -266,7 +269,7 @@ def _check_pathway_places(instance, decisions, paths: pd.DataFrame, first: int, 
         limit = bassin_cap(bassin, pathway)
         if units > limit + ABS_TOL:
             found.flag("capacity", (pathway, bassin, year), f"{units:g} places above the cap {limit:g} "
-                                                            f"(pathway_cap_rate x {paths.loc[pathway, 'cap_basis']})")
+                                                            f"(pathway_cap_rate x {rows[pathway]['cap_basis']})")
     territory = mine[mine["pathway"].map(paths["whole_places"]) == "territory"]
     territory = territory.assign(zone=territory["bassin"].map(zone_of))
     where = lambda zone: f" of zone {zone}" if zone else ""

@@ -58,6 +58,7 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
     GpecError
         When ``out`` exists and is not a folder, or cannot be written (nothing already there is lost).
     """
+    from gpec.aside import aside
     from gpec.charts import write_inflow_chart
     from gpec.geo.maps import write_geopackage, write_maps
     from gpec.report import write_report
@@ -65,11 +66,11 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
 
     def fill(stage: Path) -> None:
         phase = budget.phase("write") if budget is not None else contextlib.nullcontext()
-        with phase:
+        instance = result.applied
+        workbook = lambda: write_workbook(result, instance, stage / "results.xlsx", lang=lang)
+        with phase, aside(workbook, "results.xlsx"):  # the workbook in a child, the rest meanwhile
             result.write(stage)
-            instance = result.applied
             write_report(result, instance, stage / "report.md", lang=lang)
-            write_workbook(result, instance, stage / "results.xlsx", lang=lang)
             if result.has_solution:
                 write_inflow_chart(result, stage / "inflows.png", lang=lang)
                 if maps:

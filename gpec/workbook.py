@@ -18,6 +18,7 @@ are empty cells.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -102,6 +103,29 @@ class Cell:
     wide: bool = False  # long text: does not widen its column
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of a table sheet: its header and its plain values (:func:`_cell_values`), of one kind."""
+
+    header: str
+    values: list
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table sheet by columns (a bold header row, then the values): written without a :class:`Cell`
+    per value, which matters for the large sheets (decisions, workforce: tens of thousands of cells)."""
+
+    columns: list[Column]
+
+    def rows(self) -> list[list[Cell]]:
+        """The same table as rows of cells."""
+        header = [Cell(column.header, bold=True) for column in self.columns]
+        body = [[Cell(v, column.kind) for v in column.values] for column in self.columns]
+        return [header, *map(list, zip(*body))]
+
+
 def write_workbook(result, instance, path, lang: str = "en") -> Path:
     """Write the result as an Excel workbook, atomically.
 
@@ -133,7 +157,7 @@ def write_workbook(result, instance, path, lang: str = "en") -> Path:
     if instance is None:
         raise ValueError("write_workbook needs the instance the result was built from (result.applied)")
     sheets = [(t("sheet.summary", lang), summary_rows(result, instance, lang), False)]
-    sheets += [(t(f"sheet.{sheet}", lang), sheet_rows(result, instance, sheet, lang), True) for sheet in SHEETS]
+    sheets += [(t(f"sheet.{sheet}", lang), sheet_table(result, instance, sheet, lang), True) for sheet in SHEETS]
     return write_atomic(path, lambda tmp: write_book(tmp, sheets))
 
 
@@ -234,12 +258,12 @@ def _no_plan_rows(result, lang: str) -> list[list[Cell]]:
 
 def _section(title: str, table: pd.DataFrame, columns, instance, lang: str) -> list[list[Cell]]:
     """A titled table of the summary, then a blank row."""
-    return [[Cell(title, bold=True, wide=True)], *_table_rows(table, columns, instance, lang), []]
+    return [[Cell(title, bold=True, wide=True)], *_table(table, columns, instance, lang).rows(), []]
 
 
 # -- the table sheets -------------------------------------------------------------------------------
-def sheet_rows(result, instance, sheet: str, lang: str) -> list[list[Cell]]:
-    """Header and rows of one table sheet (:data:`SHEETS`)."""
+def sheet_table(result, instance, sheet: str, lang: str) -> Table:
+    """One table sheet (:data:`SHEETS`)."""
     attribute, columns = SHEETS[sheet]
     table = getattr(result, attribute)
     if sheet == "workforce" and len(table):
@@ -253,19 +277,19 @@ def sheet_rows(result, instance, sheet: str, lang: str) -> list[list[Cell]]:
     if sheet == "shadow_prices" and len(table):  # what binds, and the MIP marginal values; all in the CSV
         binding = table["binding"].astype(str).str.lower().isin(("true", "1"))
         table = table[binding | (table["method"] != "fixed_integer_lp")]
-    return _table_rows(table, columns, instance, lang)
+    return _table(table, columns, instance, lang)
 
 
-def _table_rows(table: pd.DataFrame, columns, instance, lang: str) -> list[list[Cell]]:
-    """A header row (``column.*`` labels) and one row per record, names beside codes, values typed."""
+def _table(table: pd.DataFrame, columns, instance, lang: str) -> Table:
+    """The columns ``(table column, header key)`` of ``table``: ``column.*`` headers, names beside codes,
+    values typed."""
     table = with_names(table, instance, lang)
-    header = [Cell(t(f"column.{key}", lang), bold=True) for _, key in columns]
-    body = []
+    found = []
     for column, key in columns:
         values = table[column] if column in table else pd.Series([None] * len(table), index=table.index)
         kind = COLUMN_FORMATS.get(key)
-        body.append([Cell(v, kind) for v in _cell_values(values, kind, lang)])
-    return [header, *map(list, zip(*body))]
+        found.append(Column(t(f"column.{key}", lang), _cell_values(values, kind, lang), kind))
+    return Table(found)
 
 
 def with_names(table: pd.DataFrame, instance, lang: str) -> pd.DataFrame:
@@ -315,6 +339,7 @@ def _plain(value, kind: str | None, lang: str):
     return str(value)  # cleaned when written (_text)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _text(value: str) -> str | None:
     """Text for a cell: None when empty or a missing-number word alone, characters Excel refuses
     removed, missing-number words in free text (``gap inf``) written as an em dash."""
@@ -325,9 +350,9 @@ def _text(value: str) -> str | None:
 
 
 # -- writing ------------------------------------------------------------------------------------------
-def write_book(path: Path, sheets: list[tuple[str, list[list[Cell]], bool]]) -> None:
-    """Write the sheets ``(title, rows, freeze the header)`` as an xlsx file at ``path`` (a new file: wrap
-    it in :func:`gpec.atomic.write_atomic`), row by row (xlsxwriter's
+def write_book(path: Path, sheets: list[tuple[str, list[list[Cell]] | Table, bool]]) -> None:
+    """Write the sheets ``(title, rows or table, freeze the header)`` as an xlsx file at ``path`` (a new
+    file: wrap it in :func:`gpec.atomic.write_atomic`), row by row (xlsxwriter's
     constant-memory mode): text always as text (never a formula), numbers with their format."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     formats: dict[tuple, object] = {}
@@ -341,32 +366,67 @@ def write_book(path: Path, sheets: list[tuple[str, list[list[Cell]], bool]]) -> 
             formats[key] = book.add_format(spec) if spec else None
         return formats[key]
 
-    for title, rows, freeze in sheets:
+    for title, content, freeze in sheets:
         sheet = book.add_worksheet(title)
-        for j, width in _widths(rows).items():
-            sheet.set_column(j, j, width)
         if freeze:
             sheet.freeze_panes(1, 0)
-        for i, row in enumerate(rows):
+        if isinstance(content, Table):
+            _write_table(sheet, content, style)
+            continue
+        for j, width in _widths(content).items():
+            sheet.set_column(j, j, width)
+        for i, row in enumerate(content):
             for j, cell in enumerate(row):
-                _write_cell(sheet, i, j, cell, style)
+                ready = _ready(cell.value, cell.kind, cell.bold, cell.title, style)
+                if ready is not None:
+                    _write(sheet, i, j, *ready)
     book.close()
 
 
-def _write_cell(sheet, i: int, j: int, cell: Cell, style) -> None:
-    value = cell.value
+def _write_table(sheet, table: Table, style) -> None:
+    """A :class:`Table`: each column made ready at once (text cleaned once per distinct value), its
+    width set, then written row by row."""
+    columns = []
+    for j, column in enumerate(table.columns):
+        cells = [_ready(value, column.kind, False, False, style) for value in column.values]
+        sheet.set_column(j, j, min(MAX_WIDTH, max(MIN_WIDTH, len(column.header), _widest(cells, column.kind)) + 2))
+        sheet.write_string(0, j, column.header, style(None, True, False))
+        columns.append(cells)
+    for i, row in enumerate(zip(*columns), start=1):
+        for j, ready in enumerate(row):
+            if ready is not None:
+                _write(sheet, i, j, *ready)
+
+
+def _write(sheet, i: int, j: int, how: str, value, cell_format) -> None:
+    if how == "text":
+        sheet.write_string(i, j, value, cell_format)
+    elif how == "number":
+        sheet.write_number(i, j, value, cell_format)
+    else:
+        sheet.write_blank(i, j, None, cell_format)
+
+
+def _ready(value, kind: str | None, bold: bool, title: bool, style) -> tuple[str, object, object] | None:
+    """How to write a cell: ``(text|number|blank, value, format)``, or None for nothing (an empty cell)."""
     if isinstance(value, float):
-        value = None if not math.isfinite(value) else round(value, KEEP_DIGITS) if cell.kind in ROUNDED_KINDS \
-            else value
+        value = None if not math.isfinite(value) else round(value, KEEP_DIGITS) if kind in ROUNDED_KINDS else value
     elif isinstance(value, str):
         value = _text(value)
     if isinstance(value, str):
-        sheet.write_string(i, j, value, style(None, cell.bold, cell.title))
-    elif isinstance(value, (int, float, np.integer, np.floating)):
-        number_format = _number_format(cell.kind, value) if cell.kind is not None else None
-        sheet.write_number(i, j, value, style(number_format, cell.bold, cell.title))
-    elif cell.bold or cell.title:
-        sheet.write_blank(i, j, None, style(None, cell.bold, cell.title))
+        return "text", value, style(None, bold, title)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "number", value, style(_number_format(kind, value) if kind is not None else None, bold, title)
+    return ("blank", None, style(None, bold, title)) if bold or title else None
+
+
+def _widest(cells: list, kind: str | None) -> int:
+    """The longest value shown among ready cells (:func:`_ready`) of a column of ``kind``: the longest
+    text, and of the numbers the largest and the smallest (the longest shown, sign included)."""
+    texts = {value for how, value, _ in filter(None, cells) if how == "text"}
+    numbers = [value for how, value, _ in filter(None, cells) if how == "number"]
+    shown = [Cell(v, kind) for v in (max(numbers), min(numbers))] if numbers else []
+    return max([len(text) for text in texts] + [_shown_length(cell) for cell in shown], default=0)
 
 
 def _number_format(kind: str, value: float) -> str:
