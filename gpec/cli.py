@@ -785,10 +785,13 @@ def main() -> None:
 
     before = last()  # a catcher of an earlier call in this process (tests) is not this command's
 
-    def caught_and_went_on(code) -> None:  # a command that caught an interrupt, wrote its plan and ended
+    def caught_here() -> bool:  # this command caught a signal (not a catcher of an earlier call)
         caught = last()
-        if code in (0, 1, None) and caught is not before and caught is not None and caught.signum is not None:
-            _interrupted("gpec: interrupted: the best plan found is written (see above)")
+        return caught is not before and caught is not None and caught.signum is not None
+
+    def caught_and_went_on(code) -> None:  # a command that caught an interrupt, wrote its plan and ended
+        if code in (0, 1, None) and caught_here():
+            _interrupted("gpec: interrupted: the best plan found is written (see above)", at_once=True)
         if code == EXIT_CODE:  # typer's answer to a Ctrl-C outside a catching block
             _interrupted("gpec: interrupted")
 
@@ -804,7 +807,7 @@ def main() -> None:
         print(f"gpec: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except Interrupted as exc:
-        _interrupted(f"gpec: interrupted: {exc}")
+        _interrupted(f"gpec: interrupted: {exc}", at_once=caught_here())
     except SystemExit as exc:
         caught_and_went_on(exc.code)
         raise
@@ -815,16 +818,18 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(code) returns its code when not standalone
 
 
-def _interrupted(line: str) -> None:
-    """End an interrupted command: ``line`` on stderr, exit code 130, at once (no interpreter shutdown)
-    when a solver was left running in a thread (gpec.interrupt.call_stoppable)."""
+def _interrupted(line: str, at_once: bool = False) -> None:
+    """End an interrupted command: ``line`` on stderr, exit code 130. At once (no interpreter shutdown,
+    which takes 0.3-0.5 s in a process holding a solved model) when the command caught the signal
+    (``at_once``: everything it writes is written by then) or a solver was left running in a thread
+    (gpec.interrupt.call_stoppable)."""
     import os
 
     from gpec.interrupt import EXIT_CODE, last
 
     print(line, file=sys.stderr)
     caught = last()
-    if caught is not None and caught.abandoned:
+    if at_once or (caught is not None and caught.abandoned):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(EXIT_CODE)
