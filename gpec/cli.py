@@ -186,7 +186,7 @@ def _import_writers_meanwhile() -> None:
     import threading
 
     def load() -> None:
-        for name in ("gpec.charts", "gpec.geo.maps", "gpec.report", "gpec.workbook"):
+        for name in ("gpec.charts", "gpec.geo.maps", "gpec.workbook"):  # (gpec.report: imported already)
             importlib.import_module(name)
 
     threading.Thread(target=load, name="gpec-import", daemon=True).start()

@@ -117,20 +117,31 @@ def write_folder(out: str | Path, fill: Callable[[Path], None],
 
 
 def _draw_maps(result: Result, instance, stage: Path, lang: str, write_maps, write_geopackage) -> None:
-    """The maps and the GeoPackage into ``stage``. A map is not worth the plan: when drawing fails (a bug,
-    a library's), what it drew is removed, the message of ``result.json`` says why there is no map and
-    the tables, report and workbook are written as usual. A failure to write (``OSError``: a full disk)
-    still fails the whole write."""
-    try:
+    """The maps and the GeoPackage into ``stage`` (:func:`draw_or_say`)."""
+    def draw() -> None:
         write_maps(result, instance, stage, lang=lang)
         write_geopackage(result, instance, stage / "results.gpkg")
+
+    why = draw_or_say(draw, lambda: [*stage.glob("map_*.png"), stage / "results.gpkg"])
+    if why:
+        result.message += f"; maps not drawn ({why})"
+        write_json(stage / "result.json", result.summary())
+
+
+def draw_or_say(draw: Callable[[], object], drawn: Callable[[], list[Path]]) -> str | None:
+    """Run ``draw()``; None when it drew. A map is not worth the plan: when drawing fails (a bug, a
+    library's), the files ``drawn()`` lists are removed and the words that say why are returned (for the
+    result's message), so that the tables and the rest are written as usual. A failure to write
+    (``OSError``: a full disk) still fails the whole write."""
+    try:
+        draw()
     except OSError:
         raise
     except Exception as exc:  # noqa: BLE001 — any failure of drawing, reported in the result
-        for path in [*stage.glob("map_*.png"), stage / "results.gpkg"]:
+        for path in drawn():
             path.unlink(missing_ok=True)
-        result.message += f"; maps not drawn ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-        write_json(stage / "result.json", result.summary())
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None
 
 
 def check_out(out: str | Path, written: Callable[[str], bool] | None = None) -> Path:

@@ -59,21 +59,19 @@ def write_grouping(result: GroupResult, data: GroupData, out: str | Path, maps: 
         left as it was.
     """
     from gpec.groupings.map import write_group_map
-    from gpec.outputs import write_folder
+    from gpec.outputs import draw_or_say, write_folder
 
     drawn = []
 
     def fill(stage: Path) -> None:
-        if maps and result.has_solution:
-            try:
-                if write_group_map(result, data, stage / MAP_FILE, lang=lang):
-                    drawn.append(MAP_FILE)
-            except OSError:  # a full disk fails the whole write
-                raise
-            except Exception as exc:  # noqa: BLE001 - a map is not worth the plan (as gpec solve's maps)
-                (stage / MAP_FILE).unlink(missing_ok=True)
-                first = str(exc).splitlines()[0] if str(exc) else ""
-                result.message += f"; map not drawn ({type(exc).__name__}: {first})"
+        def draw() -> None:
+            if write_group_map(result, data, stage / MAP_FILE, lang=lang):
+                drawn.append(MAP_FILE)
+
+        if maps and result.has_solution:  # a map is not worth the plan (as gpec solve's maps)
+            why = draw_or_say(draw, lambda: [stage / MAP_FILE])
+            if why:
+                result.message += f"; map not drawn ({why})"
         result.write(stage)
 
     folder = write_folder(out, fill, _ours)
