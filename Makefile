@@ -22,9 +22,10 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/gpec solve instances/landes --out out/landes
 
-# the suite on 2 processes (pytest-xdist): about 5.5 min on 2 cores instead of 10; -n 0 for one
+# the suite on 2 processes (pytest-xdist): about 5.5 min on 2 cores instead of 10; -n 0 for one. loadgroup:
+# the tests of one xdist_group (the browser tests: one server, one browser) run on one process
 test: $(STAMP_TEST) browser
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # headless Chromium for the browser tests (tests/web/test_browser.py): Debian's package, installed by
 # apt-get as root when missing (about 12 s, 414 MB; nothing to do when present)
