@@ -1,5 +1,6 @@
-"""Fixtures of the browser tests: a real ``gpec serve`` process on a free port, and Debian's Chromium
-driven by Playwright (skipped, with the reason, when either is missing: ``make browser`` installs it)."""
+"""What the browser tests stand on: a real ``gpec serve`` process on a free port (:func:`serving`), and
+Debian's Chromium driven by Playwright (:func:`chromium`, skipped with the reason when either is missing:
+``make browser`` installs it). Context managers, so that the test module's fixtures stay one line each."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import LANDES, ROOT
+from tests.conftest import ROOT
 
 #: Seconds the server may take to answer its first request (a hang guard, not a measure).
 START_TIMEOUT = 180
@@ -28,14 +31,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """The address of ``gpec serve instances/landes`` running in a subprocess (the command itself)."""
+@contextmanager
+def serving(instance: Path, folder: Path):
+    """``gpec serve INSTANCE`` in a subprocess (the command itself), its cache and log in ``folder``;
+    yields its address once it answers, and stops it at the end."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = folder / "serve.log"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "gpec.cli", "serve", str(LANDES), "--port", str(port),
-               "--cache", str(tmp_path_factory.mktemp("cache"))]
+    command = [sys.executable, "-m", "gpec.cli", "serve", str(instance), "--port", str(port),
+               "--cache", str(folder / "cache")]
     with open(log, "wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     address = f"http://127.0.0.1:{port}"
@@ -66,14 +70,16 @@ def _wait_until_serving(address: str, process: subprocess.Popen, log) -> None:
     pytest.fail(f"gpec serve did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextmanager
+def chromium():
     """A headless Chromium (Debian's ``chromium``) driven by Playwright's sync API."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
     executable = shutil.which("chromium")
     if executable is None:
         pytest.skip("chromium is not installed: run `make browser` as root (make test does)")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

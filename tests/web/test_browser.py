@@ -22,7 +22,7 @@ import pytest
 
 from gpec.i18n import fmt_eur, fmt_number, fmt_percent, t
 from tests.conftest import LANDES, ROOT
-from tests.web.browser_fixtures import browser, served  # noqa: F401 (fixtures)
+from tests.web.browser_fixtures import chromium, serving
 
 pytestmark = pytest.mark.xdist_group("browser")  # one server and one browser for the module
 
@@ -38,8 +38,20 @@ NO_DATA = "#d9d9d9"
 SOLVE_TIMEOUT = 180_000
 
 
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def served(browser, tmp_path_factory):
+    with serving(LANDES, tmp_path_factory.mktemp("serve")) as address:
+        yield address
+
+
 @pytest.fixture
-def page(browser, served):  # noqa: F811 (fixtures)
+def page(browser, served):
     context = browser.new_context(viewport={"width": 1400, "height": 1100}, base_url=served,
                                   accept_downloads=True)
     page = context.new_page()
@@ -88,7 +100,7 @@ def test_the_page_opens_in_french_with_the_map_and_a_proven_plan(page):
     assert figure(page, "status") == t("status.optimal", "fr")
     assert page.inner_text("#state").startswith(t("page.proven", "fr").split("{")[0])
     assert re.fullmatch(r"\d{1,3}(\u202f\d{3})*\u00a0€", figure(page, "spend_eur")), figure(page, "spend_eur")
-    assert re.fullmatch(r"\d{1,3}(\u202f\d{3})*,\d", figure(page, "unmet_fte")), figure(page, "unmet_fte")
+    assert re.fullmatch(r"\d{1,3}(\u202f\d{3})*,\d", figure(page, "unmet_horizon")), figure(page, "unmet_horizon")
     # each funder, lever and assumed effect has its control; each effect shows its source
     assert page.locator('#envelopes input[data-year=""]').count() == len(_rows("funders.csv"))
     assert page.locator("[data-lever]").count() > 0
@@ -99,7 +111,7 @@ def test_the_page_opens_in_french_with_the_map_and_a_proven_plan(page):
 def test_a_new_envelope_solves_with_a_busy_state_then_other_numbers_and_colours(page):
     page.goto(BASE)
     base = solved(page)
-    unmet, colours = figure(page, "unmet_fte"), fills(page)
+    unmet, colours = figure(page, "unmet_horizon"), fills(page)
     page.fill('input[data-funder="cd40"][data-year=""]', "0")
     assert "b.cd40=0" in page.url  # the scenario is in the URL as soon as it changes
     page.click("#solve")
@@ -108,11 +120,11 @@ def test_a_new_envelope_solves_with_a_busy_state_then_other_numbers_and_colours(
     changed = solved(page, base)
     assert page.locator("#busy").is_hidden()
     assert changed != base
-    assert figure(page, "unmet_fte") != unmet
+    assert figure(page, "unmet_horizon") != unmet
     assert fills(page) != colours
     page.hover(f'#map path[data-bassin="{_rows("bassins.csv")[0]["bassin"]}"]')
     assert page.locator("#hover-card").is_visible()
-    assert t("page.unmet_fte", "fr") in page.inner_text("#hover-card")
+    assert t("page.unmet_horizon", "fr") in page.inner_text("#hover-card")
     page.mouse.move(0, 0)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
@@ -125,7 +137,7 @@ def test_english_with_lang_en(page):
     assert page.inner_text("#other-lang") == "Français"
     assert figure(page, "status") == t("status.optimal", "en")
     assert re.fullmatch(r"€\d{1,3}(,\d{3})*", figure(page, "spend_eur")), figure(page, "spend_eur")
-    assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d", figure(page, "unmet_fte")), figure(page, "unmet_fte")
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d", figure(page, "unmet_horizon")), figure(page, "unmet_horizon")
     assert "lang=en" in page.get_attribute("#dl-xlsx", "href")
 
 

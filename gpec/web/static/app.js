@@ -156,9 +156,10 @@ function buildControls() {
     const name = parameter.key ? `${parameter.name}[${parameter.key}]` : parameter.name;
     const number = (value) => page.fmt.number(value, decimalsOf(value));
     parameters.append(element("label", { class: "parameter", "data-field": `parameters.${name}` }, [
-      element("span", { class: "name", text: name + (parameter.unit ? ` (${parameter.unit})` : "") }),
+      element("span", { class: "name", text: name }),
       element("input", { type: "number", step: "any", "data-parameter": name, min: parameter.low, max: parameter.high,
                          placeholder: number(parameter.value) }),
+      element("small", { class: "unit", text: parameter.unit || "" }),
       element("small", { text: t("page.range", { low: number(parameter.low), high: number(parameter.high) }) }),
       element("small", { class: "source", text: t("page.source", { source: parameter.source ?? MISSING }) }),
     ]));
@@ -173,7 +174,7 @@ function buildControls() {
     ? t("page.service_level_none") : page.fmt.number(instance.service_level, 2);
 
   const colourBy = $("colour-by");
-  colourBy.replaceChildren(element("option", { value: "unmet_fte", text: t("page.unmet_fte") }),
+  colourBy.replaceChildren(element("option", { value: "unmet_fte", text: t("page.unmet_horizon") }),
     ...instance.levers.map((lever) =>
       element("option", { value: lever.name, text: t("page.units_of", { name: named(lever) }) })));
 }
@@ -320,8 +321,10 @@ async function solve() {
   try {
     const { status, data } = await api("POST", "/api/solve", request);
     page.hash = data.hash;
-    if (status === 200 && data.state === "done") show(data);
-    else { setBusy(true); showProgress(data); poll(data.hash); }
+    if (status === 200 && data.state === "done") {
+      show(data);
+      if (data.prices === "pending") page.pollTimer = setTimeout(() => poll(data.hash), 500);
+    } else { setBusy(true); showProgress(data); poll(data.hash); }
   } catch (error) {
     setBusy(false);
     setState("error", t("page.failed", { message: error.message }));
@@ -348,7 +351,11 @@ async function poll(hash) {
   if (data.state === "queued" || data.state === "running") {
     showProgress(data);
     page.pollTimer = setTimeout(() => poll(hash), 250);
-  } else show(data);
+  } else {
+    show(data);
+    // the answer comes first, its shadow prices (and the sentence of what binds) a little later
+    if (data.prices === "pending") page.pollTimer = setTimeout(() => poll(hash), 500);
+  }
 }
 
 async function cancel() {
@@ -376,10 +383,16 @@ function showProgress(data) {
   }
   const progress = data.progress || {};
   const seconds = fmt.number(progress.seconds ?? 0, 1);
-  if (fmt.finite(progress.incumbent)) {
+  const stage = String(progress.stage ?? "").split(/[\s:]/).pop();  // unmet, then cost (gpec.models.STAGES)
+  if (!fmt.finite(progress.incumbent)) setState("running", t(stage === "cost" ? "page.cost_searching" : "page.searching", { seconds }));
+  else if (stage === "unmet" || stage === "") {
     setState("running", t("page.first_plan", { objective: fmt.number(progress.incumbent, 1),
       bound: fmt.number(progress.bound, 1), gap: fmt.percent(progress.gap, 2), seconds }));
-  } else setState("running", t("page.searching", { seconds }));
+  } else {
+    setState("running", t(stage === "cost" ? "page.stage_cost" : "page.stage_other", { stage,
+      objective: stage === "cost" ? fmt.eur(progress.incumbent) : fmt.number(progress.incumbent, 1),
+      gap: fmt.percent(progress.gap, 2), seconds }));
+  }
 }
 
 /** A finished job (done, cancelled or error): its state line, figures, map, charts, words and links. */
@@ -389,7 +402,7 @@ function show(data) {
   const fmt = page.fmt;
   const gap = fmt.percent(data.gap, 2);
   const hasPlan = fmt.finite(data.objective);
-  if (data.state === "error") setState("error", t("page.failed", { message: data.message ?? "" }));
+  if (data.state === "error") setState("error", t("page.failed", { message: data.error || data.message || "" }));
   else if (data.state === "cancelled" && !hasPlan) setState("cancelled", t("page.cancelled"));
   else if (!hasPlan) setState("done", t("page.no_plan", { status: t(`status.${data.status}`) }));
   else if (data.interrupted) setState("done", t("page.interrupted", { gap }));
@@ -403,16 +416,19 @@ function show(data) {
     ["page.objective", fmt.number(data.objective, 1)],
     ["page.bound", fmt.number(data.bound, 1)],
     ["page.gap", gap],
-    ["page.unmet_fte", fmt.number(totals.unmet_fte, 1)],
+    ["page.unmet_horizon", fmt.number(totals.unmet_fte, 1)],
     ["page.spend_eur", fmt.eur(totals.spend_eur)],
   ];
   $("figures").replaceChildren(...figures.flatMap(([key, value]) => [
     element("dt", { text: t(key) }), element("dd", { "data-figure": key.slice(5), text: value })]));
+  $("figures").dataset.hash = data.hash ?? "";
 
   paintMap();
-  drawBars($("chart-unmet"), data.by_year || [], "unmet_fte", (v) => fmt.number(v, 1));
-  drawBars($("chart-spend"), data.by_year || [], "spend_eur", (v) => fmt.eur(v));
+  const years = (data.by_year || []).filter((row) => (row.phase ?? "horizon") === "horizon");  // not the tail
+  drawBars($("chart-unmet"), years, "unmet_fte", (v) => fmt.number(v, 1));
+  drawBars($("chart-spend"), years, "spend_eur", (v) => fmt.eur(v));
   $("explain").textContent = data.explain?.[page.lang] ?? "";
+  $("prices-state").textContent = data.prices === "pending" ? t("page.prices_pending") : "";
   showShadowPrices(data.shadow_prices || []);
   for (const link of document.querySelectorAll("#downloads [data-file]")) {
     link.href = hasPlan && data.hash ? `/api/results/${data.hash}/${link.dataset.file}?lang=${page.lang}` : "";
@@ -478,8 +494,7 @@ function paintMap() {
   const column = $("colour-by").value || "unmet_fte";
   const rows = page.result?.by_bassin || [];
   const values = Object.fromEntries(rows.map((row) => [String(row.bassin), Number(row[column] ?? 0)]));
-  paint($("map"), $("legend"), values, SEQUENTIAL, false,
-    column === "unmet_fte" ? t("page.unmet_fte") : $("colour-by").selectedOptions[0]?.textContent ?? column);
+  paint($("map"), $("legend"), values, SEQUENTIAL, false, $("colour-by").selectedOptions[0]?.textContent ?? column);
 }
 
 /** Fill each bassin by its value on a 7-step scale (from 0, or centred on 0 when `signed`) and draw its legend. */
@@ -508,7 +523,7 @@ function showCard(bassin, event) {
   const row = (page.result?.by_bassin || []).find((item) => String(item.bassin) === String(bassin.code)) || {};
   const colon = page.lang === "fr" ? "\u00a0: " : ": ";
   const lines = [element("strong", { text: `${bassin.label ?? ""} (${bassin.code})` }),
-    element("div", { text: t("page.unmet_fte") + colon + fmt.number(row.unmet_fte, 1) })];
+    element("div", { text: t("page.unmet_horizon") + colon + fmt.number(row.unmet_fte, 1) })];
   for (const lever of page.instance.levers) {
     if (fmt.finite(row[lever.name]) && Number(row[lever.name]) !== 0) {
       lines.push(element("div", { text: named(lever) + colon + fmt.number(row[lever.name], 1) }));
@@ -592,7 +607,7 @@ async function compare(event) {
   }
   $("comparison").hidden = false;
   $("compare-headline").textContent = data.headline ?? "";
-  $("compare-summary").replaceChildren(...summaryNodes(data.summary));
+  $("compare-summary").replaceChildren(...summaryNodes(data.lines ? data.lines.slice(1) : data.summary));
   drawMap($("compare-map"), false);
   const values = Object.fromEntries((data.by_bassin || []).map((row) => [String(row.bassin), Number(row.diff)]));
   paint($("compare-map"), $("compare-legend"), values, DIVERGING, true, t("page.difference"));
