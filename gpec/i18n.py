@@ -808,6 +808,7 @@ _PAGE = {  # the what-if page of gpec serve (gpec/web/static/app.js); {fields} a
     "objective": ("Weighted unmet need (FTE-years)", "Besoin non couvert pondéré (ETP-années)"),
     "bound": ("Bound: best possible (FTE-years)", "Borne : meilleur possible (ETP-années)"),
     "gap": ("Gap", "Écart"),
+    "unmet_share": ("Share of need unmet over the horizon", "Part du besoin non couverte sur l'horizon"),
     "unmet_horizon": ("Unmet need over the horizon (FTE-years)", "Besoin non couvert sur l'horizon (ETP-années)"),
     "spend_eur": ("Spending (EUR)", "Dépense (€)"),
     "what_binds": ("What binds", "Ce qui limite"),

@@ -10,14 +10,18 @@ const LOCALES = { fr: "fr-FR", en: "en-US" };
 
 function formatter(lang) {
   const locale = LOCALES[lang];
+  // no "-0" and ties to even, like gpec.i18n (Python's format)
   const options = (decimals) => ({ minimumFractionDigits: decimals, maximumFractionDigits: decimals,
-                                   signDisplay: "negative" });  // no "-0", like gpec.i18n
+                                   signDisplay: "negative", roundingMode: "halfEven" });
   const finite = (value) => value !== null && value !== undefined && value !== "" && Number.isFinite(Number(value));
+  // Intl rounds the shortest decimal of a double (2.675 gives 2.68), Python its exact value (2.67499… gives
+  // 2.67): Intl is handed the exact value, as a decimal string (toFixed(100) is exact at these magnitudes)
+  const exact = (value) => (Math.abs(value) < 1e21 ? Number(value).toFixed(100) : Number(value));
   const number = (value, decimals = 0) =>
-    finite(value) ? new Intl.NumberFormat(locale, options(decimals)).format(Number(value)) : MISSING;
+    finite(value) ? new Intl.NumberFormat(locale, options(decimals)).format(exact(value)) : MISSING;
   // fr-FR: "1 234 €" with U+202F thousands and U+00A0 before €; en-US: "€1,234"
   const eur = (value, decimals = 0) => finite(value)
-    ? new Intl.NumberFormat(locale, { ...options(decimals), style: "currency", currency: "EUR" }).format(Number(value))
+    ? new Intl.NumberFormat(locale, { ...options(decimals), style: "currency", currency: "EUR" }).format(exact(value))
     : MISSING;
   // Intl puts U+00A0 before % in French, gpec.i18n U+202F: the sign is added here
   const percent = (value, decimals = 1) =>
@@ -174,7 +178,8 @@ function buildControls() {
     ? t("page.service_level_none") : page.fmt.number(instance.service_level, 2);
 
   const colourBy = $("colour-by");
-  colourBy.replaceChildren(element("option", { value: "unmet_fte", text: t("page.unmet_horizon") }),
+  colourBy.replaceChildren(element("option", { value: "unmet_share", text: t("page.unmet_share") }),
+    element("option", { value: "unmet_fte", text: t("page.unmet_horizon") }),
     ...instance.levers.map((lever) =>
       element("option", { value: lever.name, text: t("page.units_of", { name: named(lever) }) })));
 }
@@ -489,33 +494,56 @@ function drawMap(box, withCard) {
   box.replaceChildren(root);
 }
 
-/** Colour the main map by the chosen quantity of the result's by_bassin rows. */
+/** Colour the main map by the chosen quantity of the result's by_bassin rows: the share of need unmet on
+ * fixed classes (the same colour means the same share in every what-if), unmet FTE-years or a lever's units
+ * on classes of round numbers. */
 function paintMap() {
-  const column = $("colour-by").value || "unmet_fte";
+  const column = $("colour-by").value || "unmet_share";
   const rows = page.result?.by_bassin || [];
-  const values = Object.fromEntries(rows.map((row) => [String(row.bassin), Number(row[column] ?? 0)]));
-  paint($("map"), $("legend"), values, SEQUENTIAL, false, $("colour-by").selectedOptions[0]?.textContent ?? column);
+  const valueOf = column === "unmet_share"
+    ? (row) => (Number(row.need_fte) > 0 ? Number(row.unmet_fte) / Number(row.need_fte) : NaN)
+    : (row) => Number(row[column] ?? 0);
+  const values = Object.fromEntries(rows.map((row) => [String(row.bassin), valueOf(row)]));
+  const title = $("colour-by").selectedOptions[0]?.textContent ?? column;
+  if (column === "unmet_share") paint($("map"), $("legend"), values, SEQUENTIAL, SHARE_BREAKS, title, page.fmt.percent);
+  else paint($("map"), $("legend"), values, SEQUENTIAL, roundBreaks(values, false), title);
 }
 
-/** Fill each bassin by its value on a 7-step scale (from 0, or centred on 0 when `signed`) and draw its legend. */
-function paint(box, legendBox, values, colours, signed, title) {
-  const finite = Object.values(values).filter(Number.isFinite);
-  const top = Math.max(0, ...finite.map(Math.abs));
-  const low = signed ? -top : 0;
-  const step = top > 0 ? (top - low) / colours.length : 1;
-  const classOf = (value) => Math.min(colours.length - 1, Math.max(0, Math.floor((value - low) / step)));
+/** Class limits of share unmet (6 limits, 7 classes). */
+const SHARE_BREAKS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15];
+
+/** The least of 1, 2, 2.5, 5 times a power of ten that is at least `x` (> 0). */
+function roundUp(x) {
+  const power = 10 ** Math.floor(Math.log10(x));
+  return power * [1, 2, 2.5, 5, 10].find((m) => m * power >= x * (1 - 1e-12));
+}
+
+/** 6 class limits of round numbers covering the values: from 0 up, or centred on 0 when `signed`. */
+function roundBreaks(values, signed) {
+  const top = Math.max(0, ...Object.values(values).filter(Number.isFinite).map(Math.abs));
+  if (signed) {
+    const step = top > 0 ? roundUp(top / 3) : 1;
+    return [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5].map((k) => k * step);
+  }
+  const step = top > 0 ? roundUp(top / 7) : 1;
+  return [1, 2, 3, 4, 5, 6].map((k) => k * step);
+}
+
+/** Fill each bassin by the class of its value (`breaks`: the 6 limits between the 7 `colours`) and draw
+ * the legend; `format` writes a limit. */
+function paint(box, legendBox, values, colours, breaks, title, format = (v) => page.fmt.number(v, 1)) {
+  const classOf = (value) => breaks.filter((limit) => value >= limit).length;
   for (const path of box.querySelectorAll("path[data-bassin]")) {
     const value = values[path.dataset.bassin];
     const known = Number.isFinite(value);
-    path.setAttribute("fill", !known ? NO_DATA : top === 0 ? colours[signed ? 3 : 0] : colours[classOf(value)]);
+    path.setAttribute("fill", known ? colours[classOf(value)] : NO_DATA);
     path.dataset.value = known ? String(value) : "";
   }
-  const fmt = page.fmt;
+  const limits = colours.map((_, i) => i === 0 ? `< ${format(breaks[0])}`
+    : i === colours.length - 1 ? `≥ ${format(breaks[i - 1])}` : `${format(breaks[i - 1])} – ${format(breaks[i])}`);
   legendBox.replaceChildren(element("span", { class: "legend-title", text: title }),
     ...colours.map((colour, i) => element("span", { class: "legend-step" }, [
-      element("i", { style: `background:${colour}` }),
-      fmt.number(low + i * step, 1) + " – " + fmt.number(low + (i + 1) * step, 1),
-    ])));
+      element("i", { style: `background:${colour}` }), limits[i]])));
 }
 
 function showCard(bassin, event) {
@@ -523,7 +551,8 @@ function showCard(bassin, event) {
   const row = (page.result?.by_bassin || []).find((item) => String(item.bassin) === String(bassin.code)) || {};
   const colon = page.lang === "fr" ? "\u00a0: " : ": ";
   const lines = [element("strong", { text: `${bassin.label ?? ""} (${bassin.code})` }),
-    element("div", { text: t("page.unmet_horizon") + colon + fmt.number(row.unmet_fte, 1) })];
+    element("div", { text: t("page.unmet_horizon") + colon + fmt.number(row.unmet_fte, 1) }),
+    element("div", { text: t("page.unmet_share") + colon + fmt.percent(row.unmet_fte / row.need_fte, 1) })];
   for (const lever of page.instance.levers) {
     if (fmt.finite(row[lever.name]) && Number(row[lever.name]) !== 0) {
       lines.push(element("div", { text: named(lever) + colon + fmt.number(row[lever.name], 1) }));
@@ -574,9 +603,9 @@ async function save(event) {
   if (!page.hash || !name) return;
   try {
     await api("POST", "/api/scenarios", { name, hash: page.hash });
+    await listScenarios();
     $("save-state").textContent = t("page.saved", { name });
     $("save-name").value = "";
-    await listScenarios();
   } catch (error) {
     $("save-state").textContent = "";
     showErrors(error.detail, $("save-state"));
@@ -610,7 +639,7 @@ async function compare(event) {
   $("compare-summary").replaceChildren(...summaryNodes(data.lines ? data.lines.slice(1) : data.summary));
   drawMap($("compare-map"), false);
   const values = Object.fromEntries((data.by_bassin || []).map((row) => [String(row.bassin), Number(row.diff)]));
-  paint($("compare-map"), $("compare-legend"), values, DIVERGING, true, t("page.difference"));
+  paint($("compare-map"), $("compare-legend"), values, DIVERGING, roundBreaks(values, true), t("page.difference"));
   $("compare-tables").replaceChildren(...(data.tables || []).map(tableNode));
 }
 
