@@ -122,10 +122,14 @@ def test_a_new_envelope_solves_with_a_busy_state_then_other_numbers_and_colours(
     assert changed != base
     assert figure(page, "unmet_horizon") != unmet
     assert fills(page) != colours  # by share of need unmet, on fixed classes
-    page.hover(f'#map path[data-bassin="{_rows("bassins.csv")[0]["bassin"]}"]')
+    mont_de_marsan = next(row["bassin"] for row in _rows("bassins.csv") if row["name"] == "Mont-de-Marsan")
+    page.hover(f'#map path[data-bassin="{mont_de_marsan}"]')
     assert page.locator("#hover-card").is_visible()
+    assert "Mont-de-Marsan" in page.inner_text("#hover-card")
     assert t("page.unmet_horizon", "fr") in page.inner_text("#hover-card")
-    page.mouse.move(0, 0)
+    # the shadow prices come after the answer, and with them the sentence of what binds
+    page.wait_for_function("() => document.getElementById('prices-state').textContent === ''")
+    assert page.locator("#shadow-table tbody tr").count() > 0
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
 
@@ -156,6 +160,20 @@ def test_a_link_sets_the_controls_and_the_url_round_trips(page):
         assert back == request
     solved(page)
     page.wait_for_function("() => location.search.includes('b.cd40=0')")
+
+
+def test_a_refused_value_is_shown_next_to_its_control_and_the_page_goes_on(page):
+    page.goto(BASE)
+    base = solved(page)
+    page.fill("#service-level", "1.5")
+    page.click("#solve")
+    error = page.wait_for_selector('[data-field="service_level"] .field-error')
+    assert "1.5" in error.inner_text() and "service_level" in error.inner_text()
+    assert page.get_attribute("#state", "data-state") == "error"
+    page.fill("#service-level", "")
+    page.click("#solve")  # the same scenario as before: answered from the cache
+    assert solved(page) == base
+    assert page.locator(".field-error").count() == 0
 
 
 def test_page_numbers_are_formatted_as_gpec_i18n_formats_them(page):

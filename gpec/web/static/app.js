@@ -161,8 +161,8 @@ function buildControls() {
     const number = (value) => page.fmt.number(value, decimalsOf(value));
     parameters.append(element("label", { class: "parameter", "data-field": `parameters.${name}` }, [
       element("span", { class: "name", text: name }),
-      element("input", { type: "number", step: "any", "data-parameter": name, min: parameter.low, max: parameter.high,
-                         placeholder: number(parameter.value) }),
+      // low-high is the plausible range (sweeps), not a limit: the server checks the value's domain
+      element("input", { type: "number", step: "any", "data-parameter": name, placeholder: number(parameter.value) }),
       element("small", { class: "unit", text: parameter.unit || "" }),
       element("small", { text: t("page.range", { low: number(parameter.low), high: number(parameter.high) }) }),
       element("small", { class: "source", text: t("page.source", { source: parameter.source ?? MISSING }) }),
