@@ -770,7 +770,6 @@ _PAGE = {  # the what-if page of gpec serve (gpec/web/static/app.js); {fields} a
     "title": ("gpec — what-ifs", "gpec — scénarios"),
     "other_lang": ("Français", "English"),
     "instance": ("Territory", "Territoire"),
-    "scenario": ("Scenario", "Scénario"),
     "envelopes": ("Envelopes (EUR a year)", "Enveloppes (€ par an)"),
     "per_year": ("per year", "par année"),
     "instance_value": ("instance: {value}", "instance : {value}"),
@@ -820,7 +819,7 @@ _PAGE = {  # the what-if page of gpec serve (gpec/web/static/app.js); {fields} a
     "map": ("Bassins de vie", "Bassins de vie"),
     "colour_by": ("Colour by", "Couleur selon"),
     "units_of": ("Units: {name}", "Unités : {name}"),
-    "structures": ("Establishments", "Établissements"),
+    "structures": ("Establishments (structures.csv)", "Établissements (structures.csv)"),
     "chart_unmet": ("Unmet need by year (FTE)", "Besoin non couvert par année (ETP)"),
     "chart_spend": ("Spending by year (EUR)", "Dépense par année (€)"),
     "downloads": ("Downloads", "Téléchargements"),
@@ -836,7 +835,6 @@ _PAGE = {  # the what-if page of gpec serve (gpec/web/static/app.js); {fields} a
     "scenario_a": ("Scenario A", "Scénario A"),
     "scenario_b": ("Scenario B", "Scénario B"),
     "difference": ("Change in unmet need, B − A (FTE)", "Variation du besoin non couvert, B − A (ETP)"),
-    "bassin": ("Bassin de vie", "Bassin de vie"),
 }
 
 #: The translation table: key -> {language: label}. Keys are ``group.code``.

@@ -20,7 +20,7 @@ import re
 import openpyxl
 import pytest
 
-from gpec.i18n import fmt_eur, fmt_number, fmt_percent, t
+from gpec.i18n import LABELS, fmt_eur, fmt_number, fmt_percent, t
 from tests.conftest import LANDES, ROOT
 from tests.web.browser_fixtures import chromium, serving
 
@@ -56,11 +56,14 @@ def page(browser, served):
                                   accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(SOLVE_TIMEOUT)
-    errors = []
+    errors, elsewhere = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: None if request.url.startswith((served, "data:")) else
+            elsewhere.append(request.url))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert elsewhere == [], f"the page asked another server (it must work offline): {elsewhere}"
 
 
 def solved(page, previous: str | None = None) -> str:
@@ -79,6 +82,15 @@ def fills(page, map_id: str = "map") -> dict[str, str]:
 
 def figure(page, name: str) -> str:
     return page.inner_text(f'[data-figure="{name}"]')
+
+
+def test_every_label_the_page_uses_is_in_gpec_i18n_and_every_page_label_is_used():
+    static = ROOT / "gpec" / "web" / "static"
+    text = (static / "app.js").read_text(encoding="utf-8") + (static / "index.html").read_text(encoding="utf-8")
+    used = set(re.findall(r"""["']page\.(\w+)["']""", text))
+    labels = {key.split(".", 1)[1] for key in LABELS if key.startswith("page.")}
+    assert used - labels == set(), "labels missing from gpec.i18n"
+    assert labels - used == set(), "page.* labels the page does not use"
 
 
 def _rows(name: str) -> list[dict]:
