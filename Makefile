@@ -28,10 +28,11 @@ test: $(STAMP_TEST) browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # headless Chromium for the browser tests (tests/web/test_browser.py): Debian's package, installed by
-# apt-get as root when missing (about 12 s, 414 MB; nothing to do when present)
+# apt-get as root when missing (about 12 s, 414 MB; nothing to do when present). Not root: a warning, and
+# the browser tests skip with that reason.
 browser:
 	@if chromium --version >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" != 0 ]; then echo "make browser: chromium is missing; run it as root" >&2; exit 1; \
+	elif [ "$$(id -u)" != 0 ]; then echo "make browser: chromium is missing; run it as root (the browser tests will be skipped)" >&2; \
 	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	  --no-install-recommends chromium fonts-dejavu-core >/dev/null && chromium --version; fi
 

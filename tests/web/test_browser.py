@@ -236,3 +236,15 @@ def test_download_the_workbook(page, tmp_path):
     download.value.save_as(path)
     workbook = openpyxl.load_workbook(path, read_only=True)
     assert t("sheet.summary", "fr") in workbook.sheetnames
+
+
+def test_cancel_a_running_solve(page):
+    """Last: the ten-year default scenario, stopped while it runs (the worker may restart after it)."""
+    page.goto("/?i=landes")
+    page.wait_for_selector('#state[data-state="running"]')
+    assert page.is_visible("#busy")
+    page.click("#cancel")
+    page.wait_for_selector('#state[data-state="cancelled"]')
+    assert page.locator("#busy").is_hidden() and page.is_disabled("#cancel")
+    said = page.inner_text("#state")
+    assert said in (t("page.cancelled", "fr"), t("page.interrupted", "fr").format(gap=figure(page, "gap"))), said

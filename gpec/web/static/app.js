@@ -408,7 +408,7 @@ function show(data) {
   const gap = fmt.percent(data.gap, 2);
   const hasPlan = fmt.finite(data.objective);
   if (data.state === "error") setState("error", t("page.failed", { message: data.error || data.message || "" }));
-  else if (data.state === "cancelled" && !hasPlan) setState("cancelled", t("page.cancelled"));
+  else if (data.state === "cancelled") setState("cancelled", t(hasPlan ? "page.interrupted" : "page.cancelled", { gap }));
   else if (!hasPlan) setState("done", t("page.no_plan", { status: t(`status.${data.status}`) }));
   else if (data.interrupted) setState("done", t("page.interrupted", { gap }));
   else if (data.time_limit_reached) setState("done", t("page.time_limit", { gap }));
