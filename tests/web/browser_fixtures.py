@@ -32,15 +32,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(instance: Path, folder: Path):
+def serving(instance: Path, folder: Path, warm: bool = False):
     """``gpec serve INSTANCE`` in a subprocess (the command itself), its cache and log in ``folder``;
-    yields its address once it answers, and stops it at the end."""
+    yields its address once it answers, and stops it at the end. ``warm=False`` (the tests: two-year
+    what-ifs) skips solving the instance's default scenario at start."""
     port = _free_port()
     log = folder / "serve.log"
-    # --no-warm: the tests ask for two-year what-ifs, not the default ten-year scenario the warm-up solves
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "gpec.cli", "serve", str(instance), "--port", str(port),
-               "--cache", str(folder / "cache"), "--no-warm"]
+               "--cache", str(folder / "cache"), "--warm" if warm else "--no-warm"]
     with open(log, "wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     address = f"http://127.0.0.1:{port}"

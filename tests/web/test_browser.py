@@ -67,10 +67,11 @@ def page(browser, served):
 
 
 def solved(page, previous: str | None = None) -> str:
-    """Wait until the page shows a finished solve other than ``previous``; its hash."""
+    """Wait until the page shows a finished solve other than ``previous``, and its map; its hash."""
     page.wait_for_function(
         "previous => { const s = document.getElementById('state');"
-        " return s.dataset.state === 'done' && s.dataset.hash && s.dataset.hash !== previous; }",
+        " return s.dataset.state === 'done' && s.dataset.hash && s.dataset.hash !== previous"
+        " && document.querySelector('#map path[data-bassin]') !== null; }",
         arg=previous or "", timeout=SOLVE_TIMEOUT)
     return page.get_attribute("#state", "data-hash")
 

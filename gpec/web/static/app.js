@@ -473,6 +473,7 @@ const NO_DATA = "#d9d9d9";
 /** An SVG map of the instance's bassins (paths) and establishments (circles), in `box`. */
 function drawMap(box, withCard) {
   const map = page.map;
+  if (!map) return;
   const [, , width] = map.viewBox.split(/[\s,]+/).map(Number);
   const root = svg("svg", { viewBox: map.viewBox, role: "img", preserveAspectRatio: "xMidYMid meet" });
   const bassins = svg("g", { class: "bassins" });
@@ -687,12 +688,6 @@ async function start() {
   buildControls();
   writeForm(request);
   setState("idle", t("page.no_result"));
-  try {
-    page.map = (await api("GET", `/api/instances/${page.instance.name}/map`)).data;
-    drawMap($("map"), true);
-  } catch (error) {
-    $("map").textContent = error.message;
-  }
 
   const controls = $("controls");
   controls.addEventListener("submit", (event) => { event.preventDefault(); solve(); });
@@ -717,7 +712,13 @@ async function start() {
   $("save-form").addEventListener("submit", save);
   $("compare-form").addEventListener("submit", compare);
   syncUrl();
-  await listScenarios().catch((error) => showErrors(error.detail, $("save-state")));
+  // the map, the saved scenarios and the answer are asked at once
+  api("GET", `/api/instances/${page.instance.name}/map`).then(({ data }) => {
+    page.map = data;
+    drawMap($("map"), true);
+    if (page.result) paintMap();
+  }).catch((error) => { $("map").textContent = error.message; });
+  listScenarios().catch((error) => showErrors(error.detail, $("save-state")));
   solve();  // a link reproduces its scenario: a cached one answers at once
 }
 
