@@ -106,6 +106,8 @@ def test_the_page_opens_in_french_with_the_map_and_a_proven_plan(page):
     assert page.inner_text("#envelopes legend") == t("page.envelopes", "fr")
     assert page.get_attribute("html", "lang") == "fr"
     assert page.inner_text("#other-lang") == "English"
+    assert "lang=en" in page.get_attribute("#other-lang", "href") and "h=2026-2027" in page.get_attribute(
+        "#other-lang", "href")  # the other language, the same scenario
     assert page.locator("#map path[data-bassin]").count() == len(_rows("bassins.csv"))
     assert page.locator("#map circle").count() > 0
     assert {row["bassin"] for row in _rows("bassins.csv")} == set(fills(page))
@@ -172,7 +174,12 @@ def test_a_link_sets_the_controls_and_the_url_round_trips(page):
                              "gpecPage.queryFromScenario(request, 'en'))", [request])
         assert back == request
     solved(page)
-    page.wait_for_function("() => location.search.includes('b.cd40=0')")
+    assert "b.cd40=0" in page.evaluate("location.search")
+    page.check('[data-per-year="cd40"]')  # an envelope per year: one field a year of the horizon
+    assert page.locator('#envelopes input[data-funder="cd40"][data-year]:not([data-year=""])').count() == 2
+    page.fill('input[data-funder="cd40"][data-year="2027"]', "250000")
+    assert "b.cd40.2027=250000" in page.evaluate("location.search")
+    assert "b.cd40=0" not in page.evaluate("location.search")
 
 
 def test_a_refused_value_is_shown_next_to_its_control_and_the_page_goes_on(page):
