@@ -834,7 +834,8 @@ _PAGE = {  # the what-if page of gpec serve (gpec/web/static/app.js); {fields} a
     "compare_title": ("Compare two saved scenarios", "Comparer deux scénarios enregistrés"),
     "scenario_a": ("Scenario A", "Scénario A"),
     "scenario_b": ("Scenario B", "Scénario B"),
-    "difference": ("Change in unmet need, B − A (FTE)", "Variation du besoin non couvert, B − A (ETP)"),
+    "difference": ("Change in unmet need over the horizon, B − A (FTE-years)",
+                   "Variation du besoin non couvert sur l'horizon, B − A (ETP-années)"),
 }
 
 #: The translation table: key -> {language: label}. Keys are ``group.code``.

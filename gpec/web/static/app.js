@@ -615,10 +615,9 @@ async function save(event) {
 
 async function listScenarios() {
   const { data } = await api("GET", `/api/scenarios?instance=${encodeURIComponent(page.instance.name)}`);
-  for (const [id, pick] of [["compare-a", data.length - 2], ["compare-b", data.length - 1]]) {
-    const chosen = $(id).value;
+  for (const [id, pick] of [["compare-a", data.length - 2], ["compare-b", data.length - 1]]) {  // the last two
     $(id).replaceChildren(...data.map((item, i) => element("option", { value: item.hash, text: item.name,
-      selected: chosen ? item.hash === chosen : i === pick })));
+      selected: i === pick })));
   }
   $("compare").disabled = data.length < 2;
 }
@@ -631,25 +630,22 @@ async function compare(event) {
   try {
     ({ data } = await api("GET", `/api/compare?a=${a}&b=${b}&lang=${page.lang}`));
   } catch (error) {
+    for (const id of ["compare-summary", "compare-map", "compare-legend", "compare-tables"]) $(id).replaceChildren();
     showErrors(error.detail, $("compare-headline"));
     $("comparison").hidden = false;
     return;
   }
   $("comparison").hidden = false;
   $("compare-headline").textContent = data.headline ?? "";
-  $("compare-summary").replaceChildren(...summaryNodes(data.lines ? data.lines.slice(1) : data.summary));
+  $("compare-summary").replaceChildren(linesNode((data.lines || []).slice(1)));  // the first is the headline
   drawMap($("compare-map"), false);
   const values = Object.fromEntries((data.by_bassin || []).map((row) => [String(row.bassin), Number(row.diff)]));
   paint($("compare-map"), $("compare-legend"), values, DIVERGING, roundBreaks(values, true), t("page.difference"));
   $("compare-tables").replaceChildren(...(data.tables || []).map(tableNode));
 }
 
-function summaryNodes(summary) {
-  if (summary === null || summary === undefined) return [];
-  if (typeof summary === "string") return [element("p", { text: summary })];
-  if (Array.isArray(summary)) return [element("ul", {}, summary.map((line) => element("li", { text: String(line) })))];
-  return [element("dl", {}, Object.entries(summary).flatMap(([key, value]) => [
-    element("dt", { text: key }), element("dd", { text: typeof value === "object" ? JSON.stringify(value) : cellText(value) })]))];
+function linesNode(lines) {
+  return element("ul", {}, lines.map((line) => element("li", { text: String(line) })));
 }
 
 function tableNode(table) {
