@@ -3,9 +3,10 @@
 
 What a planner does: open the page (French labels, the map of the 29 bassins), change an envelope and
 solve (the busy state, then other numbers and other colours), switch to English, follow a link that
-holds a scenario, save two scenarios and compare them (the difference table and map), download the
-workbook. One test writes ``docs/serve.png``, the page after a solve, shown in the README. The numbers
-the page writes are checked against :mod:`gpec.i18n`'s formatting.
+holds a scenario, see a refused value named next to its control, save two scenarios and compare them
+(the difference table and map), download the workbook, queue a what-if behind another and cancel both.
+One test writes ``docs/serve.png``, the page after a solve, shown in the README. The numbers the page
+writes are checked against :mod:`gpec.i18n`'s formatting, and the page asks no other server (offline).
 
 Chromium comes from ``make browser`` (``make test`` runs it, as root); without it the tests are skipped
 with that reason. Waits are Playwright's (for a state of the page), with long timeouts only as a guard
@@ -246,11 +247,20 @@ def test_download_the_workbook(page, tmp_path):
     assert t("sheet.summary", "fr") in workbook.sheetnames
 
 
-def test_cancel_a_running_solve(page):
-    """Last: the ten-year default scenario, stopped while it runs (the worker may restart after it)."""
+def test_a_second_what_if_waits_in_the_queue_and_both_cancel(page):
+    """Last: the ten-year default scenario runs, a second what-if waits behind it; both are cancelled
+    (the worker may restart after that)."""
     page.goto("/?i=landes")
     page.wait_for_selector('#state[data-state="running"]')
     assert page.is_visible("#busy")
+    other = page.context.new_page()
+    other.set_default_timeout(SOLVE_TIMEOUT)
+    other.goto("/?i=landes&h=2026-2029")
+    other.wait_for_selector('#state[data-state="queued"]')
+    assert other.inner_text("#state") == t("page.queued", "fr").format(position="1")
+    other.click("#cancel")
+    other.wait_for_selector('#state[data-state="cancelled"]')
+    assert other.inner_text("#state") == t("page.cancelled", "fr")
     page.click("#cancel")
     page.wait_for_selector('#state[data-state="cancelled"]')
     assert page.locator("#busy").is_hidden() and page.is_disabled("#cancel")
