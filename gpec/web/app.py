@@ -27,6 +27,7 @@ from typing import Literal
 
 from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -168,6 +169,11 @@ def create_app(instances: dict[str, str | Path], host: str = "127.0.0.1", port: 
     app = FastAPI(title="gpec", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.server = server
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError):  # without the input echoed (NaN...)
+        return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                                        for e in error.errors()]}, status_code=422)
 
     @app.exception_handler(RequestError)
     async def _request_error(request: Request, error: RequestError):

@@ -84,6 +84,7 @@ class Worker:
         self.name, self.folder, self.jobs = name, folder, jobs
         self.queue: deque[Job] = deque()
         self.holding: Job | None = None  # the job the process works on (solve, then shadow prices)
+        self.signalled = False  # a SIGINT was sent for the job held (one is enough; a second would abort)
         self.ready = False
         self.failed = ""  # why the process could not load its instance (it is not restarted then)
         self.process = self.conn = None
@@ -120,7 +121,7 @@ class Worker:
             return
         if self.queue:
             job = self.queue.popleft()
-            self.holding = job
+            self.holding, self.signalled = job, False
             job.state = "running"
             self.jobs.solves += 1
             try:
@@ -129,6 +130,10 @@ class Worker:
                 pass  # the process died: its sentinel says so
 
     def interrupt(self) -> None:
+        """Stop what the process does for the job held (once: a second SIGINT would abort it)."""
+        if self.holding is None or self.signalled:
+            return
+        self.signalled = True
         with contextlib.suppress(OSError):
             os.kill(self.process.pid, signal.SIGINT)
 
@@ -185,12 +190,12 @@ class Worker:
                 job.prices = "none"
                 self.jobs.priced(job)
         elif kind == "idle":
-            self.holding = None
+            self.holding, self.signalled = None, False
         self.dispatch()
 
     def _died(self, code) -> None:
         """The process ended: fail the job it held (unless answered), start a fresh one."""
-        job, self.holding = self.holding, None
+        job, self.holding, self.signalled = self.holding, None, False
         if job is not None:
             if job.state in ("queued", "running"):
                 job.state, job.error = "error", died_line(code)
@@ -217,8 +222,7 @@ class Worker:
         self.closing = True
         with contextlib.suppress(OSError):
             self.conn.send(None)
-        if self.holding is not None:
-            self.interrupt()
+        self.interrupt()
         self.process.join(STOP_GRACE_S)
         if self.process.is_alive():
             self.process.kill()
