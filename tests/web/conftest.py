@@ -28,6 +28,11 @@ def served(tmp_path_factory, tiny):
         yield client, app.app.state.server
 
 
+def settled(answer: dict) -> bool:
+    """A what-if that is over, its shadow prices included."""
+    return answer["state"] not in ("queued", "running") and answer["prices"] != "pending"
+
+
 def wait(client, key: str, until=lambda answer: answer["state"] not in ("queued", "running")) -> dict:
     """Poll ``GET /api/results/{key}`` until ``until(answer)``; the answer."""
     began = time.monotonic()

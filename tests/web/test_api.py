@@ -24,9 +24,11 @@ from gpec.outputs import load_result
 from gpec.web.app import STATIC
 
 from tests.conftest import LANDES
-from tests.web.conftest import SHORT, wait
+from tests.web.conftest import SHORT, settled, wait
 
 LIVE = "/api/instances"
+#: Under ``pytest -n 2`` the module's tests share one server: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("serve_api")
 
 
 def solve(client, body: dict, status: int | tuple = (200, 202)) -> dict:
@@ -207,7 +209,7 @@ def test_invalid_body_of_a_saved_scenario_and_a_comparison(served):
 def test_a_what_if_is_solved_then_priced_and_the_same_scenario_answers_from_the_cache(served, done):
     client, server = served
     key = done[0]
-    answer = wait(client, key, lambda a: a["prices"] != "pending")
+    answer = wait(client, key, settled)
     assert answer["status"] == "optimal" and answer["gap"] <= 1e-3 and not answer["interrupted"]
     assert answer["scenario"]["budgets"] == {"cd40": 600_000} and answer["scenario"]["horizon"] == SHORT
     assert answer["progress"]["stage"] and answer["progress"]["seconds"] > 0
@@ -276,7 +278,7 @@ def test_a_killed_worker_fails_its_what_if_and_the_next_one_is_solved(served):
 def test_downloads_are_the_files_gpec_solve_writes(served, done):
     client, _ = served
     key = done[0]
-    wait(client, key, lambda a: a["prices"] != "pending")
+    wait(client, key, settled)
     xlsx = client.get(f"/api/results/{key}/results.xlsx")
     assert xlsx.status_code == 200
     sheets = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True).sheetnames
