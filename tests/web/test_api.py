@@ -27,8 +27,6 @@ from tests.conftest import LANDES
 from tests.web.conftest import SHORT, settled, wait
 
 LIVE = "/api/instances"
-#: Under ``pytest -n 2`` the module's tests share one server: one xdist worker runs them all.
-pytestmark = pytest.mark.xdist_group("serve_api")
 
 
 def solve(client, body: dict, status: int | tuple = (200, 202)) -> dict:
@@ -45,11 +43,13 @@ def short(budget: float, **more) -> dict:
 
 @pytest.fixture(scope="module")
 def done(served):
-    """Two finished two-year what-ifs on the Landes: hashes of 600 k and 900 k EUR a year."""
+    """Two finished two-year what-ifs on the Landes, shadow prices included (one after the other: a what-if
+    that waits stops the shadow prices of the one before): hashes of 600 k and 900 k EUR a year."""
     client, _ = served
-    keys = [solve(client, short(eur))["hash"] for eur in (600_000, 900_000)]
-    for key in keys:
-        assert wait(client, key)["state"] == "done"
+    keys = []
+    for eur in (600_000, 900_000):
+        keys.append(solve(client, short(eur))["hash"])
+        assert wait(client, keys[-1], settled)["state"] == "done"
     return keys
 
 

@@ -11,8 +11,6 @@ from gpec.web import create_app
 
 from tests.web.conftest import BASE_URL, HANG_S, settled, wait
 
-pytestmark = pytest.mark.xdist_group("serve_cache")
-
 
 def test_a_restarted_server_answers_from_the_cache_folder(tiny, tmp_path):
     body = {"instance": "tiny", "budgets": {"departement": 2500}}

@@ -16,8 +16,6 @@ from tests.cli_helpers import ROOT, assert_one_line_error, gpec_env, run_gpec
 from tests.conftest import LANDES
 from tests.web.conftest import HANG_S
 
-pytestmark = pytest.mark.xdist_group("serve_command")
-
 
 @pytest.mark.parametrize("args, needles", [
     ((str(LANDES), "--time-limit", "0"), ("--time-limit 0",)),
