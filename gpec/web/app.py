@@ -69,7 +69,7 @@ class Server:
         self.cache, self.options, self.persist = cache, options, persist
         self.maps: dict[str, dict] = {}
         self.jobs: Jobs | None = None
-        self._answers: OrderedDict[tuple, dict] = OrderedDict()  # result views, by hash, state and prices
+        self._answers: OrderedDict[tuple, tuple] = OrderedDict()  # (result, its view) by hash, state, prices
         self._answers_lock = threading.Lock()
 
     def start(self) -> None:
