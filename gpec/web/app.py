@@ -18,8 +18,12 @@ error a 500 in one line, and the server goes on.
 from __future__ import annotations
 
 import io
+import json
 import logging
+import re
+import threading
 import zipfile
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +31,7 @@ from typing import Literal
 
 from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -38,7 +43,7 @@ from gpec.web.cache import Cache, default_folder
 from gpec.web.geometry import map_view
 from gpec.web.jobs import Job, Jobs, QueueFull
 from gpec.web.requests import HASH_PATTERN, NAME_PATTERN, SaveRequest, SolveRequest
-from gpec.web.scenarios import Options, RequestError, canonical, normalised, resolve, scenario_hash, without_paths
+from gpec.web.scenarios import Options, RequestError, canonical, normalised, resolve, scenario_hash
 
 #: The page's files, inside the package.
 STATIC = Path(__file__).parent / "static"
@@ -47,6 +52,8 @@ MAX_BODY = 64 * 1024
 #: Files of a result that can be downloaded -> media type.
 DOWNLOADS = {"results.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "results.csv.zip": "application/zip", "results.gpkg": "application/geopackage+sqlite3"}
+#: Views of results kept in memory (making one takes a few tenths of a second: the words, the tables).
+KEEP_ANSWERS = 64
 #: Hosts that mean this machine only.
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -62,9 +69,11 @@ class Server:
         self.cache, self.options, self.persist = cache, options, persist
         self.maps: dict[str, dict] = {}
         self.jobs: Jobs | None = None
+        self._answers: OrderedDict[tuple, tuple] = OrderedDict()  # (result, its view) by hash, state, prices
+        self._answers_lock = threading.Lock()
 
     def start(self) -> None:
-        self.jobs = Jobs(self.folders, self.rebuild, lambda job: None, self.priced)
+        self.jobs = Jobs(self.folders, self.rebuild, self.priced)
 
     def instance(self, name: str):
         if name not in self.instances:
@@ -77,17 +86,32 @@ class Server:
         return replace(result, applied=applied)
 
     def priced(self, job: Job) -> None:
-        """A done what-if has its shadow prices (or none will come): its folder is written, in the background."""
-        if self.persist and job.state == "done":
-            import threading
+        """A what-if's answer is complete (its shadow prices are in, or none will come): its view is made and
+        its folder written (when the server persists), in the background."""
+        threading.Thread(target=self._complete, args=(replace(job),), daemon=True).start()
 
-            threading.Thread(target=self._write, args=(replace(job),), daemon=True).start()
-
-    def _write(self, job: Job) -> None:
+    def _complete(self, job: Job) -> None:
         try:
-            self.cache.outputs(job, "fr", fresh=True)
-        except Exception as error:  # noqa: BLE001 -- a cache that cannot be written costs the cache only
-            log.warning("cache: %s", error_line(error))
+            self.answer(job)
+            if self.persist and job.state == "done":
+                self.cache.outputs(job, "fr", fresh=True)
+        except Exception as error:  # noqa: BLE001 -- the answer is made again when asked; a cache not written
+            log.warning("result %s: %s", job.hash, error_line(error))  # costs the cache only
+
+    def answer(self, job: Job) -> dict:
+        """``GET /api/results/{hash}`` of ``job``; the view of a result is made once (explain, tables) and kept."""
+        if job.result is None:
+            return views.job_view(job, self.jobs.position(job.hash))
+        key = (job.hash, job.state, job.prices)
+        with self._answers_lock:
+            result, answer = self._answers.get(key, (None, None))
+        if result is not job.result:  # (a what-if solved again after a cancel has another result)
+            answer = views.result_view(job.result)
+            with self._answers_lock:
+                self._answers[key] = (job.result, answer)
+                while len(self._answers) > KEEP_ANSWERS:
+                    self._answers.popitem(last=False)
+        return views.job_view(job, self.jobs.position(job.hash), answer)
 
     def job(self, key: str) -> Job:
         """The what-if of hash ``key``, from memory or from the cache folder."""
@@ -103,21 +127,22 @@ class Server:
         from gpec.outputs import load_result
 
         for name, instance in self.instances.items():
-            for found, body, folder in self.cache.stored(name):
-                if found != key:
-                    continue
-                try:
-                    request = SolveRequest(**body)
-                    scenario = resolve(request, instance, self.options)
-                    if scenario_hash(canonical(scenario, instance)) != key:
-                        return None  # solved by another version, instance or options
-                    result = replace(load_result(folder), applied=scenario.apply(instance)[0])
-                except Exception as error:  # noqa: BLE001 -- a damaged cache entry is no entry
-                    log.warning("cache %s: %s", key, error_line(error))
-                    return None
-                job = Job(key, name, scenario, normalised(request, scenario, instance), body, state="done",
-                          result=result, prices="done" if len(result.shadow_prices) else "none")
-                return self.jobs.add_done(job)
+            found = self.cache.stored(name, key)
+            if found is None:
+                continue
+            body, folder = found
+            try:
+                request = SolveRequest(**body)
+                scenario = resolve(request, instance, self.options)
+                if scenario_hash(canonical(scenario, instance)) != key:
+                    return None  # solved by another version of gpec or of the instance, or other options
+                result = replace(load_result(folder), applied=scenario.apply(instance)[0])
+            except Exception as error:  # noqa: BLE001 -- a damaged cache entry is no entry
+                log.warning("cache %s: %s", key, error_line(error))
+                return None
+            job = Job(key, name, scenario, normalised(request, scenario, instance), body, state="done",
+                      result=result, prices="done" if len(result.shadow_prices) else "none")
+            return self.jobs.add_done(job)
         return None
 
 
@@ -146,8 +171,6 @@ def create_app(instances: dict[str, str | Path], host: str = "127.0.0.1", port: 
     GpecError
         On a name that is not ``^[a-z0-9_]+$`` or an instance that does not load.
     """
-    import re
-
     for name in instances:
         if not re.fullmatch(NAME_PATTERN, name):
             raise GpecError(f"instance name '{name}': lower-case letters, digits and _ only (rename it: NAME=FOLDER)")
@@ -168,6 +191,11 @@ def create_app(instances: dict[str, str | Path], host: str = "127.0.0.1", port: 
     app = FastAPI(title="gpec", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.server = server
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError):  # without the input echoed (NaN...)
+        return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                                        for e in error.errors()]}, status_code=422)
 
     @app.exception_handler(RequestError)
     async def _request_error(request: Request, error: RequestError):
@@ -280,10 +308,7 @@ def create_app(instances: dict[str, str | Path], host: str = "127.0.0.1", port: 
         return JSONResponse(jsonable_encoder(views.comparison_view(comparison, lang)))
 
     def _answer(job: Job):
-        try:
-            return JSONResponse(views.job_view(job, server.jobs.position(job.hash)))
-        except GpecError as error:
-            raise GpecError(without_paths(str(error), server.instances[job.instance])) from None
+        return JSONResponse(server.answer(job))
 
     return Guard(app, host, port)
 
@@ -347,8 +372,6 @@ class Guard:
 
 
 async def _reply(send, status: int, detail: str) -> None:
-    import json
-
     body = json.dumps({"detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})

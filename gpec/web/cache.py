@@ -59,19 +59,15 @@ class Cache:
                 write_outputs(job.result, folder, maps=True, lang=lang)
         return folder
 
-    def stored(self, instance: str) -> list[tuple[str, dict, Path]]:
-        """The what-ifs of ``instance`` in the folder: (hash, request, output folder of one language)."""
-        found = []
-        for folder in sorted((self.folder / instance).glob("*")):
-            request = folder / REQUEST_FILE
-            outputs = next((folder / lang for lang in LANGUAGES if (folder / lang / "result.json").is_file()), None)
-            if outputs is None or not request.is_file():
-                continue
-            try:
-                found.append((folder.name, json.loads(request.read_text(encoding="utf-8")), outputs))
-            except (OSError, ValueError):
-                continue
-        return found
+    def stored(self, instance: str, key: str) -> tuple[dict, Path] | None:
+        """The what-if ``key`` of ``instance`` in the folder: its request as received and an output folder
+        (French first); ``None`` when it is not there, or not whole."""
+        folder = self.folder / instance / key
+        outputs = next((folder / lang for lang in ("fr", "en") if (folder / lang / "result.json").is_file()), None)
+        try:
+            return (json.loads((folder / REQUEST_FILE).read_text(encoding="utf-8")), outputs) if outputs else None
+        except (OSError, ValueError):
+            return None
 
     def _lock(self, key: str, lang: str) -> threading.Lock:
         with self._guard:

@@ -27,7 +27,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable
 
-from gpec.parallel.task import died_line
+from gpec.parallel.task import died_line, error_line
 from gpec.results import Result
 from gpec.scenario import Scenario
 
@@ -84,6 +84,7 @@ class Worker:
         self.name, self.folder, self.jobs = name, folder, jobs
         self.queue: deque[Job] = deque()
         self.holding: Job | None = None  # the job the process works on (solve, then shadow prices)
+        self.signalled = False  # a SIGINT was sent for the job held (one is enough; a second would abort)
         self.ready = False
         self.failed = ""  # why the process could not load its instance (it is not restarted then)
         self.process = self.conn = None
@@ -120,7 +121,7 @@ class Worker:
             return
         if self.queue:
             job = self.queue.popleft()
-            self.holding = job
+            self.holding, self.signalled = job, False
             job.state = "running"
             self.jobs.solves += 1
             try:
@@ -129,6 +130,10 @@ class Worker:
                 pass  # the process died: its sentinel says so
 
     def interrupt(self) -> None:
+        """Stop what the process does for the job held (once: a second SIGINT would abort it)."""
+        if self.holding is None or self.signalled:
+            return
+        self.signalled = True
         with contextlib.suppress(OSError):
             os.kill(self.process.pid, signal.SIGINT)
 
@@ -147,7 +152,12 @@ class Worker:
                     message = ("error", self.holding.hash if self.holding else "", f"unreadable answer: {error}")
             if message is not None:
                 with self.jobs.lock:
-                    self._handle(message)
+                    try:
+                        self._handle(message)
+                    except Exception as error:  # noqa: BLE001 -- the reading thread outlives any answer
+                        held = self.holding
+                        if held is not None and held.state in ("queued", "running"):
+                            held.state, held.error = "error", error_line(error)
                 continue
             process.join()
             if self.closing:
@@ -173,10 +183,12 @@ class Worker:
             interrupted = job.cancel_asked or result.message.startswith("interrupted")
             job.result, job.state = result, "cancelled" if interrupted else "done"
             job.prices = "pending" if job.state == "done" and result.has_solution else "none"
-            self.jobs.finished(job)
-        elif kind == "prices":
-            job.result = replace(job.result, shadow_prices=rest[0])
-            job.prices = "done"
+            if job.prices == "none":
+                self.jobs.priced(job)
+        elif kind == "prices":  # None: not computed (stopped before they started)
+            if rest[0] is not None:
+                job.result = replace(job.result, shadow_prices=rest[0])
+            job.prices = "done" if rest[0] is not None else "none"
             self.jobs.priced(job)
         elif kind in ("cancelled", "error"):
             if job.state in ("queued", "running"):
@@ -185,12 +197,12 @@ class Worker:
                 job.prices = "none"
                 self.jobs.priced(job)
         elif kind == "idle":
-            self.holding = None
+            self.holding, self.signalled = None, False
         self.dispatch()
 
     def _died(self, code) -> None:
         """The process ended: fail the job it held (unless answered), start a fresh one."""
-        job, self.holding = self.holding, None
+        job, self.holding, self.signalled = self.holding, None, False
         if job is not None:
             if job.state in ("queued", "running"):
                 job.state, job.error = "error", died_line(code)
@@ -217,8 +229,7 @@ class Worker:
         self.closing = True
         with contextlib.suppress(OSError):
             self.conn.send(None)
-        if self.holding is not None:
-            self.interrupt()
+        self.interrupt()
         self.process.join(STOP_GRACE_S)
         if self.process.is_alive():
             self.process.kill()
@@ -236,16 +247,15 @@ class Jobs:
         Instance name -> folder.
     rebuild : callable
         ``rebuild(job, result) -> Result``: the result of a worker with what it left out (``applied``).
-    finished, priced : callable
-        Called under :attr:`lock` when a job has its answer, and when its shadow prices are in (or
-        will not come).
+    priced : callable
+        Called under :attr:`lock` when a job's answer is complete: its shadow prices are in, or none will come.
     """
 
-    def __init__(self, folders: dict[str, Path], rebuild: Callable, finished: Callable, priced: Callable):
+    def __init__(self, folders: dict[str, Path], rebuild: Callable, priced: Callable):
         self.lock = threading.RLock()
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.solves = 0
-        self.rebuild, self.finished, self.priced = rebuild, finished, priced
+        self.rebuild, self.priced = rebuild, priced
         self.workers = {name: Worker(name, Path(folder), self) for name, folder in folders.items()}
 
     def submit(self, job: Job) -> Job:

@@ -59,16 +59,16 @@ def labels(lang: str) -> dict[str, str]:
     return {key: entry[lang] for key, entry in LABELS.items()}
 
 
-def job_view(job, position: int) -> dict:
-    """A what-if's state, progress and (once done) answer; the shape of ``GET /api/results/{hash}``."""
-    result = job.result
-    answer = {"hash": job.hash, "state": job.state, "position": position, "progress": _progress(job.progress),
-              "prices": job.prices, "scenario": job.request, "error": job.error or None}
-    answer.update(result_view(result) if result is not None else {
-        "status": None, "objective": None, "bound": None, "gap": None, "cost": None,
-        "message": job.error or "", "interrupted": False, "time_limit_reached": False, "explain": None,
-        "shadow_prices": [], "by_year": [], "by_bassin": [], "totals": None})
-    return answer
+def job_view(job, position: int, answer: dict | None = None) -> dict:
+    """A what-if's state, progress and (once done) answer; the shape of ``GET /api/results/{hash}``.
+    ``answer`` is :func:`result_view` of its result when the caller keeps it (it is the slow part)."""
+    view = {"hash": job.hash, "state": job.state, "position": position, "progress": _progress(job.progress),
+            "prices": job.prices, "scenario": job.request, "error": job.error or None}
+    if job.result is None:
+        return {**view, "status": None, "objective": None, "bound": None, "gap": None, "cost": None,
+                "message": job.error or "", "interrupted": False, "time_limit_reached": False, "explain": None,
+                "shadow_prices": [], "by_year": [], "by_bassin": [], "totals": None}
+    return {**view, **(answer if answer is not None else result_view(job.result))}
 
 
 def result_view(result) -> dict:

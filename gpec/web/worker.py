@@ -9,8 +9,10 @@ them, then says ``idle``. Messages to the parent are tuples, ``(kind, hash, ...)
 **Cancel by signal.** :func:`gpec.interrupt.catching` catches signals only in a main thread, so each
 instance solves in its own process, whose main thread runs the solve within ``catching``: the parent's
 SIGINT stops HiGHS and the solve returns its incumbent, saying it was interrupted. A SIGINT during the
-shadow prices stops them (the parent sends one when a what-if waits). The process starts its own
-process group, so a Ctrl-C in the server's terminal does not reach it: the parent stops its workers.
+shadow prices stops them (the parent sends one when a what-if waits). Outside these blocks a SIGINT
+only sets a flag, so one that comes just before a step skips that step, and one that comes after it
+is dropped with the next what-if. The process starts its own process group, so a Ctrl-C in the
+server's terminal does not reach it: the parent stops its workers.
 A solve whose solver thread had to be left running (:class:`gpec.interrupt.Abandoned`) is answered,
 then the process exits and the parent starts a fresh one.
 """
@@ -20,11 +22,12 @@ from __future__ import annotations
 import math
 import os
 import signal
+import threading
 import time
 from dataclasses import replace
 
-#: Shortest interval between two progress messages of a stage (seconds); the first finite incumbent and
-#: the end of a stage are always sent at once.
+#: Shortest interval between two progress messages of a stage (seconds); the first finite incumbent, the
+#: first finite gap and the end of a stage are always sent at once.
 PROGRESS_S = 0.25
 
 
@@ -33,16 +36,16 @@ class PipeProgress:
 
     def __init__(self, conn, key: str):
         self.conn, self.key, self.began = conn, key, time.perf_counter()
-        self.stage, self.sent, self.finite = "", 0.0, False
+        self.stage, self.sent, self.seen = "", 0.0, set()  # seen: "incumbent", "gap" once finite
 
     def start(self, stage: str) -> None:
         self.stage = stage
         self._send(math.nan, math.nan, math.nan)
 
     def update(self, seconds: float, incumbent: float, bound: float, gap: float) -> None:
-        first = math.isfinite(incumbent) and not self.finite
-        if first or time.perf_counter() - self.sent >= PROGRESS_S:
-            self.finite = self.finite or first
+        finite = {name for name, value in (("incumbent", incumbent), ("gap", gap)) if math.isfinite(value)}
+        if finite - self.seen or time.perf_counter() - self.sent >= PROGRESS_S:
+            self.seen |= finite
             self._send(incumbent, bound, gap)
 
     def done(self, report) -> None:
@@ -57,7 +60,8 @@ class PipeProgress:
 def serve(folder: str, conn) -> None:
     """The worker's loop (module docstring); ``folder`` is the instance folder, ``conn`` its pipe end."""
     os.setpgrp()  # the terminal's Ctrl-C goes to the server alone
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    asked = threading.Event()  # a SIGINT came outside a solve: it stops the step about to start
+    signal.signal(signal.SIGINT, lambda signum, frame: asked.set())
     from gpec import interrupt
     from gpec.instance import load_instance
     from gpec.parallel.task import error_line
@@ -72,40 +76,39 @@ def serve(folder: str, conn) -> None:
     while True:
         try:
             task = conn.recv()
-        except KeyboardInterrupt:  # a cancel that came after the solve ended
-            continue
         except (EOFError, OSError):
             return
         if task is None:
             return
+        asked.clear()  # a signal sent for the last what-if, which had ended
         key, scenario = task
         abandoned = False
         try:
             conn.send(("started", key))
-            abandoned = _solve(planner, key, scenario, conn, interrupt)
-        except KeyboardInterrupt:  # a second signal, or one between two steps: the what-if is dropped
-            conn.send(("cancelled", key))
-            planner = Planner(planner.instance)  # its live model may be half changed
+            abandoned = _solve(planner, key, scenario, conn, interrupt, asked)
         except Exception as error:  # noqa: BLE001 -- one what-if's failure is its answer
             conn.send(("error", key, error_line(error)))
-            planner = Planner(planner.instance)
+            planner = Planner(planner.instance)  # its live model may be half changed
         if abandoned:
             conn.send(("exit", key))
             os._exit(0)  # a solver thread still runs in this process: a fresh worker takes over
         conn.send(("idle", key))
 
 
-def _solve(planner, key: str, scenario, conn, interrupt) -> bool:
-    """Solve one what-if and its shadow prices; whether a solver thread had to be left running."""
+def _solve(planner, key: str, scenario, conn, interrupt, asked: threading.Event) -> bool:
+    """Solve one what-if, then its shadow prices; whether a solver thread had to be left running. A
+    signal before a step's ``catching`` block (``asked``) stops that step before it starts."""
     planner.switch(scenario)
     with interrupt.catching(hard=False) as caught:
+        if asked.is_set():
+            conn.send(("cancelled", key))
+            return False
         result = planner.solve(progress=PipeProgress(conn, key))
-        stopped = caught.signum is not None
     abandoned = bool(caught.abandoned)
     conn.send(("done", key, replace(result, applied=None)))  # the parent rebuilds the instance
-    if stopped or abandoned or not result.has_solution:
+    if caught.signum is not None or asked.is_set() or abandoned or not result.has_solution:
         return abandoned
     with interrupt.catching(hard=False) as caught:
-        prices = planner.shadow_prices(scenario.time_limit)
+        prices = None if asked.is_set() else planner.shadow_prices(scenario.time_limit)
     conn.send(("prices", key, prices))
     return bool(caught.abandoned)
