@@ -426,7 +426,6 @@ function show(data) {
   ];
   $("figures").replaceChildren(...figures.flatMap(([key, value]) => [
     element("dt", { text: t(key) }), element("dd", { "data-figure": key.slice(5), text: value })]));
-  $("figures").dataset.hash = data.hash ?? "";
 
   paintMap();
   const years = (data.by_year || []).filter((row) => (row.phase ?? "horizon") === "horizon");  // not the tail
@@ -435,9 +434,10 @@ function show(data) {
   $("explain").textContent = data.explain?.[page.lang] ?? "";
   $("prices-state").textContent = data.prices === "pending" ? t("page.prices_pending") : "";
   showShadowPrices(data.shadow_prices || []);
+  const files = data.state === "done" && hasPlan;  // a cancelled what-if's plan is shown, not kept as files
   for (const link of document.querySelectorAll("#downloads [data-file]")) {
-    link.href = hasPlan && data.hash ? `/api/results/${data.hash}/${link.dataset.file}?lang=${page.lang}` : "";
-    link.toggleAttribute("hidden", !(hasPlan && data.hash));
+    link.href = files ? `/api/results/${data.hash}/${link.dataset.file}?lang=${page.lang}` : "";
+    link.hidden = !files;
   }
 }
 
