@@ -89,10 +89,9 @@ def figure(page, name: str) -> str:
 def test_every_label_the_page_uses_is_in_gpec_i18n_and_every_page_label_is_used():
     static = ROOT / "gpec" / "web" / "static"
     text = (static / "app.js").read_text(encoding="utf-8") + (static / "index.html").read_text(encoding="utf-8")
-    used = set(re.findall(r"""["']page\.(\w+)["']""", text))
-    labels = {key.split(".", 1)[1] for key in LABELS if key.startswith("page.")}
-    assert used - labels == set(), "labels missing from gpec.i18n"
-    assert labels - used == set(), "page.* labels the page does not use"
+    used = set(re.findall(r"""["']((?:page|column)\.\w+)["']""", text))
+    assert used - set(LABELS) == set(), "labels missing from gpec.i18n"
+    assert {key for key in LABELS if key.startswith("page.")} - used == set(), "page.* labels the page does not use"
 
 
 def _rows(name: str) -> list[dict]:

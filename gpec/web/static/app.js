@@ -441,28 +441,25 @@ function show(data) {
   }
 }
 
+/** The resources whose next unit avoids the most unmet need (positive shadow prices, best first). */
 function showShadowPrices(rows) {
   const fmt = page.fmt;
-  const shown = rows.filter((row) => fmt.finite(row.value) && Number(row.value) !== 0)
-    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, 25);
-  const columns = [...new Set(shown.flatMap((row) => Object.keys(row)))]
-    .filter((name) => name !== "resource" && name !== "value");
-  const head = [t("page.resource"), ...columns, t("page.value")];
-  const table = element("table", {}, [
-    element("thead", {}, [element("tr", {}, head.map((name) => element("th", { text: name })))]),
-    element("tbody", {}, shown.map((row) => element("tr", {}, [
-      element("td", { text: String(row.resource ?? "") }),
-      ...columns.map((name) => element("td", { text: cellText(row[name]) })),
-      element("td", { class: "number", text: fmt.number(row.value, 3) }),
-    ]))),
-  ]);
-  $("shadow-table").replaceChildren(table);
+  const shown = rows.filter((row) => fmt.finite(row.value) && Number(row.value) > 0)
+    .sort((a, b) => b.value - a.value).slice(0, 25);
+  const columns = [  // [label key, cell text, numeric]
+    ["column.constraint", (row) => row.resource ?? "", false],
+    ["column.unit", (row) => row.unit ?? "", false],
+    ["column.value", (row) => fmt.number(row.value, 3), true],
+    ["page.uncertainty", (row) => (fmt.finite(row.uncertainty) ? "± " + fmt.number(row.uncertainty, 3) : ""), true],
+    ["column.eur_per_fte_year", (row) => fmt.eur(row.eur_per_fte_year), true],
+    ["column.method", (row) => row.method ?? "", false],
+  ];
+  $("shadow-table").replaceChildren(element("table", {}, [
+    element("thead", {}, [element("tr", {}, columns.map(([key]) => element("th", { text: t(key) })))]),
+    element("tbody", {}, shown.map((row) => element("tr", {}, columns.map(([, text, numeric]) =>
+      element("td", { class: numeric ? "number" : null, text: text(row) }))))),
+  ]));
   $("shadow").hidden = shown.length === 0;
-}
-
-function cellText(value) {
-  if (typeof value === "number") return page.fmt.number(value, Number.isInteger(value) ? 0 : 2);
-  return value === null || value === undefined ? "" : String(value);
 }
 
 // -- the map ----------------------------------------------------------------------------------------------
@@ -654,9 +651,9 @@ function tableNode(table) {
     element("figcaption", { text: table.title ?? "" }),
     element("table", {}, [
       element("thead", {}, [element("tr", {}, columns.map((name) => element("th", { text: name })))]),
+      // the cells of gpec.comparison.people_tables: already written for people
       element("tbody", {}, (table.rows || []).map((row) => element("tr", {},
-        (Array.isArray(row) ? row : columns.map((name) => row[name])).map((cell) =>
-          element("td", { class: typeof cell === "number" ? "number" : null, text: cellText(cell) }))))),
+        row.map((cell) => element("td", { text: String(cell ?? "") }))))),
     ]),
   ]);
 }
