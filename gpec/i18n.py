@@ -792,8 +792,6 @@ _PAGE = {  # the what-if page of gpec serve (gpec/web/static/app.js); {fields} a
                        "Besoin non couvert prouvé ; recherche du moindre coût ({seconds} s)"),
     "stage_cost": ("Unmet need proved; now the least cost for it: {objective}, gap {gap} ({seconds} s)",
                    "Besoin non couvert prouvé ; recherche du moindre coût : {objective}, écart {gap} ({seconds} s)"),
-    "stage_other": ("Stage {stage}: {objective}, gap {gap} ({seconds} s)",
-                    "Étape {stage} : {objective}, écart {gap} ({seconds} s)"),
     "proven": ("Proven plan: gap {gap}", "Plan prouvé : écart {gap}"),
     "time_limit": ("Time limit: best plan found, gap {gap}", "Limite de temps : meilleur plan trouvé, écart {gap}"),
     "interrupted": ("Cancelled: best plan found so far, gap {gap}",

@@ -388,15 +388,14 @@ function showProgress(data) {
   }
   const progress = data.progress || {};
   const seconds = fmt.number(progress.seconds ?? 0, 1);
-  const stage = String(progress.stage ?? "").split(/[\s:]/).pop();  // unmet, then cost (gpec.models.STAGES)
-  if (!fmt.finite(progress.incumbent)) setState("running", t(stage === "cost" ? "page.cost_searching" : "page.searching", { seconds }));
-  else if (stage === "unmet" || stage === "") {
+  // the stages of gpec.models.STAGES: unmet need first, then the least cost of that need
+  const cost = String(progress.stage ?? "").endsWith("cost");
+  const gap = fmt.percent(progress.gap, 2);
+  if (!fmt.finite(progress.incumbent)) setState("running", t(cost ? "page.cost_searching" : "page.searching", { seconds }));
+  else if (cost) setState("running", t("page.stage_cost", { objective: fmt.eur(progress.incumbent), gap, seconds }));
+  else {
     setState("running", t("page.first_plan", { objective: fmt.number(progress.incumbent, 1),
-      bound: fmt.number(progress.bound, 1), gap: fmt.percent(progress.gap, 2), seconds }));
-  } else {
-    setState("running", t(stage === "cost" ? "page.stage_cost" : "page.stage_other", { stage,
-      objective: stage === "cost" ? fmt.eur(progress.incumbent) : fmt.number(progress.incumbent, 1),
-      gap: fmt.percent(progress.gap, 2), seconds }));
+      bound: fmt.number(progress.bound, 1), gap, seconds }));
   }
 }
 
@@ -410,7 +409,6 @@ function show(data) {
   if (data.state === "error") setState("error", t("page.failed", { message: data.error || data.message || "" }));
   else if (data.state === "cancelled") setState("cancelled", t(hasPlan ? "page.interrupted" : "page.cancelled", { gap }));
   else if (!hasPlan) setState("done", t("page.no_plan", { status: t(`status.${data.status}`) }));
-  else if (data.interrupted) setState("done", t("page.interrupted", { gap }));
   else if (data.time_limit_reached) setState("done", t("page.time_limit", { gap }));
   else setState("done", t("page.proven", { gap }));
   $("state").dataset.hash = data.hash ?? "";
