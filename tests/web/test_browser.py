@@ -137,15 +137,16 @@ def test_a_new_envelope_solves_with_a_busy_state_then_other_numbers_and_colours(
     assert changed != base
     assert figure(page, "unmet_horizon") != unmet
     assert fills(page) != colours  # by share of need unmet, on fixed classes
+    # the shadow prices come after the answer, and with them the sentence of what binds
+    page.wait_for_function("() => document.getElementById('prices-state').textContent === ''")
+    assert page.locator("#shadow-table tbody tr").count() > 0
+    page.set_viewport_size({"width": 1400, "height": 1600})  # the whole answer, before the hover (no resize after)
     mont_de_marsan = next(row["bassin"] for row in _rows("bassins.csv") if row["name"] == "Mont-de-Marsan")
     page.hover(f'#map path[data-bassin="{mont_de_marsan}"]')
     assert page.locator("#hover-card").is_visible()
     assert "Mont-de-Marsan" in page.inner_text("#hover-card")
     assert t("page.unmet_horizon", "fr") in page.inner_text("#hover-card")
-    # the shadow prices come after the answer, and with them the sentence of what binds
-    page.wait_for_function("() => document.getElementById('prices-state').textContent === ''")
-    assert page.locator("#shadow-table tbody tr").count() > 0
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(SCREENSHOT))
 
 
 def test_english_with_lang_en(page):
