@@ -65,7 +65,8 @@ def test_instances_are_listed_by_name_with_their_controls_never_a_path(served):
     assert str(LANDES.resolve()) not in answer.text and "instances/landes" not in answer.text
     landes = instances["landes"]
     assert landes["horizon"] == [2026, 2035] and landes["base_year"] == 2023
-    assert {f["code"]: f["kind"] for f in landes["funders"]} == {"cd40": "departement", "cr75": "region", "ars75": "ars"}
+    kinds = {f["code"]: f["kind"] for f in landes["funders"]}
+    assert kinds == {"cd40": "departement", "cr75": "region", "ars75": "ars"}
     assert [lv["name"] for lv in landes["levers"]] == list(LEVERS)
     assert landes["levers"][0]["label_fr"] == t("lever.training", "fr")
     effect = next(p for p in landes["parameters"] if p["name"] == "eff_qvct_exit")
