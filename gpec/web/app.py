@@ -193,9 +193,10 @@ def create_app(instances: dict[str, str | Path], host: str = "127.0.0.1", port: 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError):  # without the input echoed (NaN...)
-        return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                                        for e in error.errors()]}, status_code=422)
+    async def _invalid(request: Request, error: RequestValidationError):  # the input not echoed (NaN, 64 KB)
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in error.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(RequestError)
     async def _request_error(request: Request, error: RequestError):
@@ -233,24 +234,24 @@ def create_app(instances: dict[str, str | Path], host: str = "127.0.0.1", port: 
             server.maps[name] = map_view(instance)
         return server.maps[name]
 
-    def _submit(request: SolveRequest) -> tuple[Job, bool]:
-        """The job of ``request`` (from memory, the cache folder, or queued) and whether it was known."""
+    def _submit(request: SolveRequest) -> Job:
+        """The job of ``request``: done (in memory or in the cache folder), or queued or running."""
         instance = server.instance(request.instance)
         scenario = resolve(request, instance, options)
         key = scenario_hash(canonical(scenario, instance))
         known = server.jobs.get(key) or server.stored(key)
         if known is not None and known.state == "done":
-            return known, True
+            return known
         job = Job(key, request.instance, scenario, normalised(request, scenario, instance),
                   request.model_dump(mode="json"))
         try:
-            return server.jobs.submit(job), False
+            return server.jobs.submit(job)
         except QueueFull as full:
             raise HTTPException(429, str(full)) from None
 
     @app.post("/api/solve")
     def solve(request: SolveRequest):
-        job, _ = _submit(request)
+        job = _submit(request)
         if job.state == "done":
             return _answer(job)
         return JSONResponse({"hash": job.hash, "state": job.state, "position": server.jobs.position(job.hash)},

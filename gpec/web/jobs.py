@@ -20,9 +20,8 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable
@@ -74,7 +73,6 @@ class Job:
     error: str = ""
     prices: str = "none"
     cancel_asked: bool = False
-    submitted: float = field(default_factory=time.time)
 
 
 class Worker:
@@ -88,7 +86,6 @@ class Worker:
         self.ready = False
         self.failed = ""  # why the process could not load its instance (it is not restarted then)
         self.process = self.conn = None
-        self.started = 0  # processes started so far
         self.failed_starts = 0  # processes that died before they were ready, in a row
         self.closing = False
         self._start()
@@ -104,7 +101,7 @@ class Worker:
                                        daemon=True)
         self.process.start()
         child.close()
-        self.ready, self.started = False, self.started + 1
+        self.ready = False
 
     @property
     def pid(self) -> int | None:

@@ -11,6 +11,7 @@ options. :func:`scenario_hash` is the first 16 hex digits of its sha256.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ def resolve(request: SolveRequest, instance: Instance, options: Options) -> Scen
     with _field("horizon", instance):
         check_horizon(instance, horizon, "horizon")
     with _field("budgets", instance):
-        budgets = instance.resolve_budgets(_years_as_ints(request.budgets))
+        budgets = instance.resolve_budgets(request.budgets)
         for funder, value in budgets.items():
             outside = [y for y in (value if isinstance(value, dict) else {}) if y is not None
                        and not horizon[0] <= y <= horizon[1]]
@@ -108,29 +109,14 @@ def normalised(request: SolveRequest, scenario: Scenario, instance: Instance) ->
             "horizon": list(scenario.horizon), "service_level": scenario.service_level}
 
 
-def _years_as_ints(budgets: dict) -> dict:
-    return {funder: ({int(y): eur for y, eur in value.items()} if isinstance(value, dict) else value)
-            for funder, value in budgets.items()}
-
-
-class _field:
-    """Turn a :class:`~gpec.errors.GpecError` of the block into a :class:`RequestError` of ``field``, the
+@contextlib.contextmanager
+def _field(field: str, instance: Instance):
+    """A :class:`~gpec.errors.GpecError` of the block as a :class:`RequestError` of ``field``, the
     instance's folder (a path of this machine) replaced by its name."""
-
-    def __init__(self, field: str, instance: Instance):
-        self.field, self.instance = field, instance
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, trace):
-        if isinstance(error, GpecError):
-            raise RequestError(self.field, without_paths(str(error), self.instance)) from None
-        return False
-
-
-def without_paths(text: str, instance: Instance) -> str:
-    """``text`` with the instance's folder (absolute or as given) replaced by the instance's name."""
-    for folder in {str(instance.folder.resolve()), str(instance.folder)}:
-        text = text.replace(folder, instance.name)
-    return text
+    try:
+        yield
+    except GpecError as error:
+        text = str(error)
+        for folder in {str(instance.folder.resolve()), str(instance.folder)}:
+            text = text.replace(folder, instance.name)
+        raise RequestError(field, text) from None

@@ -94,8 +94,9 @@ def comparison_view(comparison, lang: str) -> dict:
     unmet = comparison.by_bassin[comparison.by_bassin["measure"] == "unmet"]
     by_bassin = [{"bassin": str(row["bassin"]), "a": number(row["a"]), "b": number(row["b"]),
                   "diff": number(row["difference"])} for row in unmet.to_dict("records")]
-    return {"summary": comparison.summary(), "headline": people_lines(comparison, lang)[0], "lines": people_lines(comparison, lang),
-            "tables": tables, "by_bassin": by_bassin}
+    lines = people_lines(comparison, lang)
+    return {"summary": comparison.summary(), "headline": lines[0], "lines": lines, "tables": tables,
+            "by_bassin": by_bassin}
 
 
 def _progress(progress: dict | None) -> dict | None:
@@ -114,9 +115,12 @@ def _prices(prices: pd.DataFrame) -> list[dict]:
         entry = {"resource": _text(row.get("label"))}
         for column in PRICE_COLUMNS:
             value = row.get(column)
-            entry[column] = (number(value) if column in ("value", "uncertainty", "eur_per_fte_year")
-                             else int(value) if column == "year" and number(value) is not None
-                             else None if column == "year" else _cell(value))
+            if column in ("value", "uncertainty", "eur_per_fte_year"):
+                entry[column] = number(value)
+            elif column == "year":
+                entry[column] = None if number(value) is None else int(value)
+            else:
+                entry[column] = _cell(value)
         rows.append(entry)
     return rows
 

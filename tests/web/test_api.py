@@ -22,6 +22,7 @@ from gpec.i18n import t
 from gpec.lever_names import LEVERS
 from gpec.outputs import load_result
 from gpec.web.app import STATIC
+from gpec.web.jobs import MAX_QUEUE
 
 from tests.conftest import LANDES
 from tests.web.conftest import SHORT, settled, wait
@@ -43,14 +44,15 @@ def short(budget: float, **more) -> dict:
 
 @pytest.fixture(scope="module")
 def done(served):
-    """Two finished two-year what-ifs on the Landes, shadow prices included (one after the other: a what-if
-    that waits stops the shadow prices of the one before): hashes of 600 k and 900 k EUR a year."""
+    """Two finished two-year what-ifs on the Landes, the first with its shadow prices (the second is posted
+    once they are in: a what-if that waits stops the shadow prices of the one before): hashes of 600 k and
+    900 k EUR a year."""
     client, _ = served
-    keys = []
-    for eur in (600_000, 900_000):
-        keys.append(solve(client, short(eur))["hash"])
-        assert wait(client, keys[-1], settled)["state"] == "done"
-    return keys
+    first = solve(client, short(600_000))["hash"]
+    assert wait(client, first, settled)["state"] == "done"
+    second = solve(client, short(900_000))["hash"]
+    assert wait(client, second)["state"] == "done"
+    return [first, second]
 
 
 # -- what the page reads -----------------------------------------------------------------------
@@ -63,7 +65,8 @@ def test_instances_are_listed_by_name_with_their_controls_never_a_path(served):
     assert str(LANDES.resolve()) not in answer.text and "instances/landes" not in answer.text
     landes = instances["landes"]
     assert landes["horizon"] == [2026, 2035] and landes["base_year"] == 2023
-    assert {f["code"]: f["kind"] for f in landes["funders"]} == {"cd40": "departement", "cr75": "region", "ars75": "ars"}
+    kinds = {f["code"]: f["kind"] for f in landes["funders"]}
+    assert kinds == {"cd40": "departement", "cr75": "region", "ars75": "ars"}
     assert [lv["name"] for lv in landes["levers"]] == list(LEVERS)
     assert landes["levers"][0]["label_fr"] == t("lever.training", "fr")
     effect = next(p for p in landes["parameters"] if p["name"] == "eff_qvct_exit")
@@ -241,14 +244,17 @@ def test_two_instances_solve_side_by_side(served):
 def test_one_solve_at_a_time_per_instance_queue_and_cancel(served):
     client, _ = served
     long = solve(client, {"instance": "landes", "budgets": {"cd40": 2_000_000}}, 202)  # the whole horizon
+    wait(client, long["hash"], lambda a: a["state"] == "running")
     queued = solve(client, short(650_000), 202)
     dropped = solve(client, short(660_000), 202)
-    assert queued["state"] == "queued" and queued["position"] >= 1
-    assert dropped["state"] == "queued" and dropped["position"] == queued["position"] + 1
-    cancel = client.delete(f"/api/solve/{dropped['hash']}").json()
-    assert cancel["state"] == "cancelled"
+    assert (queued["state"], queued["position"], dropped["state"], dropped["position"]) == ("queued", 1, "queued", 2)
+    more = [solve(client, short(661_000 + i), 202) for i in range(MAX_QUEUE - 2)]
+    full = client.post("/api/solve", json=short(670_000))
+    assert full.status_code == 429 and "try again" in full.json()["detail"]
+    for job in [dropped, *more]:
+        assert client.delete(f"/api/solve/{job['hash']}").json()["state"] == "cancelled"
     waiting = client.get(f"/api/results/{queued['hash']}").json()  # still behind the long solve
-    assert waiting["state"] == "queued" and 1 <= waiting["position"] <= queued["position"]
+    assert (waiting["state"], waiting["position"]) == ("queued", 1)
     wait(client, long["hash"], lambda a: a["progress"] is not None and a["progress"]["incumbent"] is not None)
     assert client.delete(f"/api/solve/{long['hash']}").status_code == 200
     stopped = wait(client, long["hash"])
