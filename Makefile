@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test bench instances clean
+.PHONY: demo test browser bench instances clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,19 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/gpec solve instances/landes --out out/landes
 
-# the suite on 2 processes (pytest-xdist): about 5.5 min on 2 cores instead of 10; -n 0 for one
-test: $(STAMP_TEST)
-	$(BIN)/python -m pytest -q -n 2
+# the suite on 2 processes (pytest-xdist): about 5.5 min on 2 cores instead of 10; -n 0 for one. loadgroup:
+# the tests of one xdist_group (the browser tests: one server, one browser) run on one process
+test: $(STAMP_TEST) browser
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+# headless Chromium for the browser tests (tests/web/test_browser.py): Debian's package, installed by
+# apt-get as root when missing (about 12 s, 414 MB; nothing to do when present). Not root: a warning, and
+# the browser tests skip with that reason.
+browser:
+	@if chromium --version >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" != 0 ]; then echo "make browser: chromium is missing; run it as root (the browser tests will be skipped)" >&2; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends chromium fonts-dejavu-core >/dev/null && chromium --version; fi
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_solve.py

@@ -480,6 +480,40 @@ def sweep_report_command(
     console.print(t("report.written", lang).format(out=out or folder))
 
 
+@app.command("serve", no_args_is_help=True)
+def serve_command(
+    instances: list[str] = typer.Argument(..., help="Instance folders, e.g. instances/landes, each served under its "
+                                          "folder's name, or NAME=FOLDER."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind: this machine only by default; "
+                             "0.0.0.0 opens the page to the network."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per what-if (and again for its shadow "
+                                     "prices, computed after the answer)."),
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Cache folder of the results (default "
+                                         "$XDG_CACHE_HOME/gpec/serve)."),
+    warm: bool = typer.Option(True, "--warm/--no-warm", help="Solve each instance's default scenario at start, "
+                              "so that the first what-if is a warm re-solve."),
+):
+    """Serve the what-if page and its API (http://HOST:PORT/, French; ?lang=en for English): one warm solving
+    process per instance, one what-if at a time each, results cached by scenario. Ctrl-C stops it."""
+    import uvicorn
+
+    from gpec.web import create_app
+
+    if not (time_limit > 0 and math.isfinite(time_limit)):
+        raise GpecError(f"--time-limit {time_limit:g}: a positive number of seconds")
+    folders = {}
+    for text in instances:
+        name, _, folder = text.partition("=") if "=" in text else (Path(text).resolve().name, "", text)
+        if name in folders:
+            raise GpecError(f"instance name '{name}' given twice (name them: NAME=FOLDER)")
+        folders[name] = Path(folder)
+    app_ = create_app(folders, host=host, port=port, cache_dir=cache, time_limit=time_limit, warm=warm)
+    console.print(f"gpec serve: http://{'[' + host + ']' if ':' in host else host}:{port}/ "
+                  f"({', '.join(folders)}); Ctrl-C stops it")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
 def _check_lang(lang: str) -> None:
     from gpec.i18n import LANGUAGES
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
 from gpec.errors import GpecError
 from gpec.instance import Instance
 from gpec.models import LEVER_BUILDERS, build_model
@@ -123,6 +125,20 @@ class Planner:
         self.last = solve_built(live, self.scenario, budget, built.seconds,
                                 start=live.x if warm else None, progress=progress)
         return self.last
+
+    def shadow_prices(self, time_limit: float):
+        """Shadow prices (:func:`gpec.shadow.shadow_prices`) of the last plan, on the live model, within
+        ``time_limit`` seconds: for a solve without them (``Scenario(shadow_prices=False)``) that answers
+        first and prices after (``gpec serve``). Empty when the last solve has no plan. The live model is
+        changed in place by them and set back by the next :meth:`solve`, as within a solve that prices."""
+        from gpec.shadow import COLUMNS, shadow_prices
+        from gpec.solvers import TimeBudget
+
+        live, last = self._live, self.last
+        if live is None or last is None or live.x is None or not last.has_solution:
+            return pd.DataFrame(columns=list(COLUMNS))
+        return shadow_prices(live.model, live.x, last.objective, last.bound, self.scenario.mip_gap,
+                             TimeBudget(time_limit), live.backend)
 
     # -- the live model ----------------------------------------------------------------------
     def _live_model(self) -> tuple[Built, bool]:
