@@ -25,7 +25,6 @@ from gpec.i18n import LABELS, fmt_eur, fmt_number, fmt_percent, t
 from tests.conftest import LANDES, ROOT
 from tests.web.browser_fixtures import chromium, serving
 
-pytestmark = pytest.mark.xdist_group("browser")  # one server and one browser for the module
 
 #: The Landes over two years: each what-if solves in a few seconds.
 BASE = "/?i=landes&h=2026-2027"
