@@ -138,7 +138,7 @@ def solve_command(
     with interrupt.catching(hard=True) as caught:
         _import_writers_meanwhile()
         with Progress(quiet=quiet) as progress:
-            result = solve(inst, scenario, budget=budget, reference=plan, progress=progress)
+            result = solve(inst, scenario, budget=budget, reference=plan, progress=progress, check=False)
         result.reference_folder = str(Path(reference).resolve()) if reference is not None else ""
         stopped = caught.signum is not None
         if stopped and not result.has_solution:
@@ -149,7 +149,8 @@ def solve_command(
             result.message += "; maps not drawn (interrupted)"
         # the folder is replaced as one unit (gpec.outputs): never a mix of two runs; a signal now lets
         # it finish
-        write_outputs(result, out, maps=maps and not stopped, budget=budget, lang=lang)
+        write_outputs(result, out, maps=maps and not stopped, budget=budget, lang=lang, check=True)  # (checked
+        # while the workbook is written)
     inst = result.applied  # the instance with the scenario's overrides, as the model saw it
 
     style = {"optimal": "green", "feasible": "yellow"}.get(result.status, "red")

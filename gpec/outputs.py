@@ -45,12 +45,16 @@ _CODES = {name: str for name in ("lever", "pathway", "bassin", "metier", "funder
                                  "unit", "status", "detail")}
 
 
-def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=None, lang: str = "en") -> Path:
+def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=None, lang: str = "en",
+                  check: bool = False) -> Path:
     """Write the whole run into the folder ``out`` as one unit (module docstring); returns ``out``.
 
     ``result.applied`` (the instance the model was built from) is needed for the report and the maps.
-    With a :class:`~gpec.solvers.TimeBudget`, writing is recorded as its phase ``write`` and
-    ``result.timings`` is refreshed before ``result.json`` is written. ``lang`` (``en`` or ``fr``) is the
+    ``check``: the independent check (:func:`gpec.solving.check_result`) of a result solved without it
+    runs here, while the workbook's table sheets are written (``gpec solve``: an interrupted run ends
+    sooner).
+    With a :class:`~gpec.solvers.TimeBudget`, writing is recorded as its phase ``write`` (the check, when
+    run here, as a phase within it) and ``result.timings`` is refreshed before ``result.json`` is written. ``lang`` (``en`` or ``fr``) is the
     language of what people read: ``report.md``, the workbook ``results.xlsx`` and the maps.
 
     Raises
@@ -62,13 +66,23 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
     from gpec.charts import write_inflow_chart
     from gpec.geo.maps import write_geopackage, write_maps
     from gpec.report import write_report
+    from gpec.solving import check_result
     from gpec.workbook import write_workbook
 
     def fill(stage: Path) -> None:
-        phase = budget.phase("write") if budget is not None else contextlib.nullcontext()
+        phase = budget.split("write", None) if budget is not None else contextlib.nullcontext()
         instance = result.applied
-        workbook = lambda: write_workbook(result, instance, stage / "results.xlsx", lang=lang)
-        with phase, aside(workbook, "results.xlsx"):  # the workbook in a child, the rest meanwhile
+
+        def workbook(receive) -> None:  # in a child (gpec.aside): the tables, then the check's outcome
+            def checked() -> None:
+                result.violations, result.violation_details = receive()
+
+            write_workbook(result, instance, stage / "results.xlsx", lang=lang, checked=checked if check else None)
+
+        with phase as within, aside(workbook, "results.xlsx") as child:  # the workbook in a child, the rest
+            if check:  # meanwhile
+                check_result(result, within)
+                child.send((result.violations, result.violation_details))
             result.write(stage)
             write_report(result, instance, stage / "report.md", lang=lang)
             if result.has_solution:

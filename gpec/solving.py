@@ -26,6 +26,7 @@ the message begins with ``interrupted``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, replace
 
@@ -248,13 +249,21 @@ def solve_built(live: Built, scenario: Scenario, budget: TimeBudget, build_s: fl
         min_places=dict(scenario.min_places), reference_change=change, solution_limit=scenario.solution_limit,
         **tables,
     )
-    if check and result.has_solution:
-        with budget.phase("check"):
-            report = evaluate(applied, result)
-        result.violations = len(report.violations)
-        result.violation_details = report.violations.to_dict("records")
+    if check:
+        check_result(result, budget)
     result.timings = budget.report()
     return result
+
+
+def check_result(result: Result, budget: TimeBudget | None = None) -> None:
+    """The independent check (:func:`gpec.evaluate.evaluate`) of a result with a plan, against the instance
+    it was built from: its violations recorded in ``result`` (phase ``check`` of ``budget``)."""
+    if not result.has_solution:
+        return
+    with budget.phase("check") if budget is not None else contextlib.nullcontext():
+        report = evaluate(result.applied, result)
+    result.violations = len(report.violations)
+    result.violation_details = report.violations.to_dict("records")
 
 
 def _stages(model, backend, scenario: Scenario, budget: TimeBudget, weights: list[float], later: float,

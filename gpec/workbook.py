@@ -23,6 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -126,7 +127,7 @@ class Table:
         return [header, *map(list, zip(*body))]
 
 
-def write_workbook(result, instance, path, lang: str = "en") -> Path:
+def write_workbook(result, instance, path, lang: str = "en", checked: Callable[[], None] | None = None) -> Path:
     """Write the result as an Excel workbook, atomically.
 
     Parameters
@@ -139,6 +140,10 @@ def write_workbook(result, instance, path, lang: str = "en") -> Path:
         The file to write, e.g. ``OUT/results.xlsx``.
     lang : str
         ``en`` or ``fr``: sheet names, headers and labels (:mod:`gpec.i18n`).
+    checked : callable, optional
+        Called before the summary is made, once the table sheets are written: it waits for the
+        independent check and records its outcome in ``result`` (the summary shows the violations), so
+        that the check can run meanwhile (:func:`gpec.outputs.write_outputs`).
 
     Returns
     -------
@@ -156,7 +161,12 @@ def write_workbook(result, instance, path, lang: str = "en") -> Path:
     instance = instance if instance is not None else result.applied
     if instance is None:
         raise ValueError("write_workbook needs the instance the result was built from (result.applied)")
-    sheets = [(t("sheet.summary", lang), summary_rows(result, instance, lang), False)]
+    def summary() -> list[list[Cell]]:
+        if checked is not None:
+            checked()
+        return summary_rows(result, instance, lang)
+
+    sheets = [(t("sheet.summary", lang), summary, False)]
     sheets += [(t(f"sheet.{sheet}", lang), sheet_table(result, instance, sheet, lang), True) for sheet in SHEETS]
     return write_atomic(path, lambda tmp: write_book(tmp, sheets))
 
@@ -350,10 +360,11 @@ def _text(value: str) -> str | None:
 
 
 # -- writing ------------------------------------------------------------------------------------------
-def write_book(path: Path, sheets: list[tuple[str, list[list[Cell]] | Table, bool]]) -> None:
+def write_book(path: Path, sheets: list[tuple[str, list[list[Cell]] | Table | Callable, bool]]) -> None:
     """Write the sheets ``(title, rows or table, freeze the header)`` as an xlsx file at ``path`` (a new
     file: wrap it in :func:`gpec.atomic.write_atomic`), row by row (xlsxwriter's
-    constant-memory mode): text always as text (never a formula), numbers with their format."""
+    constant-memory mode): text always as text (never a formula), numbers with their format. A sheet
+    given as a function (that returns its rows or table) keeps its place but is made and written last."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     formats: dict[tuple, object] = {}
 
@@ -366,8 +377,9 @@ def write_book(path: Path, sheets: list[tuple[str, list[list[Cell]] | Table, boo
             formats[key] = book.add_format(spec) if spec else None
         return formats[key]
 
-    for title, content, freeze in sheets:
-        sheet = book.add_worksheet(title)
+    pages = [(book.add_worksheet(title), content, freeze) for title, content, freeze in sheets]
+    for sheet, content, freeze in sorted(pages, key=lambda page: callable(page[1])):  # (a stable sort)
+        content = content() if callable(content) else content
         if freeze:
             sheet.freeze_panes(1, 0)
         if isinstance(content, Table):

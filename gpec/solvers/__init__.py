@@ -342,11 +342,12 @@ class TimeBudget:
             phase.seconds = time.perf_counter() - began
 
     @contextlib.contextmanager
-    def split(self, name: str, share: float):
-        """A phase made of several solves: yields the :class:`TimeBudget` of its limit, whose phases are
-        recorded under this phase's ``phases``."""
+    def split(self, name: str, share: float | None):
+        """A phase made of several (solves, or a check while files are written): yields the
+        :class:`TimeBudget` of its limit (none for ``share`` None), whose phases are recorded under this
+        phase's ``phases``."""
         with self.phase(name, share) as phase:
-            inner = TimeBudget(phase.limit_s, start=self.start + phase.start_s)
+            inner = TimeBudget(math.inf if phase.limit_s is None else phase.limit_s, start=self.start + phase.start_s)
             inner.phases = phase.phases
             yield inner
 
