@@ -33,12 +33,15 @@ def number(value):
 
 
 def instance_view(name: str, instance) -> dict:
-    """An instance's controls: horizon, years, funders, levers, the levers' assumed effect sizes."""
+    """An instance's controls: horizon, years, funders (with their envelope by year, ``budget.csv``), levers,
+    the levers' assumed effect sizes."""
     bodies = instance.bodies
+    envelopes = instance.budget()
     funders = []
     for code in dict.fromkeys(instance.table("budget.csv")["funder"]):
         funders.append({"code": code, "kind": bodies.get(code, {}).get("kind", code),
-                        **{f"label_{lang}": funder_label(code, lang, bodies) for lang in LANGUAGES}})
+                        **{f"label_{lang}": funder_label(code, lang, bodies) for lang in LANGUAGES},
+                        "budget": {str(year): number(eur) for year, eur in envelopes.xs(code, level="funder").items()}})
     present = set(instance.table("levers.csv")["lever"])
     levers = [{"name": lever, **{f"label_{lang}": label("lever", lever, lang) for lang in LANGUAGES}}
               for lever in LEVERS if lever in present]

@@ -19,6 +19,7 @@ import pytest
 
 from gpec.comparison import compare
 from gpec.i18n import t
+from gpec.instance import load_instance
 from gpec.lever_names import LEVERS
 from gpec.outputs import load_result
 from gpec.web.app import STATIC
@@ -67,6 +68,8 @@ def test_instances_are_listed_by_name_with_their_controls_never_a_path(served):
     assert landes["horizon"] == [2026, 2035] and landes["base_year"] == 2023
     kinds = {f["code"]: f["kind"] for f in landes["funders"]}
     assert kinds == {"cd40": "departement", "cr75": "region", "ars75": "ars"}
+    envelopes = {(f["code"], int(year)): eur for f in landes["funders"] for year, eur in f["budget"].items()}
+    assert envelopes == {key: float(eur) for key, eur in load_instance(LANDES).budget().items()}  # budget.csv
     assert [lv["name"] for lv in landes["levers"]] == list(LEVERS)
     assert landes["levers"][0]["label_fr"] == t("lever.training", "fr")
     effect = next(p for p in landes["parameters"] if p["name"] == "eff_qvct_exit")
