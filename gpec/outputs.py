@@ -51,10 +51,10 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
 
     ``result.applied`` (the instance the model was built from) is needed for the report and the maps.
     ``check``: the independent check (:func:`gpec.solving.check_result`) of a result solved without it
-    runs here, while the workbook's table sheets are written (``gpec solve``: an interrupted run ends
-    sooner).
-    With a :class:`~gpec.solvers.TimeBudget`, writing is recorded as its phase ``write`` (the check, when
-    run here, as a phase within it) and ``result.timings`` is refreshed before ``result.json`` is written. ``lang`` (``en`` or ``fr``) is the
+    runs here, while a child process writes the workbook's table sheets (:mod:`gpec.aside`; ``gpec
+    solve``: an interrupted run ends sooner). With a :class:`~gpec.solvers.TimeBudget`, writing is
+    recorded as its phase ``write`` (the check, when run here, as a phase within it) and
+    ``result.timings`` is refreshed before ``result.json`` is written. ``lang`` (``en`` or ``fr``) is the
     language of what people read: ``report.md``, the workbook ``results.xlsx`` and the maps.
 
     Raises
@@ -79,8 +79,8 @@ def write_outputs(result: Result, out: str | Path, maps: bool = True, budget=Non
 
             write_workbook(result, instance, stage / "results.xlsx", lang=lang, checked=checked if check else None)
 
-        with phase as within, aside(workbook, "results.xlsx") as child:  # the workbook in a child, the rest
-            if check:  # meanwhile
+        with phase as within, aside(workbook, "results.xlsx") as child:  # the rest meanwhile
+            if check:
                 check_result(result, within)
                 child.send((result.violations, result.violation_details))
             result.write(stage)
