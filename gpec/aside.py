@@ -43,7 +43,7 @@ class Aside:
 
     def send(self, value) -> None:
         """Hand ``value`` to the function (its ``receive()``, :func:`aside`); once."""
-        if self._inbox is None:
+        if self.pid is None:  # no child (no fork): kept for the function, which runs after the block
             self.sent.append(value)
             return
         pipe, self._inbox = os.fdopen(self._inbox, "wb"), None

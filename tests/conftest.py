@@ -208,11 +208,10 @@ def _spatial_years(first=SPATIAL_YEARS[0]):
     return range(first, SPATIAL_YEARS[1] + 1)
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """The hand-solved instance of ``test_known_answer.py`` (one bassin, one métier, 2026-2029)."""
+def write_tiny(folder: Path) -> Path:
+    """Write the hand-solved instance of ``test_known_answer.py`` (one bassin, one métier, 2026-2029;
+    optimum 19.56 FTE-years, 10,000 EUR) into ``folder``; returns it."""
     B = TINY_BASSIN
-    folder = tmp_path_factory.mktemp("tiny") / "tiny"
     write_instance(
         folder, bassins=[(B, 0.0, 45.0)], years=(2026, 2029),
         need={(B, "as", 2026): 100, (B, "as", 2027): 110, (B, "as", 2028): 120, (B, "as", 2029): 106},
@@ -220,7 +219,13 @@ def tiny(tmp_path_factory):
         training_cap={(B, "as"): 5}, apprentice_cap={(B, "as"): 2},
         budget={"region": 3500.0, "departement": 3000.0},
     )
-    return load_instance(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The hand-solved instance of ``test_known_answer.py`` (:func:`write_tiny`), loaded."""
+    return load_instance(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny"))
 
 
 @pytest.fixture(scope="module")

@@ -34,10 +34,8 @@ from gpec.scenario import Scenario
 from gpec.solvers.cpsat import CpSatBackend
 from gpec.solving import solve
 from tests.cli_helpers import assert_one_line_error, run_gpec, run_gpec_process
-from tests.conftest import ROOT, write_instance
+from tests.conftest import ROOT, write_tiny
 from tests.test_groups import LINE, _write_line
-
-B = "00001"
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +51,7 @@ def line(line_folder):
 @pytest.fixture(scope="module")
 def tiny_folder(tmp_path_factory):
     """The one-bassin instance of tests/test_known_answer.py (optimum: 19.56 FTE-years, 10,000 EUR)."""
-    folder = tmp_path_factory.mktemp("tiny") / "tiny"
-    write_instance(
-        folder, bassins=[(B, 0.0, 45.0)], years=(2026, 2029),
-        need={(B, "as", 2026): 100, (B, "as", 2027): 110, (B, "as", 2028): 120, (B, "as", 2029): 106},
-        stock0={(B, "as"): 100.0}, inflow={(B, "as", y): 10.0 for y in (2027, 2028, 2029)},
-        training_cap={(B, "as"): 5}, apprentice_cap={(B, "as"): 2},
-        budget={"region": 3500.0, "departement": 3000.0},
-    )
-    return folder
+    return write_tiny(tmp_path_factory.mktemp("tiny") / "tiny")
 
 
 @pytest.fixture(scope="module")

@@ -74,15 +74,9 @@ def resolve(request: SolveRequest, instance: Instance, options: Options) -> Scen
 
 def canonical(scenario: Scenario, instance: Instance) -> dict:
     """What decides a scenario's answer, as JSON (module docstring); ``scenario`` from :func:`resolve`."""
-    budgets = {}
-    for code, value in instance.resolve_budgets(scenario.budgets).items():
-        if isinstance(value, dict):
-            value = {("*" if year is None else str(year)): float(eur) for year, eur in sorted(
-                value.items(), key=lambda item: -1 if item[0] is None else item[0])}
-        budgets[code] = value if isinstance(value, dict) else float(value)
     return {
         "instance_sha256": instance.sha256, "gpec": __version__,
-        "horizon": list(scenario.horizon or instance.horizon), "budgets": dict(sorted(budgets.items())),
+        "horizon": list(scenario.horizon or instance.horizon), "budgets": _budgets(scenario, instance),
         "levers": list(scenario.levers if scenario.levers is not None else LEVERS),
         "parameters": {f"{name}[{key}]" if key else name: float(value)
                        for (name, key), value in sorted(scenario.parameters.items())},
@@ -99,14 +93,22 @@ def scenario_hash(form: dict) -> str:
 
 def normalised(request: SolveRequest, scenario: Scenario, instance: Instance) -> dict:
     """The request as the answer echoes it: funders by code, the horizon resolved, parameters as given."""
-    budgets = {}
-    for code, value in instance.resolve_budgets(scenario.budgets).items():
-        budgets[code] = ({("*" if y is None else str(y)): eur for y, eur in value.items()}
-                         if isinstance(value, dict) else value)
-    return {"instance": request.instance, "budgets": budgets, "levers_off": sorted(set(request.levers_off),
-                                                                                  key=LEVERS.index),
+    return {"instance": request.instance, "budgets": _budgets(scenario, instance),
+            "levers_off": sorted(set(request.levers_off), key=LEVERS.index),
             "parameters": dict(sorted((name.strip(), value) for name, value in request.parameters.items())),
             "horizon": list(scenario.horizon), "service_level": scenario.service_level}
+
+
+def _budgets(scenario: Scenario, instance: Instance) -> dict:
+    """The scenario's envelopes as JSON: by funder code (sorted), a value a year or ``{year: EUR}`` by year
+    (``"*"``: the years not named)."""
+    budgets = {}
+    for code, value in sorted(instance.resolve_budgets(scenario.budgets).items()):
+        if isinstance(value, dict):
+            value = {("*" if year is None else str(year)): float(eur) for year, eur in sorted(
+                value.items(), key=lambda item: -1 if item[0] is None else item[0])}
+        budgets[code] = value if isinstance(value, dict) else float(value)
+    return budgets
 
 
 @contextlib.contextmanager
