@@ -18,6 +18,7 @@ from dataclasses import replace
 import pandas as pd
 
 from gpec.errors import GpecError
+from gpec.first_look import LOOK_LP_S, LOOK_PLAN_S, FirstLook, Floored
 from gpec.instance import Instance
 from gpec.models import LEVER_BUILDERS, build_model
 from gpec.results import Result
@@ -51,6 +52,9 @@ class Planner:
         Solver models built so far (1 after the first solve; more when an update changed the shape).
     updates_in_place : int
         Solves that changed the live model in place.
+    look_seconds : tuple of float
+        Seconds a first look (after :meth:`prepare`) gives the side LP and the LP of its plan (default
+        :data:`~gpec.first_look.LOOK_LP_S`, :data:`~gpec.first_look.LOOK_PLAN_S`).
     """
 
     def __init__(self, instance: Instance, scenario: Scenario | None = None, reference=None):
@@ -61,6 +65,8 @@ class Planner:
         self._live: Built | None = None
         self.builds = self.updates_in_place = 0
         self.last: Result | None = None
+        self._look: FirstLook | None = None  # the first look of the live model's shape (prepare)
+        self.look_seconds = (LOOK_LP_S, LOOK_PLAN_S)
 
     # -- what-ifs ----------------------------------------------------------------------------
     def update(self, budgets: dict | None = None, levers_off=None, parameters: dict | None = None,
@@ -118,13 +124,37 @@ class Planner:
         return self
 
     def solve(self, progress=None) -> Result:
-        """Solve the current scenario, from the last plan when the model was changed in place."""
+        """Solve the current scenario, from the last plan when the model was changed in place; after
+        :meth:`prepare`, a first look (:mod:`gpec.first_look`) gives ``progress`` a plan and a bound
+        at once and the solve its start."""
         budget = time_budget(self.scenario)
         with budget.phase("build") as built:
             live, warm = self._live_model()
-        self.last = solve_built(live, self.scenario, budget, built.seconds,
-                                start=live.x if warm else None, progress=progress)
+        start, seconds = live.x if warm else None, built.seconds
+        if warm and self._look is not None and self._look.warm:
+            with budget.phase("first look") as looked:
+                look = self._look.look(*self.look_seconds)
+            seconds += looked.seconds
+            if look.plan is not None:
+                start = look.plan
+            if progress is not None:
+                progress = Floored(progress, look, f"stage {live.model.stages[0]}")
+        self.last = solve_built(live, self.scenario, budget, seconds, start=start, progress=progress)
         return self.last
+
+    def prepare(self, time_limit: float) -> bool:
+        """Get the next what-if's first look ready (:mod:`gpec.first_look`): the LP relaxation of the live
+        model's stage 1 solved within ``time_limit`` seconds (for idle time, after a solve: ``gpec serve``);
+        whether it is. A solve that changes the model in place then starts with a plan and a bound at once."""
+        live = self._live
+        if live is None or not in_place(live.backend) or live.backend.name != "highs":
+            return False
+        if self._look is None or self._look.model is not live.model:
+            if self._look is None or not _same_shape(self._look.model.lp, live.model.lp):
+                self._look = FirstLook(live.model)
+            else:
+                self._look.update(live.model)
+        return self._look.prepare(time_limit)
 
     def shadow_prices(self, time_limit: float):
         """Shadow prices (:func:`gpec.shadow.shadow_prices`) of the last plan, on the live model, within
@@ -157,8 +187,11 @@ class Planner:
                 live.backend.update(model.lp)
                 self._live = replace(live, applied=applied, horizon=horizon, model=model)
                 self.updates_in_place += 1
+                if self._look is not None and self._look.warm:
+                    self._look.update(model)
                 return self._live, live.x is not None
         self._live = build(self.instance, scenario, self.reference, model)  # the model just built, if any
+        self._look = None
         self.builds += 1
         return self._live, False
 

@@ -17,9 +17,11 @@ error a 500 in one line, and the server goes on.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
+import os
 import re
 import threading
 import zipfile
@@ -54,6 +56,8 @@ DOWNLOADS = {"results.xlsx": "application/vnd.openxmlformats-officedocument.spre
              "results.csv.zip": "application/zip", "results.gpkg": "application/geopackage+sqlite3"}
 #: Views of results kept in memory (making one takes a few tenths of a second: the words, the tables).
 KEEP_ANSWERS = 64
+#: Nice value of the thread that makes a finished what-if's view and writes its folder (19: the lowest).
+BACKGROUND_NICE = 10
 #: Hosts that mean this machine only.
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -87,10 +91,13 @@ class Server:
 
     def priced(self, job: Job) -> None:
         """A what-if's answer is complete (its shadow prices are in, or none will come): its view is made and
-        its folder written (when the server persists), in the background."""
+        its folder written (when the server persists), in the background, at low priority: the next
+        what-if's solve (its worker process) keeps its core."""
         threading.Thread(target=self._complete, args=(replace(job),), daemon=True).start()
 
     def _complete(self, job: Job) -> None:
+        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's id is a process id here
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
         try:
             self.answer(job)
             if self.persist and job.state == "done":
