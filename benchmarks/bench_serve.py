@@ -44,10 +44,12 @@ def call(base: str, method: str, path: str, body: dict | None = None) -> tuple[i
 
 
 def whatifs() -> list[tuple[str, dict]]:
-    """What a planner tries first: the Département's envelope moved, an effect size, a lever off."""
+    """What a planner tries first: the Département's envelope moved (up, then below the default's, where
+    the last plan no longer fits), an effect size, a lever off."""
     return [
         ("departement 900 k EUR a year", {"budgets": {"departement": 900_000}}),
         ("departement 1.5 M EUR a year", {"budgets": {"departement": 1_500_000}}),
+        ("departement 400 k EUR a year", {"budgets": {"departement": 400_000}}),
         ("eff_qvct_exit 0.2", {"parameters": {"eff_qvct_exit": 0.2}}),
         ("pools off", {"levers_off": ["pools"]}),
     ]

@@ -178,3 +178,12 @@ def test_floored_progress_keeps_the_better_of_the_looks_and_the_solvers_values()
     assert updates == [(100.0, 90.0), (100.0, 90.0), (95.0, 90.0), (5.0, 1.0)]
     gaps = [event[3] for event in record.events if event[0] == "update"]
     assert gaps[2] == pytest.approx(5 / 95)
+
+
+def test_the_readme_quotes_the_looks_limits():
+    from gpec import first_look
+    from tests.conftest import ROOT
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (f"({first_look.LOOK_LP_S:g} s at most, then {first_look.LOOK_PLAN_S:g} s at most for the plan)"
+            in text)
