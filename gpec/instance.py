@@ -311,6 +311,20 @@ class Instance:
         rows = p[p["name"] == name]
         return pd.Series(rows["value"].to_numpy(), index=pd.Index(rows["key"].to_numpy(), name=key_name), name=name)
 
+    def check_parameter(self, name: str, key: str, value: float) -> None:
+        """Refuse an override of the record ``name[key]`` on its own: a value outside the parameter's
+        domain, an unknown name (:func:`gpec.domains.check_override`: Scenario's check and message) or
+        a record the instance has not (:meth:`with_parameters` checks the overrides together too).
+
+        Raises
+        ------
+        GpecError
+        """
+        check_override(name, key, value)
+        p = self.parameters
+        if not ((p["name"] == name) & (p["key"] == key)).any() and not (name in OPTIONAL_PARAMETERS and key == ""):
+            raise _no_record(self.folder / "parameters.csv", p, name, key, value)
+
     def with_parameters(self, overrides: dict[tuple[str, str], float]) -> "Instance":
         """A copy with some parameter values replaced (scenario overrides).
 
@@ -326,10 +340,8 @@ class Instance:
         p = self.parameters.copy()
         tables = dict(self.tables)
         for (name, key), value in overrides.items():
-            check_override(name, key, value)  # the domain, and an unknown name: Scenario's check and message
+            self.check_parameter(name, key, value)
             mask = (p["name"] == name) & (p["key"] == key)
-            if not mask.any() and not (name in OPTIONAL_PARAMETERS and key == ""):
-                raise _no_record(self.folder / "parameters.csv", p, name, key, value)
             if not mask.any():  # an optional parameter the instance leaves out
                 p = pd.concat([p, pd.DataFrame([dict(name=name, key="", value=float(value), low=float(value),
                                                      high=float(value), unit=OPTIONAL_PARAMETERS[name],

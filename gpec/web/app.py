@@ -201,13 +201,13 @@ def create_app(instances: dict[str, str | Path], host: str = "127.0.0.1", port: 
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError):  # the input not echoed (NaN, 64 KB)
-        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in error.errors()]
+        detail = [{"loc": [*e.get("loc", ()), *(e.get("ctx") or {}).get("record", ())], "msg": e.get("msg", ""),
+                   "type": e.get("type", "")} for e in error.errors()]
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(RequestError)
     async def _request_error(request: Request, error: RequestError):
-        return JSONResponse({"detail": [{"loc": ["body", error.field], "msg": error.message,
+        return JSONResponse({"detail": [{"loc": ["body", error.field, *error.record], "msg": error.message,
                                          "type": "value_error"}]}, status_code=422)
 
     @app.exception_handler(GpecError)

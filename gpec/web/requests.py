@@ -4,7 +4,9 @@ Each field is checked on its own here, with the package's own rules and phrases 
 :func:`gpec.domains.violation`, an envelope against :data:`gpec.schema.EUR_MAX`, a lever against
 :data:`gpec.lever_names.LEVERS`); what needs the instance (a funder's name, a record of its
 ``parameters.csv``, the years of its data) is checked when the request is resolved into a scenario
-(:func:`gpec.web.scenarios.resolve`). Every refusal is one phrase, answered as a 422 with its ``loc``.
+(:func:`gpec.web.scenarios.resolve`). Every refusal is one phrase, answered as a 422 with its ``loc``:
+the field, then the record within it when there is one (``["body", "budgets", "cd40", "2027"]``,
+``["body", "parameters", "retire_rate[as]"]``), so that the page puts it next to its control.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ NAME_PATTERN = r"^[a-z0-9_]{1,64}$"
 HASH_PATTERN = r"^[0-9a-f]{16}$"
 
 
-def _refuse(message: str):
-    """A validation error whose message is ``message`` as it is (no "Value error, " prefix)."""
-    return PydanticCustomError("gpec", message)
+def _refuse(message: str, *record):
+    """A validation error whose message is ``message`` as it is (no "Value error, " prefix); ``record``,
+    the key within the field (a funder and a year, a parameter), goes to its context, whence the server
+    adds it to the error's ``loc``."""
+    return PydanticCustomError("gpec", "{message}", {"message": message, "record": [str(key) for key in record]})
 
 
 class SolveRequest(BaseModel):
@@ -67,7 +71,7 @@ class SolveRequest(BaseModel):
                 where = f"{funder}" if year is None else f"{funder}:{year}"
                 if not (math.isfinite(eur) and 0 <= eur <= EUR_MAX):
                     raise _refuse(f"budgets {where}: {eur:g} is not an envelope: a non-negative number of euros, "
-                                  f"at most {EUR_MAX:g}")
+                                  f"at most {EUR_MAX:g}", *([funder] if year is None else [funder, year]))
         return budgets
 
     @field_validator("levers_off")
@@ -84,10 +88,10 @@ class SolveRequest(BaseModel):
         for name, value in parameters.items():
             record = parse_record(name)
             if record is None:
-                raise _refuse(f"parameters: '{name}' is not NAME or NAME[KEY], e.g. retire_rate[as]")
+                raise _refuse(f"parameters: '{name}' is not NAME or NAME[KEY], e.g. retire_rate[as]", name)
             reason = violation(record[0], value, name.strip())
             if reason is not None:
-                raise _refuse(f"parameters {name.strip()}: {reason}")
+                raise _refuse(f"parameters {name.strip()}: {reason}", name)
         return parameters
 
     @field_validator("horizon")

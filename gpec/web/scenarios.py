@@ -33,11 +33,12 @@ class Options:
 
 
 class RequestError(Exception):
-    """A request the instance refuses: ``field`` of the body, and the phrase saying why."""
+    """A request the instance refuses: ``field`` of the body, the ``record`` within it (a funder and a
+    year, a parameter; empty when the field is refused whole) and the phrase saying why."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, record: tuple = ()):
         super().__init__(message)
-        self.field, self.message = field, message
+        self.field, self.message, self.record = field, message, tuple(str(key) for key in record)
 
 
 def resolve(request: SolveRequest, instance: Instance, options: Options) -> Scenario:
@@ -52,15 +53,20 @@ def resolve(request: SolveRequest, instance: Instance, options: Options) -> Scen
     horizon = tuple(request.horizon) if request.horizon else instance.horizon
     with _field("horizon", instance):
         check_horizon(instance, horizon, "horizon")
+    for name, value in request.budgets.items():
+        with _field("budgets", instance, name):
+            code = instance.funder_code(name)
+        outside = [y for y in (value if isinstance(value, dict) else {}) if not horizon[0] <= y <= horizon[1]]
+        if outside:
+            raise RequestError("budgets", f"{code}:{outside[0]}: {outside[0]} is outside the horizon "
+                               f"{horizon[0]}-{horizon[1]}", (code, outside[0]))
     with _field("budgets", instance):
         budgets = instance.resolve_budgets(request.budgets)
-        for funder, value in budgets.items():
-            outside = [y for y in (value if isinstance(value, dict) else {}) if y is not None
-                       and not horizon[0] <= y <= horizon[1]]
-            if outside:
-                raise GpecError(f"{funder}:{outside[0]}: {outside[0]} is outside the horizon {horizon[0]}-{horizon[1]}")
     parameters = {parse_record(name): float(value) for name, value in request.parameters.items()}
-    with _field("parameters", instance):
+    for name, value in request.parameters.items():
+        with _field("parameters", instance, name):
+            instance.check_parameter(*parse_record(name), float(value))
+    with _field("parameters", instance):  # the overrides together
         instance.with_parameters(parameters)
     off = set(request.levers_off)
     with _field("body", instance):
@@ -112,13 +118,13 @@ def _budgets(scenario: Scenario, instance: Instance) -> dict:
 
 
 @contextlib.contextmanager
-def _field(field: str, instance: Instance):
-    """A :class:`~gpec.errors.GpecError` of the block as a :class:`RequestError` of ``field``, the
-    instance's folder (a path of this machine) replaced by its name."""
+def _field(field: str, instance: Instance, *record):
+    """A :class:`~gpec.errors.GpecError` of the block as a :class:`RequestError` of ``field`` (and
+    ``record`` within it), the instance's folder (a path of this machine) replaced by its name."""
     try:
         yield
     except GpecError as error:
         text = str(error)
         for folder in {str(instance.folder.resolve()), str(instance.folder)}:
             text = text.replace(folder, instance.name)
-        raise RequestError(field, text) from None
+        raise RequestError(field, text, record) from None

@@ -108,30 +108,30 @@ def test_the_page_is_served_when_installed(served):
 
 
 # -- bad requests: 4xx with a message, and the server goes on ------------------------------------
-BAD_BODIES = [
-    ({"parameters": {"retire_rate[as]": 2}}, "parameters", "2 is outside the domain of retire_rate[as]"),
-    ({"parameters": {"retire_rat": 0.1}}, "parameters", "did you mean retire_rate?"),
-    ({"parameters": {"retire_rate[zz]": 0.1}}, "parameters", "no record retire_rate[zz]"),
-    ({"parameters": {"retire rate": 0.1}}, "parameters", "is not NAME or NAME[KEY]"),
-    ({"budgets": {"cd40": -1}}, "budgets", "budgets cd40: -1 is not an envelope"),
-    ({"budgets": {"cd40": 1e308}}, "budgets", "1e+308 is not an envelope"),
-    ({"budgets": {"cd40": {"2027": -5}}}, "budgets", "budgets cd40:2027: -5 is not an envelope"),
-    ({"budgets": {"foo": 1}}, "budgets", "unknown funder 'foo'"),
-    ({"budgets": {"cd40": {"2050": 1}}}, "budgets", "2050 is outside the horizon 2026-2035"),
-    ({"levers_off": ["magic"]}, "levers_off", "unknown lever 'magic'"),
-    ({"horizon": [2020, 2050]}, "horizon", "outside the instance data"),
-    ({"horizon": [2030, 2027]}, "horizon", "the first year is after the last"),
-    ({"service_level": 1.5}, "service_level", "service_level 1.5: a share of need in [0, 1]"),
+BAD_BODIES = [  # (body, loc after "body": the field, then the record within it, phrase)
+    ({"parameters": {"retire_rate[as]": 2}}, ["parameters", "retire_rate[as]"], "2 is outside the domain of retire_rate[as]"),
+    ({"parameters": {"retire_rat": 0.1}}, ["parameters", "retire_rat"], "did you mean retire_rate?"),
+    ({"parameters": {"retire_rate[zz]": 0.1}}, ["parameters", "retire_rate[zz]"], "no record retire_rate[zz]"),
+    ({"parameters": {"retire rate": 0.1}}, ["parameters", "retire rate"], "is not NAME or NAME[KEY]"),
+    ({"budgets": {"cd40": -1}}, ["budgets", "cd40"], "budgets cd40: -1 is not an envelope"),
+    ({"budgets": {"cd40": 1e308}}, ["budgets", "cd40"], "1e+308 is not an envelope"),
+    ({"budgets": {"cd40": {"2027": -5}}}, ["budgets", "cd40", "2027"], "budgets cd40:2027: -5 is not an envelope"),
+    ({"budgets": {"foo": 1}}, ["budgets", "foo"], "unknown funder 'foo'"),
+    ({"budgets": {"departement": {"2050": 1}}}, ["budgets", "cd40", "2050"], "2050 is outside the horizon 2026-2035"),
+    ({"levers_off": ["magic"]}, ["levers_off"], "unknown lever 'magic'"),
+    ({"horizon": [2020, 2050]}, ["horizon"], "outside the instance data"),
+    ({"horizon": [2030, 2027]}, ["horizon"], "the first year is after the last"),
+    ({"service_level": 1.5}, ["service_level"], "service_level 1.5: a share of need in [0, 1]"),
 ]
 
 
-@pytest.mark.parametrize("body, field, phrase", BAD_BODIES)
-def test_each_bad_field_gets_its_422_phrase(served, body, field, phrase):
+@pytest.mark.parametrize("body, loc, phrase", BAD_BODIES)
+def test_each_bad_field_gets_its_422_phrase(served, body, loc, phrase):
     client, _ = served
     answer = client.post("/api/solve", json={"instance": "landes", **body})
     assert answer.status_code == 422, answer.text
     (error,) = answer.json()["detail"]
-    assert error["loc"] == ["body", field] and phrase in error["msg"], error
+    assert error["loc"] == ["body", *loc] and phrase in error["msg"], error
     assert str(LANDES.resolve()) not in answer.text
     assert client.get(LIVE).status_code == 200
 
