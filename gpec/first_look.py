@@ -24,16 +24,22 @@ Stage 1 minimises :math:`c^\\top x` subject to :math:`r^- \\le A x \\le r^+`, :m
 
 .. math:: L(y) = \\sum_i \\min(y_i r^-_i,\\; y_i r^+_i) + \\sum_j \\min(d_j l_j,\\; d_j u_j) \\le c^\\top x
 
-for every :math:`x` within the rows and column bounds, hence at most the MIP's optimum (a product with an
-infinite bound is :math:`-\\infty`; multipliers and reduced costs under :data:`ZERO` count as 0). It holds
-whatever :math:`y` is, so the side LP may stop at :data:`LOOK_LP_S`: dual simplex iterates are dual
-feasible and the bound rises with them; at the LP's optimum it is the LP's value.
+for every :math:`x` within the rows and column bounds, hence at most the MIP's optimum. It holds whatever
+:math:`y` is, so the side LP may stop at :data:`LOOK_LP_S`: dual simplex iterates are dual feasible, and
+the bound rises with them; at the LP's optimum it is the LP's value. A product with an infinite bound is
+:math:`-\\infty`. Multipliers under :data:`ZERO` are taken as 0 (exact: :math:`d` is computed from the
+multipliers so taken). The one approximation: a reduced cost against an infinite bound that is 0 up to
+the round-off of computing it (:data:`ROUND_OFF` times :math:`|c_j| + \\sum_i |a_{ij} y_i|`) counts as
+0, where the exact term is :math:`-\\infty`; it moves the bound by at most that round-off times
+:math:`|x_j|` (the reduced costs so counted were at most 4e-16 on the Landes).
 
 **The plan** (round down, then the LP). With :math:`x^*` the LP's optimum, each :math:`x_j, j \\in J`, is
 fixed at :math:`\\max(l_j, \\min(u_j, \\lfloor x^*_j \\rfloor))` and the other columns re-optimised (an LP
-within :data:`LOOK_PLAN_S`); when that LP is solved, :math:`\\bar x` is its solution: a plan of the MIP,
-its value :math:`c^\\top \\bar x`. Rounding down spends no more than the LP did; a rule a plan rounded down
-breaks (a service level) leaves the look without a plan, and HiGHS starts from the last one.
+within :data:`LOOK_PLAN_S`); when that LP is solved and its solution is within every row and bound
+(:data:`FEASIBLE_TOL`), :math:`\\bar x` is that solution: a plan of the MIP, its value
+:math:`c^\\top \\bar x`, the start of HiGHS's solve when it is better than the last plan. Rounding down
+spends no more than the LP did; a rule a plan rounded down breaks (a service level) leaves the look
+without a plan, and HiGHS starts from the last one.
 """
 
 from __future__ import annotations
@@ -50,43 +56,104 @@ from gpec.solvers import relative_gap
 LOOK_LP_S = 0.5
 #: Seconds the LP of the plan rounded down is given.
 LOOK_PLAN_S = 0.4
-#: Multipliers and reduced costs smaller than this count as 0 in the bound (solver tolerance: HiGHS's
-#: dual feasibility tolerance is 1e-7).
+#: Multipliers smaller than this are taken as 0 in the bound.
 ZERO = 1e-9
+#: Relative round-off of a computed reduced cost (module docstring).
+ROUND_OFF = 1e-12
+#: A plan is within a row or bound, and whole, up to this (HiGHS's MIP feasibility tolerance).
+FEASIBLE_TOL = 1e-6
 
 
-def lagrangian_bound(lp, cost: np.ndarray, y: np.ndarray) -> float:
-    """:math:`L(y)` (module docstring): a lower bound on ``cost . x`` over the rows and column bounds of
-    ``lp`` (a :class:`~gpec.models.linear.LinearModel`), for any row multipliers ``y``."""
-    bounds = lp.bounds()
+@dataclass(frozen=True)
+class Arrays:
+    """What the bound and the checks of a plan read of a model, made once per what-if: its column and row
+    bounds and integrality (:meth:`~gpec.models.linear.LinearModel.bounds`), its matrix and the matrix of
+    absolute values, and the stage-1 objective."""
+
+    bounds: dict
+    matrix: object
+    magnitude: object
+    cost: np.ndarray
+
+    @classmethod
+    def of(cls, model) -> "Arrays":
+        matrix = model.lp.matrix()
+        return cls(model.lp.bounds(), matrix, abs(matrix), model.lp.objective_vector(model.stages[0]))
+
+    def feasible(self, x: np.ndarray | None) -> bool:
+        """Whether ``x`` is within every bound and row and whole where it must be (:data:`FEASIBLE_TOL`)."""
+        if x is None or len(x) != len(self.cost) or not np.all(np.isfinite(x)):
+            return False
+        b, tol = self.bounds, FEASIBLE_TOL
+        activity = self.matrix @ x
+        whole = x[b["integer"]]
+        return bool(np.all(x >= b["col_lower"] - tol) and np.all(x <= b["col_upper"] + tol)
+                    and np.all(activity >= b["row_lower"] - tol) and np.all(activity <= b["row_upper"] + tol)
+                    and np.all(np.abs(whole - np.round(whole)) <= tol))
+
+
+def lagrangian_bound(lp, cost: np.ndarray, y: np.ndarray, arrays: Arrays | None = None) -> float:
+    """:math:`L(y)` (module docstring): a lower bound on ``cost . x`` over the rows and column bounds of a model.
+
+    Parameters
+    ----------
+    lp : gpec.models.linear.LinearModel
+        The model (its rows and bounds; ``arrays`` when given holds them already).
+    cost : ndarray
+        The objective, one value per column.
+    y : ndarray
+        Row multipliers, any (one per row).
+    arrays : Arrays, optional
+        ``lp``'s arrays, made once (:meth:`Arrays.of`); its ``cost`` is not read.
+
+    Returns
+    -------
+    float
+        The bound; ``-inf`` when a multiplier or a reduced cost meets an infinite bound.
+    """
+    if arrays is None:
+        matrix = lp.matrix()
+        bounds, magnitude = lp.bounds(), abs(matrix)
+    else:
+        bounds, matrix, magnitude = arrays.bounds, arrays.matrix, arrays.magnitude
     y = np.where(np.abs(y) < ZERO, 0.0, np.asarray(y, float))
-    d = cost - lp.matrix().T @ y
-    d = np.where(np.abs(d) < ZERO, 0.0, d)
+    d = cost - matrix.T @ y
+    noise = ROUND_OFF * (np.abs(cost) + magnitude.T @ np.abs(y))
+    return (_least(y, bounds["row_lower"], bounds["row_upper"], np.zeros_like(y))
+            + _least(d, bounds["col_lower"], bounds["col_upper"], noise))
 
-    def least(weights, lower, upper):  # sum_k min(w_k lower_k, w_k upper_k), 0 where w_k = 0
-        side = np.where(weights > 0, lower, upper)
-        if np.any((weights != 0) & ~np.isfinite(side)):
-            return -math.inf
-        return float(np.dot(weights[weights != 0], side[weights != 0]))
 
-    return least(y, bounds["row_lower"], bounds["row_upper"]) + least(d, bounds["col_lower"], bounds["col_upper"])
+def _least(weights: np.ndarray, lower: np.ndarray, upper: np.ndarray, noise: np.ndarray) -> float:
+    """:math:`\\sum_k \\min(w_k l_k, w_k u_k)`: ``-inf`` when a weight larger than its ``noise`` meets an
+    infinite side; a weight within it counts as 0 there."""
+    side = np.where(weights > 0, lower, upper)
+    infinite = ~np.isfinite(side)
+    if np.any(infinite & (np.abs(weights) > noise)):
+        return -math.inf
+    used = (weights != 0) & ~infinite
+    return float(np.dot(weights[used], side[used]))
 
 
 @dataclass(frozen=True)
 class Look:
-    """What a first look found: ``bound`` (:math:`L(y)`, ``-inf`` without one), ``plan`` (:math:`\\bar x`
-    or ``None``), ``objective`` (its stage-1 value, ``nan`` without one), ``seconds`` and whether the side
-    LP was solved (``lp_solved``)."""
+    """What a first look found.
+
+    Attributes
+    ----------
+    bound : float
+        :math:`L(y)`; ``-inf`` without one.
+    plan : ndarray or None
+        :math:`\\bar x`, checked within every row and bound (``None``: no plan).
+    objective : float
+        The plan's stage-1 value (``nan`` without a plan).
+    seconds : float
+        How long the look took.
+    """
 
     bound: float
     plan: np.ndarray | None
     objective: float
     seconds: float
-    lp_solved: bool
-
-    @property
-    def gap(self) -> float:
-        return relative_gap(self.objective, self.bound) if self.plan is not None else math.inf
 
 
 class FirstLook:
@@ -96,21 +163,31 @@ class FirstLook:
     ----------
     model : gpec.models.GpecModel
         The model (:func:`gpec.models.build_model`) whose stage 1 it relaxes.
+
+    Attributes
+    ----------
+    model : gpec.models.GpecModel
+        The model the side model holds now.
+    warm : bool
+        The side model holds a basis (its LP was solved once): dual simplex resumes from it.
     """
 
     def __init__(self, model):
         from gpec.solvers.highs import HighsBackend
 
-        self.model = model
         self.backend = HighsBackend(model.lp.relaxation())
-        self.backend.set_objective(self._cost())
-        self.warm = False  # the side model holds a basis (solved once): dual simplex resumes from it
+        self.warm = False
+        self._hold(model)
+
+    @property
+    def usable(self) -> bool:
+        """False once its solver was left running after an interrupt (:mod:`gpec.interrupt`)."""
+        return not self.backend.abandoned
 
     def update(self, model) -> None:
         """Make the side model that of ``model`` (same shape: changed in place, its basis kept)."""
         self.backend.update(model.lp.relaxation())
-        self.model = model
-        self.backend.set_objective(self._cost())
+        self._hold(model)
 
     def prepare(self, seconds: float) -> bool:
         """Solve the side LP (by interior point and crossover when it has no basis yet) within ``seconds``,
@@ -119,67 +196,85 @@ class FirstLook:
         if not self.warm:
             h.setOptionValue("solver", "ipm")
         try:
-            solved = self._solve_lp(seconds)
+            return self._solve_lp(seconds)
         finally:
-            if not self.backend.abandoned:
+            if self.usable:
                 h.setOptionValue("solver", "choose")
-        self.warm = self.warm or solved
-        return solved
 
     def look(self, lp_seconds: float = LOOK_LP_S, plan_seconds: float = LOOK_PLAN_S) -> Look:
         """The bound and, when the side LP is solved within ``lp_seconds``, the plan (module docstring)."""
         began = time.perf_counter()
         solved = self._solve_lp(lp_seconds)
-        bound = self._bound()
-        plan, objective = None, math.nan
-        if solved and not self.backend.abandoned:
+        bound, plan = self._bound(), None
+        if solved and self.usable:
             plan = self._rounded_down(plan_seconds)
-            objective = float(self._cost() @ plan) if plan is not None else math.nan
-        return Look(bound, plan, objective, time.perf_counter() - began, solved)
+        objective = float(self.arrays.cost @ plan) if plan is not None else math.nan
+        return Look(bound, plan, objective, time.perf_counter() - began)
+
+    def start(self, look: Look, last: np.ndarray | None) -> np.ndarray | None:
+        """The start of the MIP: the better (stage 1) of the look's plan and the last plan when that one is
+        still a plan of the changed model; the last plan when the look has none."""
+        if look.plan is None or (self.arrays.feasible(last) and self.arrays.cost @ last <= look.objective):
+            return last
+        return look.plan
 
     # -- the side model --------------------------------------------------------------------------------
-    def _cost(self) -> np.ndarray:
-        return self.model.lp.objective_vector(self.model.stages[0])
+    def _hold(self, model) -> None:
+        self.model, self.arrays = model, Arrays.of(model)
+        self.backend.set_objective(self.arrays.cost)
 
     def _solve_lp(self, seconds: float) -> bool:
-        outcome = self.backend.solve(seconds, 0.0)
-        solved = outcome.status == "optimal"
+        solved = self.backend.solve(seconds, 0.0).status == "optimal"
         self.warm = self.warm or solved
         return solved
 
     def _bound(self) -> float:
-        if self.backend.abandoned:
+        if not self.usable:
             return -math.inf
         try:
             y, _ = self.backend.duals()
         except RuntimeError:  # no dual values (stopped before dual simplex had any)
             return -math.inf
-        return lagrangian_bound(self.model.lp, self._cost(), y)
+        return lagrangian_bound(self.model.lp, self.arrays.cost, y, self.arrays)
 
     def _rounded_down(self, seconds: float) -> np.ndarray | None:
         """The plan: integer columns of the LP optimum rounded down, the LP of the others (module docstring);
-        the side model's bounds and basis are set back after."""
+        the side model's bounds and basis are set back after (a basis not taken back: solved cold next)."""
+        import highspy
+
         backend, h = self.backend, self.backend.h
-        held = self.model.lp.bounds()
+        held = self.arrays.bounds
         integer = np.flatnonzero(held["integer"])
         lower, upper = held["col_lower"][integer], held["col_upper"][integer]
         x = np.asarray(h.getSolution().col_value, float)
-        fixed = np.clip(np.floor(x[integer] + 1e-6), lower, upper)
+        fixed = np.clip(np.floor(x[integer] + FEASIBLE_TOL), lower, upper)
         basis = h.getBasis()
         backend.change_col_bounds(integer, fixed, fixed)
         try:
             outcome = backend.solve(seconds, 0.0)
         finally:
-            if not backend.abandoned:
+            if self.usable:
                 backend.change_col_bounds(integer, lower, upper)
-                h.setBasis(basis)
-        return outcome.x if outcome.status == "optimal" and outcome.x is not None else None
+                if h.setBasis(basis) == highspy.HighsStatus.kError:
+                    self.warm = False
+        plan = outcome.x if outcome.status == "optimal" else None
+        return plan if self.arrays.feasible(plan) else None
 
 
 class Floored:
     """A :class:`gpec.progress.Progress` whose stage ``stage`` reports no worse than a :class:`Look`: its
     incumbent the better of the solver's and the look's plan, its bound the higher of the two; the look's
-    values are reported as soon as that stage starts."""
+    values are reported as soon as that stage starts.
+
+    Parameters
+    ----------
+    progress : gpec.progress.Progress
+        Where the values go.
+    look : Look
+        The look.
+    stage : str
+        The name of stage 1 as the solve reports it (``stage unmet``).
+    """
 
     def __init__(self, progress, look: Look, stage: str):
         self.progress, self.look, self.stage, self.current = progress, look, stage, ""

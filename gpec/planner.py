@@ -134,9 +134,8 @@ class Planner:
         if warm and self._look is not None and self._look.warm:
             with budget.phase("first look") as looked:
                 look = self._look.look(*self.look_seconds)
+                start = self._look.start(look, start)
             seconds += looked.seconds
-            if look.plan is not None:
-                start = look.plan
             if progress is not None:
                 progress = Floored(progress, look, f"stage {live.model.stages[0]}")
         self.last = solve_built(live, self.scenario, budget, seconds, start=start, progress=progress)
@@ -149,12 +148,15 @@ class Planner:
         live = self._live
         if live is None or not in_place(live.backend) or live.backend.name != "highs":
             return False
-        if self._look is None or self._look.model is not live.model:
-            if self._look is None or not _same_shape(self._look.model.lp, live.model.lp):
+        try:
+            if self._look is None or not self._look.usable or not _same_shape(self._look.model.lp, live.model.lp):
                 self._look = FirstLook(live.model)
-            else:
+            elif self._look.model is not live.model:
                 self._look.update(live.model)
-        return self._look.prepare(time_limit)
+            return self._look.prepare(time_limit)
+        except BaseException:
+            self._look = None  # half changed: made again by the next prepare
+            raise
 
     def shadow_prices(self, time_limit: float):
         """Shadow prices (:func:`gpec.shadow.shadow_prices`) of the last plan, on the live model, within
@@ -187,8 +189,10 @@ class Planner:
                 live.backend.update(model.lp)
                 self._live = replace(live, applied=applied, horizon=horizon, model=model)
                 self.updates_in_place += 1
-                if self._look is not None and self._look.warm:
+                if self._look is not None and self._look.warm and self._look.usable:
                     self._look.update(model)
+                else:
+                    self._look = None
                 return self._live, live.x is not None
         self._live = build(self.instance, scenario, self.reference, model)  # the model just built, if any
         self._look = None

@@ -9,6 +9,8 @@ above, L(2) = -inf (x1 could grow without end against the multiplier).
 from __future__ import annotations
 
 import math
+import os
+import signal
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gpec.first_look import FirstLook, Floored, Look, lagrangian_bound
+from gpec.first_look import Arrays, FirstLook, Floored, Look, lagrangian_bound
 from gpec.models.linear import LinearModel
 from gpec.planner import Planner
 from gpec.scenario import Scenario
@@ -101,23 +103,63 @@ def _models(landes, *budgets):
 
 def test_a_look_after_an_envelope_moved_gives_a_plan_and_a_bound_around_the_optimum(landes):
     """The side LP solved for one envelope, then changed in place to another: its bound is at most, and its
-    plan (whole where it must be, within every row) at least, the optimum that a full solve proves."""
+    plan (whole where it must be, within every row) at least, the optimum that a full solve proves; the
+    side model's basis is set back after the plan's LP, so solving its LP again takes no iteration."""
     (_, before), (scenario, after) = _models(landes, 350_000, 700_000)
     look = FirstLook(before)
     assert look.prepare(60.0) and look.warm
     look.update(after)
     found = look.look(lp_seconds=60.0, plan_seconds=60.0)
-    assert found.lp_solved and found.plan is not None and math.isfinite(found.bound)
+    assert found.plan is not None and math.isfinite(found.bound)
     lp, plan = after.lp, found.plan
     held, activity = lp.bounds(), lp.matrix() @ plan
     assert np.all(plan >= held["col_lower"] - 1e-6) and np.all(plan <= held["col_upper"] + 1e-6)
     assert np.all(activity >= held["row_lower"] - 1e-6) and np.all(activity <= held["row_upper"] + 1e-6)
     whole = plan[held["integer"]]
     assert np.allclose(whole, np.round(whole))
+    assert found.objective == pytest.approx(after.lp.objective_vector("unmet") @ plan)
     best = solve(landes, scenario)
     tol = 1e-6 * max(1.0, abs(best.objective))
     assert found.bound <= best.objective + tol and best.bound <= found.objective + tol
-    assert found.gap == pytest.approx(abs(found.objective - found.bound) / found.objective)
+    assert look.backend.solve(60.0, 0.0).status == "optimal"
+    assert look.backend.h.getInfo().simplex_iteration_count == 0
+
+
+def test_a_plan_is_checked_against_every_row_bound_and_integrality():
+    lp, cost = _by_hand()
+    lp.set_integer("x", [True, False])
+    model = type("Model", (), {"lp": lp, "stages": ("unmet",)})()
+    lp.add_objective("unmet", [0, 1], cost)
+    arrays = Arrays.of(model)
+    assert arrays.feasible(np.array([1.0, 1.0])) and arrays.feasible(np.array([2.0, 0.5]))
+    assert not arrays.feasible(np.array([1.0, 0.5]))  # the row: 1.5 < 2
+    assert not arrays.feasible(np.array([1.5, 1.0]))  # x1 is whole
+    assert not arrays.feasible(np.array([11.0, 0.0]))  # x1 <= 10
+    assert not arrays.feasible(None) and not arrays.feasible(np.array([1.0]))
+
+
+def test_a_signal_during_the_first_prepare_stops_it_and_the_look_goes_on(landes):
+    """A what-if queued while the worker readies its look sends a SIGINT: the interior point solve (no basis
+    yet) stops at once, for HiGHS reads its interrupt callback there, not its time limit; before, it was
+    left running (``abandoned``) and the warm worker lost. The signal is sent from the solve's first
+    interior point iteration, so it comes while the solve runs."""
+    from gpec import interrupt
+    from gpec.models import build_model
+
+    applied, horizon = Scenario().apply(landes)
+    look = FirstLook(build_model(applied, horizon))  # the whole horizon: an interior point solve of some length
+    sent = []
+
+    def signal_once(event):
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    look.backend.h.cbIpmInterrupt.subscribe(signal_once)
+    with interrupt.catching(hard=False) as caught:
+        assert not look.prepare(60.0)
+    assert sent and caught.signum == signal.SIGINT and caught.abandoned == 0 and look.usable
+    assert look.prepare(60.0) and look.warm  # and it is readied the next time
 
 
 class _Record:
@@ -146,6 +188,7 @@ def test_a_prepared_planner_reports_the_first_plan_and_bound_as_stage_one_starts
     assert kind == "update" and math.isfinite(incumbent) and math.isfinite(bound) and math.isfinite(gap)
     assert "first look" in result.timings["phases"]
     assert result.violations == 0
+    assert result.stages[0].objective <= incumbent + 1e-6 * max(1.0, abs(incumbent))  # it started from there
     # every bound reported in stage 1 is valid, every incumbent a plan's: the proof brackets them all
     tol = 1e-6 * max(1.0, abs(result.objective))
     stage_one = record.events[1:record.events.index(("done", "stage unmet"))]
@@ -163,11 +206,15 @@ def test_a_planner_not_prepared_or_rebuilt_has_no_first_look(landes):
     assert planner.prepare(60.0)
     planner.update(levers_off=["pools"]).solve()  # another shape: its look is made again by prepare
     assert planner._look is None
+    assert planner.prepare(60.0)
+    planner._look.backend.abandoned = True  # as when its solver was left running after a signal
+    assert planner.update(budgets={"departement": 600_000}).solve().violations == 0  # solved without it
+    assert planner._look is None and planner.prepare(60.0) and planner._look.usable
 
 
 def test_floored_progress_keeps_the_better_of_the_looks_and_the_solvers_values():
     record = _Record()
-    look = Look(bound=90.0, plan=np.zeros(1), objective=100.0, seconds=0.1, lp_solved=True)
+    look = Look(bound=90.0, plan=np.zeros(1), objective=100.0, seconds=0.1)
     floored = Floored(record, look, "stage unmet")
     floored.start("stage unmet")
     floored.update(0.2, math.inf, -math.inf, math.inf)  # the solver has nothing yet

@@ -113,10 +113,16 @@ class HighsBackend:
         self.guard = stop
 
     def _subscribe(self) -> None:
-        """One interrupt callback; it stays subscribed: it also clears HiGHS's flag in later solves."""
+        """One interrupt callback for the MIP and one for interior point (which reads neither its time limit
+        nor the MIP's callback: a signal would leave it running); they stay subscribed: they also clear
+        HiGHS's flag in later solves. Simplex stops at its time limit (:meth:`_stop_now`)."""
         if not self._subscribed:
             self.h.cbMipInterrupt.subscribe(self._interrupt)
+            self.h.cbIpmInterrupt.subscribe(self._interrupt_ipm)
             self._subscribed = True
+
+    def _interrupt_ipm(self, event) -> None:
+        event.interrupt(self._stop_asked())
 
     def _interrupt(self, event) -> None:
         self._bound_seen = float(event.data_out.mip_dual_bound)

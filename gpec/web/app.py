@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 import zipfile
 from collections import OrderedDict
@@ -96,8 +97,9 @@ class Server:
         threading.Thread(target=self._complete, args=(replace(job),), daemon=True).start()
 
     def _complete(self, job: Job) -> None:
-        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's id is a process id here
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        if sys.platform.startswith("linux"):  # where a thread's native id is a process id for setpriority
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
         try:
             self.answer(job)
             if self.persist and job.state == "done":

@@ -5,8 +5,9 @@ Each field is checked on its own here, with the package's own rules and phrases 
 :data:`gpec.lever_names.LEVERS`); what needs the instance (a funder's name, a record of its
 ``parameters.csv``, the years of its data) is checked when the request is resolved into a scenario
 (:func:`gpec.web.scenarios.resolve`). Every refusal is one phrase, answered as a 422 with its ``loc``:
-the field, then the record within it when there is one (``["body", "budgets", "cd40", "2027"]``,
-``["body", "parameters", "retire_rate[as]"]``), so that the page puts it next to its control.
+the field, then the record within it when there is one, named as the request names it (``["body",
+"budgets", "cd40", "2027"]``, ``["body", "parameters", "retire_rate[as]"]``), so that the page puts it
+next to its control.
 """
 
 from __future__ import annotations

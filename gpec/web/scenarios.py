@@ -55,11 +55,11 @@ def resolve(request: SolveRequest, instance: Instance, options: Options) -> Scen
         check_horizon(instance, horizon, "horizon")
     for name, value in request.budgets.items():
         with _field("budgets", instance, name):
-            code = instance.funder_code(name)
+            instance.funder_code(name)
         outside = [y for y in (value if isinstance(value, dict) else {}) if not horizon[0] <= y <= horizon[1]]
         if outside:
-            raise RequestError("budgets", f"{code}:{outside[0]}: {outside[0]} is outside the horizon "
-                               f"{horizon[0]}-{horizon[1]}", (code, outside[0]))
+            raise RequestError("budgets", f"{name}:{outside[0]}: {outside[0]} is outside the horizon "
+                               f"{horizon[0]}-{horizon[1]}", (name, outside[0]))
     with _field("budgets", instance):
         budgets = instance.resolve_budgets(request.budgets)
     parameters = {parse_record(name): float(value) for name, value in request.parameters.items()}

@@ -3,9 +3,10 @@
 :func:`serve` is the target of a ``spawn`` process (:class:`gpec.web.jobs.Worker`). It loads the
 instance, says ``ready`` and then, for each ``(hash, scenario)`` it receives, switches its planner to the
 scenario and solves it (shadow prices off), forwarding the solve's progress; it answers with the result,
-then readies the next what-if's first look (:meth:`gpec.Planner.prepare`: its first plan and bound
-within a fraction of a second), computes the plan's shadow prices on the live model
-(:meth:`gpec.Planner.shadow_prices`) and sends them, then says ``idle``. Messages to the parent are tuples, ``(kind, hash, ...)``.
+then readies the next what-if's first look (:meth:`gpec.Planner.prepare`, so that it shows a plan and
+its bound within a fraction of a second; a failure there only leaves it without), computes the plan's shadow prices on the live model
+(:meth:`gpec.Planner.shadow_prices`) and sends them, then says ``idle``. Messages to the parent are
+tuples, ``(kind, hash, ...)``.
 
 **Cancel by signal.** :func:`gpec.interrupt.catching` catches signals only in a main thread, so each
 instance solves in its own process, whose main thread runs the solve within ``catching``: the parent's
@@ -20,6 +21,7 @@ then the process exits and the parent starts a fresh one.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -111,7 +113,8 @@ def _solve(planner, key: str, scenario, conn, interrupt, asked: threading.Event)
         return abandoned
     with interrupt.catching(hard=False) as caught:  # the next what-if's first look, then the prices
         if not asked.is_set():
-            planner.prepare(scenario.time_limit)
+            with contextlib.suppress(Exception):  # without its look, the next what-if solves as before
+                planner.prepare(scenario.time_limit)
         prices = None if asked.is_set() or caught.signum is not None else planner.shadow_prices(scenario.time_limit)
     conn.send(("prices", key, prices))
     return bool(caught.abandoned)
