@@ -234,3 +234,13 @@ def test_the_readme_quotes_the_looks_limits():
     text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert (f"({first_look.LOOK_LP_S:g} s at most, then {first_look.LOOK_PLAN_S:g} s at most for the plan)"
             in text)
+
+
+def test_the_formulation_names_the_constants_of_the_code():
+    import re
+
+    from gpec import first_look
+
+    named = set(re.findall(r":data:`([A-Z_]+)`", first_look.__doc__))
+    assert named == {"LOOK_LP_S", "LOOK_PLAN_S", "ZERO", "ROUND_OFF", "FEASIBLE_TOL"}
+    assert all(isinstance(getattr(first_look, name), float) for name in named)
