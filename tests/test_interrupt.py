@@ -129,7 +129,8 @@ def test_a_second_signal_while_writing_stops_at_once_leaving_the_previous_run(tm
     """The second signal ends the process at once (exit 130, ``interrupted again``), in the middle of the
     write: the output folder holds the previous run, untouched (the one-unit write of gpec.outputs); what
     the stopped run left beside it is its staging folder, without the report it was writing, which the
-    next run writing there removes (tests/test_outputs.py)."""
+    next run writing there removes (tests/test_outputs.py). The workbook is written meanwhile by a child
+    process (gpec.aside) that may or may not have closed it by the time of the signals: not asserted."""
     out = shutil.copytree(earlier, tmp_path / "out")
     before = _files(out)
     done = _signals_while_writing(out, signals=2)
@@ -140,7 +141,7 @@ def test_a_second_signal_while_writing_stops_at_once_leaving_the_previous_run(tm
     assert done.stdout == ""  # stopped before the run's summary
     assert _files(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [staging, "out"]
-    assert not (tmp_path / staging / "report.md").exists() and not (tmp_path / staging / "results.xlsx").exists()
+    assert not (tmp_path / staging / "report.md").exists()
 
 
 @pytest.mark.parametrize("solver, limit, when", [
