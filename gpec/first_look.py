@@ -80,6 +80,16 @@ class Arrays:
         matrix = model.lp.matrix()
         return cls(model.lp.bounds(), matrix, abs(matrix), model.lp.objective_vector(model.stages[0]))
 
+    def bound(self, y: np.ndarray) -> float:
+        """:math:`L(y)` of ``cost`` for the row multipliers ``y`` (module docstring); ``-inf`` when a
+        multiplier or a reduced cost meets an infinite bound."""
+        bounds = self.bounds
+        y = np.where(np.abs(y) < ZERO, 0.0, np.asarray(y, float))
+        d = self.cost - self.matrix.T @ y
+        noise = ROUND_OFF * (np.abs(self.cost) + self.magnitude.T @ np.abs(y))
+        return (_least(y, bounds["row_lower"], bounds["row_upper"], np.zeros_like(y))
+                + _least(d, bounds["col_lower"], bounds["col_upper"], noise))
+
     def feasible(self, x: np.ndarray | None) -> bool:
         """Whether ``x`` is within every bound and row and whole where it must be (:data:`FEASIBLE_TOL`)."""
         if x is None or len(x) != len(self.cost) or not np.all(np.isfinite(x)):
@@ -92,35 +102,12 @@ class Arrays:
                     and np.all(np.abs(whole - np.round(whole)) <= tol))
 
 
-def lagrangian_bound(lp, cost: np.ndarray, y: np.ndarray, arrays: Arrays | None = None) -> float:
-    """:math:`L(y)` (module docstring): a lower bound on ``cost . x`` over the rows and column bounds of a model.
-
-    Parameters
-    ----------
-    lp : gpec.models.linear.LinearModel
-        The model (its rows and bounds; ``arrays`` when given holds them already).
-    cost : ndarray
-        The objective, one value per column.
-    y : ndarray
-        Row multipliers, any (one per row).
-    arrays : Arrays, optional
-        ``lp``'s arrays, made once (:meth:`Arrays.of`); its ``cost`` is not read.
-
-    Returns
-    -------
-    float
-        The bound; ``-inf`` when a multiplier or a reduced cost meets an infinite bound.
-    """
-    if arrays is None:
-        matrix = lp.matrix()
-        bounds, magnitude = lp.bounds(), abs(matrix)
-    else:
-        bounds, matrix, magnitude = arrays.bounds, arrays.matrix, arrays.magnitude
-    y = np.where(np.abs(y) < ZERO, 0.0, np.asarray(y, float))
-    d = cost - matrix.T @ y
-    noise = ROUND_OFF * (np.abs(cost) + magnitude.T @ np.abs(y))
-    return (_least(y, bounds["row_lower"], bounds["row_upper"], np.zeros_like(y))
-            + _least(d, bounds["col_lower"], bounds["col_upper"], noise))
+def lagrangian_bound(lp, cost: np.ndarray, y: np.ndarray) -> float:
+    """:math:`L(y)` (module docstring): a lower bound on ``cost . x`` over the rows and column bounds of
+    ``lp`` (a :class:`~gpec.models.linear.LinearModel`), for any row multipliers ``y`` (one per row);
+    ``-inf`` when a multiplier or a reduced cost meets an infinite bound (:meth:`Arrays.bound`)."""
+    matrix = lp.matrix()
+    return Arrays(lp.bounds(), matrix, abs(matrix), np.asarray(cost, float)).bound(y)
 
 
 def _least(weights: np.ndarray, lower: np.ndarray, upper: np.ndarray, noise: np.ndarray) -> float:
@@ -196,18 +183,19 @@ class FirstLook:
         if not self.warm:
             h.setOptionValue("solver", "ipm")
         try:
-            return self._solve_lp(seconds)
+            return self._solve_lp(seconds).status == "optimal"
         finally:
             if self.usable:
                 h.setOptionValue("solver", "choose")
 
-    def look(self, lp_seconds: float = LOOK_LP_S, plan_seconds: float = LOOK_PLAN_S) -> Look:
-        """The bound and, when the side LP is solved within ``lp_seconds``, the plan (module docstring)."""
+    def look(self, lp_seconds: float, plan_seconds: float) -> Look:
+        """The bound and, when the side LP is solved within ``lp_seconds``, the plan, its LP given
+        ``plan_seconds`` (module docstring; :attr:`gpec.Planner.look_seconds`)."""
         began = time.perf_counter()
         solved = self._solve_lp(lp_seconds)
         bound, plan = self._bound(), None
-        if solved and self.usable:
-            plan = self._rounded_down(plan_seconds)
+        if solved.status == "optimal" and self.usable:
+            plan = self._rounded_down(solved.x, plan_seconds)
         objective = float(self.arrays.cost @ plan) if plan is not None else math.nan
         return Look(bound, plan, objective, time.perf_counter() - began)
 
@@ -223,10 +211,11 @@ class FirstLook:
         self.model, self.arrays = model, Arrays.of(model)
         self.backend.set_objective(self.arrays.cost)
 
-    def _solve_lp(self, seconds: float) -> bool:
-        solved = self.backend.solve(seconds, 0.0).status == "optimal"
-        self.warm = self.warm or solved
-        return solved
+    def _solve_lp(self, seconds: float):
+        """The side LP solved within ``seconds`` (its :class:`~gpec.solvers.StageOutcome`)."""
+        outcome = self.backend.solve(seconds, 0.0)
+        self.warm = self.warm or outcome.status == "optimal"
+        return outcome
 
     def _bound(self) -> float:
         if not self.usable:
@@ -235,9 +224,9 @@ class FirstLook:
             y, _ = self.backend.duals()
         except RuntimeError:  # no dual values (stopped before dual simplex had any)
             return -math.inf
-        return lagrangian_bound(self.model.lp, self.arrays.cost, y, self.arrays)
+        return self.arrays.bound(y)
 
-    def _rounded_down(self, seconds: float) -> np.ndarray | None:
+    def _rounded_down(self, x: np.ndarray, seconds: float) -> np.ndarray | None:
         """The plan: integer columns of the LP optimum rounded down, the LP of the others (module docstring);
         the side model's bounds and basis are set back after (a basis not taken back: solved cold next)."""
         import highspy
@@ -246,7 +235,6 @@ class FirstLook:
         held = self.arrays.bounds
         integer = np.flatnonzero(held["integer"])
         lower, upper = held["col_lower"][integer], held["col_upper"][integer]
-        x = np.asarray(h.getSolution().col_value, float)
         fixed = np.clip(np.floor(x[integer] + FEASIBLE_TOL), lower, upper)
         basis = h.getBasis()
         backend.change_col_bounds(integer, fixed, fixed)

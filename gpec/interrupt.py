@@ -275,6 +275,14 @@ def at_worker_exit(key: str, cleanup: Callable[[], None]) -> None:
         worker.cleanups.setdefault(key, cleanup)
 
 
+def lower_priority(native_id: int | None, nice: int) -> None:
+    """Set the nice value of the thread of ``native_id`` (:func:`threading.get_native_id`) to ``nice``, on
+    Linux, where a thread's native id is a process id for ``setpriority``; nothing elsewhere."""
+    if sys.platform.startswith("linux") and native_id is not None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, native_id, nice)
+
+
 class _Worker:
     """The thread that runs the solves of a :func:`catching` block (per-thread solver state, such as
     HiGHS's task scheduler, is made once). It ends on ``None``, or after its task once ``retired``."""
@@ -300,9 +308,7 @@ class _Worker:
 
     def yield_cpu(self) -> None:
         """Give the thread the lowest priority (:data:`LEFT_RUNNING_NICE`), on Linux; nothing elsewhere."""
-        if sys.platform.startswith("linux") and self.thread.native_id is not None:
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, self.thread.native_id, LEFT_RUNNING_NICE)
+        lower_priority(self.thread.native_id, LEFT_RUNNING_NICE)
 
     def stop(self) -> None:
         """End the thread once its task is done (waits a little for it)."""

@@ -131,7 +131,7 @@ class Planner:
         with budget.phase("build") as built:
             live, warm = self._live_model()
         start, seconds = live.x if warm else None, built.seconds
-        if warm and self._look is not None and self._look.warm:
+        if warm and self._look is not None:  # (it is warm and holds this model: _live_model)
             with budget.phase("first look") as looked:
                 look = self._look.look(*self.look_seconds)
                 start = self._look.start(look, start)
@@ -149,13 +149,11 @@ class Planner:
         if live is None or not in_place(live.backend) or live.backend.name != "highs":
             return False
         try:
-            if self._look is None or not self._look.usable or not _same_shape(self._look.model.lp, live.model.lp):
+            if self._look is None or not self._look.usable:  # else it holds the live model (_live_model)
                 self._look = FirstLook(live.model)
-            elif self._look.model is not live.model:
-                self._look.update(live.model)
             return self._look.prepare(time_limit)
         except BaseException:
-            self._look = None  # half changed: made again by the next prepare
+            self._look = None  # half solved: made again by the next prepare
             raise
 
     def shadow_prices(self, time_limit: float):
@@ -189,15 +187,20 @@ class Planner:
                 live.backend.update(model.lp)
                 self._live = replace(live, applied=applied, horizon=horizon, model=model)
                 self.updates_in_place += 1
-                if self._look is not None and self._look.warm and self._look.usable:
-                    self._look.update(model)
-                else:
-                    self._look = None
+                self._follow(model)
                 return self._live, live.x is not None
         self._live = build(self.instance, scenario, self.reference, model)  # the model just built, if any
         self._look = None
         self.builds += 1
         return self._live, False
+
+    def _follow(self, model) -> None:
+        """Keep the first look on ``model``, the live model changed in place: a warm look is changed with it,
+        any other dropped (:meth:`prepare` makes a new one), so a look kept always holds the live model."""
+        look, self._look = self._look, None
+        if look is not None and look.warm and look.usable:
+            look.update(model)
+            self._look = look
 
     def _levers_on(self) -> tuple[str, ...]:
         """The levers switched on, in the model's order (as a cold solve lists them)."""

@@ -401,7 +401,7 @@ def _write_table(sheet, table: Table, style) -> None:
     columns = []
     for j, column in enumerate(table.columns):
         cells = [_ready(value, column.kind, False, False, style) for value in column.values]
-        sheet.set_column(j, j, min(MAX_WIDTH, max(MIN_WIDTH, len(column.header), _widest(cells, column.kind)) + 2))
+        sheet.set_column(j, j, _width(max(len(column.header), _widest(cells, column.kind))))
         sheet.write_string(0, j, column.header, style(None, True, False))
         columns.append(cells)
     for i, row in enumerate(zip(*columns), start=1):
@@ -449,13 +449,19 @@ def _number_format(kind: str, value: float) -> str:
 
 def _widths(rows: list[list[Cell]]) -> dict[int, float]:
     """Column index -> width: the longest header or value shown, within :data:`MIN_WIDTH`-:data:`MAX_WIDTH`."""
-    widths: dict[int, int] = {}
+    longest: dict[int, int] = {}
     for row in rows:
         for j, cell in enumerate(row):
             if cell.value is None or cell.wide or cell.title:
                 continue
-            widths[j] = max(widths.get(j, MIN_WIDTH), _shown_length(cell))
-    return {j: min(MAX_WIDTH, w + 2) for j, w in widths.items()}
+            longest[j] = max(longest.get(j, 0), _shown_length(cell))
+    return {j: _width(n) for j, n in longest.items()}
+
+
+def _width(longest: int) -> int:
+    """A column's width for its longest header or value shown: within :data:`MIN_WIDTH`-:data:`MAX_WIDTH`,
+    with a margin."""
+    return min(MAX_WIDTH, max(MIN_WIDTH, longest) + 2)
 
 
 def _shown_length(cell: Cell) -> int:

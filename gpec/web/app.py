@@ -17,13 +17,10 @@ error a 500 in one line, and the server goes on.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
-import os
 import re
-import sys
 import threading
 import zipfile
 from collections import OrderedDict
@@ -40,6 +37,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gpec.errors import GpecError
 from gpec.instance import load_instance
+from gpec.interrupt import lower_priority
 from gpec.parallel.task import error_line
 from gpec.web import views
 from gpec.web.cache import Cache, default_folder
@@ -97,9 +95,7 @@ class Server:
         threading.Thread(target=self._complete, args=(replace(job),), daemon=True).start()
 
     def _complete(self, job: Job) -> None:
-        if sys.platform.startswith("linux"):  # where a thread's native id is a process id for setpriority
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        lower_priority(threading.get_native_id(), BACKGROUND_NICE)
         try:
             self.answer(job)
             if self.persist and job.state == "done":

@@ -152,9 +152,9 @@ class Worker:
                     try:
                         self._handle(message)
                     except Exception as error:  # noqa: BLE001 -- the reading thread outlives any answer
-                        held = self.holding
-                        if held is not None and held.state in ("queued", "running"):
-                            held.state, held.error = "error", error_line(error)
+                        if self.holding is not None:  # the held job fails, as on a worker's own error
+                            with contextlib.suppress(Exception):
+                                self._handle(("error", self.holding.hash, error_line(error)))
                 continue
             process.join()
             if self.closing:

@@ -60,12 +60,13 @@ def resolve(request: SolveRequest, instance: Instance, options: Options) -> Scen
         if outside:
             raise RequestError("budgets", f"{name}:{outside[0]}: {outside[0]} is outside the horizon "
                                f"{horizon[0]}-{horizon[1]}", (name, outside[0]))
-    with _field("budgets", instance):
-        budgets = instance.resolve_budgets(request.budgets)
-    parameters = {parse_record(name): float(value) for name, value in request.parameters.items()}
+    budgets = instance.resolve_budgets(request.budgets)  # every name known now
+    parameters = {}
     for name, value in request.parameters.items():
+        record = parse_record(name)
         with _field("parameters", instance, name):
-            instance.check_parameter(*parse_record(name), float(value))
+            instance.check_parameter(*record, float(value))
+        parameters[record] = float(value)
     with _field("parameters", instance):  # the overrides together
         instance.with_parameters(parameters)
     off = set(request.levers_off)

@@ -4,7 +4,6 @@ Debian's Chromium driven by Playwright (:func:`chromium`, skipped with the reaso
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import gpec_env
 from tests.conftest import ROOT
 
 #: Seconds the server may take to answer its first request (a hang guard, not a measure).
@@ -25,7 +25,8 @@ START_TIMEOUT = 180
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 free right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -36,13 +37,12 @@ def serving(instance: Path, folder: Path, warm: bool = False):
     """``gpec serve INSTANCE`` in a subprocess (the command itself), its cache and log in ``folder``;
     yields its address once it answers, and stops it at the end. ``warm=False`` (the tests: two-year
     what-ifs) skips solving the instance's default scenario at start."""
-    port = _free_port()
+    port = free_port()
     log = folder / "serve.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "gpec.cli", "serve", str(instance), "--port", str(port),
                "--cache", str(folder / "cache"), "--warm" if warm else "--no-warm"]
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=gpec_env(), stdout=output, stderr=subprocess.STDOUT)
     address = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(address, process, log)

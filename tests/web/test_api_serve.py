@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 
 from tests.cli_helpers import ROOT, assert_one_line_error, default_signals, gpec_env, run_gpec
 from tests.conftest import LANDES
+from tests.web.browser_fixtures import free_port
 from tests.web.conftest import HANG_S
 
 
@@ -27,12 +27,6 @@ from tests.web.conftest import HANG_S
 def test_bad_serve_options_are_one_line(args, needles):
     run = run_gpec("serve", *args)
     assert_one_line_error(run.code, run.err, *needles)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _session(sid: int) -> list[int]:
@@ -50,7 +44,7 @@ def _call(port: int, method: str, path: str, body: dict | None = None) -> dict:
 
 
 def test_gpec_serve_answers_and_a_ctrl_c_stops_it_and_its_workers_while_they_solve(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gpec.cli", "serve", str(LANDES), "--port", str(port),
                                "--no-warm", "--cache", str(tmp_path)], cwd=ROOT, env=gpec_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
